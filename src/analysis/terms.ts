@@ -1,0 +1,113 @@
+import { isCjk, isWordChar } from './normalize';
+import type { Segmenter } from './segmenter';
+import { STOP_WORDS } from './stopwords';
+
+/**
+ * Index terms of zhsearch, all derived from normalized text:
+ * - every pair of adjacent CJK characters (bigram): any 2-character word is found
+ *   exactly, and longer words are found by the AND of their bigrams plus a check
+ *   against the stored text, whatever jieba did with the document;
+ * - jieba search-mode words of 3 or more CJK characters (2-character words are
+ *   bigrams already): they feed suggestions and let ranking prefer real words;
+ * - Latin/number runs (`iphone`, `covid`, `19`, `5g`), minus English stop words.
+ * Single CJK characters are not indexed; queries for them scan the stored text.
+ */
+
+/** One run of the same script inside normalized text. */
+export interface Run {
+  kind: 'cjk' | 'word';
+  text: string;
+  start: number;
+}
+
+/** Split normalized text into CJK runs and Latin/number runs; everything else separates. */
+export function runs(text: string): Run[] {
+  const out: Run[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isCjk(c)) {
+      let j = i + 1;
+      while (j < n && isCjk(text.charCodeAt(j))) j++;
+      out.push({ kind: 'cjk', text: text.slice(i, j), start: i });
+      i = j;
+    } else if (isWordChar(c)) {
+      let j = i + 1;
+      while (j < n && isWordChar(text.charCodeAt(j))) j++;
+      out.push({ kind: 'word', text: text.slice(i, j), start: i });
+      i = j;
+    } else {
+      i++;
+    }
+  }
+  return out;
+}
+
+/** True when a CJK string is made of CJK ideographs only. */
+export function allCjk(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isCjk(s.charCodeAt(i))) return false;
+  return s.length > 0;
+}
+
+/**
+ * Count index terms of one normalized field into `counts` (term → occurrences),
+ * each occurrence weighted by `weight`. Also returns the jieba words found, for the
+ * suggestion vocabulary (jieba words of 2+ characters and Latin words of 3+ letters).
+ */
+export function countTerms(
+  text: string,
+  segmenter: Segmenter | null,
+  counts: Map<string, number>,
+  weight: number,
+  words?: Set<string>,
+): void {
+  const add = (t: string): void => {
+    counts.set(t, (counts.get(t) ?? 0) + weight);
+  };
+  for (const run of runs(text)) {
+    const s = run.text;
+    if (run.kind === 'word') {
+      if (!STOP_WORDS.has(s)) {
+        add(s);
+        if (words && s.length >= 3 && !/^\d+$/.test(s)) words.add(s);
+      }
+      continue;
+    }
+    for (let i = 0; i + 1 < s.length; i++) add(s.slice(i, i + 2));
+    if (segmenter && s.length >= 3) {
+      for (const w of segmenter.cutForSearch(s)) {
+        if (w.length >= 3 && allCjk(w)) add(w);
+        if (words && w.length >= 2 && allCjk(w)) words.add(w);
+      }
+    } else if (words && s.length === 2) {
+      words.add(s);
+    }
+  }
+}
+
+/**
+ * The terms that retrieve candidates for one query unit (a normalized string without
+ * spaces): its bigrams and Latin runs. `exact` tells whether the AND of these terms is
+ * already exactly the set of texts containing the unit (one bigram or one Latin run);
+ * otherwise candidates must be checked against the stored text. An empty list means
+ * the unit has no indexed term (a lone CJK character) and must be found by scanning.
+ */
+export function unitTerms(unit: string): { terms: string[]; exact: boolean } {
+  const terms: string[] = [];
+  const rs = runs(unit);
+  for (const run of rs) {
+    if (run.kind === 'word') {
+      if (!STOP_WORDS.has(run.text)) terms.push(run.text);
+    } else {
+      for (let i = 0; i + 1 < run.text.length; i++) terms.push(run.text.slice(i, i + 2));
+    }
+  }
+  const uniq = [...new Set(terms)];
+  const exact =
+    rs.length === 1 &&
+    uniq.length === 1 &&
+    rs[0].text === unit &&
+    (rs[0].kind === 'word' || unit.length === 2);
+  return { terms: uniq, exact };
+}

@@ -1,0 +1,322 @@
+import type { Index } from 'flexsearch';
+import { normalize, NORMALIZATION_VERSION } from './analysis/normalize';
+import { getSegmenter, type Segmenter } from './analysis/segmenter';
+import { FLEX_OPTIONS, importFlex } from './indexer/flex';
+import { shardFiles } from './indexer/job';
+import { ShardBuilder } from './indexer/shard';
+import { htmlToText } from './ingest/html';
+import type { Post } from './ingest/post';
+import { decodeDocs, decodeVocab } from './store/codec';
+import { openVersion } from './store/files';
+import { FORMAT_VERSION, TERM_SCHEME, type Manifest } from './store/manifest';
+import type { DocTable } from './query/doctable';
+import { matchPlan, type MatchFilters } from './query/execute';
+import { facetCounts, type Facets } from './query/facets';
+import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
+import { planQuery } from './query/plan';
+import { rankDocs } from './query/rank';
+import { highlightAll, makeSnippet } from './query/snippet';
+import { Suggester } from './query/suggest';
+
+/** Options of {@link SearchEngine.search}. */
+export interface SearchOptions {
+  /** Hits to skip (default 0). */
+  offset?: number;
+  /** Hits to return: default 10, at most {@link MAX_LIMIT}. */
+  limit?: number;
+  /** Keep documents in any of these categories. */
+  categories?: string[];
+  /** Keep documents with any of these tags. */
+  tags?: string[];
+  /** Keep documents by this author (exact). */
+  author?: string;
+  /** Earliest date, ISO (`2021-10-26` or a full date-time), inclusive. */
+  from?: string;
+  /** Latest date, ISO, inclusive (a bare date means the end of that day). */
+  to?: string;
+  /** `relevance` (default; ties newest first) or `date` (newest first). */
+  sort?: 'relevance' | 'date';
+}
+
+/** One search hit. `snippet` and `titleHighlighted` are HTML: escaped text plus `<mark>`. */
+export interface Hit {
+  id: string;
+  title: string;
+  url: string | null;
+  date: string | null;
+  author: string | null;
+  categories: string[];
+  tags: string[];
+  score: number;
+  snippet: string;
+  titleHighlighted: string;
+}
+
+/** The answer to a search. */
+export interface SearchResult {
+  query: string;
+  total: number;
+  offset: number;
+  limit: number;
+  tookMs: number;
+  hits: Hit[];
+  /** Counts over all matches (not only this page). */
+  facets: Facets;
+  /** A spelling suggestion when the query found little (null when none). */
+  suggestion: string | null;
+}
+
+/** A document handed to {@link SearchEngine.fromDocuments}. */
+export interface DocumentInput {
+  id: string;
+  title: string;
+  /** Plain text (paragraphs separated by '\n'), or give `html`. */
+  text?: string;
+  html?: string;
+  date?: string | Date | null;
+  author?: string | null;
+  url?: string | null;
+  tags?: string[];
+  categories?: string[];
+}
+
+/** Facts about the loaded index. */
+export interface IndexInfo {
+  docs: number;
+  builtAt: string;
+  formatVersion: number;
+  dir: string | null;
+}
+
+/** Default and maximum page sizes. */
+export const DEFAULT_LIMIT = 10;
+export const MAX_LIMIT = 100;
+
+interface Shard {
+  flex: Index;
+  offset: number;
+  size: number;
+}
+
+const POSTINGS_CACHE = 512;
+
+/**
+ * A loaded index, ready to answer queries. Immutable once created: a new build is
+ * served by opening a new engine and swapping it in.
+ */
+export class SearchEngine {
+  private readonly table: DocTable;
+  private readonly byId = new Map<string, number>();
+  private readonly suggester: Suggester;
+  private readonly cache = new Map<string, readonly number[]>();
+  private segmenterCache: Segmenter | null = null;
+
+  private constructor(
+    posts: Post[],
+    private readonly shards: Shard[],
+    vocab: Array<[string, number]>,
+    private readonly info: IndexInfo,
+    private readonly userDict: string | null,
+  ) {
+    const ntitle = posts.map((p) => normalize(p.title));
+    const ntext = posts.map((p) => normalize(p.text));
+    const dateMs = new Float64Array(posts.length);
+    let total = 0;
+    posts.forEach((p, i) => {
+      dateMs[i] = p.date ? Date.parse(p.date) : NaN;
+      total += ntext[i].length;
+      this.byId.set(p.id, i);
+    });
+    this.table = {
+      size: posts.length,
+      posts,
+      ntitle,
+      ntext,
+      dateMs,
+      avgLen: posts.length > 0 ? Math.max(1, total / posts.length) : 1,
+      postings: (term) => this.postings(term),
+    };
+    this.suggester = new Suggester(vocab, posts, ntitle);
+  }
+
+  /** Load the index in `indexDir` (checks format version and checksums). */
+  static async open(indexDir: string): Promise<SearchEngine> {
+    const version = await openVersion(indexDir);
+    const m = version.manifest;
+    checkCompatible(m, version.dir);
+    const posts: Post[] = [];
+    const shards: Shard[] = [];
+    const loaded = await Promise.all(
+      m.shards.map(async (_, k) => {
+        const names = shardFiles(k);
+        const [docs, flex] = await Promise.all([version.readGzip(names.docs), version.readGzip(names.flex)]);
+        return { docs: decodeDocs(docs, names.docs), flex };
+      }),
+    );
+    for (const [k, part] of loaded.entries()) {
+      if (part.docs.length !== m.shards[k]) throw new Error(`index ${version.dir} is damaged: shard ${k} has ${part.docs.length} documents, manifest says ${m.shards[k]}; rebuild it`);
+      shards.push({ flex: importFlex(part.flex), offset: posts.length, size: part.docs.length });
+      posts.push(...part.docs);
+    }
+    const vocab = decodeVocab(await version.readGzip('vocab.json.gz'));
+    return new SearchEngine(posts, shards, vocab, { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir }, m.tokenizer.userDict);
+  }
+
+  /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
+  static fromDocuments(docs: readonly DocumentInput[], options: { userDict?: string } = {}): SearchEngine {
+    const builder = new ShardBuilder(getSegmenter({ userDict: options.userDict }));
+    const seen = new Set<string>();
+    for (const d of docs) {
+      if (typeof d.id !== 'string' || d.id === '') throw new Error('fromDocuments: every document needs a non-empty string id');
+      if (seen.has(d.id)) throw new Error(`fromDocuments: duplicate id ${JSON.stringify(d.id)}`);
+      seen.add(d.id);
+      builder.addPost(toPost(d));
+    }
+    const shard = builder.finish();
+    const info: IndexInfo = { docs: shard.posts.length, builtAt: new Date().toISOString(), formatVersion: FORMAT_VERSION, dir: null };
+    return new SearchEngine(shard.posts, [{ flex: shard.flex, offset: 0, size: shard.posts.length }], [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)), info, options.userDict ?? null);
+  }
+
+  /** Index facts for health checks. */
+  get stats(): IndexInfo {
+    return { ...this.info };
+  }
+
+  /**
+   * Run a query. Empty queries give an empty result. Throws {@link QueryError} (with
+   * the offending parameter) for a query over 256 characters or invalid options.
+   */
+  search(query: string, options: SearchOptions = {}): SearchResult {
+    const started = process.hrtime.bigint();
+    if (typeof query !== 'string') throw new QueryError('q must be a string', 'q');
+    const offset = intOption(options.offset, 'offset', 0, 0, 1_000_000);
+    const limit = Math.min(intOption(options.limit, 'limit', DEFAULT_LIMIT, 1, Number.MAX_SAFE_INTEGER), MAX_LIMIT);
+    const filters: MatchFilters = {
+      categories: options.categories,
+      tags: options.tags,
+      author: options.author,
+      fromMs: dateOption(options.from, 'from', false),
+      toMs: dateOption(options.to, 'to', true),
+    };
+    const sort = options.sort ?? 'relevance';
+    if (sort !== 'relevance' && sort !== 'date') throw new QueryError('sort must be "relevance" or "date"', 'sort');
+
+    const plan = planQuery(parseQuery(query), () => this.segmenter());
+    const empty = plan.groups.length === 0;
+    const matched = empty ? { docs: [], units: new Map() } : matchPlan(this.table, plan, filters);
+    const ranked = rankDocs(this.table, matched, plan, sort, offset + limit);
+    const hits = ranked.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan.highlight));
+    return {
+      query,
+      total: matched.docs.length,
+      offset,
+      limit,
+      tookMs: Number(process.hrtime.bigint() - started) / 1e6,
+      hits,
+      facets: facetCounts(this.table, matched.docs),
+      suggestion: null,
+    };
+  }
+
+  /** Up to `limit` (default 10) completions of a typed prefix: frequent words, then titles. */
+  suggest(prefix: string, limit = 10): string[] {
+    if (typeof prefix !== 'string' || prefix.length > MAX_QUERY_LENGTH) return [];
+    return this.suggester.suggest(normalize(prefix.trim()), Math.min(Math.max(1, limit), 20));
+  }
+
+  /** One document by id, or null. */
+  get(id: string): Post | null {
+    const d = this.byId.get(id);
+    return d === undefined ? null : { ...this.table.posts[d] };
+  }
+
+  private hit(doc: number, score: number, units: string[]): Hit {
+    const p = this.table.posts[doc];
+    return {
+      id: p.id,
+      title: p.title,
+      url: p.url,
+      date: p.date,
+      author: p.author,
+      categories: p.categories,
+      tags: p.tags,
+      score: Math.round(score * 1000) / 1000,
+      snippet: makeSnippet(p.text, this.table.ntext[doc], units),
+      titleHighlighted: highlightAll(p.title, this.table.ntitle[doc], units),
+    };
+  }
+
+  private segmenter(): Segmenter {
+    this.segmenterCache ??= getSegmenter({ userDict: this.userDict ?? undefined });
+    return this.segmenterCache;
+  }
+
+  /** Posting list of a term across shards, as global document numbers (small LRU cache). */
+  private postings(term: string): readonly number[] {
+    const hit = this.cache.get(term);
+    if (hit) {
+      this.cache.delete(term);
+      this.cache.set(term, hit);
+      return hit;
+    }
+    let out: number[] = [];
+    for (const s of this.shards) {
+      const ids = s.flex.search([term] as unknown as string, { limit: s.size }) as number[];
+      if (ids.length === 0) continue;
+      if (s.offset === 0 && out.length === 0) out = ids;
+      else for (const id of ids) out.push(id + s.offset);
+    }
+    this.cache.set(term, out);
+    if (this.cache.size > POSTINGS_CACHE) this.cache.delete(this.cache.keys().next().value as string);
+    return out;
+  }
+}
+
+function checkCompatible(m: Manifest, dir: string): void {
+  const rebuild = 'rebuild the index (npm run build-index)';
+  if (m.tokenizer?.normalization !== NORMALIZATION_VERSION || m.tokenizer?.terms !== TERM_SCHEME) {
+    throw new Error(`index ${dir} was built with another tokenizer (${m.tokenizer?.normalization}, ${m.tokenizer?.terms}): ${rebuild}`);
+  }
+  const opts = m.flexsearch?.options ?? {};
+  for (const [k, v] of Object.entries(FLEX_OPTIONS)) {
+    if (opts[k] !== v) throw new Error(`index ${dir} was built with FlexSearch option ${k}=${String(opts[k])}, expected ${String(v)}: ${rebuild}`);
+  }
+}
+
+function toPost(d: DocumentInput): Post {
+  const text = d.text ?? (d.html !== undefined ? htmlToText(d.html) : '');
+  let date: string | null = null;
+  if (d.date) {
+    const t = d.date instanceof Date ? d.date.getTime() : Date.parse(d.date);
+    if (Number.isNaN(t)) throw new Error(`fromDocuments: document ${d.id} has an invalid date ${String(d.date)}`);
+    date = new Date(t).toISOString();
+  }
+  return {
+    id: d.id,
+    title: d.title ?? '',
+    date,
+    author: d.author ?? null,
+    url: d.url ?? null,
+    tags: d.tags ?? [],
+    categories: d.categories ?? [],
+    text,
+  };
+}
+
+function intOption(v: number | undefined, name: string, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < min || v > max) throw new QueryError(`${name} must be a whole number from ${min} to ${max}`, name);
+  return v;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Parse an ISO date option; a bare `to` date means the end of that day (UTC). */
+function dateOption(v: string | undefined, name: string, endOfDay: boolean): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const t = typeof v === 'string' && ISO_DATE.test(v) ? Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v) : NaN;
+  if (Number.isNaN(t)) throw new QueryError(`${name} must be an ISO date such as 2021-10-26`, name);
+  return endOfDay && v.length === 10 ? t + 86_400_000 - 1 : t;
+}
+
+export { QueryError };

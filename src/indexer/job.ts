@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { getSegmenter } from '../analysis/segmenter';
+import type { CorpusFile } from '../ingest/walk';
+import { encodeDocs } from '../store/codec';
+import { writeGzipFile } from '../store/files';
+import type { FileChecksum } from '../store/manifest';
+import { exportFlex } from './flex';
+import { ShardBuilder, type FileNote } from './shard';
+
+/** The work of one build worker: index a slice of the corpus into one shard's files. */
+export interface ShardJob {
+  shard: number;
+  files: CorpusFile[];
+  /** Folder of the index version being written. */
+  dir: string;
+  userDict?: string;
+  maxTextChars?: number;
+}
+
+/** What a shard job reports back to the build. */
+export interface ShardResult {
+  shard: number;
+  docCount: number;
+  files: Record<string, FileChecksum>;
+  vocab: Array<[string, number]>;
+  skipped: FileNote[];
+  warnings: FileNote[];
+  hashes: Array<[string, string]>;
+}
+
+/** Shard file names. */
+export const shardFiles = (k: number): { docs: string; flex: string } => ({
+  docs: `shard-${k}.docs.json.gz`,
+  flex: `shard-${k}.flex.gz`,
+});
+
+/** Run a shard job in this thread; `onProgress` gets the number of files done. */
+export async function runShardJob(job: ShardJob, onProgress: (done: number) => void): Promise<ShardResult> {
+  const builder = new ShardBuilder(getSegmenter({ userDict: job.userDict }), { maxTextChars: job.maxTextChars });
+  let done = 0;
+  for (const file of job.files) {
+    builder.addFile(file);
+    done++;
+    if (done % 50 === 0) onProgress(done);
+  }
+  onProgress(done);
+  const shard = builder.finish();
+  const names = shardFiles(job.shard);
+  const files: Record<string, FileChecksum> = {};
+  files[names.docs] = await writeGzipFile(join(job.dir, names.docs), encodeDocs(shard.posts));
+  files[names.flex] = await writeGzipFile(join(job.dir, names.flex), await exportFlex(shard.flex));
+  return {
+    shard: job.shard,
+    docCount: shard.posts.length,
+    files,
+    vocab: [...shard.vocab.entries()],
+    skipped: shard.skipped,
+    warnings: shard.warnings,
+    hashes: builder.hashes,
+  };
+}

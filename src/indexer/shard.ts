@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Index } from 'flexsearch';
+import { normalize } from '../analysis/normalize';
+import type { Segmenter } from '../analysis/segmenter';
+import { countTerms } from '../analysis/terms';
+import { decodePost, parsePost, type ParseOptions, type Post } from '../ingest/post';
+import type { CorpusFile } from '../ingest/walk';
+import { createFlexIndex } from './flex';
+
+/** A title occurrence counts this many body occurrences when ordering a document's terms. */
+const TITLE_TERM_WEIGHT = 5;
+
+/** One file that was skipped, or indexed with a warning. */
+export interface FileNote {
+  path: string;
+  reason: string;
+}
+
+/** A partition of the corpus indexed on its own (one per worker); queries merge shards. */
+export interface ShardBuild {
+  posts: Post[];
+  flex: Index;
+  /** jieba words (2+ characters) → number of documents containing them. */
+  vocab: Map<string, number>;
+  skipped: FileNote[];
+  warnings: FileNote[];
+}
+
+/** Incremental builder of one shard. */
+export class ShardBuilder {
+  readonly posts: Post[] = [];
+  readonly flex: Index = createFlexIndex();
+  readonly vocab = new Map<string, number>();
+  readonly skipped: FileNote[] = [];
+  readonly warnings: FileNote[] = [];
+  /** (id, SHA-1 of the file's bytes) of every file read: the corpus fingerprint. */
+  readonly hashes: Array<[string, string]> = [];
+
+  constructor(
+    private readonly segmenter: Segmenter | null,
+    private readonly parseOptions: ParseOptions = {},
+  ) {}
+
+  /** Read, parse and index one corpus file; problems are recorded, never thrown. */
+  addFile(file: CorpusFile): void {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file.path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const reason = code === 'ENOENT' ? 'file disappeared during the build' : code === 'EACCES' ? 'permission denied' : `cannot read: ${code ?? err}`;
+      this.skipped.push({ path: file.id, reason });
+      return;
+    }
+    this.hashes.push([file.id, createHash('sha1').update(bytes).digest('hex')]);
+    const decoded = decodePost(bytes);
+    if (!decoded.ok) {
+      this.skipped.push({ path: file.id, reason: decoded.reason });
+      return;
+    }
+    let result;
+    try {
+      result = parsePost(file.id, decoded.text, this.parseOptions);
+    } catch (err) {
+      this.skipped.push({ path: file.id, reason: `cannot parse: ${(err as Error).message}` });
+      return;
+    }
+    if (!result.ok) {
+      this.skipped.push({ path: file.id, reason: result.reason });
+      return;
+    }
+    for (const w of result.warnings) this.warnings.push({ path: file.id, reason: w });
+    this.addPost(result.post);
+  }
+
+  /** Index one parsed post. */
+  addPost(post: Post): void {
+    const local = this.posts.length;
+    this.posts.push(post);
+    const counts = new Map<string, number>();
+    const words = new Set<string>();
+    countTerms(normalize(post.title), this.segmenter, counts, TITLE_TERM_WEIGHT, words);
+    countTerms(normalize(post.text), this.segmenter, counts, 1, words);
+    for (const w of words) this.vocab.set(w, (this.vocab.get(w) ?? 0) + 1);
+    if (counts.size === 0) return;
+    const terms = [...counts.entries()].sort((a, b) => b[1] - a[1]).map((e) => e[0]);
+    this.flex.add(local, terms as unknown as string);
+  }
+
+  /** The finished shard. */
+  finish(): ShardBuild {
+    return { posts: this.posts, flex: this.flex, vocab: this.vocab, skipped: this.skipped, warnings: this.warnings };
+  }
+}

@@ -1,0 +1,100 @@
+import { HTMLElement, Node, NodeType, parse } from 'node-html-parser';
+
+/**
+ * HTML → readable plain text. Paragraph-level elements become line breaks ('\n'),
+ * everything inline is concatenated, whitespace is collapsed, and nothing that is not
+ * reader-visible prose survives: scripts, styles, frames, media, forms, ad containers
+ * and base64 payloads are dropped.
+ */
+
+const SKIP = new Set([
+  'script', 'style', 'noscript', 'iframe', 'frame', 'frameset', 'img', 'picture', 'svg', 'video',
+  'audio', 'source', 'track', 'object', 'embed', 'canvas', 'template', 'head', 'meta', 'link',
+  'input', 'select', 'textarea', 'button', 'form', 'map', 'math',
+]);
+
+const BLOCK = new Set([
+  'p', 'div', 'section', 'article', 'main', 'aside', 'header', 'footer', 'nav', 'h1', 'h2', 'h3',
+  'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'table', 'thead', 'tbody', 'tfoot', 'tr',
+  'blockquote', 'pre', 'figure', 'figcaption', 'hr', 'br', 'address', 'details', 'summary',
+  'body', 'html', 'center',
+]);
+
+const CELL = new Set(['td', 'th']);
+
+/** Ad slots in scraped news pages (`dfp-ad-*`, `innity-*`, `adsbygoogle`, …), matched on the raw attribute text. */
+const AD_ATTRS =
+  /\b(?:id|class)\s*=\s*["']?[^"'>]*?(?:^|[\s"'_-])(?:dfp-ad|innity|adsbygoogle|advert|ad-slot|ad-container|google_ads|gpt-ad)/i;
+
+/** Data URIs and long base64 runs that leak into text (inline images, tracking blobs). */
+const BASE64_PATTERN = /data:[a-z0-9.+/-]*;base64,[a-z0-9+/=\s]*|[a-z0-9+/]{80,}={0,2}/gi;
+
+function isAd(el: HTMLElement): boolean {
+  // rawAttrs avoids node-html-parser's per-element attribute parsing on the hot path.
+  const raw = el.rawAttrs;
+  return raw.length > 0 && AD_ATTRS.test(raw);
+}
+
+/** Extract plain text from an HTML fragment; paragraphs are separated by '\n'. */
+export function htmlToText(html: string): string {
+  const root = parse(html, {
+    comment: false,
+    blockTextElements: { script: true, style: true, noscript: true, pre: true },
+  });
+  const pieces: string[] = [];
+  // Iterative walk: scraped pages nest deeply enough to overflow a recursive one.
+  const stack: Array<Node | 'break'> = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node === 'break') {
+      pieces.push('\n');
+      continue;
+    }
+    if (node.nodeType === NodeType.TEXT_NODE) {
+      pieces.push(inlineText(node.text));
+      continue;
+    }
+    if (node.nodeType !== NodeType.ELEMENT_NODE) continue;
+    const el = node as HTMLElement;
+    const tag = el.rawTagName ? el.rawTagName.toLowerCase() : '';
+    if (SKIP.has(tag)) continue;
+    if (tag && isAd(el)) continue;
+    const block = BLOCK.has(tag);
+    if (block) pieces.push('\n');
+    else if (CELL.has(tag)) pieces.push(' ');
+    if (block) stack.push('break');
+    const children = el.childNodes;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+  return cleanText(pieces.join(''));
+}
+
+/** A source line break between two Chinese characters is layout, not a word gap. */
+const CJK_BREAK =
+  /(?<=[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])[ \t\f\v\u00a0]*[\r\n][\s\u00a0]*(?=[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])/g;
+
+const ALL_SPACE = /^\s*$/;
+
+/** Text-node whitespace: a blank line is a paragraph break (Markdown-style bodies), other runs one space. */
+function inlineText(text: string): string {
+  if (ALL_SPACE.test(text)) return text.includes('\n') && /\n[ \t\f\v\u00a0]*\n/.test(text) ? '\n' : ' ';
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\n[ \t\f\v\u00a0]*\n\s*/g, '\ue000')
+    .replace(CJK_BREAK, '')
+    .replace(/[\s\u00a0\u3000\u200b\ufeff]+/g, ' ')
+    .replace(/\ue000/g, '\n');
+}
+
+/**
+ * Collapse whitespace: within a paragraph any run becomes one space; paragraphs are
+ * joined by a single '\n'; base64 blobs are removed.
+ */
+export function cleanText(text: string): string {
+  return text
+    .replace(BASE64_PATTERN, ' ')
+    .split('\n')
+    .map((p) => p.replace(/[ \t\r\f\v\u00a0\u3000\u200b\ufeff]+/g, ' ').trim())
+    .filter((p) => p.length > 0)
+    .join('\n');
+}

@@ -1,0 +1,95 @@
+import { normalize } from '../analysis/normalize';
+import type { Segmenter } from '../analysis/segmenter';
+import { STOP_WORDS } from '../analysis/stopwords';
+import { runs, unitTerms } from '../analysis/terms';
+import type { Clause, ParsedQuery } from './parse';
+
+/**
+ * A query unit: a normalized string that a matching document must contain, plus the
+ * index terms that retrieve candidates for it. Units of up to {@link MAX_UNIT_CJK}
+ * Chinese characters are matched as substrings (the way Chinese readers expect);
+ * longer runs are split into jieba words first.
+ */
+export interface Unit {
+  text: string;
+  terms: string[];
+  /** True when the AND of `terms` is exactly the set of texts containing `text`. */
+  exact: boolean;
+}
+
+/** A clause ready to execute: all its units must occur in the chosen field. */
+export interface ClausePlan {
+  units: Unit[];
+  field: 'all' | 'title';
+  /** The clause's whole normalized text when it has several units (phrase bonus). */
+  whole: string | null;
+}
+
+/** An executable query. */
+export interface QueryPlan {
+  groups: ClausePlan[][];
+  excluded: ClausePlan[];
+  /** Every positive unit text, for highlighting and scoring. */
+  highlight: string[];
+}
+
+/** Chinese runs up to this length are one unit; longer ones are segmented. */
+export const MAX_UNIT_CJK = 4;
+
+/** Turn a parsed query into units; clauses left with no unit (punctuation, stop words) are dropped. */
+export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter): QueryPlan {
+  const toPlan = (c: Clause): ClausePlan | null => planClause(c, segmenter);
+  const groups = parsed.groups
+    .map((g) => g.map(toPlan).filter((p): p is ClausePlan => p !== null))
+    .filter((g) => g.length > 0);
+  const excluded = parsed.excluded.map(toPlan).filter((p): p is ClausePlan => p !== null);
+  const highlight = [...new Set(groups.flat().flatMap((c) => c.units.map((u) => u.text)))];
+  return { groups, excluded, highlight };
+}
+
+function planClause(clause: Clause, segmenter: () => Segmenter): ClausePlan | null {
+  const text = trimEdges(normalize(clause.text).replace(/\s+/g, ' '));
+  if (text === '') return null;
+  if (clause.phrase) {
+    const unit = makeUnit(text);
+    return unit ? { units: [unit], field: clause.field, whole: null } : null;
+  }
+  const rs = runs(text);
+  const long = rs.some((r) => r.kind === 'cjk' && r.text.length > MAX_UNIT_CJK);
+  if (!long) {
+    if (rs.length === 1 && rs[0].text === text && STOP_WORDS.has(text)) return null;
+    const unit = makeUnit(text);
+    return unit ? { units: [unit], field: clause.field, whole: null } : null;
+  }
+  const units: Unit[] = [];
+  const singles: Unit[] = [];
+  for (const r of rs) {
+    const words = r.kind === 'cjk' && r.text.length > MAX_UNIT_CJK ? segmenter().cut(r.text) : [r.text];
+    for (const w of words) {
+      if (STOP_WORDS.has(w)) continue;
+      const unit = makeUnit(w);
+      if (!unit) continue;
+      (w.length === 1 && r.kind === 'cjk' ? singles : units).push(unit);
+    }
+  }
+  // A lone character inside a long chunk (说, 将) carries little meaning; keep it only if nothing else is left.
+  const all = dedupe(units.length > 0 ? units : singles);
+  if (all.length === 0) return null;
+  return { units: all, field: clause.field, whole: all.length > 1 ? text : null };
+}
+
+function makeUnit(text: string): Unit | null {
+  if (text === '') return null;
+  const { terms, exact } = unitTerms(text);
+  return { text, terms, exact };
+}
+
+function dedupe(units: Unit[]): Unit[] {
+  const seen = new Set<string>();
+  return units.filter((u) => (seen.has(u.text) ? false : (seen.add(u.text), true)));
+}
+
+/** Strip punctuation and spaces at both ends: `政府，` and `(政府)` mean 政府. */
+function trimEdges(s: string): string {
+  return s.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+}

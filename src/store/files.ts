@@ -1,0 +1,169 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import { FORMAT_VERSION, type FileChecksum, type Manifest } from './manifest';
+
+/**
+ * Index folder layout (crash-safe by construction):
+ *
+ *   <indexDir>/CURRENT        name of the live version folder (replaced atomically by rename)
+ *   <indexDir>/v-<time>-<rand>/manifest.json, shard-N.docs.json.gz, shard-N.flex.gz, vocab.json.gz
+ *
+ * A build writes a new version folder completely, fsyncs it, and only then points
+ * CURRENT at it, so a crash at any moment leaves the previous index live and complete.
+ * Readers never look at a folder CURRENT does not name.
+ */
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+const CURRENT = 'CURRENT';
+
+/** Writes the files of one new index version. */
+export class VersionWriter {
+  readonly files: Record<string, FileChecksum> = {};
+  private constructor(
+    readonly indexDir: string,
+    readonly name: string,
+    readonly dir: string,
+  ) {}
+
+  /** Create a fresh, empty version folder under `indexDir`. */
+  static async create(indexDir: string): Promise<VersionWriter> {
+    await fs.mkdir(indexDir, { recursive: true });
+    const name = `v-${Date.now()}-${randomBytes(3).toString('hex')}`;
+    const dir = join(indexDir, `${name}.tmp`);
+    await fs.mkdir(dir);
+    return new VersionWriter(indexDir, name, dir);
+  }
+
+  /** Gzip and write one file, recording its checksum. */
+  async writeGzip(file: string, content: string): Promise<void> {
+    this.files[file] = await writeGzipFile(join(this.dir, file), content);
+  }
+
+  /** Record files written into {@link dir} by someone else (a build worker). */
+  addFiles(files: Record<string, FileChecksum>): void {
+    Object.assign(this.files, files);
+  }
+
+  /** Write the manifest, move the folder into place and point CURRENT at it. */
+  async commit(manifest: Omit<Manifest, 'files'>): Promise<string> {
+    const full: Manifest = { ...manifest, files: this.files };
+    await writeDurable(join(this.dir, 'manifest.json'), Buffer.from(JSON.stringify(full, null, 2)));
+    const final = join(this.indexDir, this.name);
+    await fs.rename(this.dir, final);
+    await fsyncDir(this.indexDir);
+    const tmp = join(this.indexDir, `${CURRENT}.${randomBytes(3).toString('hex')}.tmp`);
+    await writeDurable(tmp, Buffer.from(`${this.name}\n`));
+    await fs.rename(tmp, join(this.indexDir, CURRENT));
+    await fsyncDir(this.indexDir);
+    return final;
+  }
+
+  /** Remove the unfinished folder (after a failed build). */
+  async abort(): Promise<void> {
+    await fs.rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Delete version folders other than the live one and the one before it (a reader may
+ * still be loading that), and leftovers of crashed builds. Best effort.
+ */
+export async function pruneVersions(indexDir: string, keep: number = 2): Promise<void> {
+  const live = await readCurrent(indexDir).catch(() => null);
+  const entries = await fs.readdir(indexDir).catch(() => [] as string[]);
+  const versions = entries.filter((e) => /^v-\d+-[0-9a-f]+$/.test(e)).sort();
+  const keepSet = new Set(versions.slice(-keep));
+  if (live) keepSet.add(live);
+  for (const e of entries) {
+    const stale = (/^v-\d+-[0-9a-f]+$/.test(e) && !keepSet.has(e)) || /\.tmp$/.test(e);
+    if (stale) await fs.rm(join(indexDir, e), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Name of the live version folder, or a clear error when there is no index. */
+export async function readCurrent(indexDir: string): Promise<string> {
+  let name: string;
+  try {
+    name = (await fs.readFile(join(indexDir, CURRENT), 'utf8')).trim();
+  } catch {
+    throw new Error(`no index in ${indexDir}: build one first (npm run build-index -- --corpus DIR --out ${indexDir})`);
+  }
+  if (!/^v-\d+-[0-9a-f]+$/.test(name)) throw new Error(`index ${indexDir} is damaged: CURRENT names "${name.slice(0, 40)}"; rebuild it`);
+  return name;
+}
+
+/** A loaded, verified index version: its manifest and a reader for its files. */
+export interface VersionReader {
+  dir: string;
+  manifest: Manifest;
+  readGzip(file: string): Promise<string>;
+}
+
+/** Open the live version of `indexDir`, checking format version and checksums. */
+export async function openVersion(indexDir: string): Promise<VersionReader> {
+  const dir = join(indexDir, await readCurrent(indexDir));
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await fs.readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  } catch (err) {
+    throw new Error(`index ${dir} has no readable manifest.json (${(err as Error).message}); rebuild it`);
+  }
+  if (manifest.formatVersion !== FORMAT_VERSION) {
+    throw new Error(
+      `index ${dir} has format version ${String(manifest.formatVersion)}, this zhsearch reads version ${FORMAT_VERSION}: rebuild the index (npm run build-index)`,
+    );
+  }
+  return {
+    dir,
+    manifest,
+    async readGzip(file: string): Promise<string> {
+      const expected = manifest.files?.[file];
+      if (!expected) throw new Error(`index ${dir} is damaged: manifest does not list ${file}; rebuild it`);
+      let bytes: Buffer;
+      try {
+        bytes = await fs.readFile(join(dir, file));
+      } catch (err) {
+        throw new Error(`index ${dir} is damaged: ${file} cannot be read (${(err as NodeJS.ErrnoException).code}); rebuild it`);
+      }
+      if (bytes.length !== expected.bytes || sha256(bytes) !== expected.sha256) {
+        throw new Error(`index ${dir} is damaged: ${file} does not match its checksum (truncated or corrupted); rebuild it`);
+      }
+      return (await gunzipAsync(bytes)).toString('utf8');
+    },
+  };
+}
+
+/** Gzip `content` into `path` durably; returns the checksum for the manifest. */
+export async function writeGzipFile(path: string, content: string): Promise<FileChecksum> {
+  const bytes = await gzipAsync(Buffer.from(content, 'utf8'), { level: 6 });
+  await writeDurable(path, bytes);
+  return { bytes: bytes.length, sha256: sha256(bytes) };
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function writeDurable(path: string, bytes: Buffer): Promise<void> {
+  const fh = await fs.open(path, 'w');
+  try {
+    await fh.writeFile(bytes);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

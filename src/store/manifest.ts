@@ -1,0 +1,37 @@
+/**
+ * The manifest of an index version folder: what was built, how, and checksums of
+ * every file so that a truncated or corrupted index is refused at load.
+ */
+
+/** Bump when anything in the on-disk layout or the term scheme changes. */
+export const FORMAT_VERSION = 1;
+
+/** Per-file size and SHA-256. */
+export interface FileChecksum {
+  bytes: number;
+  sha256: string;
+}
+
+/** Everything a reader needs to check that it can use an index folder. */
+export interface Manifest {
+  formatVersion: number;
+  /** ISO time the build finished. */
+  builtAt: string;
+  docCount: number;
+  /** Documents per shard, in order; global doc number = shard offset + local number. */
+  shards: number[];
+  tokenizer: {
+    segmenter: string;
+    /** Absolute path of the jieba user dictionary used, if any (queries load it too). */
+    userDict: string | null;
+    normalization: string;
+    terms: string;
+  };
+  flexsearch: { version: string; options: Record<string, unknown> };
+  /** SHA-256 over the sorted (id, size, content hash) of every post file read. */
+  corpusFingerprint: string;
+  files: Record<string, FileChecksum>;
+}
+
+/** Term scheme tag: bigrams + jieba 3+ words + Latin runs. */
+export const TERM_SCHEME = 'cjk-bigram+jieba3+latin-v1';
