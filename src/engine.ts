@@ -154,12 +154,21 @@ export class SearchEngine {
       }),
     );
     for (const [k, part] of loaded.entries()) {
-      if (part.docs.length !== m.shards[k]) throw new Error(`index ${version.dir} is damaged: shard ${k} has ${part.docs.length} documents, manifest says ${m.shards[k]}; rebuild it`);
+      if (part.docs.length !== m.shards[k])
+        throw new Error(
+          `index ${version.dir} is damaged: shard ${k} has ${part.docs.length} documents, manifest says ${m.shards[k]}; rebuild it`,
+        );
       shards.push({ flex: importFlex(part.flex), offset: posts.length, size: part.docs.length });
       posts.push(...part.docs);
     }
     const vocab = decodeVocab(await version.readGzip('vocab.json.gz'));
-    return new SearchEngine(posts, shards, vocab, { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir }, m.tokenizer.userDict);
+    return new SearchEngine(
+      posts,
+      shards,
+      vocab,
+      { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir },
+      m.tokenizer.userDict,
+    );
   }
 
   /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
@@ -174,7 +183,13 @@ export class SearchEngine {
     }
     const shard = builder.finish();
     const info: IndexInfo = { docs: shard.posts.length, builtAt: new Date().toISOString(), formatVersion: FORMAT_VERSION, dir: null };
-    return new SearchEngine(shard.posts, [{ flex: shard.flex, offset: 0, size: shard.posts.length }], [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)), info, options.userDict ?? null);
+    return new SearchEngine(
+      shard.posts,
+      [{ flex: shard.flex, offset: 0, size: shard.posts.length }],
+      [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+      info,
+      options.userDict ?? null,
+    );
   }
 
   /** Index facts for health checks. */
@@ -211,7 +226,7 @@ export class SearchEngine {
       total: matched.docs.length,
       offset,
       limit,
-      tookMs: Number(process.hrtime.bigint() - started) / 1e6,
+      tookMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
       hits,
       facets: facetCounts(this.table, matched.docs),
       suggestion: null,
@@ -279,7 +294,8 @@ function checkCompatible(m: Manifest, dir: string): void {
   }
   const opts = m.flexsearch?.options ?? {};
   for (const [k, v] of Object.entries(FLEX_OPTIONS)) {
-    if (opts[k] !== v) throw new Error(`index ${dir} was built with FlexSearch option ${k}=${String(opts[k])}, expected ${String(v)}: ${rebuild}`);
+    if (opts[k] !== v)
+      throw new Error(`index ${dir} was built with FlexSearch option ${k}=${String(opts[k])}, expected ${String(v)}: ${rebuild}`);
   }
 }
 

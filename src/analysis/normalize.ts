@@ -60,10 +60,7 @@ function decodeUnits(units: Uint16Array): string {
 /** True for a CJK ideograph code unit (unified, extension A, compatibility). */
 export function isCjk(code: number): boolean {
   return (
-    (code >= 0x4e00 && code <= 0x9fff) ||
-    (code >= 0x3400 && code <= 0x4dbf) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    code === 0x3007 // 〇
+    (code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf) || (code >= 0xf900 && code <= 0xfaff) || code === 0x3007 // 〇
   );
 }
 

@@ -104,10 +104,6 @@ export function unitTerms(unit: string): { terms: string[]; exact: boolean } {
     }
   }
   const uniq = [...new Set(terms)];
-  const exact =
-    rs.length === 1 &&
-    uniq.length === 1 &&
-    rs[0].text === unit &&
-    (rs[0].kind === 'word' || unit.length === 2);
+  const exact = rs.length === 1 && uniq.length === 1 && rs[0].text === unit && (rs[0].kind === 'word' || unit.length === 2);
   return { terms: uniq, exact };
 }

@@ -75,7 +75,13 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       progress[k] = done;
       options.onProgress?.({ done: progress.reduce((a, b) => a + b, 0), total });
     };
-    const jobs: ShardJob[] = parts.map((p, k) => ({ shard: k, files: p, dir: writer.dir, userDict: options.userDict, maxTextChars: options.maxTextChars }));
+    const jobs: ShardJob[] = parts.map((p, k) => ({
+      shard: k,
+      files: p,
+      dir: writer.dir,
+      userDict: options.userDict,
+      maxTextChars: options.maxTextChars,
+    }));
     const results: ShardResult[] = [];
     if (inThread || parts.length === 1) {
       for (const job of jobs) results.push(await runShardJob(job, (d) => report(job.shard, d)));
@@ -101,7 +107,12 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       builtAt: new Date().toISOString(),
       docCount: shards.reduce((a, b) => a + b, 0),
       shards,
-      tokenizer: { segmenter: segmenter.fingerprint, userDict: options.userDict ? resolve(options.userDict) : null, normalization: NORMALIZATION_VERSION, terms: TERM_SCHEME },
+      tokenizer: {
+        segmenter: segmenter.fingerprint,
+        userDict: options.userDict ? resolve(options.userDict) : null,
+        normalization: NORMALIZATION_VERSION,
+        terms: TERM_SCHEME,
+      },
       flexsearch: { version: flexVersion(), options: { ...FLEX_OPTIONS } },
       corpusFingerprint: fingerprint.digest('hex'),
     });

@@ -49,7 +49,8 @@ export class ShardBuilder {
       bytes = readFileSync(file.path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const reason = code === 'ENOENT' ? 'file disappeared during the build' : code === 'EACCES' ? 'permission denied' : `cannot read: ${code ?? err}`;
+      const reason =
+        code === 'ENOENT' ? 'file disappeared during the build' : code === 'EACCES' ? 'permission denied' : `cannot read: ${code ?? err}`;
       this.skipped.push({ path: file.id, reason });
       return;
     }

@@ -119,7 +119,10 @@ function scalarText(v: unknown, field: string, warnings: string[]): string {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString();
   if (Array.isArray(v)) {
     warnings.push(`field "${field}" is a list: joined into one string`);
-    return v.map((x) => (typeof x === 'object' && x !== null ? '' : String(x))).join(' ').trim();
+    return v
+      .map((x) => (typeof x === 'object' && x !== null ? '' : String(x)))
+      .join(' ')
+      .trim();
   }
   warnings.push(`field "${field}" is not text: ignored`);
   return '';
@@ -153,7 +156,14 @@ function parseDate(v: unknown, id: string, warnings: string[]): string | null {
     const s = v.trim();
     if (/^\d{10,13}$/.test(s)) d = new Date(s.length <= 10 ? Number(s) * 1000 : Number(s));
     else if (/^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}/.test(s)) {
-      const t = Date.parse(s.replace(/^(\d{4})[/.](\d{1,2})[/.](\d{1,2})/, (_m, y: string, mo: string, da: string) => `${y}-${mo.padStart(2, '0')}-${da.padStart(2, '0')}`).replace(/^(\d{4}-\d\d-\d\d) (\d)/, '$1T$2'));
+      const t = Date.parse(
+        s
+          .replace(
+            /^(\d{4})[/.](\d{1,2})[/.](\d{1,2})/,
+            (_m, y: string, mo: string, da: string) => `${y}-${mo.padStart(2, '0')}-${da.padStart(2, '0')}`,
+          )
+          .replace(/^(\d{4}-\d\d-\d\d) (\d)/, '$1T$2'),
+      );
       d = new Date(t);
     }
   }

@@ -61,7 +61,10 @@ export async function walkCorpus(root: string): Promise<{ files: CorpusFile[]; p
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (hasPostExtension(name) || code === 'ELOOP') {
-          problems.push({ path: relId(root, path), reason: code === 'ELOOP' ? 'symbolic link loop: skipped' : `cannot stat: ${code ?? err}` });
+          problems.push({
+            path: relId(root, path),
+            reason: code === 'ELOOP' ? 'symbolic link loop: skipped' : `cannot stat: ${code ?? err}`,
+          });
         }
         continue;
       }

@@ -126,7 +126,14 @@ function unitCost(table: DocTable, u: Unit): number {
   return best;
 }
 
-function matchUnit(table: DocTable, unit: Unit, field: 'all' | 'title', within: number[] | null, stats: Map<string, UnitStats>, m: Marks): number[] {
+function matchUnit(
+  table: DocTable,
+  unit: Unit,
+  field: 'all' | 'title',
+  within: number[] | null,
+  stats: Map<string, UnitStats>,
+  m: Marks,
+): number[] {
   let candidates: number[];
   let prior: Map<number, number> | null = null;
   if (unit.terms.length > 0) {
@@ -151,10 +158,17 @@ function matchUnit(table: DocTable, unit: Unit, field: 'all' | 'title', within: 
   const verify = !unit.exact || unit.terms.length === 0 || field === 'title';
   if (verify) {
     const u = unit.text;
-    candidates = candidates.filter((d) => (field === 'title' ? table.ntitle[d].includes(u) : table.ntitle[d].includes(u) || table.ntext[d].includes(u)));
+    candidates = candidates.filter((d) =>
+      field === 'title' ? table.ntitle[d].includes(u) : table.ntitle[d].includes(u) || table.ntext[d].includes(u),
+    );
   }
   const prev = stats.get(unit.text);
-  const df = unit.exact && unit.terms.length > 0 ? table.postings(unit.terms[0]).length : within ? Math.max(candidates.length, prev?.df ?? 0) : candidates.length;
+  const df =
+    unit.exact && unit.terms.length > 0
+      ? table.postings(unit.terms[0]).length
+      : within
+        ? Math.max(candidates.length, prev?.df ?? 0)
+        : candidates.length;
   if (!prev || field === 'all') stats.set(unit.text, { df: Math.max(df, 1), prior });
   return candidates;
 }

@@ -18,7 +18,10 @@ export function facetCounts(table: DocTable, docs: readonly number[]): Facets {
       years.set(y, (years.get(y) ?? 0) + 1);
     }
   }
-  return { categories: toRecord([...cats.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))), years: toRecord([...years.entries()]) };
+  return {
+    categories: toRecord([...cats.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))),
+    years: toRecord([...years.entries()]),
+  };
 }
 
 // Null-prototype records: a category named "__proto__" is data, not a prototype.

@@ -39,9 +39,7 @@ export const MAX_UNIT_CJK = 4;
 /** Turn a parsed query into units; clauses left with no unit (punctuation, stop words) are dropped. */
 export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter): QueryPlan {
   const toPlan = (c: Clause): ClausePlan | null => planClause(c, segmenter);
-  const groups = parsed.groups
-    .map((g) => g.map(toPlan).filter((p): p is ClausePlan => p !== null))
-    .filter((g) => g.length > 0);
+  const groups = parsed.groups.map((g) => g.map(toPlan).filter((p): p is ClausePlan => p !== null)).filter((g) => g.length > 0);
   const excluded = parsed.excluded.map(toPlan).filter((p): p is ClausePlan => p !== null);
   const highlight = [...new Set(groups.flat().flatMap((c) => c.units.map((u) => u.text)))];
   return { groups, excluded, highlight };

@@ -26,7 +26,10 @@ export function rankDocs(table: DocTable, matched: MatchResult, plan: QueryPlan,
   const newer = (a: number, b: number): number => dateOf(table, b) - dateOf(table, a) || a - b;
 
   if (sort === 'date') {
-    return [...docs].sort(newer).slice(0, need).map((doc) => ({ doc, score: exact(doc) }));
+    return [...docs]
+      .sort(newer)
+      .slice(0, need)
+      .map((doc) => ({ doc, score: exact(doc) }));
   }
   let pool = docs;
   let rest: number[] = [];

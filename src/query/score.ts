@@ -31,7 +31,13 @@ export function idf(n: number, df: number): number {
 }
 
 /** Exact BM25F score of document `d` for the units, plus proximity and phrase bonuses. */
-export function scoreDoc(table: DocTable, d: number, units: readonly string[], stats: Map<string, UnitStats>, wholes: readonly string[]): number {
+export function scoreDoc(
+  table: DocTable,
+  d: number,
+  units: readonly string[],
+  stats: Map<string, UnitStats>,
+  wholes: readonly string[],
+): number {
   const title = table.ntitle[d];
   const text = table.ntext[d];
   const norm = 1 - B + (B * text.length) / table.avgLen;

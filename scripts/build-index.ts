@@ -1,0 +1,104 @@
+import { buildIndex, type BuildProgress, type BuildReport } from '../src';
+import { parseArgs } from 'node:util';
+import { fail, parseOrExit } from './lib/cli';
+
+const USAGE = `usage: npm run build-index -- --corpus DIR [--out DIR] [--user-dict FILE] [--workers N] [--max-text-chars N] [--json]
+
+Builds a zhsearch index of the posts under --corpus (default corpus/) into --out
+(default index-data/). Bad posts are reported and skipped; the previous index stays
+live until the new one is complete. Exits non-zero only when nothing could be indexed.`;
+
+async function main(): Promise<void> {
+  const { values } = parseOrExit(
+    () =>
+      parseArgs({
+        options: {
+          corpus: { type: 'string', default: 'corpus' },
+          out: { type: 'string', default: 'index-data' },
+          'user-dict': { type: 'string' },
+          workers: { type: 'string' },
+          'max-text-chars': { type: 'string' },
+          json: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+        allowPositionals: true,
+      }),
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) fail('--workers must be a whole number');
+  const maxTextChars = values['max-text-chars'] === undefined ? undefined : Number(values['max-text-chars']);
+  if (maxTextChars !== undefined && (!Number.isInteger(maxTextChars) || maxTextChars < 1))
+    fail('--max-text-chars must be a positive whole number');
+
+  const progress = progressPrinter();
+  let report: BuildReport;
+  try {
+    report = await buildIndex({
+      corpus: values.corpus,
+      out: values.out,
+      userDict: values['user-dict'],
+      workers,
+      maxTextChars,
+      onProgress: progress.update,
+    });
+  } catch (err) {
+    progress.done();
+    fail((err as Error).message);
+  }
+  progress.done();
+  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else printReport(report);
+  if (report.indexed === 0) process.exit(1);
+}
+
+function printReport(r: BuildReport): void {
+  const out = process.stdout;
+  out.write(`indexed ${r.indexed} documents in ${(r.ms / 1000).toFixed(1)} s; index ${(r.bytes / 1e6).toFixed(1)} MB in ${r.dir}\n`);
+  if (r.skipped.length > 0) {
+    out.write(`skipped ${r.skipped.length} files:\n`);
+    for (const s of r.skipped) out.write(`  ${s.path}: ${s.reason}\n`);
+  }
+  if (r.warnings.length > 0) {
+    out.write(`${r.warnings.length} warnings:\n`);
+    for (const w of r.warnings) out.write(`  ${w.path}: ${w.reason}\n`);
+  }
+}
+
+/** A one-line progress bar on a terminal, a log line every ~10 % otherwise. */
+function progressPrinter(): { update: (p: BuildProgress) => void; done: () => void } {
+  const tty = process.stderr.isTTY === true;
+  const start = Date.now();
+  let lastDecile = -1;
+  let drawn = false;
+  return {
+    update: ({ done, total }) => {
+      const secs = (Date.now() - start) / 1000;
+      const rate = secs > 0 ? done / secs : 0;
+      const eta = rate > 0 ? (total - done) / rate : 0;
+      if (tty) {
+        const width = 30;
+        const filled = total > 0 ? Math.round((done / total) * width) : width;
+        process.stderr.write(
+          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}  ${rate.toFixed(0)} docs/s  ETA ${eta.toFixed(0)} s `,
+        );
+        drawn = true;
+      } else {
+        const decile = total > 0 ? Math.floor((done / total) * 10) : 10;
+        if (decile !== lastDecile) {
+          lastDecile = decile;
+          process.stderr.write(`build: ${done}/${total} documents, ${rate.toFixed(0)} docs/s, ETA ${eta.toFixed(0)} s\n`);
+        }
+      }
+    },
+    done: () => {
+      if (drawn) process.stderr.write('\n');
+    },
+  };
+}
+
+void main();

@@ -1,0 +1,64 @@
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { buildIndex } from '../src';
+import { walkCorpus } from '../src/ingest/walk';
+import { configFromEnv } from '../src/server/config';
+import { startServer } from '../src/server/main';
+import { parseArgs } from 'node:util';
+import { parseOrExit } from './lib/cli';
+
+const USAGE = `usage: npm start [-- --corpus DIR]
+
+Builds INDEX_DIR (default index-data/) from the corpus (default corpus/) when it is
+missing or older than the newest post, then serves it (PORT, default 3000).`;
+
+async function main(): Promise<void> {
+  const { values } = parseOrExit(
+    () =>
+      parseArgs({
+        options: {
+          corpus: { type: 'string', default: process.env.CORPUS_DIR || 'corpus' },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+        allowPositionals: true,
+      }),
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  try {
+    const config = configFromEnv();
+    const reason = await staleReason(values.corpus, config.indexDir);
+    if (reason) {
+      process.stderr.write(`building ${config.indexDir} from ${values.corpus} (${reason})…\n`);
+      const report = await buildIndex({ corpus: values.corpus, out: config.indexDir });
+      process.stderr.write(
+        `indexed ${report.indexed} documents in ${(report.ms / 1000).toFixed(1)} s (${report.skipped.length} skipped)\n`,
+      );
+    }
+    const running = await startServer(config, { handleSignals: true });
+    process.stderr.write(`zhsearch is serving ${running.url}\n`);
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+/** Why the index must be (re)built, or null when it is up to date. */
+async function staleReason(corpus: string, indexDir: string): Promise<string | null> {
+  let builtAt: number;
+  try {
+    const current = (await fs.readFile(join(indexDir, 'CURRENT'), 'utf8')).trim();
+    const manifest = JSON.parse(await fs.readFile(join(indexDir, current, 'manifest.json'), 'utf8')) as { builtAt: string };
+    builtAt = Date.parse(manifest.builtAt);
+  } catch {
+    return 'no index yet';
+  }
+  const { files } = await walkCorpus(corpus);
+  const newest = files.reduce((m, f) => Math.max(m, f.mtimeMs), 0);
+  return newest > builtAt ? 'the corpus changed since the last build' : null;
+}
+
+void main();

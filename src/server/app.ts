@@ -1,0 +1,260 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import rateLimit from 'express-rate-limit';
+import helmet from 'helmet';
+import { timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { MAX_LIMIT, type SearchEngine } from '../engine';
+import { QueryError } from '../query/parse';
+import { escapeHtml } from '../query/snippet';
+import { createLogger, type Logger } from './log';
+import { BadRequest, integer, single } from './params';
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** Loads a fresh engine for POST /admin/reload and {@link ZhsearchApp.reload}. */
+  reload?: () => Promise<SearchEngine>;
+  /** Bearer token for POST /admin/reload; the route is disabled without it. */
+  adminToken?: string;
+  /** Origins allowed to call the API from a browser (CORS); none by default. */
+  corsOrigins?: string[];
+  /** Requests per minute per client IP; 0 (default) turns the limit off. */
+  rateLimit?: number;
+  logger?: Logger;
+}
+
+/** The Express app plus the handle to swap its engine. */
+export interface ZhsearchApp extends express.Express {
+  /** The engine answering new requests. */
+  currentEngine(): SearchEngine;
+  /** Load a new engine with `options.reload` and swap it in; the old one keeps serving on failure. */
+  reload(): Promise<{ docs: number; builtAt: string }>;
+}
+
+const SEARCH_PARAMS = 'q, page, size, category, tag, author, from, to, sort';
+const MAX_PAGE = 1000;
+
+/**
+ * Create the zhsearch HTTP app over an engine: JSON API, the search page and the
+ * OpenSearch description. Requests read the engine once when they start, so a reload
+ * swaps engines atomically while requests in flight finish on the old one.
+ */
+export function createApp(initial: SearchEngine, options: AppOptions = {}): ZhsearchApp {
+  const log = options.logger ?? createLogger('silent');
+  let current = initial;
+  let reloading: Promise<{ docs: number; builtAt: string }> | null = null;
+
+  const app = express() as unknown as ZhsearchApp;
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.set('trust proxy', false);
+
+  app.use((req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      log.info('request', {
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - start) / 1e6,
+      });
+    });
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"], 'upgrade-insecure-requests': null } },
+    }),
+  );
+  if (options.corsOrigins && options.corsOrigins.length > 0) app.use(cors(options.corsOrigins));
+  if (options.rateLimit && options.rateLimit > 0) {
+    app.use(
+      rateLimit({
+        windowMs: 60_000,
+        limit: options.rateLimit,
+        standardHeaders: 'draft-7',
+        legacyHeaders: false,
+        handler: (_req, res) => {
+          res.status(429).json({ error: `rate limit: at most ${options.rateLimit} requests per minute` });
+        },
+      }),
+    );
+  }
+
+  app.get('/api/search', (req, res) => {
+    const engine = current;
+    const q = single(req, 'q') ?? '';
+    const page = integer(req, 'page', 1, 1, MAX_PAGE);
+    const size = integer(req, 'size', 10, 1, MAX_LIMIT);
+    const sortRaw = single(req, 'sort');
+    if (sortRaw !== undefined && sortRaw !== '' && sortRaw !== 'relevance' && sortRaw !== 'date') {
+      throw new BadRequest('parameter sort must be relevance or date', 'sort');
+    }
+    const category = single(req, 'category');
+    const tag = single(req, 'tag');
+    const author = single(req, 'author');
+    const r = engine.search(q, {
+      offset: (page - 1) * size,
+      limit: size,
+      categories: category ? [category] : undefined,
+      tags: tag ? [tag] : undefined,
+      author: author || undefined,
+      from: single(req, 'from') || undefined,
+      to: single(req, 'to') || undefined,
+      sort: sortRaw === 'date' ? 'date' : 'relevance',
+    });
+    res.json({ query: r.query, total: r.total, page, size, tookMs: r.tookMs, hits: r.hits, facets: r.facets, suggestion: r.suggestion });
+  });
+
+  app.get('/api/suggest', (req, res) => {
+    const q = single(req, 'q') ?? '';
+    res.json({ suggestions: current.suggest(q) });
+  });
+
+  app.get('/api/docs/*id', (req, res) => {
+    const parts = (req.params as { id?: string[] | string }).id;
+    const id = Array.isArray(parts) ? parts.join('/') : String(parts ?? '');
+    const post = id.length <= 1024 ? current.get(id) : null;
+    if (!post) {
+      res.status(404).json({ error: `no document with id ${JSON.stringify(id.slice(0, 200))}` });
+      return;
+    }
+    res.json(post);
+  });
+
+  app.get('/healthz', (_req, res) => {
+    const s = current.stats;
+    res.json({ status: 'ok', docs: s.docs, builtAt: s.builtAt, formatVersion: s.formatVersion });
+  });
+
+  app.get('/opensearch.xml', (req, res) => {
+    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    res.type('application/opensearchdescription+xml').send(openSearchXml(base));
+  });
+
+  app.post('/admin/reload', express.json({ limit: '1kb' }), (req, res, next) => {
+    if (!options.adminToken) {
+      res.status(404).json({ error: 'reload is disabled: set ADMIN_TOKEN to enable it' });
+      return;
+    }
+    if (!bearerMatches(req.get('authorization'), options.adminToken)) {
+      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'missing or wrong bearer token' });
+      return;
+    }
+    app.reload().then(
+      (info) => res.json({ status: 'reloaded', ...info }),
+      (err: unknown) => next(err),
+    );
+  });
+
+  const GET_ROUTES = ['/api/search', '/api/suggest', '/api/docs/*id', '/healthz', '/opensearch.xml'];
+  for (const route of GET_ROUTES) {
+    app.all(route, (req, res) => {
+      res
+        .status(405)
+        .set('Allow', 'GET, HEAD')
+        .json({ error: `method ${req.method} is not allowed here; use GET` });
+    });
+  }
+
+  app.use(express.static(publicDir(), { index: 'index.html', dotfiles: 'ignore', fallthrough: true }));
+
+  app.use((req, res) => {
+    res.status(404).json({ error: `not found: ${req.method} ${req.path.slice(0, 200)}` });
+  });
+
+  // Express identifies error handlers by their four parameters.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof BadRequest || err instanceof QueryError) {
+      res.status(400).json({ error: err.message, parameter: err.parameter });
+      return;
+    }
+    const status = httpStatus(err);
+    if (status >= 400 && status < 500) {
+      res.status(status).json({ error: status === 413 ? 'request body too large' : 'bad request' });
+      return;
+    }
+    log.error('request failed', { method: req.method, path: req.path, error: err instanceof Error ? err.stack : String(err) });
+    if (!res.headersSent) res.status(500).json({ error: 'internal error' });
+  });
+
+  app.currentEngine = () => current;
+  app.reload = () => {
+    if (!options.reload) return Promise.reject(new Error('this server was started without a way to reload'));
+    // Concurrent reload requests share one load.
+    reloading ??= options
+      .reload()
+      .then((engine) => {
+        current = engine;
+        const s = engine.stats;
+        log.info('index reloaded', { docs: s.docs, builtAt: s.builtAt });
+        return { docs: s.docs, builtAt: s.builtAt };
+      })
+      .catch((err: unknown) => {
+        log.error('reload failed: still serving the previous index', { error: err instanceof Error ? err.message : String(err) });
+        throw err;
+      })
+      .finally(() => {
+        reloading = null;
+      });
+    return reloading;
+  };
+  return app;
+}
+
+function httpStatus(err: unknown): number {
+  if (typeof err === 'object' && err !== null) {
+    const e = err as { status?: unknown; statusCode?: unknown };
+    const s = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
+    return s;
+  }
+  return 500;
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer (.+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const a = Buffer.from(m[1]);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cors(origins: string[]) {
+  const allowed = new Set(origins);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const origin = req.get('origin');
+    if (origin && allowed.has(origin)) {
+      res.set('Access-Control-Allow-Origin', origin);
+      res.set('Vary', 'Origin');
+      res.set('Access-Control-Allow-Methods', 'GET, HEAD');
+    }
+    if (req.method === 'OPTIONS' && origin && allowed.has(origin)) {
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}
+
+function openSearchXml(base: string): string {
+  const b = escapeHtml(base);
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
+  <ShortName>zhsearch</ShortName>
+  <Description>zhsearch 中文全文搜索</Description>
+  <InputEncoding>UTF-8</InputEncoding>
+  <Url type="text/html" method="get" template="${b}/?q={searchTerms}"/>
+</OpenSearchDescription>
+`;
+}
+
+/** The static page folder, found from the package root (works from src/ and dist/src/). */
+function publicDir(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'src', 'server', 'public');
+    dir = dirname(dir);
+  }
+  return join(__dirname, 'public');
+}

@@ -1,0 +1,38 @@
+import { parseLogLevel, type LogLevel } from './log';
+
+/** Server settings, from environment variables (see README "Configuration"). */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  indexDir: string;
+  adminToken?: string;
+  corsOrigins: string[];
+  /** Requests per minute per IP; 0 = off. */
+  rateLimit: number;
+  logLevel: LogLevel;
+}
+
+/** Read PORT, HOST, INDEX_DIR, ADMIN_TOKEN, CORS_ORIGINS, RATE_LIMIT and LOG_LEVEL; bad values throw naming the variable. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  return {
+    port: intVar(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    indexDir: env.INDEX_DIR || 'index-data',
+    adminToken: env.ADMIN_TOKEN || undefined,
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    rateLimit: intVar(env, 'RATE_LIMIT', 600, 0, 1_000_000),
+    logLevel: parseLogLevel(env.LOG_LEVEL),
+  };
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
+  }
+  return Number(v);
+}

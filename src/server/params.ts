@@ -1,0 +1,33 @@
+import type { Request } from 'express';
+
+/** A request parameter problem: answered with 400 and a message naming the parameter. */
+export class BadRequest extends Error {
+  constructor(
+    message: string,
+    readonly parameter?: string,
+  ) {
+    super(message);
+    this.name = 'BadRequest';
+  }
+}
+
+/** The value of a single-valued query parameter (undefined when absent); arrays and objects are refused. */
+export function single(req: Request, name: string, maxLength = 256): string | undefined {
+  const q = req.query as Record<string, unknown>;
+  if (!Object.prototype.hasOwnProperty.call(q, name)) return undefined;
+  const v = q[name];
+  if (Array.isArray(v)) throw new BadRequest(`parameter ${name} is repeated: give it once`, name);
+  if (typeof v !== 'string') throw new BadRequest(`parameter ${name} must be a plain value`, name);
+  if (v.length > maxLength) throw new BadRequest(`parameter ${name} is too long: ${v.length} characters, at most ${maxLength}`, name);
+  return v;
+}
+
+/** A whole-number parameter within [min, max]. */
+export function integer(req: Request, name: string, dflt: number, min: number, max: number): number {
+  const v = single(req, name, 20);
+  if (v === undefined || v === '') return dflt;
+  if (!/^\d+$/.test(v)) throw new BadRequest(`parameter ${name} must be a whole number from ${min} to ${max}`, name);
+  const n = Number(v);
+  if (n < min || n > max) throw new BadRequest(`parameter ${name} must be a whole number from ${min} to ${max}`, name);
+  return n;
+}
