@@ -146,13 +146,17 @@ export class SearchEngine {
     checkCompatible(m, version.dir);
     const posts: Post[] = [];
     const shards: Shard[] = [];
-    const loaded = await Promise.all(
+    const reading = Promise.all(
       m.shards.map(async (_, k) => {
         const names = shardFiles(k);
         const [docs, flex] = await Promise.all([version.readGzip(names.docs), version.readGzip(names.flex)]);
         return { docs: decodeDocs(docs, names.docs), flex };
       }),
     );
+    const vocabReading = version.readGzip('vocab.json.gz');
+    // Load jieba (synchronous, ~1.5 s) while the thread pool reads and inflates the files.
+    const segmenter = getSegmenter({ userDict: m.tokenizer.userDict ?? undefined });
+    const loaded = await reading;
     for (const [k, part] of loaded.entries()) {
       if (part.docs.length !== m.shards[k])
         throw new Error(
@@ -206,13 +210,7 @@ export class SearchEngine {
     if (typeof query !== 'string') throw new QueryError('q must be a string', 'q');
     const offset = intOption(options.offset, 'offset', 0, 0, 1_000_000);
     const limit = Math.min(intOption(options.limit, 'limit', DEFAULT_LIMIT, 1, Number.MAX_SAFE_INTEGER), MAX_LIMIT);
-    const filters: MatchFilters = {
-      categories: options.categories,
-      tags: options.tags,
-      author: options.author,
-      fromMs: dateOption(options.from, 'from', false),
-      toMs: dateOption(options.to, 'to', true),
-    };
+    const filters = this.filters(options);
     const sort = options.sort ?? 'relevance';
     if (sort !== 'relevance' && sort !== 'date') throw new QueryError('sort must be "relevance" or "date"', 'sort');
 
@@ -233,6 +231,22 @@ export class SearchEngine {
     };
   }
 
+  /**
+   * Ids of every document matching `query` and the filters, unranked (index order).
+   * For exports and evaluation; `search` is the ranked, paged form.
+   */
+  matchIds(query: string, options: Omit<SearchOptions, 'offset' | 'limit' | 'sort'> = {}): string[] {
+    const plan = planQuery(parseQuery(query), () => this.segmenter());
+    if (plan.groups.length === 0) return [];
+    const matched = matchPlan(this.table, plan, this.filters(options));
+    return matched.docs.map((d) => this.table.posts[d].id);
+  }
+
+  /** Every document, in index order. */
+  *documents(): IterableIterator<Post> {
+    for (const p of this.table.posts) yield { ...p };
+  }
+
   /** Up to `limit` (default 10) completions of a typed prefix: frequent words, then titles. */
   suggest(prefix: string, limit = 10): string[] {
     if (typeof prefix !== 'string' || prefix.length > MAX_QUERY_LENGTH) return [];
@@ -243,6 +257,16 @@ export class SearchEngine {
   get(id: string): Post | null {
     const d = this.byId.get(id);
     return d === undefined ? null : { ...this.table.posts[d] };
+  }
+
+  private filters(options: SearchOptions): MatchFilters {
+    return {
+      categories: options.categories,
+      tags: options.tags,
+      author: options.author,
+      fromMs: dateOption(options.from, 'from', false),
+      toMs: dateOption(options.to, 'to', true),
+    };
   }
 
   private hit(doc: number, score: number, units: string[]): Hit {

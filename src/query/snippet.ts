@@ -73,6 +73,8 @@ const SENTENCE_END = /[。！？；!?;\n]/;
 export function makeSnippet(display: string, norm: string, units: readonly string[], length = SNIPPET_LENGTH): string {
   const spans = findSpans(norm, units);
   let start = 0;
+  /** The window must reach this far: the end of the best match. */
+  let mustEnd = 0;
   if (spans.length > 0) {
     let best = -1;
     let bestKey = -1;
@@ -88,6 +90,7 @@ export function makeSnippet(display: string, norm: string, units: readonly strin
       if (key > bestKey) {
         bestKey = key;
         best = s;
+        mustEnd = spans[i].end;
       }
     }
     // Begin at the start of the sentence holding the best match when it is near.
@@ -101,10 +104,20 @@ export function makeSnippet(display: string, norm: string, units: readonly strin
       }
     }
     if (!found && best <= 40) start = 0;
+    // Near the end of the text the window has room to spare: use it for what comes
+    // before (from a sentence start), rather than cutting a text that would fit whole.
+    if (start > 0 && display.length - start < length) {
+      const earliest = Math.max(0, display.length - length);
+      let moved = earliest === 0 ? 0 : -1;
+      for (let p = earliest; moved < 0 && p < start; p++) if (SENTENCE_END.test(display[p - 1])) moved = p;
+      if (moved >= 0) start = moved;
+    }
   }
   let end = Math.min(display.length, start + length);
-  // End after a sentence when one closes in the last quarter of the window.
-  for (let p = end - 1; p > start + (length * 3) / 4; p--) {
+  // End after a sentence when one closes in the last quarter of the window (and after
+  // the best match); a window that reaches the end of the text is not cut.
+  const cutAfter = Math.max(start + (length * 3) / 4, mustEnd - 1);
+  for (let p = end - 1; end < display.length && p > cutAfter; p--) {
     if (SENTENCE_END.test(display[p])) {
       end = p + 1;
       break;

@@ -14,6 +14,11 @@ export class BadRequest extends Error {
 /** The value of a single-valued query parameter (undefined when absent); arrays and objects are refused. */
 export function single(req: Request, name: string, maxLength = 256): string | undefined {
   const q = req.query as Record<string, unknown>;
+  // The 'simple' query parser keeps `q[]=x` and `q[a]=x` as keys named `q[]` and `q[a]`:
+  // refuse them rather than silently ignoring the value (an empty search for `q[]=x`).
+  for (const key of Object.keys(q)) {
+    if (key.startsWith(`${name}[`)) throw new BadRequest(`parameter ${name} must be a plain value, not ${key.slice(0, 40)}`, name);
+  }
   if (!Object.prototype.hasOwnProperty.call(q, name)) return undefined;
   const v = q[name];
   if (Array.isArray(v)) throw new BadRequest(`parameter ${name} is repeated: give it once`, name);

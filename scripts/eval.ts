@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildIndex, getSegmenter, SearchEngine } from '../src';
+import { fail, parseOrExit } from './lib/cli';
+import { DEFAULT_SIZES, GroundTruth, makeQuerySet } from './lib/queryset';
+import { median, quantile, table } from './lib/stats';
+
+const USAGE = `usage: npm run eval -- --corpus DIR [--index DIR] [--seed N] [--check] [--json]
+
+Builds an index of --corpus (or uses --index), generates a reproducible query set
+(seeded), and prints recall and precision against substring ground truth, known-item
+MRR@10 and query latency. --check exits 1 when recall, precision or MRR@10 miss their
+targets (0.99, 0.99, 0.9).`;
+
+const TARGETS = { recall: 0.99, precision: 0.99, mrr: 0.9 };
+
+async function main(): Promise<void> {
+  const { values } = parseOrExit(
+    () =>
+      parseArgs({
+        options: {
+          corpus: { type: 'string' },
+          index: { type: 'string' },
+          seed: { type: 'string', default: '42' },
+          check: { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+        allowPositionals: false,
+      }),
+    USAGE,
+  );
+  if (values.help) return void process.stdout.write(USAGE + '\n');
+  if (!values.corpus && !values.index) fail('give --corpus DIR (or --index DIR)\n\n' + USAGE, 2);
+  const seed = Number(values.seed);
+  const log = (s: string): boolean => process.stderr.write(s + '\n');
+
+  let indexDir = values.index;
+  let tmp: string | null = null;
+  let buildMs: number | null = null;
+  if (!indexDir) {
+    tmp = mkdtempSync(join(tmpdir(), 'zhsearch-eval-'));
+    indexDir = tmp;
+    log(`building an index of ${values.corpus} …`);
+    const report = await buildIndex({ corpus: values.corpus!, out: indexDir });
+    buildMs = report.ms;
+    log(
+      `built ${report.indexed} documents in ${(report.ms / 1000).toFixed(1)} s (${report.skipped.length} skipped, ${(report.bytes / 1e6).toFixed(1)} MB)`,
+    );
+  }
+  try {
+    const t0 = Date.now();
+    const engine = await SearchEngine.open(indexDir);
+    const loadMs = Date.now() - t0;
+    const posts = [...engine.documents()];
+    const qs = makeQuerySet(posts, getSegmenter(), seed, DEFAULT_SIZES);
+    const truth = new GroundTruth(posts);
+
+    let tp = 0;
+    let found = 0;
+    let relevant = 0;
+    const misses: string[] = [];
+    const byKind = new Map<string, { tp: number; found: number; relevant: number; n: number }>();
+    for (const q of qs.queries) {
+      const expected = truth.ids(q.words);
+      const got = new Set(engine.matchIds(q.words.join(' ')));
+      let hit = 0;
+      for (const id of got) if (expected.has(id)) hit++;
+      tp += hit;
+      found += got.size;
+      relevant += expected.size;
+      const k = byKind.get(q.kind) ?? { tp: 0, found: 0, relevant: 0, n: 0 };
+      k.tp += hit;
+      k.found += got.size;
+      k.relevant += expected.size;
+      k.n++;
+      byKind.set(q.kind, k);
+      if (hit < expected.size || hit < got.size)
+        misses.push(`${q.words.join(' ')}: expected ${expected.size}, found ${got.size}, correct ${hit}`);
+    }
+    const recall = relevant > 0 ? tp / relevant : 1;
+    const precision = found > 0 ? tp / found : 1;
+
+    let rr = 0;
+    for (const k of qs.knownItems) {
+      const hits = engine.search(k.words.join(' '), { limit: 10 }).hits;
+      const rank = hits.findIndex((h) => h.id === k.target);
+      if (rank >= 0) rr += 1 / (rank + 1);
+    }
+    const mrr = qs.knownItems.length > 0 ? rr / qs.knownItems.length : 0;
+
+    // Latency: top-10 with snippets, after one warm-up pass.
+    const texts = [...qs.queries.map((q) => q.words.join(' ')), ...qs.knownItems.map((k) => k.words.join(' '))];
+    for (const t of texts) engine.search(t, { limit: 10 });
+    const lat: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const t of texts) {
+        const s = process.hrtime.bigint();
+        engine.search(t, { limit: 10 });
+        lat.push(Number(process.hrtime.bigint() - s) / 1e6);
+      }
+    }
+
+    const result = {
+      docs: posts.length,
+      queries: qs.queries.length,
+      knownItems: qs.knownItems.length,
+      seed,
+      recall: round4(recall),
+      precision: round4(precision),
+      mrr10: round4(mrr),
+      byKind: Object.fromEntries(
+        [...byKind.entries()].map(([k, v]) => [
+          k,
+          { queries: v.n, recall: round4(v.relevant ? v.tp / v.relevant : 1), precision: round4(v.found ? v.tp / v.found : 1) },
+        ]),
+      ),
+      latencyMs: { p50: round4(median(lat)), p95: round4(quantile(lat, 0.95)), p99: round4(quantile(lat, 0.99)) },
+      buildMs,
+      loadMs,
+      rssMB: Math.round(process.memoryUsage().rss / 1e6),
+      misses: misses.slice(0, 20),
+    };
+    if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    else {
+      process.stdout.write(
+        table(
+          ['metric', 'value', 'target'],
+          [
+            ['documents', result.docs, ''],
+            ['queries (word/and/latin)', `${result.queries} (${[...byKind.values()].map((v) => v.n).join('/')})`, ''],
+            ['recall', result.recall, `≥ ${TARGETS.recall}`],
+            ['precision', result.precision, `≥ ${TARGETS.precision}`],
+            ['known-item MRR@10', `${result.mrr10} (${result.knownItems} items)`, `≥ ${TARGETS.mrr}`],
+            ['query p50 / p95 / p99 ms', `${result.latencyMs.p50} / ${result.latencyMs.p95} / ${result.latencyMs.p99}`, ''],
+            ['build s', buildMs === null ? '(existing index)' : (buildMs / 1000).toFixed(1), ''],
+            ['load s', (loadMs / 1000).toFixed(2), ''],
+            ['RSS MB', result.rssMB, ''],
+          ],
+        ) + '\n',
+      );
+      for (const [k, v] of Object.entries(result.byKind))
+        process.stdout.write(`  ${k}: recall ${v.recall}, precision ${v.precision} over ${v.queries} queries\n`);
+      if (misses.length > 0) process.stdout.write(`imperfect queries (${misses.length}):\n  ${misses.slice(0, 20).join('\n  ')}\n`);
+    }
+    if (values.check) {
+      const bad = [
+        recall < TARGETS.recall && `recall ${recall.toFixed(4)} < ${TARGETS.recall}`,
+        precision < TARGETS.precision && `precision ${precision.toFixed(4)} < ${TARGETS.precision}`,
+        mrr < TARGETS.mrr && `MRR@10 ${mrr.toFixed(4)} < ${TARGETS.mrr}`,
+      ].filter(Boolean);
+      if (bad.length > 0) fail(`targets missed: ${bad.join('; ')}`);
+      process.stdout.write('eval: all targets met\n');
+    }
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function round4(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}
+
+void main();
