@@ -121,9 +121,23 @@ export class SearchEngine {
     const ntitle = posts.map((p) => normalize(p.title));
     const ntext = posts.map((p) => normalize(p.text));
     const dateMs = new Float64Array(posts.length);
+    const year = new Int16Array(posts.length);
+    const categoryNames: string[] = [];
+    const categoryIndex = new Map<string, number>();
+    const categoryIds = posts.map((p) =>
+      Uint32Array.from(p.categories, (c) => {
+        let k = categoryIndex.get(c);
+        if (k === undefined) {
+          k = categoryNames.push(c) - 1;
+          categoryIndex.set(c, k);
+        }
+        return k;
+      }),
+    );
     let total = 0;
     posts.forEach((p, i) => {
       dateMs[i] = p.date ? Date.parse(p.date) : NaN;
+      if (!Number.isNaN(dateMs[i])) year[i] = new Date(dateMs[i]).getUTCFullYear();
       total += ntext[i].length;
       this.byId.set(p.id, i);
     });
@@ -133,6 +147,9 @@ export class SearchEngine {
       ntitle,
       ntext,
       dateMs,
+      year,
+      categoryNames,
+      categoryIds,
       avgLen: posts.length > 0 ? Math.max(1, total / posts.length) : 1,
       postings: (term) => this.postings(term),
     };

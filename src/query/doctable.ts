@@ -12,6 +12,11 @@ export interface DocTable {
   readonly ntext: readonly string[];
   /** Post dates as epoch ms (NaN when unknown). */
   readonly dateMs: Float64Array;
+  /** Distinct category names, and each post's categories as indexes into them (for facets). */
+  readonly categoryNames: readonly string[];
+  readonly categoryIds: readonly Uint32Array[];
+  /** UTC year of each post's date (0 when unknown), for the year facet. */
+  readonly year: Int16Array;
   /** Mean normalized body length, for BM25 length normalization. */
   readonly avgLen: number;
   /**

@@ -21,8 +21,13 @@ export interface MatchFilters {
 export interface UnitStats {
   /** Documents containing the unit (estimated for verified units). */
   df: number;
-  /** Prominence prior per document: 1 for the first posting, falling to 0. */
-  prior: Map<number, number> | null;
+  /**
+   * The unit's rarest posting list in the index's prominence order (most prominent
+   * first), the basis of the ranking prior; null for units found by scanning.
+   */
+  order: readonly number[] | null;
+  /** Documents where jieba cut the unit as a word (3+ characters only): real-word matches. */
+  wordDocs: readonly number[] | null;
 }
 
 /** The matching documents and what scoring needs to know about them. */
@@ -135,12 +140,11 @@ function matchUnit(
   m: Marks,
 ): number[] {
   let candidates: number[];
-  let prior: Map<number, number> | null = null;
+  let order: readonly number[] | null = null;
   if (unit.terms.length > 0) {
     const lists = unit.terms.map((t) => table.postings(t)).sort((a, b) => a.length - b.length);
     const rarest = lists[0];
-    prior = new Map();
-    for (let i = 0; i < rarest.length; i++) prior.set(rarest[i], 1 - i / rarest.length);
+    order = rarest;
     candidates = rarest.slice();
     for (let k = 1; k < lists.length && candidates.length > 0; k++) {
       const e = m.next();
@@ -155,11 +159,18 @@ function matchUnit(
   } else {
     candidates = within ? within.slice() : Array.from({ length: table.size }, (_, i) => i);
   }
+  // Documents where jieba indexed the unit as a word contain it for sure; only the rest need reading.
+  const wordDocs = unit.word ? table.postings(unit.text) : null;
   const verify = !unit.exact || unit.terms.length === 0 || field === 'title';
   if (verify) {
     const u = unit.text;
+    let known = -1;
+    if (wordDocs && wordDocs.length > 0 && field === 'all') {
+      known = m.next();
+      m.mark(wordDocs, known);
+    }
     candidates = candidates.filter((d) =>
-      field === 'title' ? table.ntitle[d].includes(u) : table.ntitle[d].includes(u) || table.ntext[d].includes(u),
+      field === 'title' ? table.ntitle[d].includes(u) : m.has(d, known) || table.ntitle[d].includes(u) || table.ntext[d].includes(u),
     );
   }
   const prev = stats.get(unit.text);
@@ -169,7 +180,7 @@ function matchUnit(
       : within
         ? Math.max(candidates.length, prev?.df ?? 0)
         : candidates.length;
-  if (!prev || field === 'all') stats.set(unit.text, { df: Math.max(df, 1), prior });
+  if (!prev || field === 'all') stats.set(unit.text, { df: Math.max(df, 1), order, wordDocs });
   return candidates;
 }
 

@@ -8,19 +8,25 @@ export interface Facets {
 
 /** Count categories and years of the matched documents, most frequent categories first. */
 export function facetCounts(table: DocTable, docs: readonly number[]): Facets {
-  const cats = new Map<string, number>();
-  const years = new Map<string, number>();
+  const catCounts = new Uint32Array(table.categoryNames.length);
+  const years = new Map<number, number>();
+  const yearCounts = new Uint32Array(1 << 12);
   for (const d of docs) {
-    for (const c of table.posts[d].categories) cats.set(c, (cats.get(c) ?? 0) + 1);
-    const t = table.dateMs[d];
-    if (!Number.isNaN(t)) {
-      const y = String(new Date(t).getUTCFullYear());
-      years.set(y, (years.get(y) ?? 0) + 1);
-    }
+    const cs = table.categoryIds[d];
+    for (let i = 0; i < cs.length; i++) catCounts[cs[i]]++;
+    const y = table.year[d];
+    if (y > 0 && y < yearCounts.length) yearCounts[y]++;
   }
+  yearCounts.forEach((n, y) => {
+    if (n > 0) years.set(y, n);
+  });
+  const cats: Array<[string, number]> = [];
+  catCounts.forEach((n, i) => {
+    if (n > 0) cats.push([table.categoryNames[i], n]);
+  });
   return {
-    categories: toRecord([...cats.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))),
-    years: toRecord([...years.entries()]),
+    categories: toRecord(cats.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))),
+    years: toRecord([...years.entries()].map(([y, n]) => [String(y), n])),
   };
 }
 

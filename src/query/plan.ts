@@ -1,7 +1,7 @@
 import { normalize } from '../analysis/normalize';
 import type { Segmenter } from '../analysis/segmenter';
 import { STOP_WORDS } from '../analysis/stopwords';
-import { runs, unitTerms } from '../analysis/terms';
+import { allCjk, runs, unitTerms } from '../analysis/terms';
 import type { Clause, ParsedQuery } from './parse';
 
 /**
@@ -15,6 +15,8 @@ export interface Unit {
   terms: string[];
   /** True when the AND of `terms` is exactly the set of texts containing `text`. */
   exact: boolean;
+  /** True when the unit can also be an indexed jieba word (3+ Chinese characters). */
+  word: boolean;
 }
 
 /** A clause ready to execute: all its units must occur in the chosen field. */
@@ -79,7 +81,7 @@ function planClause(clause: Clause, segmenter: () => Segmenter): ClausePlan | nu
 function makeUnit(text: string): Unit | null {
   if (text === '') return null;
   const { terms, exact } = unitTerms(text);
-  return { text, terms, exact };
+  return { text, terms, exact, word: text.length >= 3 && allCjk(text) };
 }
 
 function dedupe(units: Unit[]): Unit[] {

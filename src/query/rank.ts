@@ -14,7 +14,7 @@ export interface Ranked {
  * best {@link EXACT_CANDIDATES} by a cheap prior (title match + the term's prominence
  * order in the index) are scored exactly; the rest follow in prior order.
  */
-export const EXACT_CANDIDATES = 300;
+export const EXACT_CANDIDATES = 100;
 
 /** Order matches by relevance or date and return at least the first `need` of them. */
 export function rankDocs(table: DocTable, matched: MatchResult, plan: QueryPlan, sort: 'relevance' | 'date', need: number): Ranked[] {
@@ -22,7 +22,8 @@ export function rankDocs(table: DocTable, matched: MatchResult, plan: QueryPlan,
   if (docs.length === 0) return [];
   const units = plan.highlight;
   const wholes = plan.groups.flat().flatMap((c) => (c.whole ? [c.whole] : []));
-  const exact = (d: number): number => scoreDoc(table, d, units, matched.units, wholes);
+  const realWord = wordMask(table, units, matched);
+  const exact = (d: number): number => scoreDoc(table, d, units, matched.units, wholes, realWord);
   const newer = (a: number, b: number): number => dateOf(table, b) - dateOf(table, a) || a - b;
 
   if (sort === 'date') {
@@ -35,22 +36,52 @@ export function rankDocs(table: DocTable, matched: MatchResult, plan: QueryPlan,
   let rest: number[] = [];
   const budget = Math.max(EXACT_CANDIDATES, need);
   if (docs.length > budget) {
-    const prior = new Map<number, number>();
-    for (const d of docs) {
-      let p = 0;
-      for (const u of units) {
-        if (table.ntitle[d].includes(u)) p += 2;
-        p += matched.units.get(u)?.prior?.get(d) ?? 0;
-      }
-      prior.set(d, p);
+    const prior = new Float64Array(table.size);
+    for (const u of units) {
+      const order = matched.units.get(u)?.order;
+      if (order) for (let i = 0; i < order.length; i++) prior[order[i]] += 1 - i / order.length;
     }
-    const byPrior = [...docs].sort((a, b) => prior.get(b)! - prior.get(a)! || newer(a, b));
-    pool = byPrior.slice(0, budget);
-    rest = byPrior.slice(budget, need);
+    for (const d of docs) for (const u of units) if (table.ntitle[d].includes(u)) prior[d] += 2;
+    const byPrior = (a: number, b: number): number => prior[b] - prior[a] || newer(a, b);
+    if (need <= budget) {
+      pool = topK(docs, budget, byPrior);
+    } else {
+      const sorted = [...docs].sort(byPrior);
+      pool = sorted.slice(0, budget);
+      rest = sorted.slice(budget, need);
+    }
   }
   const scored = pool.map((doc) => ({ doc, score: exact(doc) }));
   scored.sort((a, b) => b.score - a.score || newer(a.doc, b.doc));
   return scored.concat(rest.map((doc) => ({ doc, score: 0 })));
+}
+
+/** The first `k` of `xs` under `cmp`, in order, without sorting all of them (bounded insertion). */
+export function topK(xs: readonly number[], k: number, cmp: (a: number, b: number) => number): number[] {
+  const top: number[] = [];
+  for (const x of xs) {
+    if (top.length === k && cmp(x, top[k - 1]) >= 0) continue;
+    let i = top.length < k ? top.length : k - 1;
+    if (top.length < k) top.push(x);
+    while (i > 0 && cmp(x, top[i - 1]) < 0) {
+      top[i] = top[i - 1];
+      i--;
+    }
+    top[i] = x;
+  }
+  return top;
+}
+
+/** Bit k set for documents where unit k is a jieba word (units of 3+ characters only). */
+function wordMask(table: DocTable, units: readonly string[], matched: MatchResult): Uint8Array | null {
+  let mask: Uint8Array | null = null;
+  units.slice(0, 8).forEach((u, k) => {
+    const docs = matched.units.get(u)?.wordDocs;
+    if (!docs) return;
+    mask ??= new Uint8Array(table.size);
+    for (let i = 0; i < docs.length; i++) mask[docs[i]] |= 1 << k;
+  });
+  return mask;
 }
 
 function dateOf(table: DocTable, d: number): number {

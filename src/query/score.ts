@@ -30,26 +30,35 @@ export function idf(n: number, df: number): number {
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
-/** Exact BM25F score of document `d` for the units, plus proximity and phrase bonuses. */
+/** A match inside a longer jieba word (or across two) counts this much of a real-word match. */
+export const PARTIAL_WORD_WEIGHT = 0.8;
+
+/**
+ * Exact BM25F score of document `d` for the units, plus proximity and phrase bonuses.
+ * Bit k of `realWord[d]` tells that unit k (of the first 8) is a jieba word of `d`.
+ */
 export function scoreDoc(
   table: DocTable,
   d: number,
   units: readonly string[],
   stats: Map<string, UnitStats>,
   wholes: readonly string[],
+  realWord: Uint8Array | null,
 ): number {
   const title = table.ntitle[d];
   const text = table.ntext[d];
   const norm = 1 - B + (B * text.length) / table.avgLen;
   let score = 0;
   let idfSum = 0;
-  for (const u of units) {
-    const w = idf(table.size, stats.get(u)?.df ?? 1);
+  units.forEach((u, k) => {
+    const st = stats.get(u);
+    let w = idf(table.size, st?.df ?? 1);
     idfSum += w;
+    if (st?.wordDocs && k < 8 && realWord && (realWord[d] & (1 << k)) === 0) w *= PARTIAL_WORD_WEIGHT;
     const tf = TITLE_WEIGHT * countOccurrences(title, u, 5) + countOccurrences(text, u);
-    if (tf === 0) continue;
+    if (tf === 0) return;
     score += (w * tf * (K1 + 1)) / (tf + K1 * norm);
-  }
+  });
   if (units.length > 1) {
     for (const whole of wholes) {
       if (title.includes(whole)) score += idfSum;

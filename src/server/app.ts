@@ -63,7 +63,9 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
   });
   app.use(
     helmet({
-      contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"], 'upgrade-insecure-requests': null } },
+      contentSecurityPolicy: {
+        directives: { 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"], 'upgrade-insecure-requests': null },
+      },
     }),
   );
   if (options.corsOrigins && options.corsOrigins.length > 0) app.use(cors(options.corsOrigins));
