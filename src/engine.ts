@@ -372,7 +372,9 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|
 function dateOption(v: string | undefined, name: string, endOfDay: boolean): number | undefined {
   if (v === undefined || v === '') return undefined;
   const t = typeof v === 'string' && ISO_DATE.test(v) ? Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v) : NaN;
-  if (Number.isNaN(t)) throw new QueryError(`${name} must be an ISO date such as 2021-10-26`, name);
+  // Date.parse rolls 2021-02-30 over into March: a day that does not exist is an error.
+  const exists = !Number.isNaN(t) && new Date(Date.parse(`${v.slice(0, 10)}T12:00:00Z`)).toISOString().slice(0, 10) === v.slice(0, 10);
+  if (!exists) throw new QueryError(`${name} must be an ISO date such as 2021-10-26`, name);
   return endOfDay && v.length === 10 ? t + 86_400_000 - 1 : t;
 }
 
