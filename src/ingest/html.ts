@@ -124,22 +124,41 @@ export function htmlToText(html: string): string {
     const children = el.childNodes;
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
-  return cleanText(pieces.join(''));
+  return cleanText(resolveSoftBreaks(pieces.join('')));
 }
 
 /** A source line break between two Chinese characters is layout, not a word gap. */
 const CJK_BREAK =
   /(?<=[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])[ \t\f\v\u00a0]*[\r\n][\s\u00a0]*(?=[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])/g;
 
+/**
+ * A line break at the edge of a text node (`<b>中</b>\n<b>文</b>`) is marked with this
+ * character and resolved once the neighbouring text is known: nothing between two
+ * Chinese characters, one space otherwise.
+ */
+const SOFT_BREAK = '\ue001';
+const CJK_SOFT_BREAK =
+  /(?<=[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])[ \ue001]*\ue001[ \ue001]*(?=[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])/g;
+
+function resolveSoftBreaks(text: string): string {
+  if (!text.includes(SOFT_BREAK)) return text;
+  return text.replace(CJK_SOFT_BREAK, '').replace(/\ue001/g, ' ');
+}
+
 const ALL_SPACE = /^\s*$/;
 
 /** Text-node whitespace: a blank line is a paragraph break (Markdown-style bodies), other runs one space. */
 function inlineText(text: string): string {
-  if (ALL_SPACE.test(text)) return text.includes('\n') && /\n[ \t\f\v\u00a0]*\n/.test(text) ? '\n' : ' ';
+  if (ALL_SPACE.test(text)) {
+    if (!text.includes('\n')) return ' ';
+    return /\n[ \t\f\v\u00a0]*\n/.test(text) ? '\n' : SOFT_BREAK;
+  }
   return text
+    .replace(/[\ue000\ue001]/g, ' ')
     .replace(/\r\n?/g, '\n')
     .replace(/\n[ \t\f\v\u00a0]*\n\s*/g, '\ue000')
     .replace(CJK_BREAK, '')
+    .replace(/^[ \t\f\v\u00a0]*\n[ \t\f\v\u00a0\n]*|[ \t\f\v\u00a0]*\n[ \t\f\v\u00a0\n]*$/g, SOFT_BREAK)
     .replace(/[\s\u00a0\u3000\u200b\ufeff]+/g, ' ')
     .replace(/\ue000/g, '\n');
 }

@@ -34,6 +34,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Decode a file's bytes as UTF-8, or say why it is not a text post. */
 export function decodePost(bytes: Uint8Array): { ok: true; text: string } | { ok: false; reason: string } {
   if (bytes.length === 0) return { ok: false, reason: 'empty file' };
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    return { ok: false, reason: 'UTF-16 text (byte order mark FF FE / FE FF): convert it to UTF-8' };
+  }
   const probe = bytes.subarray(0, 8192);
   if (probe.includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes)' };
   try {
@@ -52,6 +55,7 @@ export function parsePost(id: string, source: string, options: ParseOptions = {}
   if (content.trim() === '') return { ok: false, reason: 'empty file' };
 
   let data: Record<string, unknown> = {};
+  let rawFrontMatter = '';
   let body = content;
   if (/^---[ \t]*\n/.test(content)) {
     if (!/\n---[ \t]*(\n|$)/.test(content.slice(3))) {
@@ -60,6 +64,7 @@ export function parsePost(id: string, source: string, options: ParseOptions = {}
     try {
       const parsed = matter(content, {});
       data = isRecord(parsed.data) ? parsed.data : {};
+      rawFrontMatter = parsed.matter ?? '';
       body = parsed.content;
     } catch (err) {
       warnings.push(`unparsable front matter (${firstLine((err as Error).message)}): metadata ignored`);
@@ -85,7 +90,7 @@ export function parsePost(id: string, source: string, options: ParseOptions = {}
     title = fallbackTitle(id);
     warnings.push(`missing title: using the file name "${title}"`);
   }
-  const date = parseDate(data.date, id, warnings);
+  const date = parseDate(data.date, id, warnings, rawScalar(rawFrontMatter, 'date'));
   const post: Post = {
     id,
     title,
@@ -143,33 +148,80 @@ function list(v: unknown, field: string, warnings: string[]): string[] {
   return out;
 }
 
-/** Accepts YAML timestamps, ISO strings, `2021/10/26 10:00` and epoch milliseconds or seconds. */
-function parseDate(v: unknown, id: string, warnings: string[]): string | null {
+/** The literal text of a top-level `key: value` line of raw front matter, unquoted (or null). */
+function rawScalar(frontMatter: string, key: string): string | null {
+  const m = new RegExp(`^${key}[ \\t]*:[ \\t]*(.*)$`, 'm').exec(frontMatter);
+  if (!m) return null;
+  return m[1]
+    .replace(/[ \t]+#.*$/, '')
+    .trim()
+    .replace(/^(['"])(.*)\1$/, '$2');
+}
+
+/**
+ * Accepts YAML timestamps, ISO strings, `2021/10/26 10:00`, Jekyll's `2021-10-26 10:18:00 +0800`
+ * and epoch milliseconds or seconds. A date-time without a zone is UTC (as YAML reads it), so the
+ * result never depends on the time zone of the machine that builds the index. Dates that do not
+ * exist on the calendar (`2021-02-30`) are invalid, not rolled over into the next month.
+ */
+function parseDate(v: unknown, id: string, warnings: string[], raw: string | null = null): string | null {
   if (v === undefined || v === null || v === '') {
     const m = /(?:^|\/)(\d{4}-\d{2}-\d{2})-[^/]*$/.exec(id);
-    return m ? validDate(new Date(`${m[1]}T00:00:00Z`)) : null;
+    const d = m ? dateText(m[1]) : undefined;
+    return d ? validDate(d) : null;
   }
   let d: Date | null = null;
-  if (v instanceof Date) d = v;
-  else if (typeof v === 'number') d = new Date(v < 1e11 ? v * 1000 : v);
+  if (v instanceof Date) {
+    // YAML rolls impossible dates over (2021-02-30 → March 2): check the literal.
+    const literal = raw !== null ? dateText(raw) : undefined;
+    d = literal === null ? null : v;
+  } else if (typeof v === 'number') d = new Date(v < 1e11 ? v * 1000 : v);
   else if (typeof v === 'string') {
     const s = v.trim();
     if (/^\d{10,13}$/.test(s)) d = new Date(s.length <= 10 ? Number(s) * 1000 : Number(s));
-    else if (/^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}/.test(s)) {
-      const t = Date.parse(
-        s
-          .replace(
-            /^(\d{4})[/.](\d{1,2})[/.](\d{1,2})/,
-            (_m, y: string, mo: string, da: string) => `${y}-${mo.padStart(2, '0')}-${da.padStart(2, '0')}`,
-          )
-          .replace(/^(\d{4}-\d\d-\d\d) (\d)/, '$1T$2'),
-      );
-      d = new Date(t);
+    else {
+      const strict = dateText(s);
+      if (strict !== undefined) d = strict;
+      else if (/^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}/.test(s)) {
+        const t = Date.parse(
+          s
+            .replace(
+              /^(\d{4})[/.](\d{1,2})[/.](\d{1,2})/,
+              (_m, y: string, mo: string, da: string) => `${y}-${mo.padStart(2, '0')}-${da.padStart(2, '0')}`,
+            )
+            .replace(/^(\d{4}-\d\d-\d\d) (\d)/, '$1T$2'),
+        );
+        d = new Date(t);
+      }
     }
   }
   const iso = d ? validDate(d) : null;
-  if (!iso) warnings.push(`invalid date ${JSON.stringify(String(v)).slice(0, 60)}: date left empty`);
+  if (!iso) warnings.push(`invalid date ${JSON.stringify(String(raw ?? v)).slice(0, 60)}: date left empty`);
   return iso;
+}
+
+const DATE_TEXT =
+  /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?[ \t]*(?:([Zz])|([+-])(\d{1,2})(?::?(\d{2}))?)?$/;
+
+/**
+ * A date or date-time in the usual text forms: the Date, null when it names no real
+ * calendar date or time (month 13, February 30, 25:00), undefined when `s` is not in such a form.
+ */
+function dateText(s: string): Date | null | undefined {
+  const m = DATE_TEXT.exec(s.trim());
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((k) => Number(m[k] ?? 0));
+  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return null;
+  if (h > 23 || mi > 59 || sec > 59) return null;
+  let offset = 0;
+  if (m[9]) {
+    const oh = Number(m[10]);
+    const om = Number(m[11] ?? 0);
+    if (oh > 14 || om > 59) return null;
+    offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offset * 60_000);
 }
 
 function validDate(d: Date): string | null {

@@ -54,15 +54,36 @@ function planClause(clause: Clause, segmenter: () => Segmenter): ClausePlan | nu
     const unit = makeUnit(text);
     return unit ? { units: [unit], field: clause.field, whole: null } : null;
   }
-  const rs = runs(text);
-  const long = rs.some((r) => r.kind === 'cjk' && r.text.length > MAX_UNIT_CJK);
-  if (!long) {
-    if (rs.length === 1 && rs[0].text === text && STOP_WORDS.has(text)) return null;
-    const unit = makeUnit(text);
-    return unit ? { units: [unit], field: clause.field, whole: null } : null;
-  }
+  // Punctuation typed between words (`城市，拥堵`) separates them like a space would.
+  const pieces = text
+    .split(SEPARATORS)
+    .map(trimEdges)
+    .filter((p) => p !== '');
   const units: Unit[] = [];
   const singles: Unit[] = [];
+  for (const piece of pieces) pieceUnits(piece, segmenter, units, singles);
+  // A lone character inside a long chunk (说, 将) carries little meaning; keep it only if nothing else is left.
+  const all = dedupe(units.length > 0 ? units : singles);
+  if (all.length === 0) return null;
+  return { units: all, field: clause.field, whole: all.length > 1 ? text : null };
+}
+
+/**
+ * Characters that separate words inside one typed chunk: everything but letters, digits
+ * and the characters that join parts of one Latin term (`covid-19`, `node.js`, `c++`).
+ */
+const SEPARATORS = /[^\p{L}\p{N}\p{M}\-.'_+#&@/]+/u;
+
+/** Units of one piece without separators: the piece itself, or its jieba words when it is long. */
+function pieceUnits(piece: string, segmenter: () => Segmenter, units: Unit[], singles: Unit[]): void {
+  const rs = runs(piece);
+  const long = rs.some((r) => r.kind === 'cjk' && r.text.length > MAX_UNIT_CJK);
+  if (!long) {
+    if (rs.length === 1 && rs[0].text === piece && STOP_WORDS.has(piece)) return;
+    const unit = makeUnit(piece);
+    if (unit) units.push(unit);
+    return;
+  }
   for (const r of rs) {
     const words = r.kind === 'cjk' && r.text.length > MAX_UNIT_CJK ? segmenter().cut(r.text) : [r.text];
     for (const w of words) {
@@ -72,10 +93,6 @@ function planClause(clause: Clause, segmenter: () => Segmenter): ClausePlan | nu
       (w.length === 1 && r.kind === 'cjk' ? singles : units).push(unit);
     }
   }
-  // A lone character inside a long chunk (说, 将) carries little meaning; keep it only if nothing else is left.
-  const all = dedupe(units.length > 0 ? units : singles);
-  if (all.length === 0) return null;
-  return { units: all, field: clause.field, whole: all.length > 1 ? text : null };
 }
 
 function makeUnit(text: string): Unit | null {

@@ -128,7 +128,9 @@ export function makeSnippet(display: string, norm: string, units: readonly strin
   if (start > 0 && isLowSurrogate(display.charCodeAt(start))) start--;
   if (end < display.length && isLowSurrogate(display.charCodeAt(end))) end++;
   const body = markUp(display, spans, start, end).replace(/\n/g, ' ');
-  return (start > 0 ? '…' : '') + body + (end < display.length ? '…' : '');
+  const cutBefore = start > 0 && /\S/.test(display.slice(0, start));
+  const cutAfterEnd = end < display.length && /\S/.test(display.slice(end));
+  return (cutBefore ? '…' : '') + body + (cutAfterEnd ? '…' : '');
 }
 
 function isLowSurrogate(c: number): boolean {
