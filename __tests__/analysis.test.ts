@@ -1,3 +1,4 @@
+import { bigramKey, bigramText } from '../src/analysis/bigrams';
 import fc from 'fast-check';
 import { getSegmenter, normalize } from '../src';
 import { allCjk, countTerms, runs, unitTerms } from '../src/analysis/terms';
@@ -98,22 +99,25 @@ describe('unitTerms', () => {
 });
 
 describe('countTerms', () => {
+  const fresh = () => ({ words: new Map<string, number>(), bigrams: new Map<number, number>(), vocab: new Set<string>() });
+
   test('indexes bigrams, jieba words of 3+ characters and Latin runs, not stop words', () => {
-    const counts = new Map<string, number>();
-    const words = new Set<string>();
-    countTerms(normalize('城市轨道交通 and the iPhone'), getSegmenter(), counts, 1, words);
-    for (const t of ['城市', '市轨', '轨道', '道交', '交通', '轨道交通', 'iphone']) expect(counts.has(t)).toBe(true);
-    expect(counts.has('and')).toBe(false);
-    expect(counts.has('the')).toBe(false);
-    expect(counts.has('城')).toBe(false);
-    expect(words.has('轨道交通')).toBe(true);
-    expect(words.has('iphone')).toBe(true);
+    const counts = fresh();
+    countTerms(normalize('城市轨道交通 and the iPhone'), getSegmenter(), counts, 1);
+    for (const t of ['城市', '市轨', '轨道', '道交', '交通']) expect(counts.bigrams.has(bigramKey(t))).toBe(true);
+    for (const t of ['轨道交通', 'iphone']) expect(counts.words.has(t)).toBe(true);
+    expect(counts.words.has('and')).toBe(false);
+    expect(counts.words.has('the')).toBe(false);
+    expect(counts.words.has('城')).toBe(false);
+    expect(counts.vocab.has('轨道交通')).toBe(true);
+    expect(counts.vocab.has('iphone')).toBe(true);
   });
 
   test('counts are weighted', () => {
-    const counts = new Map<string, number>();
+    const counts = fresh();
     countTerms('交通交通', null, counts, 5);
-    expect(counts.get('交通')).toBe(10);
-    expect(counts.get('通交')).toBe(5);
+    expect(counts.bigrams.get(bigramKey('交通'))).toBe(10);
+    expect(counts.bigrams.get(bigramKey('通交'))).toBe(5);
+    expect(bigramText(bigramKey('交通'))).toBe('交通');
   });
 });

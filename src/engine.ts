@@ -1,5 +1,7 @@
 import type { Index } from 'flexsearch';
+import { bigramKey } from './analysis/bigrams';
 import { normalize, NORMALIZATION_VERSION } from './analysis/normalize';
+import { BigramPostings } from './indexer/bigram-postings';
 import { getSegmenter, type Segmenter } from './analysis/segmenter';
 import { FLEX_OPTIONS, importFlex } from './indexer/flex';
 import { shardFiles } from './indexer/job';
@@ -8,9 +10,9 @@ import { htmlToText } from './ingest/html';
 import type { Post } from './ingest/post';
 import { decodeDocs, decodeVocab } from './store/codec';
 import { openVersion } from './store/files';
-import { FORMAT_VERSION, TERM_SCHEME, type Manifest } from './store/manifest';
+import { BIGRAM_FILE, FORMAT_VERSION, TERM_SCHEME, type Manifest } from './store/manifest';
 import type { DocTable } from './query/doctable';
-import { matchPlan, type MatchFilters } from './query/execute';
+import { isBigram, matchPlan, type MatchFilters } from './query/execute';
 import { facetCounts, type Facets } from './query/facets';
 import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
 import { planQuery } from './query/plan';
@@ -108,12 +110,13 @@ export class SearchEngine {
   private readonly table: DocTable;
   private readonly byId = new Map<string, number>();
   private readonly suggester: Suggester;
-  private readonly cache = new Map<string, readonly number[]>();
+  private readonly cache = new Map<string, number[]>();
   private segmenterCache: Segmenter | null = null;
 
   private constructor(
     posts: Post[],
     private readonly shards: Shard[],
+    private readonly bigrams: BigramPostings,
     vocab: Array<[string, number]>,
     private readonly info: IndexInfo,
     private readonly userDict: string | null,
@@ -124,16 +127,19 @@ export class SearchEngine {
     const year = new Int16Array(posts.length);
     const categoryNames: string[] = [];
     const categoryIndex = new Map<string, number>();
-    const categoryIds = posts.map((p) =>
-      Uint32Array.from(p.categories, (c) => {
+    const categoryStart = new Uint32Array(posts.length + 1);
+    const flat: number[] = [];
+    posts.forEach((p, d) => {
+      for (const c of p.categories) {
         let k = categoryIndex.get(c);
         if (k === undefined) {
           k = categoryNames.push(c) - 1;
           categoryIndex.set(c, k);
         }
-        return k;
-      }),
-    );
+        flat.push(k);
+      }
+      categoryStart[d + 1] = flat.length;
+    });
     let total = 0;
     posts.forEach((p, i) => {
       dateMs[i] = p.date ? Date.parse(p.date) : NaN;
@@ -148,10 +154,13 @@ export class SearchEngine {
       ntext,
       dateMs,
       year,
+      yearRange: yearRange(year),
       categoryNames,
-      categoryIds,
+      categoryStart,
+      categoryFlat: Uint32Array.from(flat),
       avgLen: posts.length > 0 ? Math.max(1, total / posts.length) : 1,
       postings: (term) => this.postings(term),
+      bigram: (term) => (isBigram(term) ? this.bigrams.lookup(bigramKey(term)) : null),
     };
     this.suggester = new Suggester(vocab, posts, ntitle);
   }
@@ -170,26 +179,28 @@ export class SearchEngine {
         return { docs: decodeDocs(docs, names.docs), flex };
       }),
     );
+    const bigramReading = version.readGzipBytes(BIGRAM_FILE);
     const vocabReading = version.readGzip('vocab.json.gz');
+    // Every read must be awaited (or caught) even when another fails first.
+    const all = Promise.all([reading, bigramReading, vocabReading]);
+    all.catch(() => undefined);
     // Load jieba (synchronous, ~1.5 s) while the thread pool reads and inflates the files.
     const segmenter = getSegmenter({ userDict: m.tokenizer.userDict ?? undefined });
-    const loaded = await reading;
+    const [loaded, bigramBytes, vocabJson] = await all;
     for (const [k, part] of loaded.entries()) {
-      if (part.docs.length !== m.shards[k])
+      if (part.docs.length !== m.shards[k]) {
         throw new Error(
           `index ${version.dir} is damaged: shard ${k} has ${part.docs.length} documents, manifest says ${m.shards[k]}; rebuild it`,
         );
+      }
       shards.push({ flex: importFlex(part.flex), offset: posts.length, size: part.docs.length });
       posts.push(...part.docs);
     }
-    const vocab = decodeVocab(await version.readGzip('vocab.json.gz'));
-    return new SearchEngine(
-      posts,
-      shards,
-      vocab,
-      { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir },
-      m.tokenizer.userDict,
-    );
+    const bigrams = BigramPostings.decode(bigramBytes, `${version.dir}/${BIGRAM_FILE}`);
+    const info = { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
+    const engine = new SearchEngine(posts, shards, bigrams, decodeVocab(vocabJson), info, m.tokenizer.userDict);
+    engine.segmenterCache = segmenter;
+    return engine;
   }
 
   /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
@@ -204,13 +215,9 @@ export class SearchEngine {
     }
     const shard = builder.finish();
     const info: IndexInfo = { docs: shard.posts.length, builtAt: new Date().toISOString(), formatVersion: FORMAT_VERSION, dir: null };
-    return new SearchEngine(
-      shard.posts,
-      [{ flex: shard.flex, offset: 0, size: shard.posts.length }],
-      [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
-      info,
-      options.userDict ?? null,
-    );
+    const vocab = [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const shards = [{ flex: shard.flex, offset: 0, size: shard.posts.length }];
+    return new SearchEngine(shard.posts, shards, shard.bigrams, vocab, info, options.userDict ?? null);
   }
 
   /** Index facts for health checks. */
@@ -307,8 +314,9 @@ export class SearchEngine {
     return this.segmenterCache;
   }
 
-  /** Posting list of a term across shards, as global document numbers (small LRU cache). */
-  private postings(term: string): readonly number[] {
+  /** Posting list of a term: the bigram store for CJK bigrams, FlexSearch (all shards) for word terms. */
+  private postings(term: string): ArrayLike<number> {
+    if (isBigram(term)) return this.bigrams.lookup(bigramKey(term))?.docs ?? EMPTY;
     const hit = this.cache.get(term);
     if (hit) {
       this.cache.delete(term);
@@ -326,6 +334,20 @@ export class SearchEngine {
     if (this.cache.size > POSTINGS_CACHE) this.cache.delete(this.cache.keys().next().value as string);
     return out;
   }
+}
+
+const EMPTY = new Uint32Array(0);
+
+function yearRange(year: Int16Array): [number, number] {
+  let lo = 0;
+  let hi = -1;
+  for (const y of year) {
+    if (y === 0) continue;
+    if (hi < lo) lo = hi = y;
+    else if (y < lo) lo = y;
+    else if (y > hi) hi = y;
+  }
+  return [lo, hi];
 }
 
 function checkCompatible(m: Manifest, dir: string): void {

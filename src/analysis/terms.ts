@@ -1,15 +1,18 @@
+import { countBigrams } from './bigrams';
 import { isCjk, isWordChar } from './normalize';
 import type { Segmenter } from './segmenter';
 import { STOP_WORDS } from './stopwords';
 
 /**
  * Index terms of zhsearch, all derived from normalized text:
- * - every pair of adjacent CJK characters (bigram): any 2-character word is found
- *   exactly, and longer words are found by the AND of their bigrams plus a check
- *   against the stored text, whatever jieba did with the document;
- * - jieba search-mode words of 3 or more CJK characters (2-character words are
- *   bigrams already): they feed suggestions and let ranking prefer real words;
- * - Latin/number runs (`iphone`, `covid`, `19`, `5g`), minus English stop words.
+ * - every pair of adjacent CJK characters (bigram), kept as integer keys in the bigram
+ *   posting store: any 2-character word is found exactly, and longer words are found
+ *   by the AND of their bigrams plus a check against the stored text, whatever jieba
+ *   did with the document;
+ * - "word terms" for FlexSearch: jieba search-mode words of 3 or more CJK characters
+ *   (2-character words are bigrams already), which feed suggestions and let ranking
+ *   prefer real words, and Latin/number runs (`iphone`, `covid`, `19`, `5g`) minus
+ *   English stop words.
  * Single CJK characters are not indexed; queries for them scan the stored text.
  */
 
@@ -50,38 +53,39 @@ export function allCjk(s: string): boolean {
   return s.length > 0;
 }
 
-/**
- * Count index terms of one normalized field into `counts` (term → occurrences),
- * each occurrence weighted by `weight`. Also returns the jieba words found, for the
- * suggestion vocabulary (jieba words of 2+ characters and Latin words of 3+ letters).
- */
-export function countTerms(
-  text: string,
-  segmenter: Segmenter | null,
-  counts: Map<string, number>,
-  weight: number,
-  words?: Set<string>,
-): void {
+/** Where {@link countTerms} accumulates a document's terms. */
+export interface TermCounts {
+  /** Word terms (jieba words of 3+ characters, Latin runs) → weighted occurrences. */
+  words: Map<string, number>;
+  /** Bigram keys (see analysis/bigrams) → weighted occurrences. */
+  bigrams: Map<number, number>;
+  /** Suggestion vocabulary: jieba words of 2+ characters and Latin words of 3+ letters. */
+  vocab?: Set<string>;
+}
+
+/** Count the index terms of one normalized field, each occurrence weighted by `weight`. */
+export function countTerms(text: string, segmenter: Segmenter | null, out: TermCounts, weight: number): void {
+  const { words, vocab } = out;
   const add = (t: string): void => {
-    counts.set(t, (counts.get(t) ?? 0) + weight);
+    words.set(t, (words.get(t) ?? 0) + weight);
   };
+  countBigrams(text, weight, out.bigrams);
   for (const run of runs(text)) {
     const s = run.text;
     if (run.kind === 'word') {
       if (!STOP_WORDS.has(s)) {
         add(s);
-        if (words && s.length >= 3 && !/^\d+$/.test(s)) words.add(s);
+        if (vocab && s.length >= 3 && !/^\d+$/.test(s)) vocab.add(s);
       }
       continue;
     }
-    for (let i = 0; i + 1 < s.length; i++) add(s.slice(i, i + 2));
     if (segmenter && s.length >= 3) {
       for (const w of segmenter.cutForSearch(s)) {
         if (w.length >= 3 && allCjk(w)) add(w);
-        if (words && w.length >= 2 && allCjk(w)) words.add(w);
+        if (vocab && w.length >= 2 && allCjk(w)) vocab.add(w);
       }
-    } else if (words && s.length === 2) {
-      words.add(s);
+    } else if (vocab && s.length === 2) {
+      vocab.add(s);
     }
   }
 }

@@ -7,9 +7,10 @@ import { getSegmenter } from '../analysis/segmenter';
 import { walkCorpus } from '../ingest/walk';
 import { encodeVocab } from '../store/codec';
 import { pruneVersions, VersionWriter } from '../store/files';
-import { FORMAT_VERSION, TERM_SCHEME } from '../store/manifest';
+import { BIGRAM_FILE, FORMAT_VERSION, TERM_SCHEME } from '../store/manifest';
 import { FLEX_OPTIONS, flexVersion } from './flex';
-import { runShardJob, type ShardJob, type ShardResult } from './job';
+import { BigramPostings } from './bigram-postings';
+import { bigramsFromArrays, runShardJob, type ShardJob, type ShardResult } from './job';
 import { partition } from './partition';
 import type { FileNote } from './shard';
 
@@ -102,6 +103,12 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     }
     await writer.writeGzip('vocab.json.gz', encodeVocab(vocab));
     const shards = results.map((r) => r.docCount);
+    const offsets = shards.map((_, k) => shards.slice(0, k).reduce((a, b) => a + b, 0));
+    const bigrams = BigramPostings.merge(
+      results.map((r) => bigramsFromArrays(r.bigrams)),
+      offsets,
+    );
+    await writer.writeGzip(BIGRAM_FILE, bigrams.encode());
     const dir = await writer.commit({
       formatVersion: FORMAT_VERSION,
       builtAt: new Date().toISOString(),

@@ -5,6 +5,7 @@ import { encodeDocs } from '../store/codec';
 import { writeGzipFile } from '../store/files';
 import type { FileChecksum } from '../store/manifest';
 import { exportFlex } from './flex';
+import { BigramPostings } from './bigram-postings';
 import { ShardBuilder, type FileNote } from './shard';
 
 /** The work of one build worker: index a slice of the corpus into one shard's files. */
@@ -26,6 +27,21 @@ export interface ShardResult {
   skipped: FileNote[];
   warnings: FileNote[];
   hashes: Array<[string, string]>;
+  /** The shard's bigram postings (local document numbers), merged by the build. */
+  bigrams: BigramArrays;
+}
+
+/** {@link BigramPostings} as plain typed arrays, transferable between threads. */
+export interface BigramArrays {
+  keys: Uint32Array;
+  offsets: Uint32Array;
+  docs: Uint32Array;
+  tfs: Uint8Array;
+}
+
+/** Rebuild a posting store from {@link BigramArrays}. */
+export function bigramsFromArrays(a: BigramArrays): BigramPostings {
+  return new BigramPostings(a.keys, a.offsets, a.docs, a.tfs);
 }
 
 /** Shard file names. */
@@ -57,5 +73,6 @@ export async function runShardJob(job: ShardJob, onProgress: (done: number) => v
     skipped: shard.skipped,
     warnings: shard.warnings,
     hashes: builder.hashes,
+    bigrams: { keys: shard.bigrams.keys, offsets: shard.bigrams.offsets, docs: shard.bigrams.docs, tfs: shard.bigrams.tfs },
   };
 }

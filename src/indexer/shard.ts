@@ -6,10 +6,8 @@ import type { Segmenter } from '../analysis/segmenter';
 import { countTerms } from '../analysis/terms';
 import { decodePost, parsePost, type ParseOptions, type Post } from '../ingest/post';
 import type { CorpusFile } from '../ingest/walk';
+import { BigramCollector, TITLE_TF_WEIGHT, type BigramPostings } from './bigram-postings';
 import { createFlexIndex } from './flex';
-
-/** A title occurrence counts this many body occurrences when ordering a document's terms. */
-const TITLE_TERM_WEIGHT = 5;
 
 /** One file that was skipped, or indexed with a warning. */
 export interface FileNote {
@@ -20,7 +18,9 @@ export interface FileNote {
 /** A partition of the corpus indexed on its own (one per worker); queries merge shards. */
 export interface ShardBuild {
   posts: Post[];
+  /** Word terms (jieba words of 3+ characters, Latin runs). */
   flex: Index;
+  bigrams: BigramPostings;
   /** jieba words (2+ characters) → number of documents containing them. */
   vocab: Map<string, number>;
   skipped: FileNote[];
@@ -31,6 +31,7 @@ export interface ShardBuild {
 export class ShardBuilder {
   readonly posts: Post[] = [];
   readonly flex: Index = createFlexIndex();
+  private readonly bigrams = new BigramCollector();
   readonly vocab = new Map<string, number>();
   readonly skipped: FileNote[] = [];
   readonly warnings: FileNote[] = [];
@@ -79,18 +80,26 @@ export class ShardBuilder {
   addPost(post: Post): void {
     const local = this.posts.length;
     this.posts.push(post);
-    const counts = new Map<string, number>();
-    const words = new Set<string>();
-    countTerms(normalize(post.title), this.segmenter, counts, TITLE_TERM_WEIGHT, words);
-    countTerms(normalize(post.text), this.segmenter, counts, 1, words);
-    for (const w of words) this.vocab.set(w, (this.vocab.get(w) ?? 0) + 1);
-    if (counts.size === 0) return;
-    const terms = [...counts.entries()].sort((a, b) => b[1] - a[1]).map((e) => e[0]);
+    const counts = { words: new Map<string, number>(), bigrams: new Map<number, number>(), vocab: new Set<string>() };
+    countTerms(normalize(post.title), this.segmenter, counts, TITLE_TF_WEIGHT);
+    countTerms(normalize(post.text), this.segmenter, counts, 1);
+    for (const w of counts.vocab) this.vocab.set(w, (this.vocab.get(w) ?? 0) + 1);
+    this.bigrams.add(local, counts.bigrams);
+    if (counts.words.size === 0) return;
+    // Most prominent first: FlexSearch's position slots then rank documents by prominence.
+    const terms = [...counts.words.entries()].sort((a, b) => b[1] - a[1]).map((e) => e[0]);
     this.flex.add(local, terms as unknown as string);
   }
 
   /** The finished shard. */
   finish(): ShardBuild {
-    return { posts: this.posts, flex: this.flex, vocab: this.vocab, skipped: this.skipped, warnings: this.warnings };
+    return {
+      posts: this.posts,
+      flex: this.flex,
+      bigrams: this.bigrams.finish(),
+      vocab: this.vocab,
+      skipped: this.skipped,
+      warnings: this.warnings,
+    };
   }
 }

@@ -5,6 +5,10 @@ import { runShardJob, type ShardJob } from './job';
 if (parentPort) {
   const port = parentPort;
   runShardJob(workerData as ShardJob, (done) => port.postMessage({ type: 'progress', done }))
-    .then((result) => port.postMessage({ type: 'done', result }))
+    .then((result) => {
+      const b = result.bigrams;
+      // Transfer, not copy, the posting arrays (tens of MB).
+      port.postMessage({ type: 'done', result }, [b.keys.buffer, b.offsets.buffer, b.docs.buffer, b.tfs.buffer] as ArrayBuffer[]);
+    })
     .catch((err: unknown) => port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
 }

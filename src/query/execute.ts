@@ -1,3 +1,4 @@
+import { isCjk } from '../analysis/normalize';
 import type { DocTable } from './doctable';
 import type { ClausePlan, QueryPlan, Unit } from './plan';
 
@@ -21,13 +22,15 @@ export interface MatchFilters {
 export interface UnitStats {
   /** Documents containing the unit (estimated for verified units). */
   df: number;
+  /** The unit's index terms (bigrams and Latin runs), for the ranking prior. */
+  terms: readonly string[];
   /**
-   * The unit's rarest posting list in the index's prominence order (most prominent
-   * first), the basis of the ranking prior; null for units found by scanning.
+   * For a unit retrieved by a word term (Latin), that posting list in FlexSearch's
+   * prominence order, the basis of its ranking prior; null otherwise.
    */
-  order: readonly number[] | null;
+  order: ArrayLike<number> | null;
   /** Documents where jieba cut the unit as a word (3+ characters only): real-word matches. */
-  wordDocs: readonly number[] | null;
+  wordDocs: ArrayLike<number> | null;
 }
 
 /** The matching documents and what scoring needs to know about them. */
@@ -51,7 +54,7 @@ class Marks {
     }
     return this.epoch;
   }
-  mark(ids: readonly number[], e: number): void {
+  mark(ids: ArrayLike<number>, e: number): void {
     for (let i = 0; i < ids.length; i++) this.stamp[ids[i]] = e;
   }
   has(id: number, e: number): boolean {
@@ -140,12 +143,12 @@ function matchUnit(
   m: Marks,
 ): number[] {
   let candidates: number[];
-  let order: readonly number[] | null = null;
+  let order: ArrayLike<number> | null = null;
   if (unit.terms.length > 0) {
     const lists = unit.terms.map((t) => table.postings(t)).sort((a, b) => a.length - b.length);
     const rarest = lists[0];
-    order = rarest;
-    candidates = rarest.slice();
+    if (lists.length === 1 && !isBigram(unit.terms[0])) order = rarest;
+    candidates = Array.from(rarest);
     for (let k = 1; k < lists.length && candidates.length > 0; k++) {
       const e = m.next();
       m.mark(lists[k], e);
@@ -180,8 +183,13 @@ function matchUnit(
       : within
         ? Math.max(candidates.length, prev?.df ?? 0)
         : candidates.length;
-  if (!prev || field === 'all') stats.set(unit.text, { df: Math.max(df, 1), order, wordDocs });
+  if (!prev || field === 'all') stats.set(unit.text, { df: Math.max(df, 1), terms: unit.terms, order, wordDocs });
   return candidates;
+}
+
+/** True for a two-character CJK term, which lives in the bigram store. */
+export function isBigram(term: string): boolean {
+  return term.length === 2 && isCjk(term.charCodeAt(0)) && isCjk(term.charCodeAt(1));
 }
 
 function applyFilters(table: DocTable, docs: number[], f: MatchFilters): number[] {

@@ -9,17 +9,16 @@ export interface Facets {
 /** Count categories and years of the matched documents, most frequent categories first. */
 export function facetCounts(table: DocTable, docs: readonly number[]): Facets {
   const catCounts = new Uint32Array(table.categoryNames.length);
-  const years = new Map<number, number>();
-  const yearCounts = new Uint32Array(1 << 12);
+  const [y0, y1] = table.yearRange;
+  const yearCounts = new Uint32Array(Math.max(0, y1 - y0 + 1));
+  const { categoryStart, categoryFlat } = table;
   for (const d of docs) {
-    const cs = table.categoryIds[d];
-    for (let i = 0; i < cs.length; i++) catCounts[cs[i]]++;
+    for (let i = categoryStart[d], end = categoryStart[d + 1]; i < end; i++) catCounts[categoryFlat[i]]++;
     const y = table.year[d];
-    if (y > 0 && y < yearCounts.length) yearCounts[y]++;
+    if (y !== 0) yearCounts[y - y0]++;
   }
-  yearCounts.forEach((n, y) => {
-    if (n > 0) years.set(y, n);
-  });
+  const years = new Map<number, number>();
+  for (let i = 0; i < yearCounts.length; i++) if (yearCounts[i] > 0) years.set(y0 + i, yearCounts[i]);
   const cats: Array<[string, number]> = [];
   catCounts.forEach((n, i) => {
     if (n > 0) cats.push([table.categoryNames[i], n]);

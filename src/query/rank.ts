@@ -1,7 +1,7 @@
 import type { DocTable } from './doctable';
 import type { MatchResult } from './execute';
 import type { QueryPlan } from './plan';
-import { scoreDoc } from './score';
+import { Scorer } from './score';
 
 /** A ranked document. */
 export interface Ranked {
@@ -10,9 +10,10 @@ export interface Ranked {
 }
 
 /**
- * Exact BM25F scoring reads each candidate's text, so for frequent words only the
- * best {@link EXACT_CANDIDATES} by a cheap prior (title match + the term's prominence
- * order in the index) are scored exactly; the rest follow in prior order.
+ * Full scoring (word discounts, proximity and phrase bonuses, counted frequencies for
+ * Latin words) reads each candidate's text, so for frequent words only the best
+ * {@link EXACT_CANDIDATES} by the index-only prior (Scorer.prior) are scored fully;
+ * the rest follow in prior order. A single Chinese word needs no text at all.
  */
 export const EXACT_CANDIDATES = 100;
 
@@ -20,40 +21,32 @@ export const EXACT_CANDIDATES = 100;
 export function rankDocs(table: DocTable, matched: MatchResult, plan: QueryPlan, sort: 'relevance' | 'date', need: number): Ranked[] {
   const docs = matched.docs;
   if (docs.length === 0) return [];
-  const units = plan.highlight;
   const wholes = plan.groups.flat().flatMap((c) => (c.whole ? [c.whole] : []));
-  const realWord = wordMask(table, units, matched);
-  const exact = (d: number): number => scoreDoc(table, d, units, matched.units, wholes, realWord);
+  const scorer = new Scorer(table, plan.highlight, matched, wholes);
   const newer = (a: number, b: number): number => dateOf(table, b) - dateOf(table, a) || a - b;
 
   if (sort === 'date') {
-    return [...docs]
-      .sort(newer)
-      .slice(0, need)
-      .map((doc) => ({ doc, score: exact(doc) }));
+    return topOrAll(docs, need, newer).map((doc) => ({ doc, score: scorer.score(doc) }));
   }
-  let pool = docs;
-  let rest: number[] = [];
-  const budget = Math.max(EXACT_CANDIDATES, need);
-  if (docs.length > budget) {
-    const prior = new Float64Array(table.size);
-    for (const u of units) {
-      const order = matched.units.get(u)?.order;
-      if (order) for (let i = 0; i < order.length; i++) prior[order[i]] += 1 - i / order.length;
-    }
-    for (const d of docs) for (const u of units) if (table.ntitle[d].includes(u)) prior[d] += 2;
+  if (scorer.priorIsExact || docs.length > EXACT_CANDIDATES) {
+    const prior = scorer.prior();
     const byPrior = (a: number, b: number): number => prior[b] - prior[a] || newer(a, b);
-    if (need <= budget) {
-      pool = topK(docs, budget, byPrior);
-    } else {
-      const sorted = [...docs].sort(byPrior);
-      pool = sorted.slice(0, budget);
-      rest = sorted.slice(budget, need);
-    }
+    if (scorer.priorIsExact) return topOrAll(docs, need, byPrior).map((doc) => ({ doc, score: prior[doc] }));
+    // The exact pool has a fixed size (not `need`) so that every page is cut from one order.
+    const byPriorAll = need <= EXACT_CANDIDATES ? topK(docs, EXACT_CANDIDATES, byPrior) : [...docs].sort(byPrior);
+    const pool = exactOrder(byPriorAll.slice(0, EXACT_CANDIDATES), scorer, newer);
+    return pool.concat(byPriorAll.slice(EXACT_CANDIDATES, need).map((doc) => ({ doc, score: prior[doc] })));
   }
-  const scored = pool.map((doc) => ({ doc, score: exact(doc) }));
-  scored.sort((a, b) => b.score - a.score || newer(a.doc, b.doc));
-  return scored.concat(rest.map((doc) => ({ doc, score: 0 })));
+  return exactOrder(docs, scorer, newer);
+}
+
+function exactOrder(docs: readonly number[], scorer: Scorer, newer: (a: number, b: number) => number): Ranked[] {
+  const scored = docs.map((doc) => ({ doc, score: scorer.score(doc) }));
+  return scored.sort((a, b) => b.score - a.score || newer(a.doc, b.doc));
+}
+
+function topOrAll(docs: readonly number[], need: number, cmp: (a: number, b: number) => number): number[] {
+  return need <= 200 ? topK(docs, need, cmp) : [...docs].sort(cmp).slice(0, need);
 }
 
 /** The first `k` of `xs` under `cmp`, in order, without sorting all of them (bounded insertion). */
@@ -70,18 +63,6 @@ export function topK(xs: readonly number[], k: number, cmp: (a: number, b: numbe
     top[i] = x;
   }
   return top;
-}
-
-/** Bit k set for documents where unit k is a jieba word (units of 3+ characters only). */
-function wordMask(table: DocTable, units: readonly string[], matched: MatchResult): Uint8Array | null {
-  let mask: Uint8Array | null = null;
-  units.slice(0, 8).forEach((u, k) => {
-    const docs = matched.units.get(u)?.wordDocs;
-    if (!docs) return;
-    mask ??= new Uint8Array(table.size);
-    for (let i = 0; i < docs.length; i++) mask[docs[i]] |= 1 << k;
-  });
-  return mask;
 }
 
 function dateOf(table: DocTable, d: number): number {

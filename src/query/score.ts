@@ -1,16 +1,23 @@
+import type { BigramList } from '../indexer/bigram-postings';
 import type { DocTable } from './doctable';
-import type { UnitStats } from './execute';
+import type { MatchResult } from './execute';
 
 /**
- * Relevance: BM25F over title and body. Term frequencies are counted in the stored
- * normalized text (exact, including matches jieba would have cut differently), title
- * occurrences weigh {@link TITLE_WEIGHT} times a body occurrence, and documents where
- * the query words stand close together (or as the typed phrase) get a bonus.
+ * Relevance: BM25F over title and body (a title occurrence weighs {@link TITLE_WEIGHT}
+ * body occurrences), a small discount for matches that are not whole jieba words, and
+ * bonuses when the query words stand close together or as the typed phrase.
+ *
+ * Frequencies come from the bigram store where a unit is made of bigrams (exact for
+ * two characters; for longer units the smallest of their bigrams' frequencies, which
+ * equals the unit's own except in contrived text), and are counted in the stored text
+ * otherwise (Latin words, lone characters).
  */
 
 export const K1 = 1.2;
 export const B = 0.75;
 export const TITLE_WEIGHT = 4;
+/** A match inside a longer jieba word (or across two) counts this much of a real-word match. */
+export const PARTIAL_WORD_WEIGHT = 0.8;
 /** tf beyond this adds almost nothing under BM25 saturation; stop counting there. */
 const MAX_TF = 40;
 
@@ -30,43 +37,110 @@ export function idf(n: number, df: number): number {
   return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
-/** A match inside a longer jieba word (or across two) counts this much of a real-word match. */
-export const PARTIAL_WORD_WEIGHT = 0.8;
+/** Per-query scoring state: unit weights and index-derived frequencies, computed once. */
+export class Scorer {
+  private readonly weights: number[];
+  /** Per unit: weighted frequency by document from the bigram store, or null (count in text). */
+  private readonly stored: Array<Float32Array | null>;
+  /** Per unit: documents where jieba cut it as a word, or null (no distinction). */
+  private readonly realWord: Array<Uint8Array | null>;
+  /** Per unit: Latin prominence order from FlexSearch, for the prior only. */
+  private readonly order: Array<ArrayLike<number> | null>;
+  private readonly idfSum: number;
 
-/**
- * Exact BM25F score of document `d` for the units, plus proximity and phrase bonuses.
- * Bit k of `realWord[d]` tells that unit k (of the first 8) is a jieba word of `d`.
- */
-export function scoreDoc(
-  table: DocTable,
-  d: number,
-  units: readonly string[],
-  stats: Map<string, UnitStats>,
-  wholes: readonly string[],
-  realWord: Uint8Array | null,
-): number {
-  const title = table.ntitle[d];
-  const text = table.ntext[d];
-  const norm = 1 - B + (B * text.length) / table.avgLen;
-  let score = 0;
-  let idfSum = 0;
-  units.forEach((u, k) => {
-    const st = stats.get(u);
-    let w = idf(table.size, st?.df ?? 1);
-    idfSum += w;
-    if (st?.wordDocs && k < 8 && realWord && (realWord[d] & (1 << k)) === 0) w *= PARTIAL_WORD_WEIGHT;
-    const tf = TITLE_WEIGHT * countOccurrences(title, u, 5) + countOccurrences(text, u);
-    if (tf === 0) return;
-    score += (w * tf * (K1 + 1)) / (tf + K1 * norm);
-  });
-  if (units.length > 1) {
-    for (const whole of wholes) {
-      if (title.includes(whole)) score += idfSum;
-      else if (text.includes(whole)) score += idfSum * 0.5;
-    }
-    score += idfSum * 0.5 * proximity(text, units);
+  constructor(
+    private readonly table: DocTable,
+    private readonly units: readonly string[],
+    matched: MatchResult,
+    private readonly wholes: readonly string[],
+  ) {
+    const n = table.size;
+    this.weights = units.map((u) => idf(n, matched.units.get(u)?.df ?? 1));
+    this.idfSum = this.weights.reduce((a, b) => a + b, 0);
+    this.stored = units.map((u) => {
+      const st = matched.units.get(u);
+      if (!st || st.terms.length === 0) return null;
+      const lists = st.terms.map((t) => table.bigram(t));
+      if (lists.some((l) => l === null)) return null;
+      return minFrequencies(lists as BigramList[], n);
+    });
+    this.realWord = units.map((u) => {
+      const docs = matched.units.get(u)?.wordDocs;
+      if (!docs) return null;
+      const mask = new Uint8Array(n);
+      for (let i = 0; i < docs.length; i++) mask[docs[i]] = 1;
+      return mask;
+    });
+    this.order = units.map((u) => matched.units.get(u)?.order ?? null);
   }
-  return score;
+
+  /** True when {@link prior} equals {@link score}: no counting, word discounts or bonuses needed. */
+  get priorIsExact(): boolean {
+    return this.units.length === 1 && this.stored[0] !== null && this.realWord[0] === null;
+  }
+
+  /** BM25 from index frequencies alone (Latin units: prominence order), for every document. */
+  prior(): Float64Array {
+    const prior = new Float64Array(this.table.size);
+    this.units.forEach((_, k) => {
+      const stored = this.stored[k];
+      const order = this.order[k];
+      if (stored) {
+        for (let d = 0; d < stored.length; d++) if (stored[d] > 0) prior[d] += this.bm25(k, d, stored[d]);
+      } else if (order) {
+        for (let i = 0; i < order.length; i++) prior[order[i]] += this.weights[k] * (1 - i / order.length);
+      }
+    });
+    return prior;
+  }
+
+  /** The full score of document `d`. */
+  score(d: number): number {
+    const { table, units } = this;
+    let score = 0;
+    units.forEach((u, k) => {
+      const stored = this.stored[k];
+      const tf = stored ? stored[d] : TITLE_WEIGHT * countOccurrences(table.ntitle[d], u, 5) + countOccurrences(table.ntext[d], u);
+      if (tf === 0) return;
+      const partial = this.realWord[k] !== null && this.realWord[k]![d] === 0;
+      score += this.bm25(k, d, tf) * (partial ? PARTIAL_WORD_WEIGHT : 1);
+    });
+    if (units.length > 1) {
+      const title = table.ntitle[d];
+      const text = table.ntext[d];
+      for (const whole of this.wholes) {
+        if (title.includes(whole)) score += this.idfSum;
+        else if (text.includes(whole)) score += this.idfSum * 0.5;
+      }
+      score += this.idfSum * 0.5 * proximity(text, units);
+    }
+    return score;
+  }
+
+  private bm25(k: number, d: number, tf: number): number {
+    const norm = 1 - B + (B * this.table.ntext[d].length) / this.table.avgLen;
+    return (this.weights[k] * tf * (K1 + 1)) / (tf + K1 * norm);
+  }
+}
+
+/** Per document, the smallest frequency among the bigram lists (0 where any is missing). */
+function minFrequencies(lists: readonly BigramList[], n: number): Float32Array {
+  const out = new Float32Array(n);
+  const sorted = [...lists].sort((a, b) => a.docs.length - b.docs.length);
+  const first = sorted[0];
+  for (let i = 0; i < first.docs.length; i++) out[first.docs[i]] = first.tfs[i];
+  if (sorted.length === 1) return out;
+  const seen = new Float32Array(n);
+  for (let k = 1; k < sorted.length; k++) {
+    const l = sorted[k];
+    seen.fill(0);
+    for (let i = 0; i < l.docs.length; i++) seen[l.docs[i]] = l.tfs[i];
+    for (let i = 0; i < first.docs.length; i++) {
+      const d = first.docs[i];
+      if (seen[d] < out[d]) out[d] = seen[d];
+    }
+  }
+  return out;
 }
 
 /**

@@ -40,7 +40,7 @@ export class VersionWriter {
   }
 
   /** Gzip and write one file, recording its checksum. */
-  async writeGzip(file: string, content: string): Promise<void> {
+  async writeGzip(file: string, content: string | Buffer): Promise<void> {
     this.files[file] = await writeGzipFile(join(this.dir, file), content);
   }
 
@@ -102,6 +102,7 @@ export interface VersionReader {
   dir: string;
   manifest: Manifest;
   readGzip(file: string): Promise<string>;
+  readGzipBytes(file: string): Promise<Buffer>;
 }
 
 /** Open the live version of `indexDir`, checking format version and checksums. */
@@ -118,29 +119,31 @@ export async function openVersion(indexDir: string): Promise<VersionReader> {
       `index ${dir} has format version ${String(manifest.formatVersion)}, this zhsearch reads version ${FORMAT_VERSION}: rebuild the index (npm run build-index)`,
     );
   }
+  const readGzipBytes = async (file: string): Promise<Buffer> => {
+    const expected = manifest.files?.[file];
+    if (!expected) throw new Error(`index ${dir} is damaged: manifest does not list ${file}; rebuild it`);
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(join(dir, file));
+    } catch (err) {
+      throw new Error(`index ${dir} is damaged: ${file} cannot be read (${(err as NodeJS.ErrnoException).code}); rebuild it`);
+    }
+    if (bytes.length !== expected.bytes || sha256(bytes) !== expected.sha256) {
+      throw new Error(`index ${dir} is damaged: ${file} does not match its checksum (truncated or corrupted); rebuild it`);
+    }
+    return gunzipAsync(bytes);
+  };
   return {
     dir,
     manifest,
-    async readGzip(file: string): Promise<string> {
-      const expected = manifest.files?.[file];
-      if (!expected) throw new Error(`index ${dir} is damaged: manifest does not list ${file}; rebuild it`);
-      let bytes: Buffer;
-      try {
-        bytes = await fs.readFile(join(dir, file));
-      } catch (err) {
-        throw new Error(`index ${dir} is damaged: ${file} cannot be read (${(err as NodeJS.ErrnoException).code}); rebuild it`);
-      }
-      if (bytes.length !== expected.bytes || sha256(bytes) !== expected.sha256) {
-        throw new Error(`index ${dir} is damaged: ${file} does not match its checksum (truncated or corrupted); rebuild it`);
-      }
-      return (await gunzipAsync(bytes)).toString('utf8');
-    },
+    readGzipBytes,
+    readGzip: async (file) => (await readGzipBytes(file)).toString('utf8'),
   };
 }
 
 /** Gzip `content` into `path` durably; returns the checksum for the manifest. */
-export async function writeGzipFile(path: string, content: string): Promise<FileChecksum> {
-  const bytes = await gzipAsync(Buffer.from(content, 'utf8'), { level: 6 });
+export async function writeGzipFile(path: string, content: string | Buffer): Promise<FileChecksum> {
+  const bytes = await gzipAsync(typeof content === 'string' ? Buffer.from(content, 'utf8') : content, { level: 6 });
   await writeDurable(path, bytes);
   return { bytes: bytes.length, sha256: sha256(bytes) };
 }

@@ -4,7 +4,7 @@
  */
 
 /** Bump when anything in the on-disk layout or the term scheme changes. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /** Per-file size and SHA-256. */
 export interface FileChecksum {
@@ -33,5 +33,8 @@ export interface Manifest {
   files: Record<string, FileChecksum>;
 }
 
-/** Term scheme tag: bigrams + jieba 3+ words + Latin runs. */
-export const TERM_SCHEME = 'cjk-bigram+jieba3+latin-v1';
+/** Term scheme tag: bigram posting store + FlexSearch word terms (jieba 3+ words, Latin runs). */
+export const TERM_SCHEME = 'bigram-store+flex-jieba3-latin-v2';
+
+/** The bigram posting store of a version folder (all shards merged). */
+export const BIGRAM_FILE = 'bigrams.bin.gz';

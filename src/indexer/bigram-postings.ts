@@ -1,0 +1,181 @@
+/**
+ * The bigram posting store: for every CJK bigram, the documents containing it (in
+ * ascending document order) and its weighted frequency there (title occurrences count
+ * {@link TITLE_TF_WEIGHT} times, capped at 255). Compressed-sparse-row layout in four
+ * typed arrays, so ~10 M postings take ~50 MB and load without parsing.
+ *
+ * This is zhsearch's recall guarantee: any Chinese query word of two characters is one
+ * posting list here, and longer words are the intersection of their bigrams' lists.
+ */
+
+/** Title occurrences weigh this many body occurrences in stored frequencies. */
+export const TITLE_TF_WEIGHT = 4;
+
+/** One bigram's postings: views into the store, not copies. */
+export interface BigramList {
+  docs: Uint32Array;
+  tfs: Uint8Array;
+}
+
+/** An immutable bigram posting store. */
+export class BigramPostings {
+  constructor(
+    /** Sorted, unique bigram keys. */
+    readonly keys: Uint32Array,
+    /** Postings of keys[i] are at [offsets[i], offsets[i + 1]). */
+    readonly offsets: Uint32Array,
+    readonly docs: Uint32Array,
+    readonly tfs: Uint8Array,
+  ) {}
+
+  get size(): number {
+    return this.docs.length;
+  }
+
+  /** The postings of a bigram key, or null when no document has it. */
+  lookup(key: number): BigramList | null {
+    const keys = this.keys;
+    let lo = 0;
+    let hi = keys.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = keys[mid];
+      if (k < key) lo = mid + 1;
+      else if (k > key) hi = mid - 1;
+      else {
+        const a = this.offsets[mid];
+        const b = this.offsets[mid + 1];
+        return { docs: this.docs.subarray(a, b), tfs: this.tfs.subarray(a, b) };
+      }
+    }
+    return null;
+  }
+
+  /** Merge shard stores whose local document numbers start at `docOffsets[k]`. */
+  static merge(parts: readonly BigramPostings[], docOffsets: readonly number[]): BigramPostings {
+    if (parts.length === 1 && docOffsets[0] === 0) return parts[0];
+    const allKeys = new Set<number>();
+    for (const p of parts) for (const k of p.keys) allKeys.add(k);
+    const keys = Uint32Array.from(allKeys).sort();
+    const total = parts.reduce((s, p) => s + p.size, 0);
+    const offsets = new Uint32Array(keys.length + 1);
+    const docs = new Uint32Array(total);
+    const tfs = new Uint8Array(total);
+    const cursor = parts.map(() => 0);
+    let out = 0;
+    for (let i = 0; i < keys.length; i++) {
+      offsets[i] = out;
+      const key = keys[i];
+      parts.forEach((p, k) => {
+        const j = cursor[k];
+        if (j < p.keys.length && p.keys[j] === key) {
+          const a = p.offsets[j];
+          const b = p.offsets[j + 1];
+          const base = docOffsets[k];
+          for (let x = a; x < b; x++) docs[out + x - a] = p.docs[x] + base;
+          tfs.set(p.tfs.subarray(a, b), out);
+          out += b - a;
+          cursor[k] = j + 1;
+        }
+      });
+    }
+    offsets[keys.length] = out;
+    return new BigramPostings(keys, offsets, docs, tfs);
+  }
+
+  /** Binary encoding: magic, counts, then the four arrays (little-endian). */
+  encode(): Buffer {
+    const header = Buffer.alloc(16);
+    header.write('ZHB1', 0, 'latin1');
+    header.writeUInt32LE(this.keys.length, 4);
+    header.writeUInt32LE(this.docs.length, 8);
+    return Buffer.concat([header, view(this.keys), view(this.offsets), view(this.docs), view(this.tfs)]);
+  }
+
+  /** Decode {@link encode} output; `file` names the source in errors. */
+  static decode(buf: Buffer, file: string): BigramPostings {
+    if (buf.length < 16 || buf.toString('latin1', 0, 4) !== 'ZHB1') throw new Error(`${file}: not a bigram posting file`);
+    const nk = buf.readUInt32LE(4);
+    const np = buf.readUInt32LE(8);
+    const need = 16 + nk * 4 + (nk + 1) * 4 + np * 4 + np;
+    if (buf.length !== need) throw new Error(`${file}: truncated (${buf.length} bytes, expected ${need})`);
+    // Copy into fresh, aligned buffers: the decompressed Buffer may share a pool at any offset.
+    let at = 16;
+    const take = (bytes: number): ArrayBuffer => {
+      const ab = new ArrayBuffer(bytes);
+      new Uint8Array(ab).set(buf.subarray(at, at + bytes));
+      at += bytes;
+      return ab;
+    };
+    const keys = new Uint32Array(take(nk * 4));
+    const offsets = new Uint32Array(take((nk + 1) * 4));
+    const docs = new Uint32Array(take(np * 4));
+    const tfs = new Uint8Array(take(np));
+    return new BigramPostings(keys, offsets, docs, tfs);
+  }
+}
+
+function view(a: Uint32Array | Uint8Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Growable typed storage for (key, doc, tf) triples, appended document by document. */
+export class BigramCollector {
+  private keys = new Uint32Array(1 << 16);
+  private docs = new Uint32Array(1 << 16);
+  private tfs = new Uint8Array(1 << 16);
+  private n = 0;
+
+  /** Record one document's bigram counts (doc numbers must be appended in ascending order). */
+  add(doc: number, counts: Map<number, number>): void {
+    if (this.n + counts.size > this.keys.length) this.grow(this.n + counts.size);
+    for (const [key, tf] of counts) {
+      this.keys[this.n] = key;
+      this.docs[this.n] = doc;
+      this.tfs[this.n] = tf > 255 ? 255 : tf;
+      this.n++;
+    }
+  }
+
+  /** The finished store (a counting sort by key keeps each list in document order). */
+  finish(): BigramPostings {
+    const n = this.n;
+    const sorted = this.keys.slice(0, n).sort();
+    let u = 0;
+    for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[u++] = sorted[i];
+    const keys = sorted.slice(0, u);
+    const ordinal = new Map<number, number>();
+    for (let i = 0; i < u; i++) ordinal.set(keys[i], i);
+    const counts = new Uint32Array(u + 1);
+    const ord = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const o = ordinal.get(this.keys[i])!;
+      ord[i] = o;
+      counts[o + 1]++;
+    }
+    for (let i = 0; i < u; i++) counts[i + 1] += counts[i];
+    const offsets = counts.slice();
+    const docs = new Uint32Array(n);
+    const tfs = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const at = counts[ord[i]]++;
+      docs[at] = this.docs[i];
+      tfs[at] = this.tfs[i];
+    }
+    return new BigramPostings(keys, offsets, docs, tfs);
+  }
+
+  private grow(min: number): void {
+    let cap = this.keys.length * 2;
+    while (cap < min) cap *= 2;
+    const k = new Uint32Array(cap);
+    k.set(this.keys);
+    const d = new Uint32Array(cap);
+    d.set(this.docs);
+    const t = new Uint8Array(cap);
+    t.set(this.tfs);
+    this.keys = k;
+    this.docs = d;
+    this.tfs = t;
+  }
+}
