@@ -11,9 +11,17 @@
 /** Title occurrences weigh this many body occurrences in stored frequencies. */
 export const TITLE_TF_WEIGHT = 4;
 
+/** Document numbers: 16-bit while an index has fewer than 65,536 documents (half the memory). */
+export type DocIds = Uint16Array | Uint32Array;
+
+/** A document-number array wide enough for `maxDoc`. */
+export function docIdArray(length: number, maxDoc: number): DocIds {
+  return maxDoc < 0x10000 ? new Uint16Array(length) : new Uint32Array(length);
+}
+
 /** One bigram's postings: views into the store, not copies. */
 export interface BigramList {
-  docs: Uint32Array;
+  docs: DocIds;
   tfs: Uint8Array;
 }
 
@@ -24,7 +32,7 @@ export class BigramPostings {
     readonly keys: Uint32Array,
     /** Postings of keys[i] are at [offsets[i], offsets[i + 1]). */
     readonly offsets: Uint32Array,
-    readonly docs: Uint32Array,
+    readonly docs: DocIds,
     readonly tfs: Uint8Array,
   ) {}
 
@@ -51,15 +59,15 @@ export class BigramPostings {
     return null;
   }
 
-  /** Merge shard stores whose local document numbers start at `docOffsets[k]`. */
-  static merge(parts: readonly BigramPostings[], docOffsets: readonly number[]): BigramPostings {
+  /** Merge shard stores whose local document numbers start at `docOffsets[k]`; `totalDocs` in all. */
+  static merge(parts: readonly BigramPostings[], docOffsets: readonly number[], totalDocs: number): BigramPostings {
     if (parts.length === 1 && docOffsets[0] === 0) return parts[0];
     const allKeys = new Set<number>();
     for (const p of parts) for (const k of p.keys) allKeys.add(k);
     const keys = Uint32Array.from(allKeys).sort();
     const total = parts.reduce((s, p) => s + p.size, 0);
     const offsets = new Uint32Array(keys.length + 1);
-    const docs = new Uint32Array(total);
+    const docs = docIdArray(total, totalDocs - 1);
     const tfs = new Uint8Array(total);
     const cursor = parts.map(() => 0);
     let out = 0;
@@ -89,6 +97,7 @@ export class BigramPostings {
     header.write('ZHB1', 0, 'latin1');
     header.writeUInt32LE(this.keys.length, 4);
     header.writeUInt32LE(this.docs.length, 8);
+    header.writeUInt32LE(this.docs.BYTES_PER_ELEMENT, 12);
     return Buffer.concat([header, view(this.keys), view(this.offsets), view(this.docs), view(this.tfs)]);
   }
 
@@ -97,7 +106,9 @@ export class BigramPostings {
     if (buf.length < 16 || buf.toString('latin1', 0, 4) !== 'ZHB1') throw new Error(`${file}: not a bigram posting file`);
     const nk = buf.readUInt32LE(4);
     const np = buf.readUInt32LE(8);
-    const need = 16 + nk * 4 + (nk + 1) * 4 + np * 4 + np;
+    const width = buf.readUInt32LE(12);
+    if (width !== 2 && width !== 4) throw new Error(`${file}: bad document id width ${width}`);
+    const need = 16 + nk * 4 + (nk + 1) * 4 + np * width + np;
     if (buf.length !== need) throw new Error(`${file}: truncated (${buf.length} bytes, expected ${need})`);
     // Copy into fresh, aligned buffers: the decompressed Buffer may share a pool at any offset.
     let at = 16;
@@ -109,13 +120,13 @@ export class BigramPostings {
     };
     const keys = new Uint32Array(take(nk * 4));
     const offsets = new Uint32Array(take((nk + 1) * 4));
-    const docs = new Uint32Array(take(np * 4));
+    const docs = width === 2 ? new Uint16Array(take(np * 2)) : new Uint32Array(take(np * 4));
     const tfs = new Uint8Array(take(np));
     return new BigramPostings(keys, offsets, docs, tfs);
   }
 }
 
-function view(a: Uint32Array | Uint8Array): Buffer {
+function view(a: Uint32Array | Uint16Array | Uint8Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
@@ -125,6 +136,7 @@ export class BigramCollector {
   private docs = new Uint32Array(1 << 16);
   private tfs = new Uint8Array(1 << 16);
   private n = 0;
+  private maxDoc = 0;
 
   /** Record one document's bigram counts (doc numbers must be appended in ascending order). */
   add(doc: number, counts: Map<number, number>): void {
@@ -132,6 +144,7 @@ export class BigramCollector {
     for (const [key, tf] of counts) {
       this.keys[this.n] = key;
       this.docs[this.n] = doc;
+      if (doc > this.maxDoc) this.maxDoc = doc;
       this.tfs[this.n] = tf > 255 ? 255 : tf;
       this.n++;
     }
@@ -155,7 +168,7 @@ export class BigramCollector {
     }
     for (let i = 0; i < u; i++) counts[i + 1] += counts[i];
     const offsets = counts.slice();
-    const docs = new Uint32Array(n);
+    const docs = docIdArray(n, this.maxDoc);
     const tfs = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const at = counts[ord[i]]++;

@@ -5,7 +5,7 @@ import { encodeDocs } from '../store/codec';
 import { writeGzipFile } from '../store/files';
 import type { FileChecksum } from '../store/manifest';
 import { exportFlex } from './flex';
-import { BigramPostings } from './bigram-postings';
+import { BigramPostings, type DocIds } from './bigram-postings';
 import { ShardBuilder, type FileNote } from './shard';
 
 /** The work of one build worker: index a slice of the corpus into one shard's files. */
@@ -35,7 +35,7 @@ export interface ShardResult {
 export interface BigramArrays {
   keys: Uint32Array;
   offsets: Uint32Array;
-  docs: Uint32Array;
+  docs: DocIds;
   tfs: Uint8Array;
 }
 

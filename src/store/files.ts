@@ -40,8 +40,8 @@ export class VersionWriter {
   }
 
   /** Gzip and write one file, recording its checksum. */
-  async writeGzip(file: string, content: string | Buffer): Promise<void> {
-    this.files[file] = await writeGzipFile(join(this.dir, file), content);
+  async writeGzip(file: string, content: string | Buffer, level = 6): Promise<void> {
+    this.files[file] = await writeGzipFile(join(this.dir, file), content, level);
   }
 
   /** Record files written into {@link dir} by someone else (a build worker). */
@@ -142,8 +142,8 @@ export async function openVersion(indexDir: string): Promise<VersionReader> {
 }
 
 /** Gzip `content` into `path` durably; returns the checksum for the manifest. */
-export async function writeGzipFile(path: string, content: string | Buffer): Promise<FileChecksum> {
-  const bytes = await gzipAsync(typeof content === 'string' ? Buffer.from(content, 'utf8') : content, { level: 6 });
+export async function writeGzipFile(path: string, content: string | Buffer, level = 6): Promise<FileChecksum> {
+  const bytes = await gzipAsync(typeof content === 'string' ? Buffer.from(content, 'utf8') : content, { level });
   await writeDurable(path, bytes);
   return { bytes: bytes.length, sha256: sha256(bytes) };
 }

@@ -1,0 +1,49 @@
+import { bigramKey } from '../src/analysis/bigrams';
+import { BigramCollector, BigramPostings } from '../src/indexer/bigram-postings';
+
+function store(docs: Array<Record<string, number>>, firstDoc = 0): BigramPostings {
+  const c = new BigramCollector();
+  docs.forEach((counts, i) => c.add(firstDoc + i, new Map(Object.entries(counts).map(([k, v]) => [bigramKey(k), v]))));
+  return c.finish();
+}
+
+const list = (s: BigramPostings, term: string) => {
+  const l = s.lookup(bigramKey(term));
+  return l ? { docs: [...l.docs], tfs: [...l.tfs] } : null;
+};
+
+describe('bigram posting store', () => {
+  test('lists every document of a bigram in document order, with its frequency', () => {
+    const s = store([{ 政府: 2, 经济: 1 }, { 经济: 3 }, { 政府: 1 }]);
+    expect(list(s, '政府')).toEqual({ docs: [0, 2], tfs: [2, 1] });
+    expect(list(s, '经济')).toEqual({ docs: [0, 1], tfs: [1, 3] });
+    expect(list(s, '香港')).toBeNull();
+  });
+
+  test('frequencies are capped at 255, not wrapped', () => {
+    expect(list(store([{ 政府: 1000 }]), '政府')?.tfs).toEqual([255]);
+  });
+
+  test('survives encode/decode, and a truncated file is refused', () => {
+    const s = store([{ 政府: 2 }, { 政府: 1, 香港: 4 }]);
+    const bytes = s.encode();
+    expect(list(BigramPostings.decode(bytes, 'x'), '香港')).toEqual({ docs: [1], tfs: [4] });
+    expect(() => BigramPostings.decode(bytes.subarray(0, bytes.length - 1), 'f.bin')).toThrow(/f\.bin: truncated/);
+  });
+
+  test('merging shards offsets document numbers and keeps lists sorted', () => {
+    const a = store([{ 政府: 1 }, { 经济: 2 }]);
+    const b = store([{ 政府: 5 }]);
+    const m = BigramPostings.merge([a, b], [0, 2], 3);
+    expect(list(m, '政府')).toEqual({ docs: [0, 2], tfs: [1, 5] });
+    expect(list(m, '经济')).toEqual({ docs: [1], tfs: [2] });
+  });
+
+  test('indexes with 65,536 or more documents use 32-bit document numbers', () => {
+    const small = BigramPostings.merge([store([{ 政府: 1 }]), store([{ 政府: 1 }])], [0, 65534], 65535);
+    expect(small.docs.BYTES_PER_ELEMENT).toBe(2);
+    const big = BigramPostings.merge([store([{ 政府: 1 }]), store([{ 政府: 1 }])], [0, 70000], 70001);
+    expect(big.docs.BYTES_PER_ELEMENT).toBe(4);
+    expect(list(BigramPostings.decode(big.encode(), 'x'), '政府')?.docs).toEqual([0, 70000]);
+  });
+});
