@@ -1,8 +1,8 @@
-import { buildIndex, type BuildProgress, type BuildReport } from '../src';
+import { buildIndex, SEGMENTER_BACKENDS, type BuildProgress, type BuildReport, type SegmenterBackend } from '../src';
 import { parseArgs } from 'node:util';
 import { fail, parseOrExit } from './lib/cli';
 
-const USAGE = `usage: npm run build-index -- --corpus DIR [--out DIR] [--user-dict FILE] [--workers N] [--max-text-chars N] [--json]
+const USAGE = `usage: npm run build-index -- --corpus DIR [--out DIR] [--user-dict FILE] [--segmenter nodejieba|@node-rs/jieba] [--workers N] [--max-text-chars N] [--json]
 
 Builds a zhsearch index of the posts under --corpus (default corpus/) into --out
 (default index-data/). Bad posts are reported and skipped; the previous index stays
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
           corpus: { type: 'string', default: 'corpus' },
           out: { type: 'string', default: 'index-data' },
           'user-dict': { type: 'string' },
+          segmenter: { type: 'string' },
           workers: { type: 'string' },
           'max-text-chars': { type: 'string' },
           json: { type: 'boolean', default: false },
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
   if (maxTextChars !== undefined && (!Number.isInteger(maxTextChars) || maxTextChars < 1))
     fail('--max-text-chars must be a positive whole number');
 
+  const segmenter = values.segmenter;
+  if (segmenter !== undefined && !(SEGMENTER_BACKENDS as readonly string[]).includes(segmenter)) {
+    fail(`--segmenter must be one of ${SEGMENTER_BACKENDS.join(', ')}`);
+  }
   const progress = progressPrinter();
   let report: BuildReport;
   try {
@@ -42,6 +47,7 @@ async function main(): Promise<void> {
       corpus: values.corpus,
       out: values.out,
       userDict: values['user-dict'],
+      segmenter: segmenter as SegmenterBackend | undefined,
       workers,
       maxTextChars,
       onProgress: progress.update,

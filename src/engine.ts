@@ -2,7 +2,7 @@ import type { Index } from 'flexsearch';
 import { bigramKey } from './analysis/bigrams';
 import { normalize, NORMALIZATION_VERSION } from './analysis/normalize';
 import { BigramPostings } from './indexer/bigram-postings';
-import { getSegmenter, type Segmenter } from './analysis/segmenter';
+import { getSegmenter, SEGMENTER_BACKENDS, type Segmenter, type SegmenterBackend } from './analysis/segmenter';
 import { FLEX_OPTIONS, importFlex } from './indexer/flex';
 import { shardFiles } from './indexer/job';
 import { ShardBuilder } from './indexer/shard';
@@ -82,6 +82,12 @@ export interface DocumentInput {
   categories?: string[];
 }
 
+/** Options of {@link SearchEngine.open}. */
+export interface OpenOptions {
+  /** Refuse the index unless it was built with this segmenter backend. */
+  segmenter?: SegmenterBackend;
+}
+
 /** Facts about the loaded index. */
 export interface IndexInfo {
   docs: number;
@@ -111,7 +117,6 @@ export class SearchEngine {
   private readonly byId = new Map<string, number>();
   private readonly suggester: Suggester;
   private readonly cache = new Map<string, number[]>();
-  private segmenterCache: Segmenter | null = null;
 
   private constructor(
     posts: Post[],
@@ -119,7 +124,7 @@ export class SearchEngine {
     private readonly bigrams: BigramPostings,
     vocab: Array<[string, number]>,
     private readonly info: IndexInfo,
-    private readonly userDict: string | null,
+    private readonly segmenter: Segmenter,
   ) {
     const ntitle = posts.map((p) => normalize(p.title));
     const ntext = posts.map((p) => normalize(p.text));
@@ -166,7 +171,7 @@ export class SearchEngine {
   }
 
   /** Load the index in `indexDir` (checks format version and checksums). */
-  static async open(indexDir: string): Promise<SearchEngine> {
+  static async open(indexDir: string, options: OpenOptions = {}): Promise<SearchEngine> {
     const version = await openVersion(indexDir);
     const m = version.manifest;
     checkCompatible(m, version.dir);
@@ -185,7 +190,10 @@ export class SearchEngine {
     const all = Promise.all([reading, bigramReading, vocabReading]);
     all.catch(() => undefined);
     // Load jieba (synchronous, ~1.5 s) while the thread pool reads and inflates the files.
-    const segmenter = getSegmenter({ userDict: m.tokenizer.userDict ?? undefined });
+    if (options.segmenter && options.segmenter !== m.tokenizer.backend) {
+      throw new Error(`index ${version.dir} was built with the ${m.tokenizer.backend} segmenter; queries cannot use ${options.segmenter}`);
+    }
+    const segmenter = getSegmenter({ backend: m.tokenizer.backend, userDict: m.tokenizer.userDict ?? undefined });
     const [loaded, bigramBytes, vocabJson] = await all;
     for (const [k, part] of loaded.entries()) {
       if (part.docs.length !== m.shards[k]) {
@@ -198,14 +206,13 @@ export class SearchEngine {
     }
     const bigrams = BigramPostings.decode(bigramBytes, `${version.dir}/${BIGRAM_FILE}`);
     const info = { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
-    const engine = new SearchEngine(posts, shards, bigrams, decodeVocab(vocabJson), info, m.tokenizer.userDict);
-    engine.segmenterCache = segmenter;
-    return engine;
+    return new SearchEngine(posts, shards, bigrams, decodeVocab(vocabJson), info, segmenter);
   }
 
   /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
-  static fromDocuments(docs: readonly DocumentInput[], options: { userDict?: string } = {}): SearchEngine {
-    const builder = new ShardBuilder(getSegmenter({ userDict: options.userDict }));
+  static fromDocuments(docs: readonly DocumentInput[], options: { userDict?: string; segmenter?: SegmenterBackend } = {}): SearchEngine {
+    const segmenter = getSegmenter({ backend: options.segmenter, userDict: options.userDict });
+    const builder = new ShardBuilder(segmenter);
     const seen = new Set<string>();
     for (const d of docs) {
       if (typeof d.id !== 'string' || d.id === '') throw new Error('fromDocuments: every document needs a non-empty string id');
@@ -217,7 +224,7 @@ export class SearchEngine {
     const info: IndexInfo = { docs: shard.posts.length, builtAt: new Date().toISOString(), formatVersion: FORMAT_VERSION, dir: null };
     const vocab = [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const shards = [{ flex: shard.flex, offset: 0, size: shard.posts.length }];
-    return new SearchEngine(shard.posts, shards, shard.bigrams, vocab, info, options.userDict ?? null);
+    return new SearchEngine(shard.posts, shards, shard.bigrams, vocab, info, segmenter);
   }
 
   /** Index facts for health checks. */
@@ -238,7 +245,7 @@ export class SearchEngine {
     const sort = options.sort ?? 'relevance';
     if (sort !== 'relevance' && sort !== 'date') throw new QueryError('sort must be "relevance" or "date"', 'sort');
 
-    const plan = planQuery(parseQuery(query), () => this.segmenter());
+    const plan = planQuery(parseQuery(query), () => this.segmenter);
     const empty = plan.groups.length === 0;
     const matched = empty ? { docs: [], units: new Map() } : matchPlan(this.table, plan, filters);
     const ranked = rankDocs(this.table, matched, plan, sort, offset + limit);
@@ -260,7 +267,7 @@ export class SearchEngine {
    * For exports and evaluation; `search` is the ranked, paged form.
    */
   matchIds(query: string, options: Omit<SearchOptions, 'offset' | 'limit' | 'sort'> = {}): string[] {
-    const plan = planQuery(parseQuery(query), () => this.segmenter());
+    const plan = planQuery(parseQuery(query), () => this.segmenter);
     if (plan.groups.length === 0) return [];
     const matched = matchPlan(this.table, plan, this.filters(options));
     return matched.docs.map((d) => this.table.posts[d].id);
@@ -309,11 +316,6 @@ export class SearchEngine {
     };
   }
 
-  private segmenter(): Segmenter {
-    this.segmenterCache ??= getSegmenter({ userDict: this.userDict ?? undefined });
-    return this.segmenterCache;
-  }
-
   /** Posting list of a term: the bigram store for CJK bigrams, FlexSearch (all shards) for word terms. */
   private postings(term: string): ArrayLike<number> {
     if (isBigram(term)) return this.bigrams.lookup(bigramKey(term))?.docs ?? EMPTY;
@@ -352,6 +354,9 @@ function yearRange(year: Int16Array): [number, number] {
 
 function checkCompatible(m: Manifest, dir: string): void {
   const rebuild = 'rebuild the index (npm run build-index)';
+  if (!(SEGMENTER_BACKENDS as readonly string[]).includes(m.tokenizer?.backend)) {
+    throw new Error(`index ${dir} names an unknown segmenter ${JSON.stringify(m.tokenizer?.backend)}: ${rebuild}`);
+  }
   if (m.tokenizer?.normalization !== NORMALIZATION_VERSION || m.tokenizer?.terms !== TERM_SCHEME) {
     throw new Error(`index ${dir} was built with another tokenizer (${m.tokenizer?.normalization}, ${m.tokenizer?.terms}): ${rebuild}`);
   }

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NORMALIZATION_VERSION } from '../analysis/normalize';
-import { getSegmenter } from '../analysis/segmenter';
+import { getSegmenter, type SegmenterBackend } from '../analysis/segmenter';
 import { walkCorpus } from '../ingest/walk';
 import { encodeVocab } from '../store/codec';
 import { pruneVersions, VersionWriter } from '../store/files';
@@ -22,6 +22,8 @@ export interface BuildOptions {
   out: string;
   /** Optional jieba user dictionary. */
   userDict?: string;
+  /** Segmenter backend (default nodejieba, or ZHSEARCH_SEGMENTER); recorded in the manifest. */
+  segmenter?: SegmenterBackend;
   /** Parallel build workers; default min(2, cores). 0 builds in this thread. */
   workers?: number;
   /** Cap on body text per post, in characters (default 2,000,000). */
@@ -61,7 +63,7 @@ export interface BuildReport {
 export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const started = Date.now();
   // Fail fast on a bad user dictionary rather than in every worker.
-  const segmenter = getSegmenter({ userDict: options.userDict });
+  const segmenter = getSegmenter({ backend: options.segmenter, userDict: options.userDict });
   const { files, problems } = await walkCorpus(options.corpus);
   const total = files.length;
   const requested = options.workers ?? Math.min(2, availableParallelism());
@@ -81,6 +83,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       files: p,
       dir: writer.dir,
       userDict: options.userDict,
+      segmenter: segmenter.name,
       maxTextChars: options.maxTextChars,
     }));
     const results: ShardResult[] = [];
@@ -117,6 +120,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       docCount: shards.reduce((a, b) => a + b, 0),
       shards,
       tokenizer: {
+        backend: segmenter.name,
         segmenter: segmenter.fingerprint,
         userDict: options.userDict ? resolve(options.userDict) : null,
         normalization: NORMALIZATION_VERSION,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { getSegmenter } from '../analysis/segmenter';
+import { getSegmenter, type SegmenterBackend } from '../analysis/segmenter';
 import type { CorpusFile } from '../ingest/walk';
 import { encodeDocs } from '../store/codec';
 import { writeGzipFile } from '../store/files';
@@ -15,6 +15,7 @@ export interface ShardJob {
   /** Folder of the index version being written. */
   dir: string;
   userDict?: string;
+  segmenter: SegmenterBackend;
   maxTextChars?: number;
 }
 
@@ -52,7 +53,7 @@ export const shardFiles = (k: number): { docs: string; flex: string } => ({
 
 /** Run a shard job in this thread; `onProgress` gets the number of files done. */
 export async function runShardJob(job: ShardJob, onProgress: (done: number) => void): Promise<ShardResult> {
-  const builder = new ShardBuilder(getSegmenter({ userDict: job.userDict }), { maxTextChars: job.maxTextChars });
+  const builder = new ShardBuilder(getSegmenter({ backend: job.segmenter, userDict: job.userDict }), { maxTextChars: job.maxTextChars });
   let done = 0;
   for (const file of job.files) {
     builder.addFile(file);

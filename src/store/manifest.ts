@@ -1,3 +1,5 @@
+import type { SegmenterBackend } from '../analysis/segmenter';
+
 /**
  * The manifest of an index version folder: what was built, how, and checksums of
  * every file so that a truncated or corrupted index is refused at load.
@@ -21,6 +23,9 @@ export interface Manifest {
   /** Documents per shard, in order; global doc number = shard offset + local number. */
   shards: number[];
   tokenizer: {
+    /** Segmenter backend; queries must use the same one. */
+    backend: SegmenterBackend;
+    /** Backend version and user-dictionary fingerprint. */
     segmenter: string;
     /** Absolute path of the jieba user dictionary used, if any (queries load it too). */
     userDict: string | null;
