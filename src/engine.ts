@@ -11,7 +11,7 @@ import type { Post } from './ingest/post';
 import { decodeDocs, decodeVocab } from './store/codec';
 import { openVersion } from './store/files';
 import { BIGRAM_FILE, FORMAT_VERSION, TERM_SCHEME, type Manifest } from './store/manifest';
-import type { DocTable } from './query/doctable';
+import { createDocTable, type DocTable } from './query/doctable';
 import { isBigram, matchPlan, type MatchFilters } from './query/execute';
 import { facetCounts, type Facets } from './query/facets';
 import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
@@ -126,48 +126,13 @@ export class SearchEngine {
     private readonly info: IndexInfo,
     private readonly segmenter: Segmenter,
   ) {
-    const ntitle = posts.map((p) => normalize(p.title));
-    const ntext = posts.map((p) => normalize(p.text));
-    const dateMs = new Float64Array(posts.length);
-    const year = new Int16Array(posts.length);
-    const categoryNames: string[] = [];
-    const categoryIndex = new Map<string, number>();
-    const categoryStart = new Uint32Array(posts.length + 1);
-    const flat: number[] = [];
-    posts.forEach((p, d) => {
-      for (const c of p.categories) {
-        let k = categoryIndex.get(c);
-        if (k === undefined) {
-          k = categoryNames.push(c) - 1;
-          categoryIndex.set(c, k);
-        }
-        flat.push(k);
-      }
-      categoryStart[d + 1] = flat.length;
-    });
-    let total = 0;
-    posts.forEach((p, i) => {
-      dateMs[i] = p.date ? Date.parse(p.date) : NaN;
-      if (!Number.isNaN(dateMs[i])) year[i] = new Date(dateMs[i]).getUTCFullYear();
-      total += ntext[i].length;
-      this.byId.set(p.id, i);
-    });
-    this.table = {
-      size: posts.length,
+    posts.forEach((p, i) => this.byId.set(p.id, i));
+    this.table = createDocTable(
       posts,
-      ntitle,
-      ntext,
-      dateMs,
-      year,
-      yearRange: yearRange(year),
-      categoryNames,
-      categoryStart,
-      categoryFlat: Uint32Array.from(flat),
-      avgLen: posts.length > 0 ? Math.max(1, total / posts.length) : 1,
-      postings: (term) => this.postings(term),
-      bigram: (term) => (isBigram(term) ? this.bigrams.lookup(bigramKey(term)) : null),
-    };
-    this.suggester = new Suggester(vocab, posts, ntitle);
+      (term) => this.postings(term),
+      (term) => (isBigram(term) ? this.bigrams.lookup(bigramKey(term)) : null),
+    );
+    this.suggester = new Suggester(vocab, posts, this.table.ntitle);
   }
 
   /** Load the index in `indexDir` (checks format version and checksums). */
@@ -339,18 +304,6 @@ export class SearchEngine {
 }
 
 const EMPTY = new Uint32Array(0);
-
-function yearRange(year: Int16Array): [number, number] {
-  let lo = 0;
-  let hi = -1;
-  for (const y of year) {
-    if (y === 0) continue;
-    if (hi < lo) lo = hi = y;
-    else if (y < lo) lo = y;
-    else if (y > hi) hi = y;
-  }
-  return [lo, hi];
-}
 
 function checkCompatible(m: Manifest, dir: string): void {
   const rebuild = 'rebuild the index (npm run build-index)';

@@ -70,6 +70,9 @@ export function countTerms(text: string, segmenter: Segmenter | null, out: TermC
     words.set(t, (words.get(t) ?? 0) + weight);
   };
   countBigrams(text, weight, out.bigrams);
+  // One segmenter call per field, over the Chinese runs joined by spaces: native calls
+  // are costly and jieba never joins words across a space.
+  const long: string[] = [];
   for (const run of runs(text)) {
     const s = run.text;
     if (run.kind === 'word') {
@@ -77,16 +80,17 @@ export function countTerms(text: string, segmenter: Segmenter | null, out: TermC
         add(s);
         if (vocab && s.length >= 3 && !/^\d+$/.test(s)) vocab.add(s);
       }
-      continue;
-    }
-    if (segmenter && s.length >= 3) {
-      for (const w of segmenter.cutForSearch(s)) {
-        if (w.length >= 3 && allCjk(w)) add(w);
-        if (vocab && w.length >= 2 && allCjk(w)) vocab.add(w);
-      }
+    } else if (s.length >= 3) {
+      long.push(s);
     } else if (vocab && s.length === 2) {
       vocab.add(s);
     }
+  }
+  if (!segmenter || long.length === 0) return;
+  for (const w of segmenter.cutForSearch(long.join(' '))) {
+    if (w.length < 2 || !allCjk(w)) continue;
+    if (w.length >= 3) add(w);
+    if (vocab) vocab.add(w);
   }
 }
 

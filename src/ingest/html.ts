@@ -109,7 +109,9 @@ export function htmlToText(html: string): string {
       continue;
     }
     if (node.nodeType === NodeType.TEXT_NODE) {
-      pieces.push(inlineText(node.text));
+      // Decoding entities is the slow part of node-html-parser's `text`; most nodes have none.
+      const raw = node.rawText;
+      pieces.push(inlineText(raw.includes('&') ? node.text : raw));
       continue;
     }
     if (node.nodeType !== NodeType.ELEMENT_NODE) continue;
@@ -153,6 +155,7 @@ function inlineText(text: string): string {
     if (!text.includes('\n')) return ' ';
     return /\n[ \t\f\v\u00a0]*\n/.test(text) ? '\n' : SOFT_BREAK;
   }
+  if (!/[\r\n\ue000\ue001]/.test(text)) return text.replace(/[\s\u00a0\u3000\u200b\ufeff]+/g, ' ');
   return text
     .replace(/[\ue000\ue001]/g, ' ')
     .replace(/\r\n?/g, '\n')

@@ -1,4 +1,5 @@
 import type { BigramList } from '../indexer/bigram-postings';
+import { normalize } from '../analysis/normalize';
 import type { Post } from '../ingest/post';
 
 /**
@@ -34,4 +35,59 @@ export interface DocTable {
   postings(term: string): ArrayLike<number>;
   /** A CJK bigram's postings with weighted term frequencies, or null. */
   bigram(term: string): BigramList | null;
+}
+
+/** Derive the per-document arrays of a {@link DocTable} from the posts, once per loaded index. */
+export function createDocTable(posts: readonly Post[], postings: DocTable['postings'], bigram: DocTable['bigram']): DocTable {
+  const n = posts.length;
+  const ntitle = posts.map((p) => normalize(p.title));
+  const ntext = posts.map((p) => normalize(p.text));
+  const dateMs = new Float64Array(n);
+  const year = new Int16Array(n);
+  const categoryNames: string[] = [];
+  const categoryIndex = new Map<string, number>();
+  const categoryStart = new Uint32Array(n + 1);
+  const flat: number[] = [];
+  let total = 0;
+  posts.forEach((p, d) => {
+    for (const c of p.categories) {
+      let k = categoryIndex.get(c);
+      if (k === undefined) {
+        k = categoryNames.push(c) - 1;
+        categoryIndex.set(c, k);
+      }
+      flat.push(k);
+    }
+    categoryStart[d + 1] = flat.length;
+    dateMs[d] = p.date ? Date.parse(p.date) : NaN;
+    if (!Number.isNaN(dateMs[d])) year[d] = new Date(dateMs[d]).getUTCFullYear();
+    total += ntext[d].length;
+  });
+  return {
+    size: n,
+    posts,
+    ntitle,
+    ntext,
+    dateMs,
+    year,
+    yearRange: yearRange(year),
+    categoryNames,
+    categoryStart,
+    categoryFlat: Uint32Array.from(flat),
+    avgLen: n > 0 ? Math.max(1, total / n) : 1,
+    postings,
+    bigram,
+  };
+}
+
+function yearRange(year: Int16Array): [number, number] {
+  let lo = 0;
+  let hi = -1;
+  for (const y of year) {
+    if (y === 0) continue;
+    if (hi < lo) lo = hi = y;
+    else if (y < lo) lo = y;
+    else if (y > hi) hi = y;
+  }
+  return [lo, hi];
 }
