@@ -110,18 +110,26 @@ export class BigramPostings {
     if (width !== 2 && width !== 4) throw new Error(`${file}: bad document id width ${width}`);
     const need = 16 + nk * 4 + (nk + 1) * 4 + np * width + np;
     if (buf.length !== need) throw new Error(`${file}: truncated (${buf.length} bytes, expected ${need})`);
-    // Copy into fresh, aligned buffers: the decompressed Buffer may share a pool at any offset.
-    let at = 16;
-    const take = (bytes: number): ArrayBuffer => {
-      const ab = new ArrayBuffer(bytes);
-      new Uint8Array(ab).set(buf.subarray(at, at + bytes));
+    // Views straight into the decompressed buffer when it is 4-byte aligned (no 50 MB copy);
+    // otherwise (a pooled small Buffer) copy into fresh, aligned memory.
+    const aligned = buf.byteOffset % 4 === 0;
+    let at = buf.byteOffset + 16;
+    const take = (bytes: number): [ArrayBufferLike, number] => {
+      const start = at;
       at += bytes;
-      return ab;
+      if (aligned) return [buf.buffer, start];
+      const ab = new ArrayBuffer(bytes);
+      new Uint8Array(ab).set(new Uint8Array(buf.buffer, start, bytes));
+      return [ab, 0];
     };
-    const keys = new Uint32Array(take(nk * 4));
-    const offsets = new Uint32Array(take((nk + 1) * 4));
-    const docs = width === 2 ? new Uint16Array(take(np * 2)) : new Uint32Array(take(np * 4));
-    const tfs = new Uint8Array(take(np));
+    const [kb, ko] = take(nk * 4);
+    const keys = new Uint32Array(kb, ko, nk);
+    const [ob, oo] = take((nk + 1) * 4);
+    const offsets = new Uint32Array(ob, oo, nk + 1);
+    const [db, dof] = take(np * width);
+    const docs = width === 2 ? new Uint16Array(db, dof, np) : new Uint32Array(db, dof, np);
+    const [tb, to] = take(np);
+    const tfs = new Uint8Array(tb, to, np);
     return new BigramPostings(keys, offsets, docs, tfs);
   }
 }
