@@ -19,6 +19,7 @@ import { planQuery } from './query/plan';
 import { rankDocs } from './query/rank';
 import { highlightAll, makeSnippet } from './query/snippet';
 import { Suggester } from './query/suggest';
+import { LruCache } from './lru';
 
 /** Options of {@link SearchEngine.search}. */
 export interface SearchOptions {
@@ -106,8 +107,6 @@ interface Shard {
   size: number;
 }
 
-const POSTINGS_CACHE = 512;
-
 /**
  * A loaded index, ready to answer queries. Immutable once created: a new build is
  * served by opening a new engine and swapping it in.
@@ -116,7 +115,13 @@ export class SearchEngine {
   private readonly table: DocTable;
   private readonly byId = new Map<string, number>();
   private readonly suggester: Suggester;
-  private readonly cache = new Map<string, number[]>();
+  private readonly cache = new LruCache<string, number[]>(512);
+  /**
+   * Recent results, read-only (frozen): search boxes repeat queries (paging back,
+   * suggestions clicked, popular words), and an engine never changes once loaded, so a
+   * reload swaps the cache out with it.
+   */
+  private readonly results = new LruCache<string, SearchResult>(1024);
 
   private constructor(
     posts: Post[],
@@ -210,21 +215,39 @@ export class SearchEngine {
     const sort = options.sort ?? 'relevance';
     if (sort !== 'relevance' && sort !== 'date') throw new QueryError('sort must be "relevance" or "date"', 'sort');
 
+    const elapsed = (): number => Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
+
+    const key = JSON.stringify([
+      query,
+      offset,
+      limit,
+      filters.categories,
+      filters.tags,
+      filters.author,
+      filters.fromMs,
+      filters.toMs,
+      sort,
+    ]);
+    const cached = this.results.get(key);
+    if (cached) return { ...cached, hits: cached.hits.slice(), tookMs: elapsed() };
+
     const plan = planQuery(parseQuery(query), () => this.segmenter);
     const empty = plan.groups.length === 0;
     const matched = empty ? { docs: [], units: new Map() } : matchPlan(this.table, plan, filters);
     const ranked = rankDocs(this.table, matched, plan, sort, offset + limit);
     const hits = ranked.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan.highlight));
-    return {
+    const result: SearchResult = {
       query,
       total: matched.docs.length,
       offset,
       limit,
-      tookMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+      tookMs: 0,
       hits,
       facets: facetCounts(this.table, matched.docs),
       suggestion: null,
     };
+    this.results.set(key, deepFreeze(result));
+    return { ...result, hits: hits.slice(), tookMs: elapsed() };
   }
 
   /**
@@ -273,8 +296,8 @@ export class SearchEngine {
       url: p.url,
       date: p.date,
       author: p.author,
-      categories: p.categories,
-      tags: p.tags,
+      categories: [...p.categories],
+      tags: [...p.tags],
       score: Math.round(score * 1000) / 1000,
       snippet: makeSnippet(p.text, this.table.ntext[doc], units),
       titleHighlighted: highlightAll(p.title, this.table.ntitle[doc], units),
@@ -285,11 +308,7 @@ export class SearchEngine {
   private postings(term: string): ArrayLike<number> {
     if (isBigram(term)) return this.bigrams.lookup(bigramKey(term))?.docs ?? EMPTY;
     const hit = this.cache.get(term);
-    if (hit) {
-      this.cache.delete(term);
-      this.cache.set(term, hit);
-      return hit;
-    }
+    if (hit) return hit;
     let out: number[] = [];
     for (const s of this.shards) {
       const ids = s.flex.search([term] as unknown as string, { limit: s.size }) as number[];
@@ -298,12 +317,20 @@ export class SearchEngine {
       else for (const id of ids) out.push(id + s.offset);
     }
     this.cache.set(term, out);
-    if (this.cache.size > POSTINGS_CACHE) this.cache.delete(this.cache.keys().next().value as string);
     return out;
   }
 }
 
 const EMPTY = new Uint32Array(0);
+
+/** Freeze a result and everything in it (cached results are shared between callers). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
 
 function checkCompatible(m: Manifest, dir: string): void {
   const rebuild = 'rebuild the index (npm run build-index)';
