@@ -1,36 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
+import { ensureDist, runScript as run, spawnServe, type Run } from './helpers/dist';
 import { rawRequest } from './helpers/server';
 
-const ROOT = join(__dirname, '..');
-const DIST = join(ROOT, 'dist', 'scripts');
 const POSTS = 460; // > 400, so buildIndex splits the corpus between 2 worker threads
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run a compiled script to completion. */
-function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(DIST, script), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 const TOPICS = ['灯塔', '港口', '渔船', '海鸥', '礁石'];
 
@@ -63,23 +38,6 @@ function generatedCorpus(): Record<string, string | Buffer> {
   return files;
 }
 
-/** True when every .ts under src/ and scripts/ has a compiled .js in dist/ at least as new. */
-function distIsFresh(): boolean {
-  const stack = [join(ROOT, 'src'), join(ROOT, 'scripts')];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) stack.push(path);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
-        const js = join(ROOT, 'dist', relative(ROOT, path)).replace(/\.ts$/, '.js');
-        if (!existsSync(js) || statSync(js).mtimeMs < statSync(path).mtimeMs) return false;
-      }
-    }
-  }
-  return true;
-}
-
 const cleanups: Array<() => void> = [];
 let corpusDir: string;
 let indexDir: string;
@@ -88,12 +46,7 @@ let builds: Record<'full' | 'badOnly' | 'bogus' | 'noValue' | 'badWorkers', Prom
 
 beforeAll(() => {
   // The scripts run from dist/: compile unless dist is already up to date (npm run build).
-  if (!distIsFresh()) {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
-  }
+  ensureDist();
   const corpus = tempCorpus(generatedCorpus());
   const out = tempDir();
   const bad = tempCorpus({
@@ -252,57 +205,9 @@ describe('serve', () => {
   });
 
   test('logs its URL, answers /healthz, reloads on SIGHUP and exits 0 on SIGTERM', async () => {
-    const proc = spawn(process.execPath, [join(DIST, 'serve.js')], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', INDEX_DIR: indexDir, LOG_LEVEL: 'info', RATE_LIMIT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const serve = spawnServe({ PORT: '0', HOST: '127.0.0.1', INDEX_DIR: indexDir, LOG_LEVEL: 'info', RATE_LIMIT: '0' });
+    const { proc, lines, waitForLine, waitFor, exited } = serve;
     child = proc;
-    const lines: Array<Record<string, unknown>> = [];
-    const waiters: Array<{ pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = [];
-    let buf = '';
-    let stderr = '';
-    proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        let entry: Record<string, unknown>;
-        try {
-          entry = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          continue;
-        }
-        lines.push(entry);
-        for (const w of [...waiters]) {
-          if (w.pred(entry)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(entry);
-          }
-        }
-      }
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      proc.on('exit', (code, signal) => resolve({ code, signal })),
-    );
-    type Line = Record<string, unknown>;
-    const waitForLine = (label: string, pred: (l: Line) => boolean, timeoutMs = 15_000): Promise<Line> => {
-      const seen = lines.find(pred);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${label} log line; stderr: ${stderr}`)), timeoutMs);
-        waiters.push({
-          pred,
-          resolve: (l) => {
-            clearTimeout(timer);
-            resolve(l);
-          },
-        });
-      });
-    };
-    const waitFor = (msg: string): Promise<Line> => waitForLine(JSON.stringify(msg), (l) => l.msg === msg);
 
     const listening = await waitFor('listening');
     expect(listening.level).toBe('info');
@@ -329,7 +234,7 @@ describe('serve', () => {
     expect(signal).toBeNull();
     expect(code).toBe(0);
     expect(lines.some((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('SIGTERM'))).toBe(true);
-    expect(stderr).toBe('');
+    expect(serve.stderr()).toBe('');
   });
 
   test('a missing index makes serve exit 1 with an error on stderr', async () => {

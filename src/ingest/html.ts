@@ -84,8 +84,12 @@ const CELL = new Set(['td', 'th']);
 const AD_ATTRS =
   /\b(?:id|class)\s*=\s*["']?[^"'>]*?(?:^|[\s"'_-])(?:dfp-ad|innity|adsbygoogle|advert|ad-slot|ad-container|google_ads|gpt-ad)/i;
 
-/** Data URIs and long base64 runs that leak into text (inline images, tracking blobs). */
-const BASE64_PATTERN = /data:[a-z0-9.+/-]*;base64,[a-z0-9+/=\s]*|[a-z0-9+/]{80,}={0,2}/gi;
+/**
+ * Data URIs and long base64 runs that leak into text (inline images, tracking blobs). A
+ * data URI's payload may be wrapped over several lines, but only whole base64 lines
+ * (20+ characters) continue it: the words after it are text, not payload.
+ */
+const BASE64_PATTERN = /data:[a-z0-9.+/-]*;base64,[a-z0-9+/=]*(?:\s+[a-z0-9+/]{20,}={0,2}(?![^\s]))*|[a-z0-9+/]{80,}={0,2}/gi;
 
 function isAd(el: HTMLElement): boolean {
   // rawAttrs avoids node-html-parser's per-element attribute parsing on the hot path.
@@ -95,9 +99,13 @@ function isAd(el: HTMLElement): boolean {
 
 /** Extract plain text from an HTML fragment; paragraphs are separated by '\n'. */
 export function htmlToText(html: string): string {
-  const root = parse(html, {
+  const root = parse(dropCutTail(html), {
     comment: false,
-    blockTextElements: { script: true, style: true, noscript: true, pre: true },
+    // Elements still open at the end stay nested, as in a browser. Without this the parser
+    // re-parents them one level at a time: quadratic, minutes for 100,000 unclosed <span>s.
+    parseNoneClosedTags: true,
+    // Not <pre>: its tags (highlighted code, links) are markup, which must not reach the text.
+    blockTextElements: { script: true, style: true, noscript: true },
   });
   const pieces: string[] = [];
   // Iterative walk: scraped pages nest deeply enough to overflow a recursive one.
@@ -127,6 +135,19 @@ export function htmlToText(html: string): string {
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return cleanText(resolveSoftBreaks(pieces.join('')));
+}
+
+const CUT_TAG = /^<\/?[a-z][^>]*$/i;
+
+/**
+ * A tag or comment cut off by the end of the input (a truncated page, or the raw-size cap
+ * of parsePost) is dropped, as browsers do, instead of leaking `<div` into the text.
+ */
+function dropCutTail(html: string): string {
+  const comment = html.lastIndexOf('<!--');
+  if (comment >= 0 && html.indexOf('-->', comment + 4) < 0) html = html.slice(0, comment);
+  const lt = html.lastIndexOf('<');
+  return lt >= 0 && CUT_TAG.test(html.slice(lt)) ? html.slice(0, lt) : html;
 }
 
 /** A source line break between two Chinese characters is layout, not a word gap. */

@@ -1,0 +1,27 @@
+import { buildIndex, SearchEngine } from '../../src';
+import { childMain, dirSize, maxRssKB, runQueryPhase } from './child';
+import type { BuildResult } from './protocol';
+
+/**
+ * zhsearch benchmark child.
+ *   build RESULT CORPUS INDEX_DIR  — buildIndex with its default workers
+ *   query RESULT INDEX_DIR QUERIES — SearchEngine.open, then the shared query phase
+ */
+childMain({
+  build: async ([corpus, out]): Promise<BuildResult> => {
+    const t0 = performance.now();
+    const report = await buildIndex({ corpus, out });
+    const ms = performance.now() - t0;
+    if (report.indexed === 0) throw new Error(`nothing indexed (${report.skipped.length} files skipped)`);
+    return { docs: report.indexed, ms, parseMs: null, bytes: dirSize(out), maxRssKB: maxRssKB(), skipped: report.skipped.length };
+  },
+  query: ([indexDir, queries]) =>
+    runQueryPhase(queries, async () => {
+      const engine = await SearchEngine.open(indexDir);
+      return {
+        answer: 'top 10 with snippets, highlighted titles, total and facets (engine.search)',
+        matchIds: (words) => engine.matchIds(words.join(' ')),
+        top10: (words) => engine.search(words.join(' '), { limit: 10 }).hits.map((h) => h.id),
+      };
+    }),
+});
