@@ -52,7 +52,8 @@ async function main(): Promise<void> {
   }
   try {
     const t0 = Date.now();
-    const engine = await SearchEngine.open(indexDir);
+    // No result cache: the latency figures must be computed answers, not repeats.
+    const engine = await SearchEngine.open(indexDir, { resultCache: 0 });
     const loadMs = Date.now() - t0;
     const posts = [...engine.documents()];
     const qs = makeQuerySet(posts, getSegmenter(), seed, DEFAULT_SIZES);

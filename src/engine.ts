@@ -10,7 +10,7 @@ import { htmlToText } from './ingest/html';
 import type { Post } from './ingest/post';
 import { decodeDocs, decodeVocab } from './store/codec';
 import { openVersion } from './store/files';
-import { BIGRAM_FILE, FORMAT_VERSION, TERM_SCHEME, type Manifest } from './store/manifest';
+import { BIGRAM_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './store/manifest';
 import { createDocTable, type DocTable } from './query/doctable';
 import { isBigram, matchPlan, type MatchFilters } from './query/execute';
 import { facetCounts, type Facets } from './query/facets';
@@ -87,6 +87,8 @@ export interface DocumentInput {
 export interface OpenOptions {
   /** Refuse the index unless it was built with this segmenter backend. */
   segmenter?: SegmenterBackend;
+  /** Results kept for repeated queries (default 1,024; 0 turns the cache off, e.g. to measure latency). */
+  resultCache?: number;
 }
 
 /** Facts about the loaded index. */
@@ -100,6 +102,7 @@ export interface IndexInfo {
 /** Default and maximum page sizes. */
 export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 100;
+export const DEFAULT_RESULT_CACHE = 1024;
 
 interface Shard {
   flex: Index;
@@ -121,21 +124,25 @@ export class SearchEngine {
    * suggestions clicked, popular words), and an engine never changes once loaded, so a
    * reload swaps the cache out with it.
    */
-  private readonly results = new LruCache<string, SearchResult>(1024);
+  private readonly results: LruCache<string, SearchResult>;
 
   private constructor(
     posts: Post[],
     private readonly shards: Shard[],
     private readonly bigrams: BigramPostings,
+    private readonly titleBigrams: BigramPostings,
     vocab: Array<[string, number]>,
     private readonly info: IndexInfo,
     private readonly segmenter: Segmenter,
+    resultCache: number = DEFAULT_RESULT_CACHE,
   ) {
+    this.results = new LruCache(resultCache);
     posts.forEach((p, i) => this.byId.set(p.id, i));
     this.table = createDocTable(
       posts,
       (term) => this.postings(term),
       (term) => (isBigram(term) ? this.bigrams.lookup(bigramKey(term)) : null),
+      (term) => (isBigram(term) ? this.titleBigrams.lookup(bigramKey(term)) : null),
     );
     this.suggester = new Suggester(vocab, posts, this.table.ntitle);
   }
@@ -154,7 +161,7 @@ export class SearchEngine {
         return { docs: decodeDocs(docs, names.docs), flex };
       }),
     );
-    const bigramReading = version.readGzipBytes(BIGRAM_FILE);
+    const bigramReading = Promise.all([version.readGzipBytes(BIGRAM_FILE), version.readGzipBytes(TITLE_BIGRAM_FILE)]);
     const vocabReading = version.readGzip('vocab.json.gz');
     // Every read must be awaited (or caught) even when another fails first.
     const all = Promise.all([reading, bigramReading, vocabReading]);
@@ -174,13 +181,17 @@ export class SearchEngine {
       shards.push({ flex: importFlex(part.flex), offset: posts.length, size: part.docs.length });
       posts.push(...part.docs);
     }
-    const bigrams = BigramPostings.decode(bigramBytes, `${version.dir}/${BIGRAM_FILE}`);
+    const bigrams = BigramPostings.decode(bigramBytes[0], `${version.dir}/${BIGRAM_FILE}`);
+    const titleBigrams = BigramPostings.decode(bigramBytes[1], `${version.dir}/${TITLE_BIGRAM_FILE}`);
     const info = { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
-    return new SearchEngine(posts, shards, bigrams, decodeVocab(vocabJson), info, segmenter);
+    return new SearchEngine(posts, shards, bigrams, titleBigrams, decodeVocab(vocabJson), info, segmenter, options.resultCache);
   }
 
   /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
-  static fromDocuments(docs: readonly DocumentInput[], options: { userDict?: string; segmenter?: SegmenterBackend } = {}): SearchEngine {
+  static fromDocuments(
+    docs: readonly DocumentInput[],
+    options: { userDict?: string; segmenter?: SegmenterBackend; resultCache?: number } = {},
+  ): SearchEngine {
     const segmenter = getSegmenter({ backend: options.segmenter, userDict: options.userDict });
     const builder = new ShardBuilder(segmenter);
     const seen = new Set<string>();
@@ -194,7 +205,7 @@ export class SearchEngine {
     const info: IndexInfo = { docs: shard.posts.length, builtAt: new Date().toISOString(), formatVersion: FORMAT_VERSION, dir: null };
     const vocab = [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const shards = [{ flex: shard.flex, offset: 0, size: shard.posts.length }];
-    return new SearchEngine(shard.posts, shards, shard.bigrams, vocab, info, segmenter);
+    return new SearchEngine(shard.posts, shards, shard.bigrams, shard.titleBigrams, vocab, info, segmenter, options.resultCache);
   }
 
   /** Index facts for health checks. */

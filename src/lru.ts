@@ -14,6 +14,7 @@ export class LruCache<K, V> {
   }
 
   set(key: K, value: V): void {
+    if (this.capacity <= 0) return;
     this.map.delete(key);
     this.map.set(key, value);
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);

@@ -17,7 +17,8 @@ childMain({
   },
   query: ([indexDir, queries]) =>
     runQueryPhase(queries, async () => {
-      const engine = await SearchEngine.open(indexDir);
+      // No result cache: every timed query is computed, not a repeat.
+      const engine = await SearchEngine.open(indexDir, { resultCache: 0 });
       return {
         answer: 'top 10 with snippets, highlighted titles, total and facets (engine.search)',
         matchIds: (words) => engine.matchIds(words.join(' ')),

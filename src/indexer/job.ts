@@ -30,6 +30,7 @@ export interface ShardResult {
   hashes: Array<[string, string]>;
   /** The shard's bigram postings (local document numbers), merged by the build. */
   bigrams: BigramArrays;
+  titleBigrams: BigramArrays;
 }
 
 /** {@link BigramPostings} as plain typed arrays, transferable between threads. */
@@ -43,6 +44,10 @@ export interface BigramArrays {
 /** Rebuild a posting store from {@link BigramArrays}. */
 export function bigramsFromArrays(a: BigramArrays): BigramPostings {
   return new BigramPostings(a.keys, a.offsets, a.docs, a.tfs);
+}
+
+function toArrays(b: BigramPostings): BigramArrays {
+  return { keys: b.keys, offsets: b.offsets, docs: b.docs, tfs: b.tfs };
 }
 
 /** Shard file names. */
@@ -74,6 +79,7 @@ export async function runShardJob(job: ShardJob, onProgress: (done: number) => v
     skipped: shard.skipped,
     warnings: shard.warnings,
     hashes: builder.hashes,
-    bigrams: { keys: shard.bigrams.keys, offsets: shard.bigrams.offsets, docs: shard.bigrams.docs, tfs: shard.bigrams.tfs },
+    bigrams: toArrays(shard.bigrams),
+    titleBigrams: toArrays(shard.titleBigrams),
   };
 }

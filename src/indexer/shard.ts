@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Index } from 'flexsearch';
 import { normalize } from '../analysis/normalize';
 import type { Segmenter } from '../analysis/segmenter';
+import { countBigrams } from '../analysis/bigrams';
 import { countTerms } from '../analysis/terms';
 import { decodePost, parsePost, type ParseOptions, type Post } from '../ingest/post';
 import type { CorpusFile } from '../ingest/walk';
@@ -20,7 +21,10 @@ export interface ShardBuild {
   posts: Post[];
   /** Word terms (jieba words of 3+ characters, Latin runs). */
   flex: Index;
+  /** Bigrams of title and body (title occurrences weighted): retrieval and body frequencies. */
   bigrams: BigramPostings;
+  /** Bigrams of titles alone: title frequencies for ranking. */
+  titleBigrams: BigramPostings;
   /** jieba words (2+ characters) → number of documents containing them. */
   vocab: Map<string, number>;
   skipped: FileNote[];
@@ -32,6 +36,7 @@ export class ShardBuilder {
   readonly posts: Post[] = [];
   readonly flex: Index = createFlexIndex();
   private readonly bigrams = new BigramCollector();
+  private readonly titleBigrams = new BigramCollector();
   readonly vocab = new Map<string, number>();
   readonly skipped: FileNote[] = [];
   readonly warnings: FileNote[] = [];
@@ -81,7 +86,11 @@ export class ShardBuilder {
     const local = this.posts.length;
     this.posts.push(post);
     const counts = { words: new Map<string, number>(), bigrams: new Map<number, number>(), vocab: new Set<string>() };
-    countTerms(normalize(post.title), this.segmenter, counts, TITLE_TF_WEIGHT);
+    const title = normalize(post.title);
+    countTerms(title, this.segmenter, counts, TITLE_TF_WEIGHT);
+    const titleBigrams = new Map<number, number>();
+    countBigrams(title, 1, titleBigrams);
+    this.titleBigrams.add(local, titleBigrams);
     countTerms(normalize(post.text), this.segmenter, counts, 1);
     for (const w of counts.vocab) this.vocab.set(w, (this.vocab.get(w) ?? 0) + 1);
     this.bigrams.add(local, counts.bigrams);
@@ -97,6 +106,7 @@ export class ShardBuilder {
       posts: this.posts,
       flex: this.flex,
       bigrams: this.bigrams.finish(),
+      titleBigrams: this.titleBigrams.finish(),
       vocab: this.vocab,
       skipped: this.skipped,
       warnings: this.warnings,

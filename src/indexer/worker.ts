@@ -6,9 +6,9 @@ if (parentPort) {
   const port = parentPort;
   runShardJob(workerData as ShardJob, (done) => port.postMessage({ type: 'progress', done }))
     .then((result) => {
-      const b = result.bigrams;
       // Transfer, not copy, the posting arrays (tens of MB).
-      port.postMessage({ type: 'done', result }, [b.keys.buffer, b.offsets.buffer, b.docs.buffer, b.tfs.buffer] as ArrayBuffer[]);
+      const buffers = [result.bigrams, result.titleBigrams].flatMap((b) => [b.keys.buffer, b.offsets.buffer, b.docs.buffer, b.tfs.buffer]);
+      port.postMessage({ type: 'done', result }, buffers as ArrayBuffer[]);
     })
     .catch((err: unknown) => port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
 }

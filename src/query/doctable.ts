@@ -25,20 +25,28 @@ export interface DocTable {
   readonly year: Int16Array;
   /** Smallest and largest known year ([0, -1] when no post has a date). */
   readonly yearRange: readonly [number, number];
-  /** Mean normalized body length, for BM25 length normalization. */
+  /** Mean normalized body and title lengths, for BM25 length normalization. */
   readonly avgLen: number;
+  readonly avgTitleLen: number;
   /**
    * Documents containing `term`: for a CJK bigram, in ascending document order from
    * the bigram store; for a word term (jieba word, Latin run), in FlexSearch's
    * prominence order (most prominent first, per shard). Must not be modified.
    */
   postings(term: string): ArrayLike<number>;
-  /** A CJK bigram's postings with weighted term frequencies, or null. */
+  /** A CJK bigram's postings (title and body) with weighted term frequencies, or null. */
   bigram(term: string): BigramList | null;
+  /** A CJK bigram's postings in titles alone, or null. */
+  titleBigram(term: string): BigramList | null;
 }
 
 /** Derive the per-document arrays of a {@link DocTable} from the posts, once per loaded index. */
-export function createDocTable(posts: readonly Post[], postings: DocTable['postings'], bigram: DocTable['bigram']): DocTable {
+export function createDocTable(
+  posts: readonly Post[],
+  postings: DocTable['postings'],
+  bigram: DocTable['bigram'],
+  titleBigram: DocTable['titleBigram'],
+): DocTable {
   const n = posts.length;
   const ntitle = posts.map((p) => normalize(p.title));
   const ntext = posts.map((p) => normalize(p.text));
@@ -49,6 +57,7 @@ export function createDocTable(posts: readonly Post[], postings: DocTable['posti
   const categoryStart = new Uint32Array(n + 1);
   const flat: number[] = [];
   let total = 0;
+  let totalTitle = 0;
   posts.forEach((p, d) => {
     for (const c of p.categories) {
       let k = categoryIndex.get(c);
@@ -62,6 +71,7 @@ export function createDocTable(posts: readonly Post[], postings: DocTable['posti
     dateMs[d] = p.date ? Date.parse(p.date) : NaN;
     if (!Number.isNaN(dateMs[d])) year[d] = new Date(dateMs[d]).getUTCFullYear();
     total += ntext[d].length;
+    totalTitle += ntitle[d].length;
   });
   return {
     size: n,
@@ -75,8 +85,10 @@ export function createDocTable(posts: readonly Post[], postings: DocTable['posti
     categoryStart,
     categoryFlat: Uint32Array.from(flat),
     avgLen: n > 0 ? Math.max(1, total / n) : 1,
+    avgTitleLen: n > 0 ? Math.max(1, totalTitle / n) : 1,
     postings,
     bigram,
+    titleBigram,
   };
 }
 

@@ -29,7 +29,7 @@ export function rankDocs(table: DocTable, matched: MatchResult, plan: QueryPlan,
     return topOrAll(docs, need, newer).map((doc) => ({ doc, score: scorer.score(doc) }));
   }
   if (scorer.priorIsExact || docs.length > EXACT_CANDIDATES) {
-    const prior = scorer.prior();
+    const prior = scorer.prior(docs);
     const byPrior = (a: number, b: number): number => prior[b] - prior[a] || newer(a, b);
     if (scorer.priorIsExact) return topOrAll(docs, need, byPrior).map((doc) => ({ doc, score: prior[doc] }));
     // The exact pool has a fixed size (not `need`) so that every page is cut from one order.

@@ -1,21 +1,25 @@
-import type { BigramList } from '../indexer/bigram-postings';
+import { TITLE_TF_WEIGHT, type BigramList } from '../indexer/bigram-postings';
 import type { DocTable } from './doctable';
 import type { MatchResult } from './execute';
 
 /**
- * Relevance: BM25F over title and body (a title occurrence weighs {@link TITLE_WEIGHT}
- * body occurrences), a small discount for matches that are not whole jieba words, and
- * bonuses when the query words stand close together or as the typed phrase.
+ * Relevance: BM25 on the body plus {@link TITLE_BOOST} times BM25 on the title (each
+ * field saturates and length-normalizes on its own, so a word in a short title counts
+ * even in a long article), a small discount for matches that are not whole jieba
+ * words, and bonuses when the query words stand close together or as the typed phrase.
  *
- * Frequencies come from the bigram store where a unit is made of bigrams (exact for
- * two characters; for longer units the smallest of their bigrams' frequencies, which
- * equals the unit's own except in contrived text), and are counted in the stored text
- * otherwise (Latin words, lone characters).
+ * Body frequencies come from the bigram store where a unit is made of bigrams (exact
+ * for two characters; for longer units the smallest of their bigrams' frequencies,
+ * which equals the unit's own except in contrived text) and are counted in the stored
+ * text otherwise (Latin words, lone characters). Titles are short: counted directly.
  */
 
 export const K1 = 1.2;
 export const B = 0.75;
-export const TITLE_WEIGHT = 4;
+/** The stored bigram frequency counts a title occurrence this many times (see TITLE_TF_WEIGHT). */
+const STORED_TITLE_WEIGHT = TITLE_TF_WEIGHT;
+/** Weight of the title field's BM25 against the body's. */
+export const TITLE_BOOST = 2;
 /** A match inside a longer jieba word (or across two) counts this much of a real-word match. */
 export const PARTIAL_WORD_WEIGHT = 0.8;
 /** tf beyond this adds almost nothing under BM25 saturation; stop counting there. */
@@ -42,6 +46,8 @@ export class Scorer {
   private readonly weights: number[];
   /** Per unit: weighted frequency by document from the bigram store, or null (count in text). */
   private readonly stored: Array<Float32Array | null>;
+  /** Per unit (where `stored` is set): frequency in the title, from the title bigram store. */
+  private readonly storedTitle: Array<Float32Array | null>;
   /** Per unit: documents where jieba cut it as a word, or null (no distinction). */
   private readonly realWord: Array<Uint8Array | null>;
   /** Per unit: Latin prominence order from FlexSearch, for the prior only. */
@@ -64,6 +70,11 @@ export class Scorer {
       if (lists.some((l) => l === null)) return null;
       return minFrequencies(lists as BigramList[], n);
     });
+    this.storedTitle = units.map((u, k) => {
+      if (!this.stored[k]) return null;
+      const lists = matched.units.get(u)!.terms.map((t) => table.titleBigram(t));
+      return lists.some((l) => l === null) ? new Float32Array(n) : minFrequencies(lists as BigramList[], n);
+    });
     this.realWord = units.map((u) => {
       const docs = matched.units.get(u)?.wordDocs;
       if (!docs) return null;
@@ -79,14 +90,14 @@ export class Scorer {
     return this.units.length === 1 && this.stored[0] !== null && this.realWord[0] === null;
   }
 
-  /** BM25 from index frequencies alone (Latin units: prominence order), for every document. */
-  prior(): Float64Array {
+  /** BM25 from index frequencies alone (Latin units: prominence order), for the given documents. */
+  prior(docs: readonly number[]): Float64Array {
     const prior = new Float64Array(this.table.size);
     this.units.forEach((_, k) => {
       const stored = this.stored[k];
       const order = this.order[k];
       if (stored) {
-        for (let d = 0; d < stored.length; d++) if (stored[d] > 0) prior[d] += this.bm25(k, d, stored[d]);
+        for (const d of docs) if (stored[d] > 0) prior[d] += this.fields(k, d, stored[d]);
       } else if (order) {
         for (let i = 0; i < order.length; i++) prior[order[i]] += this.weights[k] * (1 - i / order.length);
       }
@@ -100,10 +111,10 @@ export class Scorer {
     let score = 0;
     units.forEach((u, k) => {
       const stored = this.stored[k];
-      const tf = stored ? stored[d] : TITLE_WEIGHT * countOccurrences(table.ntitle[d], u, 5) + countOccurrences(table.ntext[d], u);
-      if (tf === 0) return;
+      const s = stored ? this.fields(k, d, stored[d]) : this.fields(k, d, -1);
+      if (s === 0) return;
       const partial = this.realWord[k] !== null && this.realWord[k]![d] === 0;
-      score += this.bm25(k, d, tf) * (partial ? PARTIAL_WORD_WEIGHT : 1);
+      score += s * (partial ? PARTIAL_WORD_WEIGHT : 1);
     });
     if (units.length > 1) {
       const title = table.ntitle[d];
@@ -117,9 +128,19 @@ export class Scorer {
     return score;
   }
 
-  private bm25(k: number, d: number, tf: number): number {
-    const norm = 1 - B + (B * this.table.ntext[d].length) / this.table.avgLen;
-    return (this.weights[k] * tf * (K1 + 1)) / (tf + K1 * norm);
+  /** Title + body BM25 of unit k in document d; `stored` is its weighted stored frequency, or -1 to count. */
+  private fields(k: number, d: number, stored: number): number {
+    const { table } = this;
+    const u = this.units[k];
+    const title = table.ntitle[d];
+    const st = this.storedTitle[k];
+    const tfTitle = st ? st[d] : countOccurrences(title, u, 5);
+    const tfBody = stored >= 0 ? Math.max(0, stored - STORED_TITLE_WEIGHT * tfTitle) : countOccurrences(table.ntext[d], u);
+    const w = this.weights[k];
+    let s = 0;
+    if (tfBody > 0) s += (w * tfBody * (K1 + 1)) / (tfBody + K1 * (1 - B + (B * table.ntext[d].length) / table.avgLen));
+    if (tfTitle > 0) s += (TITLE_BOOST * w * tfTitle * (K1 + 1)) / (tfTitle + K1 * (1 - B + (B * title.length) / table.avgTitleLen));
+    return s;
   }
 }
 

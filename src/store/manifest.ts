@@ -6,7 +6,7 @@ import type { SegmenterBackend } from '../analysis/segmenter';
  */
 
 /** Bump when anything in the on-disk layout or the term scheme changes. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 /** Per-file size and SHA-256. */
 export interface FileChecksum {
@@ -43,3 +43,5 @@ export const TERM_SCHEME = 'bigram-store+flex-jieba3-latin-v2';
 
 /** The bigram posting store of a version folder (all shards merged). */
 export const BIGRAM_FILE = 'bigrams.bin.gz';
+/** Bigrams of titles alone (title frequencies for ranking). */
+export const TITLE_BIGRAM_FILE = 'title-bigrams.bin.gz';
