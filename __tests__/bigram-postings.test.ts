@@ -20,6 +20,35 @@ describe('bigram posting store', () => {
     expect(list(s, '香港')).toBeNull();
   });
 
+  test('every list matches a brute-force index of random documents, alone and merged', () => {
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const chars = '中国经济发展香港政府人民城市交通地铁';
+    const docs = Array.from({ length: 300 }, () => {
+      const counts: Record<string, number> = {};
+      for (let i = 0; i < 1 + rand(12); i++) {
+        const t = chars[rand(chars.length)] + chars[rand(chars.length)];
+        counts[t] = (counts[t] ?? 0) + 1 + rand(3);
+      }
+      return counts;
+    });
+    const whole = store(docs);
+    const merged = BigramPostings.merge([store(docs.slice(0, 120)), store(docs.slice(120))], [0, 120], 300);
+    for (const a of chars) {
+      for (const b of chars) {
+        const t = a + b;
+        const expected = docs.flatMap((d, i) => (d[t] ? [i] : []));
+        const tfs = expected.map((i) => docs[i][t]);
+        const want = expected.length > 0 ? { docs: expected, tfs } : null;
+        expect(list(whole, t)).toEqual(want);
+        expect(list(merged, t)).toEqual(want);
+      }
+    }
+  });
+
   test('frequencies are capped at 255, not wrapped', () => {
     expect(list(store([{ 政府: 1000 }]), '政府')?.tfs).toEqual([255]);
   });

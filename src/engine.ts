@@ -135,6 +135,7 @@ export class SearchEngine {
     private readonly info: IndexInfo,
     private readonly segmenter: Segmenter,
     resultCache: number = DEFAULT_RESULT_CACHE,
+    normalized?: { ntitle: string[]; ntext: string[] },
   ) {
     this.results = new LruCache(resultCache);
     posts.forEach((p, i) => this.byId.set(p.id, i));
@@ -143,6 +144,7 @@ export class SearchEngine {
       (term) => this.postings(term),
       (term) => (isBigram(term) ? this.bigrams.lookup(bigramKey(term)) : null),
       (term) => (isBigram(term) ? this.titleBigrams.lookup(bigramKey(term)) : null),
+      normalized,
     );
     this.suggester = new Suggester(vocab, posts, this.table.ntitle);
   }
@@ -158,7 +160,7 @@ export class SearchEngine {
       m.shards.map(async (_, k) => {
         const names = shardFiles(k);
         const [docs, flex] = await Promise.all([version.readGzip(names.docs), version.readGzip(names.flex)]);
-        return { docs: decodeDocs(docs, names.docs), flex };
+        return { docs, flex, names };
       }),
     );
     const bigramReading = Promise.all([version.readGzipBytes(BIGRAM_FILE), version.readGzipBytes(TITLE_BIGRAM_FILE)]);
@@ -172,19 +174,35 @@ export class SearchEngine {
     }
     const segmenter = getSegmenter({ backend: m.tokenizer.backend, userDict: m.tokenizer.userDict ?? undefined });
     const [loaded, bigramBytes, vocabJson] = await all;
+    // A server reloads while it answers queries: decode in steps, yielding to the event
+    // loop between them, so that no request waits for the whole load.
     for (const [k, part] of loaded.entries()) {
-      if (part.docs.length !== m.shards[k]) {
+      await nextTurn();
+      const docs = decodeDocs(part.docs, part.names.docs);
+      if (docs.length !== m.shards[k]) {
         throw new Error(
-          `index ${version.dir} is damaged: shard ${k} has ${part.docs.length} documents, manifest says ${m.shards[k]}; rebuild it`,
+          `index ${version.dir} is damaged: shard ${k} has ${docs.length} documents, manifest says ${m.shards[k]}; rebuild it`,
         );
       }
-      shards.push({ flex: importFlex(part.flex), offset: posts.length, size: part.docs.length });
-      posts.push(...part.docs);
+      await nextTurn();
+      shards.push({ flex: importFlex(part.flex), offset: posts.length, size: docs.length });
+      for (const p of docs) posts.push(p);
     }
     const bigrams = BigramPostings.decode(bigramBytes[0], `${version.dir}/${BIGRAM_FILE}`);
     const titleBigrams = BigramPostings.decode(bigramBytes[1], `${version.dir}/${TITLE_BIGRAM_FILE}`);
+    const normalized = { ntitle: [] as string[], ntext: [] as string[] };
+    for (let i = 0; i < posts.length; i += 256) {
+      await nextTurn();
+      for (const p of posts.slice(i, i + 256)) {
+        normalized.ntitle.push(normalize(p.title));
+        normalized.ntext.push(normalize(p.text));
+      }
+    }
+    await nextTurn();
+    const vocab = decodeVocab(vocabJson);
+    await nextTurn();
     const info = { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
-    return new SearchEngine(posts, shards, bigrams, titleBigrams, decodeVocab(vocabJson), info, segmenter, options.resultCache);
+    return new SearchEngine(posts, shards, bigrams, titleBigrams, vocab, info, segmenter, options.resultCache, normalized);
   }
 
   /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
@@ -341,6 +359,10 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function checkCompatible(m: Manifest, dir: string): void {

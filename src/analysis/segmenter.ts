@@ -55,22 +55,37 @@ export function getSegmenter(options: SegmenterOptions = {}): Segmenter {
   const key = `${backend}\0${options.userDict ?? ''}`;
   const cached = loaded.get(key);
   if (cached && (backend !== 'nodejieba' || nodejiebaDict === (options.userDict ?? ''))) return cached;
-  let userDict: Buffer | null = null;
-  if (options.userDict) {
-    try {
-      userDict = readFileSync(options.userDict);
-    } catch (err) {
-      throw new Error(`user dictionary ${options.userDict} cannot be read: ${(err as Error).message}`);
-    }
-  }
-  const dictHash = userDict ? createHash('sha256').update(userDict).digest('hex').slice(0, 16) : 'none';
+  const { fingerprint, userDict } = describe(backend, options.userDict);
   const segmenter = backend === 'nodejieba' ? loadNodejieba(options.userDict) : loadNodeRs(userDict);
-  const result: Segmenter = { ...segmenter, name: backend, fingerprint: `${segmenter.version};hmm;userdict=${dictHash}` };
+  const result: Segmenter = { ...segmenter, name: backend, fingerprint };
   loaded.set(key, result);
   return result;
 }
 
-type Loaded = Pick<Segmenter, 'cut' | 'cutForSearch'> & { version: string };
+/**
+ * The fingerprint {@link getSegmenter} would give, without loading a dictionary (a build
+ * that segments in worker threads needs it only for the manifest). Throws, naming the
+ * file, when the user dictionary cannot be read.
+ */
+export function segmenterFingerprint(options: SegmenterOptions = {}): { name: SegmenterBackend; fingerprint: string } {
+  const name = options.backend ?? defaultBackend();
+  return { name, fingerprint: describe(name, options.userDict).fingerprint };
+}
+
+function describe(backend: SegmenterBackend, path: string | undefined): { fingerprint: string; userDict: Buffer | null } {
+  let userDict: Buffer | null = null;
+  if (path) {
+    try {
+      userDict = readFileSync(path);
+    } catch (err) {
+      throw new Error(`user dictionary ${path} cannot be read: ${(err as Error).message}`);
+    }
+  }
+  const dictHash = userDict ? createHash('sha256').update(userDict).digest('hex').slice(0, 16) : 'none';
+  return { fingerprint: `${backend}@${packageVersion(backend)};hmm;userdict=${dictHash}`, userDict };
+}
+
+type Loaded = Pick<Segmenter, 'cut' | 'cutForSearch'>;
 
 interface NodejiebaModule {
   load(options?: { userDict?: string }): void;
@@ -84,7 +99,6 @@ function loadNodejieba(userDict: string | undefined): Loaded {
   jieba.load(userDict ? { userDict } : undefined);
   nodejiebaDict = userDict ?? '';
   return {
-    version: `nodejieba@${packageVersion('nodejieba')}`,
     cutForSearch: (text) => jieba.cutForSearch(text, true),
     cut: (text) => jieba.cut(text, true),
   };
@@ -104,7 +118,6 @@ function loadNodeRs(userDict: Buffer | null): Loaded {
   const jieba = Jieba.withDict(dict);
   if (userDict) jieba.loadDict(userDict);
   return {
-    version: `@node-rs/jieba@${packageVersion('@node-rs/jieba')}`,
     cutForSearch: (text) => jieba.cutForSearch(text, true),
     cut: (text) => jieba.cut(text, true),
   };

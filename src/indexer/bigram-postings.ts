@@ -62,9 +62,7 @@ export class BigramPostings {
   /** Merge shard stores whose local document numbers start at `docOffsets[k]`; `totalDocs` in all. */
   static merge(parts: readonly BigramPostings[], docOffsets: readonly number[], totalDocs: number): BigramPostings {
     if (parts.length === 1 && docOffsets[0] === 0) return parts[0];
-    const allKeys = new Set<number>();
-    for (const p of parts) for (const k of p.keys) allKeys.add(k);
-    const keys = Uint32Array.from(allKeys).sort();
+    const keys = parts.map((p) => p.keys).reduce(mergeSortedUnique);
     const total = parts.reduce((s, p) => s + p.size, 0);
     const offsets = new Uint32Array(keys.length + 1);
     const docs = docIdArray(total, totalDocs - 1);
@@ -158,31 +156,28 @@ export class BigramCollector {
     }
   }
 
-  /** The finished store (a counting sort by key keeps each list in document order). */
+  /** The finished store: postings sorted by key with a stable radix sort, so each list stays in document order. */
   finish(): BigramPostings {
     const n = this.n;
-    const sorted = this.keys.slice(0, n).sort();
+    const order = radixOrder(this.keys, n);
     let u = 0;
-    for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[u++] = sorted[i];
-    const keys = sorted.slice(0, u);
-    const ordinal = new Map<number, number>();
-    for (let i = 0; i < u; i++) ordinal.set(keys[i], i);
-    const counts = new Uint32Array(u + 1);
-    const ord = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      const o = ordinal.get(this.keys[i])!;
-      ord[i] = o;
-      counts[o + 1]++;
-    }
-    for (let i = 0; i < u; i++) counts[i + 1] += counts[i];
-    const offsets = counts.slice();
+    for (let i = 0; i < n; i++) if (i === 0 || this.keys[order[i]] !== this.keys[order[i - 1]]) u++;
+    const keys = new Uint32Array(u);
+    const offsets = new Uint32Array(u + 1);
     const docs = docIdArray(n, this.maxDoc);
     const tfs = new Uint8Array(n);
+    let k = -1;
     for (let i = 0; i < n; i++) {
-      const at = counts[ord[i]]++;
-      docs[at] = this.docs[i];
-      tfs[at] = this.tfs[i];
+      const j = order[i];
+      const key = this.keys[j];
+      if (k < 0 || keys[k] !== key) {
+        keys[++k] = key;
+        offsets[k] = i;
+      }
+      docs[i] = this.docs[j];
+      tfs[i] = this.tfs[j];
     }
+    offsets[u] = n;
     return new BigramPostings(keys, offsets, docs, tfs);
   }
 
@@ -199,4 +194,37 @@ export class BigramCollector {
     this.docs = d;
     this.tfs = t;
   }
+}
+
+/** Indexes 0..n-1 ordered by `keys[i]` (stable): LSD radix sort in two 16-bit passes. */
+function radixOrder(keys: Uint32Array, n: number): Uint32Array {
+  let src = new Uint32Array(n);
+  for (let i = 0; i < n; i++) src[i] = i;
+  let dst = new Uint32Array(n);
+  const count = new Uint32Array(0x10001);
+  for (const shift of [0, 16]) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[((keys[src[i]] >>> shift) & 0xffff) + 1]++;
+    for (let b = 0; b < 0x10000; b++) count[b + 1] += count[b];
+    for (let i = 0; i < n; i++) dst[count[(keys[src[i]] >>> shift) & 0xffff]++] = src[i];
+    [src, dst] = [dst, src];
+  }
+  return src;
+}
+
+/** The sorted union of two sorted arrays of unique keys. */
+function mergeSortedUnique(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i] < b[j])) out[n++] = a[i++];
+    else if (i >= a.length || b[j] < a[i]) out[n++] = b[j++];
+    else {
+      out[n++] = a[i++];
+      j++;
+    }
+  }
+  return out.slice(0, n);
 }

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NORMALIZATION_VERSION } from '../analysis/normalize';
-import { getSegmenter, type SegmenterBackend } from '../analysis/segmenter';
+import { segmenterFingerprint, type SegmenterBackend } from '../analysis/segmenter';
 import { walkCorpus } from '../ingest/walk';
 import { encodeVocab } from '../store/codec';
 import { pruneVersions, VersionWriter } from '../store/files';
@@ -62,8 +62,9 @@ export interface BuildReport {
  */
 export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const started = Date.now();
-  // Fail fast on a bad user dictionary rather than in every worker.
-  const segmenter = getSegmenter({ backend: options.segmenter, userDict: options.userDict });
+  // Fail fast on a bad user dictionary rather than in every worker, without loading a
+  // dictionary here: each worker loads its own (hundreds of MB with nodejieba).
+  const segmenter = segmenterFingerprint({ backend: options.segmenter, userDict: options.userDict });
   const { files, problems } = await walkCorpus(options.corpus);
   const total = files.length;
   const requested = options.workers ?? Math.min(2, availableParallelism());
@@ -104,7 +105,6 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       skipped.push(...r.skipped);
       warnings.push(...r.warnings);
     }
-    await writer.writeGzip('vocab.json.gz', encodeVocab(vocab));
     const shards = results.map((r) => r.docCount);
     const offsets = shards.map((_, k) => shards.slice(0, k).reduce((a, b) => a + b, 0));
     const docCount = shards.reduce((a, b) => a + b, 0);
@@ -115,8 +115,11 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
         docCount,
       );
     // Level 1: the binary arrays gain little from harder compression (25 vs 28 MB) at twice the time.
-    await writer.writeGzip(BIGRAM_FILE, merge((r) => r.bigrams).encode(), 1);
-    await writer.writeGzip(TITLE_BIGRAM_FILE, merge((r) => r.titleBigrams).encode(), 1);
+    await Promise.all([
+      writer.writeGzip(BIGRAM_FILE, merge((r) => r.bigrams).encode(), 1),
+      writer.writeGzip(TITLE_BIGRAM_FILE, merge((r) => r.titleBigrams).encode(), 1),
+      writer.writeGzip('vocab.json.gz', encodeVocab(vocab), 3),
+    ]);
     const dir = await writer.commit({
       formatVersion: FORMAT_VERSION,
       builtAt: new Date().toISOString(),

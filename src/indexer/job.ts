@@ -69,8 +69,13 @@ export async function runShardJob(job: ShardJob, onProgress: (done: number) => v
   const shard = builder.finish();
   const names = shardFiles(job.shard);
   const files: Record<string, FileChecksum> = {};
-  files[names.docs] = await writeGzipFile(join(job.dir, names.docs), encodeDocs(shard.posts));
-  files[names.flex] = await writeGzipFile(join(job.dir, names.flex), await exportFlex(shard.flex));
+  // Both compress in the thread pool at once; level 3 is ~3x faster than 6 for ~10 % more bytes.
+  const [docs, flex] = await Promise.all([
+    writeGzipFile(join(job.dir, names.docs), encodeDocs(shard.posts), 3),
+    writeGzipFile(join(job.dir, names.flex), await exportFlex(shard.flex), 3),
+  ]);
+  files[names.docs] = docs;
+  files[names.flex] = flex;
   return {
     shard: job.shard,
     docCount: shard.posts.length,

@@ -46,10 +46,12 @@ export function createDocTable(
   postings: DocTable['postings'],
   bigram: DocTable['bigram'],
   titleBigram: DocTable['titleBigram'],
+  /** Normalized titles and bodies when the caller has them already. */
+  normalized?: { ntitle: string[]; ntext: string[] },
 ): DocTable {
   const n = posts.length;
-  const ntitle = posts.map((p) => normalize(p.title));
-  const ntext = posts.map((p) => normalize(p.text));
+  const ntitle = normalized?.ntitle ?? posts.map((p) => normalize(p.title));
+  const ntext = normalized?.ntext ?? posts.map((p) => normalize(p.text));
   const dateMs = new Float64Array(n);
   const year = new Int16Array(n);
   const categoryNames: string[] = [];
