@@ -1,3 +1,4 @@
+import type { Hit } from '../src';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildIndex } from '../src/indexer/build';
@@ -108,18 +109,7 @@ interface SearchBody {
   page: number;
   size: number;
   tookMs: number;
-  hits: Array<{
-    id: string;
-    title: string;
-    url: string | null;
-    date: string | null;
-    author: string | null;
-    categories: string[];
-    tags: string[];
-    score: number;
-    snippet: string;
-    titleHighlighted: string;
-  }>;
+  hits: Hit[];
   facets: { categories: Record<string, number>; years: Record<string, number> };
   suggestion: string | null;
 }

@@ -563,7 +563,7 @@ function render(
     lines.push('');
     lines.push('zhsearch compared with each baseline (same run):');
     for (const r of runs) {
-      if (r.engine === 'zhsearch') continue;
+      if (r.engine === 'zhsearch' || r.engine === 'zhsearch-rs') continue;
       if (!r.metrics || !r.build || !r.query) {
         lines.push(`  vs ${r.label}: no numbers (${r.error ?? 'missing'})`);
         continue;

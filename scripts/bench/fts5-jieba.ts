@@ -1,9 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getSegmenter, normalize } from '../../src';
-import { childMain, dirSize, isToken, maxRssKB, runQueryPhase } from './child';
-import { readCorpus } from './corpus';
+import { childMain, isToken, runQueryPhase } from './child';
+import { buildFts5 } from './fts5-build';
 import type { BuildResult } from './protocol';
 
 /**
@@ -17,31 +16,11 @@ import type { BuildResult } from './protocol';
 const DB_FILE = 'fts5-jieba.db';
 
 childMain({
-  build: async ([corpus, out]): Promise<BuildResult> => {
-    const t0 = performance.now();
-    const { posts, skipped } = await readCorpus(corpus);
-    const parseMs = performance.now() - t0;
-    const seg = getSegmenter();
-    const tokens = (s: string): string => seg.cutForSearch(normalize(s)).filter(isToken).join(' ');
-    mkdirSync(out, { recursive: true });
-    const db = new Database(join(out, DB_FILE));
-    db.pragma('journal_mode = OFF');
-    db.pragma('synchronous = OFF');
-    db.exec(`CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL);
-             CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='unicode61');`);
-    const addDoc = db.prepare('INSERT INTO docs(rowid, id) VALUES (?, ?)');
-    const addFts = db.prepare('INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)');
-    db.transaction(() => {
-      posts.forEach((p, i) => {
-        addDoc.run(i + 1, p.id);
-        addFts.run(i + 1, tokens(p.title), tokens(p.text));
-      });
-    })();
-    db.exec("INSERT INTO fts(fts) VALUES ('optimize')");
-    db.close();
-    const ms = performance.now() - t0;
-    return { docs: posts.length, ms, parseMs, bytes: dirSize(out), maxRssKB: maxRssKB(), skipped };
-  },
+  build: ([corpus, out]): Promise<BuildResult> =>
+    buildFts5(corpus, out, DB_FILE, 'unicode61', () => {
+      const seg = getSegmenter();
+      return (s) => seg.cutForSearch(normalize(s)).filter(isToken).join(' ');
+    }),
   query: ([indexDir, queries]) =>
     runQueryPhase(queries, () => {
       const db = new Database(join(indexDir, DB_FILE), { readonly: true, fileMustExist: true });

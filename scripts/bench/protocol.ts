@@ -8,11 +8,12 @@
  * start from the moment it was started, and the query set as a {@link QueryFile}.
  */
 
-export const ENGINES = ['zhsearch', 'fts5-jieba', 'fts5-trigram', 'minisearch'] as const;
+export const ENGINES = ['zhsearch', 'zhsearch-rs', 'fts5-jieba', 'fts5-trigram', 'minisearch'] as const;
 export type EngineName = (typeof ENGINES)[number];
 
 export const ENGINE_LABELS: Record<EngineName, string> = {
   zhsearch: 'zhsearch',
+  'zhsearch-rs': 'zhsearch @node-rs/jieba',
   'fts5-jieba': 'FTS5 jieba',
   'fts5-trigram': 'FTS5 trigram+LIKE',
   minisearch: 'MiniSearch jieba',

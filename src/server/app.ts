@@ -31,7 +31,6 @@ export interface ZhsearchApp extends express.Express {
   reload(): Promise<{ docs: number; builtAt: string }>;
 }
 
-const SEARCH_PARAMS = 'q, page, size, category, tag, author, from, to, sort';
 const MAX_PAGE = 1000;
 
 /**
