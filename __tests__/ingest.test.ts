@@ -109,6 +109,15 @@ describe('htmlToText', () => {
     expect(htmlToText('<p>正文</p><div class="adsbygoogle">推广</div><ins class="adsbygoogle"></ins>')).toBe('正文');
   });
 
+  // Regression: a WordPress <article class="… tag-advertising …"> was dropped whole as an ad.
+  test('an article whose classes mention advertising is kept; ad slots inside it are not', () => {
+    const html =
+      '<article class="post type-post tag-advertising category-media"><h1>广告业观察</h1>' +
+      '<div class="ad-slot top">赞助内容</div><p>本文讨论网络广告的追踪问题。</p></article>';
+    expect(htmlToText(html)).toBe('广告业观察\n本文讨论网络广告的追踪问题。');
+    expect(htmlToText('<div class="entry tag-advertising"><p>正文保留</p></div>')).toBe('正文保留');
+  });
+
   test('an unterminated base64 run in text is removed', () => {
     expect(htmlToText(`<p>前文 ${'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo'.repeat(4)} 后文</p>`)).toBe('前文 后文');
   });

@@ -82,7 +82,10 @@ const CELL = new Set(['td', 'th']);
 
 /** Ad slots in scraped news pages (`dfp-ad-*`, `innity-*`, `adsbygoogle`, …), matched on the raw attribute text. */
 const AD_ATTRS =
-  /\b(?:id|class)\s*=\s*["']?[^"'>]*?(?:^|[\s"'_-])(?:dfp-ad|innity|adsbygoogle|advert|ad-slot|ad-container|google_ads|gpt-ad)/i;
+  /\b(?:id|class)\s*=\s*["']?(?:[^"'>]*?\s)?(?:dfp-ad|innity|adsbygoogle|advert|ad-slot|ad-container|google_ads|gpt-ad)/i;
+
+/** Containers that hold the article itself, whatever their classes say (WordPress adds `tag-advertising`). */
+const NEVER_AD = new Set(['article', 'main', 'body', 'html']);
 
 /**
  * Data URIs and long base64 runs that leak into text (inline images, tracking blobs). A
@@ -126,7 +129,7 @@ export function htmlToText(html: string): string {
     const el = node as HTMLElement;
     const tag = el.rawTagName ? el.rawTagName.toLowerCase() : '';
     if (SKIP.has(tag)) continue;
-    if (tag && isAd(el)) continue;
+    if (tag && !NEVER_AD.has(tag) && isAd(el)) continue;
     const block = BLOCK.has(tag);
     if (block) pieces.push('\n');
     else if (CELL.has(tag)) pieces.push(' ');

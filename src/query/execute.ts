@@ -97,13 +97,10 @@ export function matchPlan(table: DocTable, plan: QueryPlan, filters: MatchFilter
   return { docs: applyFilters(table, docs, filters), units };
 }
 
+/** Upper bound on a group's matches: per clause, its rarest unit's posting count. */
 function estimate(table: DocTable, group: ClausePlan[]): number {
   let sum = 0;
-  for (const c of group) {
-    let best = table.size;
-    for (const u of c.units) for (const t of u.terms) best = Math.min(best, table.postings(t).length);
-    sum += c.field === 'title' ? Math.min(best, table.size) : best;
-  }
+  for (const c of group) sum += Math.min(table.size, ...c.units.map((u) => unitCost(table, u)));
   return sum;
 }
 
@@ -144,6 +141,8 @@ function matchUnit(
 ): number[] {
   let candidates: number[];
   let order: ArrayLike<number> | null = null;
+  /** Documents holding all of the unit's terms, before narrowing to `within`: a df bound. */
+  let withTerms = table.size;
   if (unit.terms.length > 0) {
     const lists = unit.terms.map((t) => table.postings(t)).sort((a, b) => a.length - b.length);
     const rarest = lists[0];
@@ -154,6 +153,7 @@ function matchUnit(
       m.mark(lists[k], e);
       candidates = candidates.filter((d) => m.has(d, e));
     }
+    withTerms = candidates.length;
     if (within) {
       const e = m.next();
       m.mark(within, e);
@@ -176,13 +176,9 @@ function matchUnit(
       field === 'title' ? table.ntitle[d].includes(u) : m.has(d, known) || table.ntitle[d].includes(u) || table.ntext[d].includes(u),
     );
   }
+  // Exact where cheap; when narrowed by other clauses, the unverified term count (an upper bound).
+  const df = within ? withTerms : candidates.length;
   const prev = stats.get(unit.text);
-  const df =
-    unit.exact && unit.terms.length > 0
-      ? table.postings(unit.terms[0]).length
-      : within
-        ? Math.max(candidates.length, prev?.df ?? 0)
-        : candidates.length;
   if (!prev || field === 'all') stats.set(unit.text, { df: Math.max(df, 1), terms: unit.terms, order, wordDocs });
   return candidates;
 }
