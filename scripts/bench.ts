@@ -105,7 +105,6 @@ async function main(): Promise<void> {
       }),
     USAGE,
   );
-  if (values.help) return void process.stdout.write(USAGE + '\n');
   if (!values.corpus) fail('give --corpus DIR\n\n' + USAGE, 2);
   const quick = values.quick;
   const scale = Number(values.scale);

@@ -26,10 +26,6 @@ async function main(): Promise<void> {
       }),
     USAGE,
   );
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return;
-  }
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) fail('--workers must be a whole number');
   const maxTextChars = values['max-text-chars'] === undefined ? undefined : Number(values['max-text-chars']);

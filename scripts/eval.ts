@@ -32,7 +32,6 @@ async function main(): Promise<void> {
       }),
     USAGE,
   );
-  if (values.help) return void process.stdout.write(USAGE + '\n');
   if (!values.corpus && !values.index) fail('give --corpus DIR (or --index DIR)\n\n' + USAGE, 2);
   const seed = Number(values.seed);
   const log = (s: string): boolean => process.stderr.write(s + '\n');

@@ -76,10 +76,6 @@ function parseOptions(): Options {
       }),
     USAGE,
   );
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    process.exit(0);
-  }
   if (!values.index) fail('--index DIR is required', 2);
   if (values.reload && !values.corpus) fail('--reload needs --corpus DIR (the corpus the index was built from)', 2);
   const whole = (name: string, v: string, min: number): number => {

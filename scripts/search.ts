@@ -21,10 +21,9 @@ async function main(): Promise<void> {
       }),
     USAGE,
   );
-  if (values.help || positionals.length === 0) {
+  if (positionals.length === 0) {
     process.stdout.write(USAGE + '\n');
-    if (!values.help) process.exit(2);
-    return;
+    process.exit(2);
   }
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) fail('--limit must be a whole number from 1 to 100');

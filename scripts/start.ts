@@ -24,10 +24,6 @@ async function main(): Promise<void> {
       }),
     USAGE,
   );
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return;
-  }
   try {
     const config = configFromEnv();
     const reason = await staleReason(values.corpus, config.indexDir);

@@ -1,11 +1,20 @@
-/** Run a flag parser (node:util parseArgs); on a bad flag print the message and usage, exit 2. */
-export function parseOrExit<T>(parse: () => T, usage: string): T {
+/**
+ * Run a flag parser (node:util parseArgs). On a bad flag print the message and usage and
+ * exit 2; with `--help` (a boolean `help` option) print the usage and exit 0.
+ */
+export function parseOrExit<T extends { values: { help?: boolean } }>(parse: () => T, usage: string): T {
+  let parsed: T;
   try {
-    return parse();
+    parsed = parse();
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n\n${usage}\n`);
     process.exit(2);
   }
+  if (parsed.values.help) {
+    process.stdout.write(usage + '\n');
+    process.exit(0);
+  }
+  return parsed;
 }
 
 /** Print an error and exit with `code`. */

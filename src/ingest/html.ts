@@ -81,8 +81,7 @@ const BLOCK = new Set([
 const CELL = new Set(['td', 'th']);
 
 /** Ad slots in scraped news pages (`dfp-ad-*`, `innity-*`, `adsbygoogle`, …), matched on the raw attribute text. */
-const AD_ATTRS =
-  /\b(?:id|class)\s*=\s*["']?(?:[^"'>]*?\s)?(?:dfp-ad|innity|adsbygoogle|advert|ad-slot|ad-container|google_ads|gpt-ad)/i;
+const AD_ATTRS = /\b(?:id|class)\s*=\s*["']?(?:[^"'>]*?\s)?(?:dfp-ad|innity|adsbygoogle|advert|ad-slot|ad-container|google_ads|gpt-ad)/i;
 
 /** Containers that hold the article itself, whatever their classes say (WordPress adds `tag-advertising`). */
 const NEVER_AD = new Set(['article', 'main', 'body', 'html']);
@@ -194,7 +193,7 @@ function inlineText(text: string): string {
  * Collapse whitespace: within a paragraph any run becomes one space; paragraphs are
  * joined by a single '\n'; base64 blobs are removed.
  */
-export function cleanText(text: string): string {
+function cleanText(text: string): string {
   return text
     .replace(BASE64_PATTERN, ' ')
     .split('\n')

@@ -50,7 +50,7 @@ function topOrAll(docs: readonly number[], need: number, cmp: (a: number, b: num
 }
 
 /** The first `k` of `xs` under `cmp`, in order, without sorting all of them (bounded insertion). */
-export function topK(xs: readonly number[], k: number, cmp: (a: number, b: number) => number): number[] {
+function topK(xs: readonly number[], k: number, cmp: (a: number, b: number) => number): number[] {
   const top: number[] = [];
   for (const x of xs) {
     if (top.length === k && cmp(x, top[k - 1]) >= 0) continue;
