@@ -250,4 +250,10 @@ describe('serve', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('PORT must be a whole number');
   });
+
+  test('a bad HEAP_GROWING_PERCENT is refused naming the variable', async () => {
+    const r = await run('serve.js', [], { PORT: '0', INDEX_DIR: indexDir, LOG_LEVEL: 'silent', HEAP_GROWING_PERCENT: '-5' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('HEAP_GROWING_PERCENT must be a whole number from 0 to 400');
+  });
 });

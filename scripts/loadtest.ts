@@ -18,7 +18,8 @@ Starts the real server (dist/scripts/serve.js) on 127.0.0.1 over the index in --
 drives it with autocannon: searches (words taken from the index, two-word queries, pages
 1-3, filters), suggestions, documents, and ~10 % bad requests. Stops after --requests
 (default 50000) or --max-seconds (default 120). Checks: no valid request answered other
-than 2xx, no 5xx, no connection errors.
+than 2xx, no 5xx, no connection errors, and (without --reload) server RSS at the end
+within 10 % of its RSS after the first 2,000 requests.
 
 --reload rebuilds the index from --corpus plus one generated post holding a unique word,
 then POSTs /admin/reload in the middle of the run: no request may fail, and the word must
@@ -56,6 +57,8 @@ interface Material {
 
 const SEED = 20211026;
 const WARMUP = 2000;
+/** Memory must be stable: RSS at the end within this much of RSS after the warm-up. */
+const MAX_DRIFT_PERCENT = 10;
 /** Characters to ask /api/suggest about: the index's own words come back. */
 const PROBES = '中国人大年经政社会发新日美港市学民家时国际美军选举疫情医院法律公司城网主义自由经济安全'.split('');
 
@@ -165,7 +168,7 @@ async function main(): Promise<void> {
       connectionErrors: run.errors,
       timeouts: run.timeouts,
       latencyMs: { p50: run.p50, p99: run.p99, max: run.max },
-      rssMB: { afterWarmup: run.rssBefore, end: run.rssAfter },
+      rssMB: { afterWarmup: run.rssBefore, peak: run.rssPeak, end: run.rssAfter },
       driftPercent: run.rssBefore > 0 ? Math.round(((run.rssAfter - run.rssBefore) / run.rssBefore) * 1000) / 10 : null,
       reload:
         unique && reloadCheck
@@ -192,6 +195,14 @@ async function main(): Promise<void> {
       ['no error logged by the server', result.serverErrorLogLines === 0],
       ['server exited 0 on SIGTERM', result.serverExitCode === 0],
     ];
+    // A reload legitimately changes memory (a second index is loaded, then the first is
+    // dropped), so the drift bound applies to runs without one.
+    if (!opts.reload) {
+      checks.push([
+        `server RSS at the end within ${MAX_DRIFT_PERCENT} % of RSS after the warm-up`,
+        result.driftPercent !== null && Math.abs(result.driftPercent) <= MAX_DRIFT_PERCENT,
+      ]);
+    }
     if (opts.reload) {
       checks.push(['reload answered 200 mid-run', result.reload?.status === 200]);
       checks.push([
@@ -444,6 +455,8 @@ interface RunResult {
   p99: number;
   max: number;
   rssBefore: number;
+  /** Highest RSS sampled (once a second) after the warm-up. */
+  rssPeak: number;
   rssAfter: number;
   reload: { atRequest: number; status: number; seconds: number } | null;
   errorLogLines: number;
@@ -468,6 +481,7 @@ async function drive(server: Server, m: Material, opts: Options, token: string):
     p99: 0,
     max: 0,
     rssBefore: 0,
+    rssPeak: 0,
     rssAfter: 0,
     reload: null,
     errorLogLines: 0,
@@ -519,6 +533,9 @@ async function drive(server: Server, m: Material, opts: Options, token: string):
     },
     (err, result) => finish({ err, result }),
   );
+  const sampler = setInterval(() => {
+    if (r.rssBefore > 0) r.rssPeak = Math.max(r.rssPeak, server.rssMB());
+  }, 1000);
   const timer = setTimeout(() => {
     r.stoppedByTimeCap = true;
     instance.stop();
@@ -544,10 +561,12 @@ async function drive(server: Server, m: Material, opts: Options, token: string):
   instance.on('reqError', (err: Error) => example(`request error: ${err.message}`));
   const { err, result } = await finished;
   clearTimeout(timer);
+  clearInterval(sampler);
   if (err) throw err instanceof Error ? err : new Error(String(err));
   if (reloading) await reloading;
   r.seconds = Math.round((Date.now() - started) / 100) / 10;
   r.rssAfter = server.rssMB();
+  r.rssPeak = Math.max(r.rssPeak, r.rssBefore, r.rssAfter);
   r.errors = result.errors;
   r.timeouts = result.timeouts;
   r.p50 = result.latency.p50;
@@ -577,7 +596,7 @@ interface Report {
   connectionErrors: number;
   timeouts: number;
   latencyMs: { p50: number; p99: number; max: number };
-  rssMB: { afterWarmup: number; end: number };
+  rssMB: { afterWarmup: number; peak: number; end: number };
   driftPercent: number | null;
   reload: {
     rebuildSeconds: number | null;
@@ -603,7 +622,7 @@ function render(res: Report, checks: Array<[string, boolean]>): string {
     `non-2xx for valid requests: ${res.validNon2xx}`,
     `5xx: ${res.status5xx}; bad requests without their 4xx: ${res.badUnexpected}; connection errors ${res.connectionErrors}, timeouts ${res.timeouts}`,
     `latency: p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms, max ${res.latencyMs.max} ms`,
-    `server RSS: ${res.rssMB.afterWarmup} MB after ${WARMUP} requests, ${res.rssMB.end} MB at the end (drift ${res.driftPercent} %)`,
+    `server RSS: ${res.rssMB.afterWarmup} MB after ${WARMUP} requests, ${res.rssMB.end} MB at the end (drift ${res.driftPercent} %), peak ${res.rssMB.peak} MB`,
   ];
   const rl = res.reload;
   if (rl) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { buildIndex } from '../src';
 import { walkCorpus } from '../src/ingest/walk';
 import { configFromEnv } from '../src/server/config';
+import { tuneHeap } from '../src/server/heap';
 import { startServer } from '../src/server/main';
 import { parseArgs } from 'node:util';
 import { parseOrExit } from './lib/cli';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   );
   try {
     const config = configFromEnv();
+    tuneHeap(config.heapGrowingPercent);
     const reason = await staleReason(values.corpus, config.indexDir);
     if (reason) {
       process.stderr.write(`building ${config.indexDir} from ${values.corpus} (${reason})…\n`);

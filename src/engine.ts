@@ -118,7 +118,7 @@ export class SearchEngine {
   private readonly table: DocTable;
   private readonly byId = new Map<string, number>();
   private readonly suggester: Suggester;
-  private readonly cache = new LruCache<string, number[]>(512);
+  private readonly cache = new LruCache<string, Uint32Array>(512);
   /**
    * Recent results, read-only (frozen): search boxes repeat queries (paging back,
    * suggestions clicked, popular words), and an engine never changes once loaded, so a
@@ -137,7 +137,7 @@ export class SearchEngine {
     resultCache: number = DEFAULT_RESULT_CACHE,
     normalized?: { ntitle: string[]; ntext: string[] },
   ) {
-    this.results = new LruCache(resultCache);
+    this.results = new LruCache(resultCache, { admitOnRepeat: true });
     posts.forEach((p, i) => this.byId.set(p.id, i));
     this.table = createDocTable(
       posts,
@@ -345,8 +345,9 @@ export class SearchEngine {
       if (s.offset === 0 && out.length === 0) out = ids;
       else for (const id of ids) out.push(id + s.offset);
     }
-    this.cache.set(term, out);
-    return out;
+    const postings = Uint32Array.from(out);
+    this.cache.set(term, postings);
+    return postings;
   }
 }
 

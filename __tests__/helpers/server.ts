@@ -47,6 +47,7 @@ export function startTestServer(indexDir: string, overrides: Partial<ServerConfi
     corsOrigins: [],
     rateLimit: 0,
     logLevel: 'silent',
+    heapGrowingPercent: 0,
     ...overrides,
   });
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_HEAP_GROWING_PERCENT } from './heap';
 import { parseLogLevel, type LogLevel } from './log';
 
 /** Server settings, from environment variables (see README "Configuration"). */
@@ -10,9 +11,11 @@ export interface ServerConfig {
   /** Requests per minute per IP; 0 = off. */
   rateLimit: number;
   logLevel: LogLevel;
+  /** How far V8's heap may grow over live data before a full GC, in % (0 = V8's default). */
+  heapGrowingPercent: number;
 }
 
-/** Read PORT, HOST, INDEX_DIR, ADMIN_TOKEN, CORS_ORIGINS, RATE_LIMIT and LOG_LEVEL; bad values throw naming the variable. */
+/** Read PORT, HOST, INDEX_DIR, ADMIN_TOKEN, CORS_ORIGINS, RATE_LIMIT, LOG_LEVEL and HEAP_GROWING_PERCENT; bad values throw naming the variable. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     port: intVar(env, 'PORT', 3000, 0, 65535),
@@ -25,6 +28,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       .filter(Boolean),
     rateLimit: intVar(env, 'RATE_LIMIT', 600, 0, 1_000_000),
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    heapGrowingPercent: intVar(env, 'HEAP_GROWING_PERCENT', DEFAULT_HEAP_GROWING_PERCENT, 0, 400),
   };
 }
 
