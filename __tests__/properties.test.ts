@@ -9,6 +9,7 @@ import {
   type DocumentInput,
   type SearchOptions,
 } from '../src';
+import { CompactText } from '../src/query/doctext';
 
 /**
  * Properties over generated input: the HTML extractor, normalization and the query path
@@ -140,6 +141,32 @@ describe('normalize', () => {
     );
     const long = 'Ａ\ud800城'.repeat(20_000);
     expect(normalize(long).length).toBe(long.length);
+  });
+});
+
+describe('CompactText (display text kept as normalized text plus differences)', () => {
+  test('gives back exactly the display text, whole and in any slice', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(units(300), fc.string({ unit: 'grapheme', maxLength: 80 })),
+        fc.nat(400),
+        fc.nat(400),
+        (display, a, b) => {
+          const compact = CompactText.from(display, normalize(display));
+          expect(compact.toString()).toBe(display);
+          const [start, end] = a <= b ? [a, b] : [b, a];
+          expect(compact.slice(start, end)).toBe(display.slice(start, end));
+        },
+      ),
+      params(1000),
+    );
+  });
+
+  test('is compact for Chinese prose with full-width punctuation and capitals', () => {
+    const display = '青川市ＡＢ地铁五号线今天开通，市民说：“方便多了！”Metro Line 5 opened today.'.repeat(50);
+    const compact = CompactText.from(display, normalize(display));
+    expect(compact).toBeInstanceOf(CompactText);
+    expect(String(compact)).toBe(display);
   });
 });
 

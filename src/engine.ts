@@ -12,6 +12,7 @@ import { decodeDocs, decodeVocab } from './store/codec';
 import { openVersion } from './store/files';
 import { BIGRAM_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './store/manifest';
 import { createDocTable, type DocTable } from './query/doctable';
+import { CompactText } from './query/doctext';
 import { isBigram, matchPlan, type MatchFilters } from './query/execute';
 import { facetCounts, type Facets } from './query/facets';
 import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
@@ -125,6 +126,8 @@ export class SearchEngine {
    * reload swaps the cache out with it.
    */
   private readonly results: LruCache<string, SearchResult>;
+  /** Each document's display text, compact where that is smaller (see query/doctext). */
+  private readonly display: Array<CompactText | string>;
 
   private constructor(
     posts: Post[],
@@ -139,14 +142,21 @@ export class SearchEngine {
   ) {
     this.results = new LruCache(resultCache, { admitOnRepeat: true });
     posts.forEach((p, i) => this.byId.set(p.id, i));
+    const ntitle = normalized?.ntitle ?? posts.map((p) => normalize(p.title));
+    const ntext = normalized?.ntext ?? posts.map((p) => normalize(p.text));
+    this.display = posts.map((p, d) => CompactText.from(p.text, ntext[d]));
+    const stored = posts.map((p, d) => {
+      const display = this.display[d];
+      return typeof display === 'string' ? p : withTextFrom(p, display);
+    });
     this.table = createDocTable(
-      posts,
+      stored,
       (term) => this.postings(term),
       (term) => (isBigram(term) ? this.bigrams.lookup(bigramKey(term)) : null),
       (term) => (isBigram(term) ? this.titleBigrams.lookup(bigramKey(term)) : null),
-      normalized,
+      { ntitle, ntext },
     );
-    this.suggester = new Suggester(vocab, posts, this.table.ntitle);
+    this.suggester = new Suggester(vocab, this.table.posts, this.table.ntitle);
   }
 
   /** Load the index in `indexDir` (checks format version and checksums). */
@@ -328,7 +338,7 @@ export class SearchEngine {
       categories: [...p.categories],
       tags: [...p.tags],
       score: Math.round(score * 1000) / 1000,
-      snippet: makeSnippet(p.text, this.table.ntext[doc], units),
+      snippet: makeSnippet(this.display[doc], this.table.ntext[doc], units),
       titleHighlighted: highlightAll(p.title, this.table.ntitle[doc], units),
     };
   }
@@ -352,6 +362,20 @@ export class SearchEngine {
 }
 
 const EMPTY = new Uint32Array(0);
+
+/** `post` with its `text` rebuilt from `text` whenever it is read (an own, enumerable property, so spreads and JSON see it). */
+function withTextFrom(post: Post, text: CompactText): Post {
+  const out = {
+    id: post.id,
+    title: post.title,
+    date: post.date,
+    author: post.author,
+    url: post.url,
+    tags: post.tags,
+    categories: post.categories,
+  };
+  return Object.defineProperty(out, 'text', { get: () => text.toString(), enumerable: true }) as Post;
+}
 
 /** Freeze a result and everything in it (cached results are shared between callers). */
 function deepFreeze<T>(value: T): T {

@@ -5,6 +5,8 @@
  * untrusted.
  */
 
+import type { TextSource } from './doctext';
+
 /** Target snippet length in characters. */
 export const SNIPPET_LENGTH = 120;
 
@@ -38,7 +40,7 @@ function findSpans(norm: string, units: readonly string[], from = 0, to = norm.l
 }
 
 /** `display[from, to)` escaped, with the given spans wrapped in `<mark>` (overlaps merged). */
-function markUp(display: string, spans: readonly Span[], from: number, to: number): string {
+function markUp(display: TextSource, spans: readonly Span[], from: number, to: number): string {
   let out = '';
   let pos = from;
   let i = 0;
@@ -69,8 +71,10 @@ const SENTENCE_END = /[。！？；!?;\n]/;
  * The best window of about {@link SNIPPET_LENGTH} characters: the one covering the most
  * distinct query units (then the most occurrences), widened to sentence boundaries
  * where they are close, escaped and marked. Without any match, the text's beginning.
+ * Only the window is read from `display`; sentence ends and spaces are found in `norm`
+ * (normalization keeps both recognisable), so `display` can be rebuilt on demand.
  */
-export function makeSnippet(display: string, norm: string, units: readonly string[], length = SNIPPET_LENGTH): string {
+export function makeSnippet(display: TextSource, norm: string, units: readonly string[], length = SNIPPET_LENGTH): string {
   const spans = findSpans(norm, units);
   let start = 0;
   /** The window must reach this far: the end of the best match. */
@@ -97,7 +101,7 @@ export function makeSnippet(display: string, norm: string, units: readonly strin
     start = Math.max(0, best - 15);
     let found = false;
     for (let p = best - 1; p >= Math.max(0, best - 40); p--) {
-      if (SENTENCE_END.test(display[p])) {
+      if (SENTENCE_END.test(norm[p])) {
         start = p + 1;
         found = true;
         break;
@@ -106,30 +110,30 @@ export function makeSnippet(display: string, norm: string, units: readonly strin
     if (!found && best <= 40) start = 0;
     // Near the end of the text the window has room to spare: use it for what comes
     // before (from a sentence start), rather than cutting a text that would fit whole.
-    if (start > 0 && display.length - start < length) {
-      const earliest = Math.max(0, display.length - length);
+    if (start > 0 && norm.length - start < length) {
+      const earliest = Math.max(0, norm.length - length);
       let moved = earliest === 0 ? 0 : -1;
-      for (let p = earliest; moved < 0 && p < start; p++) if (SENTENCE_END.test(display[p - 1])) moved = p;
+      for (let p = earliest; moved < 0 && p < start; p++) if (SENTENCE_END.test(norm[p - 1])) moved = p;
       if (moved >= 0) start = moved;
     }
   }
-  let end = Math.min(display.length, start + length);
+  let end = Math.min(norm.length, start + length);
   // End after a sentence when one closes in the last quarter of the window (and after
   // the best match); a window that reaches the end of the text is not cut.
   const cutAfter = Math.max(start + (length * 3) / 4, mustEnd - 1);
-  for (let p = end - 1; end < display.length && p > cutAfter; p--) {
-    if (SENTENCE_END.test(display[p])) {
+  for (let p = end - 1; end < norm.length && p > cutAfter; p--) {
+    if (SENTENCE_END.test(norm[p])) {
       end = p + 1;
       break;
     }
   }
-  while (start < end && /\s/.test(display[start])) start++;
+  while (start < end && /\s/.test(norm[start])) start++;
   // Never split a surrogate pair.
-  if (start > 0 && isLowSurrogate(display.charCodeAt(start))) start--;
-  if (end < display.length && isLowSurrogate(display.charCodeAt(end))) end++;
+  if (start > 0 && isLowSurrogate(norm.charCodeAt(start))) start--;
+  if (end < norm.length && isLowSurrogate(norm.charCodeAt(end))) end++;
   const body = markUp(display, spans, start, end).replace(/\n/g, ' ');
-  const cutBefore = start > 0 && /\S/.test(display.slice(0, start));
-  const cutAfterEnd = end < display.length && /\S/.test(display.slice(end));
+  const cutBefore = start > 0 && /\S/.test(norm.slice(0, start));
+  const cutAfterEnd = end < norm.length && /\S/.test(norm.slice(end));
   return (cutBefore ? '…' : '') + body + (cutAfterEnd ? '…' : '');
 }
 
