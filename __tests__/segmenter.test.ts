@@ -45,3 +45,26 @@ test('the manifest records the backend, and opening with another one is refused'
     out.cleanup();
   }
 });
+
+test('an index built with a user dictionary uses it for long queries, and refuses to open once the dictionary is gone', async () => {
+  const dict = tempCorpus({ 'names.txt': '澄江晓雾 100 nr\n' });
+  const corpus = tempCorpus({
+    'a.md': renderPost({ title: '来客', body: '<p>澄江晓雾来了，大家都很高兴。</p>' }),
+    'b.md': renderPost({ title: '江边', body: '<p>澄江的晓雾散了，江边来了渔船。</p>' }),
+  });
+  const out = tempDir();
+  try {
+    const userDict = join(dict.dir, 'names.txt');
+    await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, userDict });
+    const engine = await SearchEngine.open(out.dir);
+    // A 6-character run is cut by jieba (loaded on this first query): with the user
+    // dictionary the name is one unit, so only the post holding it verbatim matches.
+    expect(engine.search('澄江晓雾来了').hits.map((h) => h.id)).toEqual(['a.md']);
+    dict.cleanup();
+    await expect(SearchEngine.open(out.dir)).rejects.toThrow(`user dictionary ${userDict} cannot be read`);
+  } finally {
+    dict.cleanup();
+    corpus.cleanup();
+    out.cleanup();
+  }
+});

@@ -2,7 +2,7 @@ import type { Index } from 'flexsearch';
 import { bigramKey } from './analysis/bigrams';
 import { normalize, NORMALIZATION_VERSION } from './analysis/normalize';
 import { BigramPostings } from './indexer/bigram-postings';
-import { getSegmenter, SEGMENTER_BACKENDS, type Segmenter, type SegmenterBackend } from './analysis/segmenter';
+import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter, type SegmenterBackend } from './analysis/segmenter';
 import { FLEX_OPTIONS, importFlex } from './indexer/flex';
 import { shardFiles } from './indexer/job';
 import { ShardBuilder } from './indexer/shard';
@@ -126,6 +126,9 @@ export class SearchEngine {
    * reload swaps the cache out with it.
    */
   private readonly results: LruCache<string, SearchResult>;
+  /** The segmenter, once loaded (see {@link loadSegmenter}). */
+  private segmenterInstance: Segmenter | null = null;
+  private loadSegmenterOnce: (() => Segmenter) | null = null;
   /** Each document's display text, compact where that is smaller (see query/doctext). */
   private readonly display: Array<CompactText | string>;
 
@@ -136,11 +139,13 @@ export class SearchEngine {
     private readonly titleBigrams: BigramPostings,
     vocab: Array<[string, number]>,
     private readonly info: IndexInfo,
-    private readonly segmenter: Segmenter,
+    segmenter: Segmenter | (() => Segmenter),
     resultCache: number = DEFAULT_RESULT_CACHE,
     normalized?: { ntitle: string[]; ntext: string[] },
   ) {
     this.results = new LruCache(resultCache, { admitOnRepeat: true });
+    if (typeof segmenter === 'function') this.loadSegmenterOnce = segmenter;
+    else this.segmenterInstance = segmenter;
     posts.forEach((p, i) => this.byId.set(p.id, i));
     const ntitle = normalized?.ntitle ?? posts.map((p) => normalize(p.title));
     const ntext = normalized?.ntext ?? posts.map((p) => normalize(p.text));
@@ -178,11 +183,15 @@ export class SearchEngine {
     // Every read must be awaited (or caught) even when another fails first.
     const all = Promise.all([reading, bigramReading, vocabReading]);
     all.catch(() => undefined);
-    // Load jieba (synchronous, ~1.5 s) while the thread pool reads and inflates the files.
     if (options.segmenter && options.segmenter !== m.tokenizer.backend) {
       throw new Error(`index ${version.dir} was built with the ${m.tokenizer.backend} segmenter; queries cannot use ${options.segmenter}`);
     }
-    const segmenter = getSegmenter({ backend: m.tokenizer.backend, userDict: m.tokenizer.userDict ?? undefined });
+    // jieba's dictionary takes ~1.8 s and ~230 MB (nodejieba) to load, and only queries
+    // with a Chinese run longer than 4 characters need it: load it on first use (or when
+    // the caller asks, see loadSegmenter), but check the user dictionary now.
+    const tokenizer = { backend: m.tokenizer.backend, userDict: m.tokenizer.userDict ?? undefined };
+    segmenterFingerprint(tokenizer);
+    const segmenter = (): Segmenter => getSegmenter(tokenizer);
     const [loaded, bigramBytes, vocabJson] = await all;
     // A server reloads while it answers queries: decode in steps, yielding to the event
     // loop between them, so that no request waits for the whole load.
@@ -234,6 +243,23 @@ export class SearchEngine {
     const vocab = [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const shards = [{ flex: shard.flex, offset: 0, size: shard.posts.length }];
     return new SearchEngine(shard.posts, shards, shard.bigrams, shard.titleBigrams, vocab, info, segmenter, options.resultCache);
+  }
+
+  /**
+   * Load the segmenter's dictionary now. An engine from {@link open} otherwise loads it
+   * with the first query that needs it (a Chinese run of 5+ characters); a server calls
+   * this once it is listening, so that no user's query pays the load.
+   */
+  loadSegmenter(): void {
+    void this.segmenter;
+  }
+
+  private get segmenter(): Segmenter {
+    if (this.segmenterInstance === null) {
+      this.segmenterInstance = this.loadSegmenterOnce!();
+      this.loadSegmenterOnce = null;
+    }
+    return this.segmenterInstance;
   }
 
   /** Index facts for health checks. */

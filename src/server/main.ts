@@ -24,7 +24,11 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
   const engine = await SearchEngine.open(config.indexDir);
   log.info('index loaded', { dir: config.indexDir, docs: engine.stats.docs, ms: Date.now() - t0 });
   const app = createApp(engine, {
-    reload: () => SearchEngine.open(config.indexDir),
+    reload: async () => {
+      const next = await SearchEngine.open(config.indexDir);
+      next.loadSegmenter(); // before the swap (instant unless the new index has another dictionary)
+      return next;
+    },
     adminToken: config.adminToken,
     corsOrigins: config.corsOrigins,
     rateLimit: config.rateLimit,
@@ -41,6 +45,17 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info('listening', { url });
+  // Answer from the first moment, and load jieba's dictionary right after (it blocks the
+  // event loop for ~1.8 s) rather than in the first query that needs it.
+  setImmediate(() => {
+    try {
+      const t = Date.now();
+      engine.loadSegmenter();
+      log.debug('segmenter loaded', { ms: Date.now() - t });
+    } catch (err) {
+      log.error('segmenter failed to load', { error: (err as Error).message });
+    }
+  }).unref();
 
   let closing: Promise<void> | null = null;
   const close = (graceMs = 10_000): Promise<void> => {
