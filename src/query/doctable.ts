@@ -12,6 +12,9 @@ export interface DocTable {
   /** Normalized titles and bodies (same lengths as the display strings). */
   readonly ntitle: readonly string[];
   readonly ntext: readonly string[];
+  /** Lengths of the normalized bodies and titles (read per candidate by BM25; a typed array keeps that off the strings). */
+  readonly textLen: Uint32Array;
+  readonly titleLen: Uint32Array;
   /** Post dates as epoch ms (NaN when unknown). */
   readonly dateMs: Float64Array;
   /**
@@ -52,6 +55,8 @@ export function createDocTable(
   const n = posts.length;
   const ntitle = normalized?.ntitle ?? posts.map((p) => normalize(p.title));
   const ntext = normalized?.ntext ?? posts.map((p) => normalize(p.text));
+  const textLen = new Uint32Array(n);
+  const titleLen = new Uint32Array(n);
   const dateMs = new Float64Array(n);
   const year = new Int16Array(n);
   const categoryNames: string[] = [];
@@ -72,14 +77,18 @@ export function createDocTable(
     categoryStart[d + 1] = flat.length;
     dateMs[d] = p.date ? Date.parse(p.date) : NaN;
     if (!Number.isNaN(dateMs[d])) year[d] = new Date(dateMs[d]).getUTCFullYear();
-    total += ntext[d].length;
-    totalTitle += ntitle[d].length;
+    textLen[d] = ntext[d].length;
+    titleLen[d] = ntitle[d].length;
+    total += textLen[d];
+    totalTitle += titleLen[d];
   });
   return {
     size: n,
     posts,
     ntitle,
     ntext,
+    textLen,
+    titleLen,
     dateMs,
     year,
     yearRange: yearRange(year),

@@ -131,15 +131,13 @@ export class Scorer {
   /** Title + body BM25 of unit k in document d; `stored` is its weighted stored frequency, or -1 to count. */
   private fields(k: number, d: number, stored: number): number {
     const { table } = this;
-    const u = this.units[k];
-    const title = table.ntitle[d];
     const st = this.storedTitle[k];
-    const tfTitle = st ? st[d] : countOccurrences(title, u, 5);
-    const tfBody = stored >= 0 ? Math.max(0, stored - STORED_TITLE_WEIGHT * tfTitle) : countOccurrences(table.ntext[d], u);
+    const tfTitle = st ? st[d] : countOccurrences(table.ntitle[d], this.units[k], 5);
+    const tfBody = stored >= 0 ? Math.max(0, stored - STORED_TITLE_WEIGHT * tfTitle) : countOccurrences(table.ntext[d], this.units[k]);
     const w = this.weights[k];
     let s = 0;
-    if (tfBody > 0) s += (w * tfBody * (K1 + 1)) / (tfBody + K1 * (1 - B + (B * table.ntext[d].length) / table.avgLen));
-    if (tfTitle > 0) s += (TITLE_BOOST * w * tfTitle * (K1 + 1)) / (tfTitle + K1 * (1 - B + (B * title.length) / table.avgTitleLen));
+    if (tfBody > 0) s += (w * tfBody * (K1 + 1)) / (tfBody + K1 * (1 - B + (B * table.textLen[d]) / table.avgLen));
+    if (tfTitle > 0) s += (TITLE_BOOST * w * tfTitle * (K1 + 1)) / (tfTitle + K1 * (1 - B + (B * table.titleLen[d]) / table.avgTitleLen));
     return s;
   }
 }
