@@ -257,3 +257,11 @@ describe('serve', () => {
     expect(r.stderr).toContain('HEAP_GROWING_PERCENT must be a whole number from 0 to 400');
   });
 });
+
+describe('bench', () => {
+  test('an unknown engine in --others is refused naming it, before any work', async () => {
+    const r = await run('bench.js', ['--corpus', indexDir, '--others', 'fts5-jieba,elastic'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--others: unknown engine "elastic"');
+  });
+});

@@ -147,17 +147,12 @@ describe('normalize', () => {
 describe('CompactText (display text kept as normalized text plus differences)', () => {
   test('gives back exactly the display text, whole and in any slice', () => {
     fc.assert(
-      fc.property(
-        fc.oneof(units(300), fc.string({ unit: 'grapheme', maxLength: 80 })),
-        fc.nat(400),
-        fc.nat(400),
-        (display, a, b) => {
-          const compact = CompactText.from(display, normalize(display));
-          expect(compact.toString()).toBe(display);
-          const [start, end] = a <= b ? [a, b] : [b, a];
-          expect(compact.slice(start, end)).toBe(display.slice(start, end));
-        },
-      ),
+      fc.property(fc.oneof(units(300), fc.string({ unit: 'grapheme', maxLength: 80 })), fc.nat(400), fc.nat(400), (display, a, b) => {
+        const compact = CompactText.from(display, normalize(display));
+        expect(compact.toString()).toBe(display);
+        const [start, end] = a <= b ? [a, b] : [b, a];
+        expect(compact.slice(start, end)).toBe(display.slice(start, end));
+      }),
       params(1000),
     );
   });

@@ -21,7 +21,7 @@ import { fail, parseOrExit } from './lib/cli';
 import { DEFAULT_SIZES, GroundTruth, makeQuerySet, type EvalQuery } from './lib/queryset';
 import { quantile, table } from './lib/stats';
 
-const USAGE = `usage: npm run bench -- --corpus DIR [--scale N] [--runs N] [--json] [--quick] [--timeout-min N]
+const USAGE = `usage: npm run bench -- --corpus DIR [--scale N] [--runs N] [--others LIST] [--json] [--quick] [--timeout-min N]
 
 Benchmarks zhsearch against three baselines (SQLite FTS5 over jieba words, SQLite FTS5
 trigram + LIKE, MiniSearch over jieba words) on the query set and ground truth of
@@ -31,6 +31,8 @@ zhsearch is also load-tested over HTTP (autocannon, 127.0.0.1, 10 connections).
   --corpus DIR    folder of posts (required)
   --scale N       replicate the corpus N times (perturbed copies), default 1
   --runs N        timed repetitions per query after a warm-up pass, default 3 (1 with --quick)
+  --others LIST   engines to run besides zhsearch, comma-separated, or none (default: all of
+                  ${ENGINES.filter((e) => e !== 'zhsearch').join(', ')}); e.g. --others none for growth runs
   --quick         CI variant: first 500 posts, --runs 1, 3 s HTTP runs, 3 min per child
   --timeout-min N hard limit per child process in minutes (default 10, 3 with --quick)
   --json          full results as JSON on stdout (the table goes to stderr; use npm run --silent
@@ -39,6 +41,19 @@ zhsearch is also load-tested over HTTP (autocannon, 127.0.0.1, 10 connections).
 Exits non-zero only when a child process crashes or times out, never on the numbers.`;
 
 const SEED = 42;
+
+/** The engines of --others (all baselines when absent); exits 2 naming an unknown one. */
+function parseOthers(value: string | undefined): EngineName[] {
+  const all = ENGINES.filter((e) => e !== 'zhsearch');
+  if (value === undefined) return all;
+  if (value === 'none') return [];
+  const names = value.split(',').map((s) => s.trim());
+  for (const n of names) {
+    if (!(all as readonly string[]).includes(n))
+      fail(`--others: unknown engine ${JSON.stringify(n)} (known: ${all.join(', ')}, or none)`, 2);
+  }
+  return all.filter((e) => names.includes(e));
+}
 const QUICK_POSTS = 500;
 const CAVEAT = '2 shared cores, noisy: medians; compare ratios within one run';
 
@@ -98,6 +113,7 @@ async function main(): Promise<void> {
           runs: { type: 'string' },
           quick: { type: 'boolean', default: false },
           'timeout-min': { type: 'string' },
+          others: { type: 'string' },
           json: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
         },
@@ -114,6 +130,7 @@ async function main(): Promise<void> {
   const timeoutMin = values['timeout-min'] === undefined ? (quick ? 3 : 10) : Number(values['timeout-min']);
   if (!(timeoutMin > 0)) fail('--timeout-min must be a positive number', 2);
   const timeoutMs = timeoutMin * 60_000;
+  const others = parseOthers(values.others);
   const httpSeconds = quick ? 3 : 10;
   const corpus = resolve(values.corpus);
   const out = values.json ? process.stderr : process.stdout;
@@ -187,7 +204,7 @@ async function main(): Promise<void> {
     rmSync(zIndex, { recursive: true, force: true });
 
     // 3. Baselines, one at a time.
-    for (const engine of ENGINES.filter((e) => e !== 'zhsearch')) {
+    for (const engine of others) {
       const idx = join(dir, `index-${engine}`);
       log(`${ENGINE_LABELS[engine]}: build …`);
       const b = await child<BuildResult>(engine, 'build', [prepared.dir, idx]);
