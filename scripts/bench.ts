@@ -604,7 +604,7 @@ function render(
     if (http.result) {
       const h = http.result;
       lines.push(
-        `HTTP (zhsearch server, autocannon on 127.0.0.1, ${h.healthz.connections} connections, ${ctx.httpSeconds} s each, after one pass over the ${h.searchPaths} search URLs):`,
+        `HTTP (zhsearch server, autocannon on 127.0.0.1, ${h.healthz.connections} connections, ${ctx.httpSeconds} s each, after two passes over the ${h.searchPaths} search URLs):`,
       );
       lines.push(
         table(

@@ -33,6 +33,8 @@ childMain({
         `SELECT rowid, highlight(fts, 0, '<mark>', '</mark>') AS title, snippet(fts, 1, '<mark>', '</mark>', '…', 24) AS snippet
          FROM fts WHERE fts MATCH ? AND rank MATCH 'bm25(4.0, 1.0)' ORDER BY rank LIMIT 10`,
       );
+      // A results page shows the number of matches (zhsearch answers it, with facets, for every query).
+      const count = db.prepare('SELECT count(*) FROM fts WHERE fts MATCH ?').pluck();
       const idOf = db.prepare('SELECT id FROM docs WHERE rowid = ?').pluck();
       const expr = (words: string[]): string | null => {
         const phrases = words
@@ -42,7 +44,7 @@ childMain({
         return phrases.length > 0 ? phrases.join(' AND ') : null;
       };
       return {
-        answer: 'top 10 by bm25(4,1) with highlight() title and snippet() body',
+        answer: 'top 10 by bm25(4,1) with highlight() title and snippet() body, and the number of matches',
         matchIds: (words) => {
           const e = expr(words);
           return e === null ? [] : (all.all(e) as string[]);
@@ -51,6 +53,7 @@ childMain({
           const e = expr(words);
           if (e === null) return [];
           const rows = top.all(e) as Array<{ rowid: number; title: string; snippet: string }>;
+          count.get(e);
           return rows.map((r) => idOf.get(r.rowid) as string);
         },
       };

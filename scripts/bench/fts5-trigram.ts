@@ -43,7 +43,8 @@ childMain({
         };
       };
       return {
-        answer: 'top 10 by bm25(4,1) with highlight()/snippet(); LIKE-only: first 10 by rowid with a substr() snippet',
+        answer:
+          'top 10 by bm25(4,1) with highlight()/snippet(); LIKE-only: first 10 by rowid with a substr() snippet; and the number of matches',
         matchIds: (words) => {
           const q = split(words);
           if (q.match === null && q.likes.length === 0) return [];
@@ -75,6 +76,12 @@ childMain({
             );
             rows = s.all(q.first, ...q.likes) as Array<{ rowid: number }>;
           }
+          // A results page shows the number of matches (zhsearch answers it, with facets, for
+          // every query): for LIKE words that is a scan of every row, where LIMIT 10 stopped early.
+          const c = stmt(`count:${q.match !== null}:${n}`, () =>
+            q.match !== null ? `SELECT count(*) FROM fts WHERE fts MATCH ?${like(n)}` : `SELECT count(*) FROM fts WHERE 1${like(n)}`,
+          ).pluck();
+          c.get(...(q.match !== null ? [q.match, ...q.likes] : q.likes));
           return rows.map((r) => idOf.get(r.rowid) as string);
         },
       };
