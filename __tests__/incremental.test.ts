@@ -112,10 +112,14 @@ test('nothing changed: every shard is reused and the report says so', async () =
   const out = tempDir();
   try {
     for (let i = 0; i < 50; i++) writeFileSync(join(corpus.dir, `q${i}.md`), randomPost(rand, i));
-    await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0 });
+    const first = await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0 });
     const r = await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, incremental: true });
     expect(r).toMatchObject({ mode: 'incremental', indexed: 50, changes: { added: 0, changed: 0, removed: 0, unchanged: 50 } });
     expect(r.shards.built).toBe(0);
+    // Nothing to write: the live version stays.
+    expect(r.upToDate).toBe(true);
+    expect(r.dir).toBe(first.dir);
+    expect(r.duplicateGroups).toBe(first.duplicateGroups);
   } finally {
     corpus.cleanup();
     out.cleanup();

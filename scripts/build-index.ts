@@ -94,6 +94,7 @@ function printReport(r: BuildReport): void {
       `${r.shards.built} shards built, ${r.shards.reused} reused; ${r.duplicateGroups} duplicate groups\n`,
   );
   if (r.fullReason) out.write(`(full build: ${r.fullReason})\n`);
+  if (r.upToDate) out.write('the index was up to date: no new version written\n');
   if (r.skipped.length > 0) {
     out.write(`skipped ${r.skipped.length} files:\n`);
     for (const s of r.skipped) out.write(`  ${s.path}: ${s.reason}\n`);

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { buildIndex, watchCorpus } from '../src';
+import { buildIndex } from '../src';
+import { watchInWorker } from '../src/indexer/watch';
 import { walkCorpus } from '../src/ingest/walk';
 import { configFromEnv } from '../src/server/config';
 import { startServer } from '../src/server/main';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
 /** Build incrementally, serve, and on every update of the corpus rebuild and swap the index in. */
 async function serveAndWatch(corpus: string, config: ReturnType<typeof configFromEnv>): Promise<void> {
   let running: Awaited<ReturnType<typeof startServer>> | null = null;
-  const watcher = watchCorpus({
+  const watcher = watchInWorker({
     corpus,
     out: config.indexDir,
     onBuild: async (r) => {
@@ -61,7 +62,7 @@ async function serveAndWatch(corpus: string, config: ReturnType<typeof configFro
         `indexed ${r.indexed} documents in ${(r.ms / 1000).toFixed(1)} s (${r.mode}: ${c.added} added, ${c.changed} changed, ${c.removed} removed)\n`,
       );
       // A failed reload is logged by the app and the old index keeps serving.
-      if (running) await running.app.reload().catch(() => undefined);
+      if (running && !r.upToDate) await running.app.reload().catch(() => undefined);
     },
     onError: (err) => process.stderr.write(`update failed, still serving the previous index: ${err.message}\n`),
   });

@@ -19,7 +19,7 @@ import {
 import { FLEX_OPTIONS, flexVersion } from './flex';
 import { BigramPostings } from './bigram-postings';
 import { groupDuplicates } from './duplicates';
-import { countChanges, openPrevious, reuseShard, type Changes, type PreviousIndex } from './incremental';
+import { countChanges, openPrevious, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
 import { bigramsFromArrays, runShardJob, type ShardJob, type ShardResult, type ShardSig } from './job';
 import { partition } from './partition';
 import type { FileNote } from './shard';
@@ -78,6 +78,8 @@ export interface BuildReport {
   shards: { built: number; reused: number };
   /** Groups of duplicate posts (same story) in the new index. */
   duplicateGroups: number;
+  /** True when an incremental build found nothing to do: no new version was written, `dir` is the live one. */
+  upToDate: boolean;
 }
 
 /**
@@ -112,6 +114,25 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   }
   // Per new shard: the previous shard it is identical to, or null to build it.
   const reuse = await Promise.all(parts.map((p) => (previous ? reuseShard(previous, p) : null)));
+
+  const skipped = (): FileNote[] => problems.map((p) => ({ path: p.path, reason: p.reason }));
+  if (previous && upToDate(previous, reuse)) {
+    const m = previous.manifest;
+    return {
+      indexed: m.docCount,
+      skipped: [...skipped(), ...m.shardSources.flatMap((s) => s.skipped)],
+      warnings: m.shardSources.flatMap((s) => s.warnings),
+      ms: Date.now() - started,
+      bytes: Object.values(m.files).reduce((a, f) => a + f.bytes, 0),
+      dir: previous.dir,
+      mode: 'incremental',
+      fullReason: null,
+      changes: countChanges(previous, m.shardSources),
+      shards: { built: 0, reused: m.shards.length },
+      duplicateGroups: m.duplicateGroups ?? 0,
+      upToDate: true,
+    };
+  }
 
   const writer = await VersionWriter.create(options.out);
   try {
@@ -186,18 +207,19 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       buildStartedMs: started,
       build: settings,
       shardSources,
+      duplicateGroups: groups.length,
     });
     await pruneVersions(options.out);
     const bytes = Object.values(writer.files).reduce((a, f) => a + f.bytes, 0);
-    const skipped: FileNote[] = problems.map((p) => ({ path: p.path, reason: p.reason }));
+    const skippedAll = skipped();
     const warnings: FileNote[] = [];
     for (const s of shardSources) {
-      skipped.push(...s.skipped);
+      skippedAll.push(...s.skipped);
       warnings.push(...s.warnings);
     }
     return {
       indexed: docCount,
-      skipped,
+      skipped: skippedAll,
       warnings,
       ms: Date.now() - started,
       bytes,
@@ -207,6 +229,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       changes: countChanges(previous, shardSources),
       shards: { built: built.size, reused: parts.length - built.size },
       duplicateGroups: groups.length,
+      upToDate: false,
     };
   } catch (err) {
     await writer.abort();

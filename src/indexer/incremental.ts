@@ -42,6 +42,8 @@ export interface ReusedShard {
 /** The live index an incremental build starts from. */
 export interface PreviousIndex {
   manifest: Manifest;
+  /** Its version folder. */
+  dir: string;
   /** The previous vocabulary minus the shares of the shards not reused. */
   vocabWithout(reuse: ReadonlyArray<ReusedShard | null>): Promise<Map<string, number>>;
   /** The previous bigram stores cut back into shards. */
@@ -92,6 +94,7 @@ export async function openPrevious(
   const readJson = async <T>(file: string): Promise<T> => JSON.parse(await version.readGzip(file)) as T;
   return {
     manifest: m,
+    dir: version.dir,
     byFirst,
     async vocabWithout(reuse) {
       const kept = new Set(reuse.flatMap((r) => (r ? [r.shard] : [])));
@@ -201,5 +204,15 @@ export async function corpusDiffers(corpus: string, out: string): Promise<boolea
   return files.some((f) => {
     const o = known.get(f.id);
     return !o || o.size !== f.size || o.mtimeMs !== f.mtimeMs;
+  });
+}
+
+/** True when every shard is reused in place with the same file records: the live index is up to date. */
+export function upToDate(prev: PreviousIndex, reuse: ReadonlyArray<ReusedShard | null>): boolean {
+  if (reuse.length !== prev.manifest.shards.length) return false;
+  return reuse.every((r, k) => {
+    if (!r || r.shard !== k) return false;
+    const old = prev.manifest.shardSources[k].files;
+    return r.files.every((f, i) => f.mtimeMs === old[i].mtimeMs);
   });
 }

@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { POST_EXTENSIONS } from '../ingest/walk';
 import { buildIndex, type BuildOptions, type BuildReport } from './build';
 import { corpusDiffers } from './incremental';
@@ -120,6 +121,51 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
       timer = null;
       await ready.catch(() => undefined);
       while (building) await building;
+    },
+  };
+}
+
+/**
+ * {@link watchCorpus} on a worker thread, so that a server in the same process keeps
+ * answering while the index is rebuilt (merging and compressing the bigram store takes
+ * seconds of CPU). Callbacks run in this thread. Falls back to this thread where worker
+ * threads cannot load the compiled code (ts-jest).
+ */
+export function watchInWorker(options: WatchOptions): CorpusWatcher {
+  if (!__filename.endsWith('.js')) return watchCorpus(options);
+  const { onBuild, onError, onProgress, ...plain } = options;
+  void onProgress; // progress stays in the worker
+  const worker = new Worker(require.resolve('./watch-worker'), { workerData: plain });
+  let settle: { resolve: (r: BuildReport) => void; reject: (e: Error) => void } | null = null;
+  const ready = new Promise<BuildReport>((resolve, reject) => (settle = { resolve, reject }));
+  ready.catch(() => undefined);
+  let chain: Promise<void> = Promise.resolve();
+  let closed: (() => void) | null = null;
+  worker.on('message', (msg: { type: string; report?: BuildReport; message?: string }) => {
+    if (msg.type === 'built' && msg.report) {
+      const report = msg.report;
+      chain = chain.then(() => onBuild?.(report)).catch((err: unknown) => onError?.(err instanceof Error ? err : new Error(String(err))));
+    } else if (msg.type === 'ready' && msg.report) {
+      const report = msg.report;
+      void chain.then(() => settle?.resolve(report));
+    } else if (msg.type === 'failed') settle?.reject(new Error(msg.message));
+    else if (msg.type === 'error') onError?.(new Error(msg.message));
+    else if (msg.type === 'closed') closed?.();
+  });
+  worker.on('error', (err) => {
+    settle?.reject(err);
+    onError?.(err);
+  });
+  worker.on('exit', () => closed?.());
+  return {
+    ready,
+    async close() {
+      await new Promise<void>((resolve) => {
+        closed = resolve;
+        worker.postMessage({ type: 'close' });
+      });
+      await chain;
+      await worker.terminate();
     },
   };
 }

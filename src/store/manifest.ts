@@ -46,6 +46,8 @@ export interface Manifest {
    * compares these with the corpus.
    */
   shardSources: ShardSources[];
+  /** Number of duplicate groups in {@link DUPLICATES_FILE}. */
+  duplicateGroups: number;
   files: Record<string, FileChecksum>;
 }
 
