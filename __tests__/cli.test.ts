@@ -5,7 +5,7 @@ import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
 import { ensureDist, runScript as run, spawnServe, type Run } from './helpers/dist';
 import { rawRequest } from './helpers/server';
 
-const POSTS = 460; // > 400, so buildIndex splits the corpus between 2 worker threads
+const POSTS = 460; // several shards (about 128 posts each), shared between 2 worker threads
 
 const TOPICS = ['灯塔', '港口', '渔船', '海鸥', '礁石'];
 
@@ -89,14 +89,14 @@ describe('build-index', () => {
     // Progress goes to stderr (not a TTY here: one line per ~10 %).
     expect(r.stderr).toContain(`build: ${POSTS + 5}/${POSTS + 5} documents`);
 
-    // The live version has two shards: the work really was split between workers.
+    // The live version has several shards (built by the two workers).
     const current = readFileSync(join(indexDir, 'CURRENT'), 'utf8').trim();
     const manifest = JSON.parse(readFileSync(join(indexDir, current, 'manifest.json'), 'utf8')) as {
       shards: number[];
       docCount: number;
     };
-    expect(manifest.shards).toHaveLength(2);
-    expect(manifest.shards.every((n) => n > 100)).toBe(true);
+    expect(manifest.shards.length).toBeGreaterThan(1);
+    expect(manifest.shards.reduce((a, b) => a + b, 0)).toBe(POSTS + 1);
     expect(manifest.docCount).toBe(POSTS + 1);
   });
 

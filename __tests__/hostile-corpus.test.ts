@@ -106,9 +106,9 @@ describe('the compiled build-index CLI with 2 workers over the same corpus', () 
     expect(r.code).toBe(0);
     const cliReport = JSON.parse(r.stdout) as BuildReport;
     expectReported(cliReport);
-    // The work really was split between two workers.
+    // The corpus was split into several shards (shared between the two workers).
     const manifest = JSON.parse(readFileSync(join(cliReport.dir, 'manifest.json'), 'utf8')) as { shards: number[] };
-    expect(manifest.shards).toHaveLength(2);
+    expect(manifest.shards.length).toBeGreaterThan(1);
     const cliEngine = await SearchEngine.open(cliOut.dir);
     expect(cliEngine.stats.docs).toBe(hostile.indexed);
     for (const v of hostile.valid) expect({ word: v.word, ids: cliEngine.matchIds(v.word) }).toEqual({ word: v.word, ids: [v.path] });

@@ -137,7 +137,20 @@ describe('GET /api/search', () => {
     expect(body.hits).toHaveLength(4);
     for (const h of body.hits) {
       expect(Object.keys(h).sort()).toEqual(
-        ['author', 'categories', 'date', 'id', 'score', 'snippet', 'tags', 'title', 'titleHighlighted', 'url'].sort(),
+        [
+          'author',
+          'categories',
+          'date',
+          'duplicateIds',
+          'duplicates',
+          'id',
+          'score',
+          'snippet',
+          'tags',
+          'title',
+          'titleHighlighted',
+          'url',
+        ].sort(),
       );
       expect(typeof h.id).toBe('string');
       expect(typeof h.title).toBe('string');

@@ -1,12 +1,15 @@
-import { buildIndex, SEGMENTER_BACKENDS, type BuildProgress, type BuildReport, type SegmenterBackend } from '../src';
+import { buildIndex, watchCorpus, SEGMENTER_BACKENDS, type BuildProgress, type BuildReport, type SegmenterBackend } from '../src';
 import { parseArgs } from 'node:util';
 import { fail, parseOrExit } from './lib/cli';
 
-const USAGE = `usage: npm run build-index -- --corpus DIR [--out DIR] [--user-dict FILE] [--segmenter nodejieba|@node-rs/jieba] [--workers N] [--max-text-chars N] [--json]
+const USAGE = `usage: npm run build-index -- --corpus DIR [--out DIR] [--user-dict FILE] [--segmenter nodejieba|@node-rs/jieba] [--workers N] [--max-text-chars N] [--incremental] [--watch] [--json]
 
 Builds a zhsearch index of the posts under --corpus (default corpus/) into --out
 (default index-data/). Bad posts are reported and skipped; the previous index stays
-live until the new one is complete. Exits non-zero only when nothing could be indexed.`;
+live until the new one is complete. Exits non-zero only when nothing could be indexed.
+
+--incremental  reuse the index in --out: rebuild only what was added, changed or deleted
+--watch        build, then keep watching --corpus and update the index incrementally`;
 
 async function main(): Promise<void> {
   const { values } = parseOrExit(
@@ -20,6 +23,8 @@ async function main(): Promise<void> {
           workers: { type: 'string' },
           'max-text-chars': { type: 'string' },
           json: { type: 'boolean', default: false },
+          incremental: { type: 'boolean', default: false },
+          watch: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
         },
         allowPositionals: true,
@@ -36,6 +41,27 @@ async function main(): Promise<void> {
   if (segmenter !== undefined && !(SEGMENTER_BACKENDS as readonly string[]).includes(segmenter)) {
     fail(`--segmenter must be one of ${SEGMENTER_BACKENDS.join(', ')}`);
   }
+  if (values.watch) {
+    const watcher = watchCorpus({
+      corpus: values.corpus,
+      out: values.out,
+      userDict: values['user-dict'],
+      segmenter: segmenter as SegmenterBackend | undefined,
+      workers,
+      maxTextChars,
+      onBuild: (r) => {
+        if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
+        else printReport(r);
+      },
+      onError: (err) => process.stderr.write(`error: ${err.message} (the previous index stays live)\n`),
+    });
+    await watcher.ready.catch((err: Error) => fail(err.message));
+    process.stderr.write(`watching ${values.corpus} (Ctrl-C to stop)\n`);
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => void watcher.close().then(() => process.exit(0)));
+    }
+    return;
+  }
   const progress = progressPrinter();
   let report: BuildReport;
   try {
@@ -46,6 +72,7 @@ async function main(): Promise<void> {
       segmenter: segmenter as SegmenterBackend | undefined,
       workers,
       maxTextChars,
+      incremental: values.incremental,
       onProgress: progress.update,
     });
   } catch (err) {
@@ -61,6 +88,13 @@ async function main(): Promise<void> {
 function printReport(r: BuildReport): void {
   const out = process.stdout;
   out.write(`indexed ${r.indexed} documents in ${(r.ms / 1000).toFixed(1)} s; index ${(r.bytes / 1e6).toFixed(1)} MB in ${r.dir}\n`);
+  const c = r.changes;
+  out.write(
+    `${r.mode} build: ${c.added} added, ${c.changed} changed, ${c.removed} removed, ${c.unchanged} unchanged; ` +
+      `${r.shards.built} shards built, ${r.shards.reused} reused; ${r.duplicateGroups} duplicate groups\n`,
+  );
+  if (r.fullReason) out.write(`(full build: ${r.fullReason})\n`);
+  if (r.upToDate) out.write('the index was up to date: no new version written\n');
   if (r.skipped.length > 0) {
     out.write(`skipped ${r.skipped.length} files:\n`);
     for (const s of r.skipped) out.write(`  ${s.path}: ${s.reason}\n`);

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
 
     let rr = 0;
     for (const k of qs.knownItems) {
-      const hits = engine.search(k.words.join(' '), { limit: 10 }).hits;
+      const hits = engine.search(k.words.join(' '), { limit: 10, collapse: false }).hits;
       const rank = hits.findIndex((h) => h.id === k.target);
       if (rank >= 0) rr += 1 / (rank + 1);
     }
@@ -93,12 +93,12 @@ async function main(): Promise<void> {
 
     // Latency: top-10 with snippets, after one warm-up pass.
     const texts = [...qs.queries.map((q) => q.words.join(' ')), ...qs.knownItems.map((k) => k.words.join(' '))];
-    for (const t of texts) engine.search(t, { limit: 10 });
+    for (const t of texts) engine.search(t, { limit: 10, collapse: false });
     const lat: number[] = [];
     for (let round = 0; round < 3; round++) {
       for (const t of texts) {
         const s = process.hrtime.bigint();
-        engine.search(t, { limit: 10 });
+        engine.search(t, { limit: 10, collapse: false });
         lat.push(Number(process.hrtime.bigint() - s) / 1e6);
       }
     }

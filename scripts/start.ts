@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { buildIndex } from '../src';
+import { watchInWorker } from '../src/indexer/watch';
 import { walkCorpus } from '../src/ingest/walk';
 import { configFromEnv } from '../src/server/config';
 import { tuneHeap } from '../src/server/heap';
@@ -8,10 +9,12 @@ import { startServer } from '../src/server/main';
 import { parseArgs } from 'node:util';
 import { parseOrExit } from './lib/cli';
 
-const USAGE = `usage: npm start [-- --corpus DIR]
+const USAGE = `usage: npm start [-- --corpus DIR] [--watch]
 
 Builds INDEX_DIR (default index-data/) from the corpus (default corpus/) when it is
-missing or older than the newest post, then serves it (PORT, default 3000).`;
+missing or older than the newest post, then serves it (PORT, default 3000).
+With --watch, new, changed and deleted posts are indexed incrementally as they
+appear and the server swaps the new index in without dropping a request.`;
 
 async function main(): Promise<void> {
   const { values } = parseOrExit(
@@ -19,6 +22,7 @@ async function main(): Promise<void> {
       parseArgs({
         options: {
           corpus: { type: 'string', default: process.env.CORPUS_DIR || 'corpus' },
+          watch: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
         },
         allowPositionals: true,
@@ -28,6 +32,10 @@ async function main(): Promise<void> {
   try {
     const config = configFromEnv();
     tuneHeap(config.heapGrowingPercent);
+    if (values.watch) {
+      await serveAndWatch(values.corpus, config);
+      return;
+    }
     const reason = await staleReason(values.corpus, config.indexDir);
     if (reason) {
       process.stderr.write(`building ${config.indexDir} from ${values.corpus} (${reason})…\n`);
@@ -42,6 +50,27 @@ async function main(): Promise<void> {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     process.exit(1);
   }
+}
+
+/** Build incrementally, serve, and on every update of the corpus rebuild and swap the index in. */
+async function serveAndWatch(corpus: string, config: ReturnType<typeof configFromEnv>): Promise<void> {
+  let running: Awaited<ReturnType<typeof startServer>> | null = null;
+  const watcher = watchInWorker({
+    corpus,
+    out: config.indexDir,
+    onBuild: async (r) => {
+      const c = r.changes;
+      process.stderr.write(
+        `indexed ${r.indexed} documents in ${(r.ms / 1000).toFixed(1)} s (${r.mode}: ${c.added} added, ${c.changed} changed, ${c.removed} removed)\n`,
+      );
+      // A failed reload is logged by the app and the old index keeps serving.
+      if (running && !r.upToDate) await running.app.reload().catch(() => undefined);
+    },
+    onError: (err) => process.stderr.write(`update failed, still serving the previous index: ${err.message}\n`),
+  });
+  await watcher.ready;
+  running = await startServer(config, { handleSignals: true });
+  process.stderr.write(`zhsearch is serving ${running.url}, watching ${corpus}\n`);
 }
 
 /** Why the index must be (re)built, or null when it is up to date. */

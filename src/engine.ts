@@ -10,16 +10,19 @@ import { htmlToText } from './ingest/html';
 import type { Post } from './ingest/post';
 import { decodeDocs, decodeVocab } from './store/codec';
 import { openVersion } from './store/files';
-import { BIGRAM_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './store/manifest';
+import { groupDuplicates } from './indexer/duplicates';
+import { StoryGroups, validGroups } from './query/dedupe';
+import { BIGRAM_FILE, DUPLICATES_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './store/manifest';
 import { createDocTable, type DocTable } from './query/doctable';
 import { CompactText } from './query/doctext';
 import { isBigram, matchPlan, type MatchFilters } from './query/execute';
 import { facetCounts, type Facets } from './query/facets';
 import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
 import { planQuery } from './query/plan';
-import { rankDocs } from './query/rank';
+import { rankDocs, type Ranked } from './query/rank';
 import { highlightAll, makeSnippet } from './query/snippet';
 import { Suggester } from './query/suggest';
+import { keyTerms } from './query/related';
 import { LruCache } from './lru';
 
 /** Options of {@link SearchEngine.search}. */
@@ -40,6 +43,8 @@ export interface SearchOptions {
   to?: string;
   /** `relevance` (default; ties newest first) or `date` (newest first). */
   sort?: 'relevance' | 'date';
+  /** Show one post per story (default true); false shows every duplicate as its own hit. */
+  collapse?: boolean;
 }
 
 /** One search hit. `snippet` and `titleHighlighted` are HTML: escaped text plus `<mark>`. */
@@ -54,11 +59,15 @@ export interface Hit {
   score: number;
   snippet: string;
   titleHighlighted: string;
+  /** Other matching posts of the same story ("N more from the same story"); hidden unless `collapse: false`. */
+  duplicates: number;
+  duplicateIds: string[];
 }
 
 /** The answer to a search. */
 export interface SearchResult {
   query: string;
+  /** Matching posts; with `collapse` (the default), matching stories. */
   total: number;
   offset: number;
   limit: number;
@@ -69,6 +78,33 @@ export interface SearchResult {
   /** A spelling suggestion when the query found little (null when none). */
   suggestion: string | null;
 }
+
+/** A related article (see {@link SearchEngine.related}). */
+export interface RelatedArticle {
+  id: string;
+  title: string;
+  url: string | null;
+  date: string | null;
+  score: number;
+}
+
+/** One row of {@link SearchEngine.exportRows}: a hit without snippets. */
+export interface ExportRow {
+  rank: number;
+  id: string;
+  title: string;
+  url: string | null;
+  date: string | null;
+  author: string | null;
+  categories: string[];
+  tags: string[];
+  score: number;
+  /** Other matching posts of the same story (hidden when collapsed). */
+  duplicates: number;
+}
+
+/** Most rows one export returns. */
+export const MAX_EXPORT = 10_000;
 
 /** A document handed to {@link SearchEngine.fromDocuments}. */
 export interface DocumentInput {
@@ -131,6 +167,7 @@ export class SearchEngine {
   private loadSegmenterOnce: (() => Segmenter) | null = null;
   /** Each document's display text, compact where that is smaller (see query/doctext). */
   private readonly display: Array<CompactText | string>;
+  private readonly stories: StoryGroups;
 
   private constructor(
     posts: Post[],
@@ -142,10 +179,12 @@ export class SearchEngine {
     segmenter: Segmenter | (() => Segmenter),
     resultCache: number = DEFAULT_RESULT_CACHE,
     normalized?: { ntitle: string[]; ntext: string[] },
+    groups: number[][] = [],
   ) {
     this.results = new LruCache(resultCache, { admitOnRepeat: true });
     if (typeof segmenter === 'function') this.loadSegmenterOnce = segmenter;
     else this.segmenterInstance = segmenter;
+    this.stories = new StoryGroups(posts.length, groups);
     posts.forEach((p, i) => this.byId.set(p.id, i));
     const ntitle = normalized?.ntitle ?? posts.map((p) => normalize(p.title));
     const ntext = normalized?.ntext ?? posts.map((p) => normalize(p.text));
@@ -180,8 +219,9 @@ export class SearchEngine {
     );
     const bigramReading = Promise.all([version.readGzipBytes(BIGRAM_FILE), version.readGzipBytes(TITLE_BIGRAM_FILE)]);
     const vocabReading = version.readGzip('vocab.json.gz');
+    const groupReading = version.readGzip(DUPLICATES_FILE);
     // Every read must be awaited (or caught) even when another fails first.
-    const all = Promise.all([reading, bigramReading, vocabReading]);
+    const all = Promise.all([reading, bigramReading, vocabReading, groupReading]);
     all.catch(() => undefined);
     if (options.segmenter && options.segmenter !== m.tokenizer.backend) {
       throw new Error(`index ${version.dir} was built with the ${m.tokenizer.backend} segmenter; queries cannot use ${options.segmenter}`);
@@ -192,7 +232,7 @@ export class SearchEngine {
     const tokenizer = { backend: m.tokenizer.backend, userDict: m.tokenizer.userDict ?? undefined };
     segmenterFingerprint(tokenizer);
     const segmenter = (): Segmenter => getSegmenter(tokenizer);
-    const [loaded, bigramBytes, vocabJson] = await all;
+    const [loaded, bigramBytes, vocabJson, groupJson] = await all;
     // A server reloads while it answers queries: decode in steps, yielding to the event
     // loop between them, so that no request waits for the whole load.
     for (const [k, part] of loaded.entries()) {
@@ -220,8 +260,9 @@ export class SearchEngine {
     await nextTurn();
     const vocab = decodeVocab(vocabJson);
     await nextTurn();
+    const groups = validGroups(JSON.parse(groupJson), posts.length, `${version.dir}/${DUPLICATES_FILE}`);
     const info = { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
-    return new SearchEngine(posts, shards, bigrams, titleBigrams, vocab, info, segmenter, options.resultCache, normalized);
+    return new SearchEngine(posts, shards, bigrams, titleBigrams, vocab, info, segmenter, options.resultCache, normalized, groups);
   }
 
   /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
@@ -242,7 +283,19 @@ export class SearchEngine {
     const info: IndexInfo = { docs: shard.posts.length, builtAt: new Date().toISOString(), formatVersion: FORMAT_VERSION, dir: null };
     const vocab = [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const shards = [{ flex: shard.flex, offset: 0, size: shard.posts.length }];
-    return new SearchEngine(shard.posts, shards, shard.bigrams, shard.titleBigrams, vocab, info, segmenter, options.resultCache);
+    const groups = groupDuplicates(shard.posts.map((p, i) => [p.url, shard.sigs[i]]));
+    return new SearchEngine(
+      shard.posts,
+      shards,
+      shard.bigrams,
+      shard.titleBigrams,
+      vocab,
+      info,
+      segmenter,
+      options.resultCache,
+      undefined,
+      groups,
+    );
   }
 
   /**
@@ -279,6 +332,8 @@ export class SearchEngine {
     const filters = this.filters(options);
     const sort = options.sort ?? 'relevance';
     if (sort !== 'relevance' && sort !== 'date') throw new QueryError('sort must be "relevance" or "date"', 'sort');
+    const collapse = options.collapse ?? true;
+    if (typeof collapse !== 'boolean') throw new QueryError('collapse must be true or false', 'collapse');
 
     const elapsed = (): number => Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
 
@@ -292,6 +347,7 @@ export class SearchEngine {
       filters.fromMs,
       filters.toMs,
       sort,
+      collapse,
     ]);
     const cached = this.results.get(key);
     if (cached) return { ...cached, hits: cached.hits.slice(), tookMs: elapsed() };
@@ -299,11 +355,14 @@ export class SearchEngine {
     const plan = planQuery(parseQuery(query), () => this.segmenter);
     const empty = plan.groups.length === 0;
     const matched = empty ? { docs: [], units: new Map() } : matchPlan(this.table, plan, filters);
-    const ranked = rankDocs(this.table, matched, plan, sort, offset + limit);
-    const hits = ranked.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan.highlight));
+    const page = collapse
+      ? collapsedRanking(this.stories, (need) => rankDocs(this.table, matched, plan, sort, need), offset + limit, matched.docs.length)
+      : rankDocs(this.table, matched, plan, sort, offset + limit);
+    const inMatches = page.slice(offset, offset + limit).some((r) => this.stories.grouped(r.doc)) ? new Set(matched.docs) : null;
+    const hits = page.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan.highlight, inMatches));
     const result: SearchResult = {
       query,
-      total: matched.docs.length,
+      total: collapse ? this.stories.countStories(matched.docs) : matched.docs.length,
       offset,
       limit,
       tookMs: 0,
@@ -353,8 +412,78 @@ export class SearchEngine {
     };
   }
 
-  private hit(doc: number, score: number, units: string[]): Hit {
+  /**
+   * Up to `limit` (default 5, at most 20) articles related to `id`, best first: its most
+   * characteristic words as an OR query, without the article itself and its duplicates.
+   * Null for an unknown id.
+   */
+  related(id: string, limit = 5): { terms: string[]; articles: RelatedArticle[] } | null {
+    const d = this.byId.get(id);
+    if (d === undefined) return null;
+    const n = Math.min(Math.max(1, Math.floor(limit) || 5), 20);
+    const p = this.table.posts[d];
+    const df = (w: string): number => (isBigram(w) ? (this.bigrams.lookup(bigramKey(w))?.docs.length ?? 0) : this.suggester.df(w));
+    const terms = keyTerms(p.title, p.text, this.segmenter, df, this.table.size).map((t) => t.term);
+    if (terms.length === 0) return { terms, articles: [] };
+    const exclude = new Set([d, ...this.stories.others(d)]);
+    const r = this.search(terms.join(' OR '), { limit: Math.min(MAX_LIMIT, n + exclude.size) });
+    const articles = r.hits
+      .filter((h) => !exclude.has(this.byId.get(h.id)!))
+      .slice(0, n)
+      .map((h) => ({ id: h.id, title: h.title, url: h.url, date: h.date, score: h.score }));
+    return { terms, articles };
+  }
+
+  /**
+   * Ranked rows of a search for export, up to `max` (at most {@link MAX_EXPORT}) from
+   * `offset`, produced lazily so that a large export can be streamed.
+   */
+  *exportRows(query: string, options: Omit<SearchOptions, 'limit'> = {}, max: number = MAX_EXPORT): IterableIterator<ExportRow> {
+    const limit = intOption(max, 'limit', MAX_EXPORT, 1, MAX_EXPORT);
+    const offset = intOption(options.offset, 'offset', 0, 0, 1_000_000);
+    const collapse = options.collapse ?? true;
+    const sort = options.sort ?? 'relevance';
+    if (sort !== 'relevance' && sort !== 'date') throw new QueryError('sort must be "relevance" or "date"', 'sort');
+    const plan = planQuery(parseQuery(query), () => this.segmenter);
+    if (plan.groups.length === 0) return;
+    const matched = matchPlan(this.table, plan, this.filters(options));
+    const need = offset + limit;
+    const ranked = collapse
+      ? collapsedRanking(this.stories, (k) => rankDocs(this.table, matched, plan, sort, k), need, matched.docs.length)
+      : rankDocs(this.table, matched, plan, sort, need);
+    const inMatches = new Set(matched.docs);
+    let rank = offset;
+    for (const { doc, score } of ranked.slice(offset, need)) {
+      const p = this.table.posts[doc];
+      yield {
+        rank: ++rank,
+        id: p.id,
+        title: p.title,
+        url: p.url,
+        date: p.date,
+        author: p.author,
+        categories: [...p.categories],
+        tags: [...p.tags],
+        score: Math.round(score * 1000) / 1000,
+        duplicates: this.stories.others(doc).filter((o) => inMatches.has(o)).length,
+      };
+    }
+  }
+
+  /** Ids of the other posts of `id`'s story (duplicates), or null for an unknown id. */
+  duplicatesOf(id: string): string[] | null {
+    const d = this.byId.get(id);
+    return d === undefined ? null : this.stories.others(d).map((o) => this.table.posts[o].id);
+  }
+
+  /** Number of stories with more than one post. */
+  get duplicateGroups(): number {
+    return this.stories.count;
+  }
+
+  private hit(doc: number, score: number, units: string[], inMatches: Set<number> | null): Hit {
     const p = this.table.posts[doc];
+    const dupes = inMatches ? this.stories.others(doc).filter((d) => inMatches.has(d)) : [];
     return {
       id: p.id,
       title: p.title,
@@ -366,6 +495,8 @@ export class SearchEngine {
       score: Math.round(score * 1000) / 1000,
       snippet: makeSnippet(this.display[doc], this.table.ntext[doc], units),
       titleHighlighted: highlightAll(p.title, this.table.ntitle[doc], units),
+      duplicates: dupes.length,
+      duplicateIds: dupes.map((d) => this.table.posts[d].id),
     };
   }
 
@@ -401,6 +532,20 @@ function withTextFrom(post: Post, text: CompactText): Post {
     categories: post.categories,
   };
   return Object.defineProperty(out, 'text', { get: () => text.toString(), enumerable: true }) as Post;
+}
+
+/**
+ * The ranking with one document per story, at least `need` long unless the matches run
+ * out: ranks more of the matches until enough distinct stories are found.
+ */
+function collapsedRanking(stories: StoryGroups, rank: (need: number) => Ranked[], need: number, matches: number): Ranked[] {
+  let want = need;
+  for (;;) {
+    const ranked = rank(want);
+    const shown = stories.collapse(ranked);
+    if (shown.length >= need || ranked.length >= matches || want >= matches) return shown;
+    want = Math.min(matches, want * 4);
+  }
 }
 
 /** Freeze a result and everything in it (cached results are shared between callers). */

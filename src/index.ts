@@ -9,6 +9,8 @@
 export { buildIndex } from './indexer/build';
 export type { BuildOptions, BuildProgress, BuildReport } from './indexer/build';
 export type { FileNote } from './indexer/shard';
+export { watchCorpus } from './indexer/watch';
+export type { WatchOptions, CorpusWatcher } from './indexer/watch';
 export { SearchEngine, DEFAULT_LIMIT, MAX_LIMIT } from './engine';
 export type { SearchOptions, SearchResult, Hit, DocumentInput, IndexInfo, OpenOptions } from './engine';
 export type { Facets } from './query/facets';

@@ -22,7 +22,7 @@ childMain({
       return {
         answer: 'top 10 with snippets, highlighted titles, total and facets (engine.search)',
         matchIds: (words) => engine.matchIds(words.join(' ')),
-        top10: (words) => engine.search(words.join(' '), { limit: 10 }).hits.map((h) => h.id),
+        top10: (words) => engine.search(words.join(' '), { limit: 10, collapse: false }).hits.map((h) => h.id),
         afterFirstAnswer: () => engine.loadSegmenter(),
       };
     }),

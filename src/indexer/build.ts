@@ -7,10 +7,20 @@ import { segmenterFingerprint, type SegmenterBackend } from '../analysis/segment
 import { walkCorpus } from '../ingest/walk';
 import { encodeVocab } from '../store/codec';
 import { pruneVersions, VersionWriter } from '../store/files';
-import { BIGRAM_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE } from '../store/manifest';
+import {
+  BIGRAM_FILE,
+  DUPLICATES_FILE,
+  FORMAT_VERSION,
+  TERM_SCHEME,
+  TITLE_BIGRAM_FILE,
+  type Manifest,
+  type ShardSources,
+} from '../store/manifest';
 import { FLEX_OPTIONS, flexVersion } from './flex';
 import { BigramPostings } from './bigram-postings';
-import { bigramsFromArrays, runShardJob, type BigramArrays, type ShardJob, type ShardResult } from './job';
+import { groupDuplicates } from './duplicates';
+import { countChanges, openPrevious, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
+import { bigramsFromArrays, runShardJob, type ShardJob, type ShardResult, type ShardSig } from './job';
 import { partition } from './partition';
 import type { FileNote } from './shard';
 
@@ -28,11 +38,17 @@ export interface BuildOptions {
   workers?: number;
   /** Cap on body text per post, in characters (default 2,000,000). */
   maxTextChars?: number;
+  /**
+   * Reuse the live index in `out`: rebuild only the shards whose files were added,
+   * changed or deleted (same result as a full build). Falls back to a full build, with
+   * the reason in {@link BuildReport.fullReason}, when there is no usable previous index.
+   */
+  incremental?: boolean;
   /** Called as files are processed. */
   onProgress?: (progress: BuildProgress) => void;
 }
 
-/** Build progress: files processed so far out of the total found. */
+/** Build progress: files processed so far out of the total to process. */
 export interface BuildProgress {
   done: number;
   total: number;
@@ -52,12 +68,24 @@ export interface BuildReport {
   bytes: number;
   /** Folder of the new index version. */
   dir: string;
+  /** `incremental` when shards of the previous index were reused. */
+  mode: 'full' | 'incremental';
+  /** Why an incremental build was asked for but a full one done (null otherwise). */
+  fullReason: string | null;
+  /** Post files added, changed (content) and removed since the previous index (all added for a full build). */
+  changes: Changes;
+  /** Shards built now and reused from the previous index. */
+  shards: { built: number; reused: number };
+  /** Groups of duplicate posts (same story) in the new index. */
+  duplicateGroups: number;
+  /** True when an incremental build found nothing to do: no new version was written, `dir` is the live one. */
+  upToDate: boolean;
 }
 
 /**
  * Build an index of `corpus` into `out`. Files are parsed, segmented and indexed in
- * parallel shards; the new version becomes live only when it is complete, so a crash
- * or an error keeps the previous index. Bad posts are reported, never fatal; an
+ * shards on worker threads; the new version becomes live only when it is complete, so
+ * a crash or an error keeps the previous index. Bad posts are reported, never fatal; an
  * unreadable corpus folder or a failure to write is thrown.
  */
 export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
@@ -66,78 +94,143 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   // dictionary here: each worker loads its own (hundreds of MB with nodejieba).
   const segmenter = segmenterFingerprint({ backend: options.segmenter, userDict: options.userDict });
   const { files, problems } = await walkCorpus(options.corpus);
-  const total = files.length;
-  const requested = options.workers ?? Math.min(2, availableParallelism());
-  const inThread = requested <= 1 || !canUseWorkers();
-  const parts = partition(files, Math.max(1, Math.min(requested, Math.ceil(total / 200))));
-  if (parts.length === 0) parts.push([]);
+  const parts = partition(files);
+  if (parts.length === 0) parts.push([]); // an empty index still has one (empty) shard
+  const tokenizer: Manifest['tokenizer'] = {
+    backend: segmenter.name,
+    segmenter: segmenter.fingerprint,
+    userDict: options.userDict ? resolve(options.userDict) : null,
+    normalization: NORMALIZATION_VERSION,
+    terms: TERM_SCHEME,
+  };
+  const settings = { maxTextChars: options.maxTextChars ?? null };
+
+  let previous: PreviousIndex | null = null;
+  let fullReason: string | null = null;
+  if (options.incremental) {
+    const opened = await openPrevious(options.out, tokenizer, settings);
+    if ('reason' in opened) fullReason = opened.reason;
+    else previous = opened;
+  }
+  // Per new shard: the previous shard it is identical to, or null to build it.
+  const reuse = await Promise.all(parts.map((p) => (previous ? reuseShard(previous, p) : null)));
+
+  const skipped = (): FileNote[] => problems.map((p) => ({ path: p.path, reason: p.reason }));
+  if (previous && upToDate(previous, reuse)) {
+    const m = previous.manifest;
+    return {
+      indexed: m.docCount,
+      skipped: [...skipped(), ...m.shardSources.flatMap((s) => s.skipped)],
+      warnings: m.shardSources.flatMap((s) => s.warnings),
+      ms: Date.now() - started,
+      bytes: Object.values(m.files).reduce((a, f) => a + f.bytes, 0),
+      dir: previous.dir,
+      mode: 'incremental',
+      fullReason: null,
+      changes: countChanges(previous, m.shardSources),
+      shards: { built: 0, reused: m.shards.length },
+      duplicateGroups: m.duplicateGroups ?? 0,
+      upToDate: true,
+    };
+  }
 
   const writer = await VersionWriter.create(options.out);
   try {
-    const progress = new Array<number>(parts.length).fill(0);
+    const toBuild = parts.flatMap((p, k) => (reuse[k] === null ? [k] : []));
+    const total = toBuild.reduce((s, k) => s + parts[k].length, 0);
+    const progress = new Map<number, number>();
     const report = (k: number, done: number): void => {
-      progress[k] = done;
-      options.onProgress?.({ done: progress.reduce((a, b) => a + b, 0), total });
+      progress.set(k, done);
+      let sum = 0;
+      for (const d of progress.values()) sum += d;
+      options.onProgress?.({ done: sum, total });
     };
-    const jobs: ShardJob[] = parts.map((p, k) => ({
+    const jobs: ShardJob[] = toBuild.map((k) => ({
       shard: k,
-      files: p,
+      files: parts[k],
       dir: writer.dir,
       userDict: options.userDict,
       segmenter: segmenter.name,
       maxTextChars: options.maxTextChars,
     }));
-    const results: ShardResult[] = [];
-    if (inThread || parts.length === 1) {
-      for (const job of jobs) results.push(await runShardJob(job, (d) => report(job.shard, d)));
-    } else {
-      results.push(...(await Promise.all(jobs.map((job) => runInWorker(job, (d) => report(job.shard, d))))));
-    }
+    const requested = options.workers ?? Math.min(2, availableParallelism());
+    const built = await runJobs(jobs, requested, report);
 
-    const vocab = new Map<string, number>();
-    const fingerprint = createHash('sha256');
-    const skipped: FileNote[] = problems.map((p) => ({ path: p.path, reason: p.reason }));
-    const warnings: FileNote[] = [];
-    for (const r of results) {
-      writer.addFiles(r.files);
-      for (const [w, df] of r.vocab) vocab.set(w, (vocab.get(w) ?? 0) + df);
-      for (const [id, h] of r.hashes) fingerprint.update(`${id}\0${h}\n`);
-      skipped.push(...r.skipped);
-      warnings.push(...r.warnings);
+    // Everything per shard, in shard order, from the new build or the previous index.
+    const shardSources: ShardSources[] = [];
+    const docCounts: number[] = [];
+    const bigramParts: BigramPostings[] = [];
+    const titleParts: BigramPostings[] = [];
+    const sigs: ShardSig[] = [];
+    const vocab = previous ? await previous.vocabWithout(reuse) : new Map<string, number>();
+    const oldBigrams = previous && reuse.some((r) => r !== null) ? await previous.bigramParts() : null;
+    for (let k = 0; k < parts.length; k++) {
+      const r = built.get(k);
+      const old = reuse[k];
+      if (r) {
+        writer.addFiles(r.files);
+        for (const [w, df] of r.vocab) vocab.set(w, (vocab.get(w) ?? 0) + df);
+        shardSources.push({ files: r.sources, skipped: r.skipped, warnings: r.warnings });
+        docCounts.push(r.docCount);
+        bigramParts.push(bigramsFromArrays(r.bigrams));
+        titleParts.push(bigramsFromArrays(r.titleBigrams));
+        sigs.push(...r.sigs);
+      } else if (previous && old !== null && oldBigrams) {
+        writer.addFiles(await previous.linkShard(old.shard, k, writer.dir));
+        shardSources.push({ ...previous.manifest.shardSources[old.shard], files: old.files });
+        docCounts.push(previous.manifest.shards[old.shard]);
+        bigramParts.push(oldBigrams.body[old.shard]);
+        titleParts.push(oldBigrams.title[old.shard]);
+        sigs.push(...(await previous.sigs(old.shard)));
+      }
     }
-    const shards = results.map((r) => r.docCount);
-    const offsets = shards.map((_, k) => shards.slice(0, k).reduce((a, b) => a + b, 0));
-    const docCount = shards.reduce((a, b) => a + b, 0);
-    const merge = (pick: (r: ShardResult) => BigramArrays): BigramPostings =>
-      BigramPostings.merge(
-        results.map((r) => bigramsFromArrays(pick(r))),
-        offsets,
-        docCount,
-      );
+    const offsets = docCounts.map((_, k) => docCounts.slice(0, k).reduce((a, b) => a + b, 0));
+    const docCount = docCounts.reduce((a, b) => a + b, 0);
+    const groups = groupDuplicates(sigs);
     // Level 1: the binary arrays gain little from harder compression (25 vs 28 MB) at twice the time.
     await Promise.all([
-      writer.writeGzip(BIGRAM_FILE, merge((r) => r.bigrams).encode(), 1),
-      writer.writeGzip(TITLE_BIGRAM_FILE, merge((r) => r.titleBigrams).encode(), 1),
+      writer.writeGzip(BIGRAM_FILE, BigramPostings.merge(bigramParts, offsets, docCount).encode(), 1),
+      writer.writeGzip(TITLE_BIGRAM_FILE, BigramPostings.merge(titleParts, offsets, docCount).encode(), 1),
       writer.writeGzip('vocab.json.gz', encodeVocab(vocab), 3),
+      writer.writeGzip(DUPLICATES_FILE, JSON.stringify(groups), 3),
     ]);
+    const fingerprint = createHash('sha256');
+    for (const s of shardSources) for (const f of s.files) if (f.sha1) fingerprint.update(`${f.path}\0${f.sha1}\n`);
     const dir = await writer.commit({
       formatVersion: FORMAT_VERSION,
       builtAt: new Date().toISOString(),
       docCount,
-      shards,
-      tokenizer: {
-        backend: segmenter.name,
-        segmenter: segmenter.fingerprint,
-        userDict: options.userDict ? resolve(options.userDict) : null,
-        normalization: NORMALIZATION_VERSION,
-        terms: TERM_SCHEME,
-      },
+      shards: docCounts,
+      tokenizer,
       flexsearch: { version: flexVersion(), options: { ...FLEX_OPTIONS } },
       corpusFingerprint: fingerprint.digest('hex'),
+      buildStartedMs: started,
+      build: settings,
+      shardSources,
+      duplicateGroups: groups.length,
     });
     await pruneVersions(options.out);
     const bytes = Object.values(writer.files).reduce((a, f) => a + f.bytes, 0);
-    return { indexed: docCount, skipped, warnings, ms: Date.now() - started, bytes, dir };
+    const skippedAll = skipped();
+    const warnings: FileNote[] = [];
+    for (const s of shardSources) {
+      skippedAll.push(...s.skipped);
+      warnings.push(...s.warnings);
+    }
+    return {
+      indexed: docCount,
+      skipped: skippedAll,
+      warnings,
+      ms: Date.now() - started,
+      bytes,
+      dir,
+      mode: previous ? 'incremental' : 'full',
+      fullReason,
+      changes: countChanges(previous, shardSources),
+      shards: { built: built.size, reused: parts.length - built.size },
+      duplicateGroups: groups.length,
+      upToDate: false,
+    };
   } catch (err) {
     await writer.abort();
     throw err;
@@ -149,26 +242,53 @@ function canUseWorkers(): boolean {
   return __filename.endsWith('.js');
 }
 
-function runInWorker(job: ShardJob, onProgress: (done: number) => void): Promise<ShardResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(require.resolve('./worker'), { workerData: job });
-    let settled = false;
-    worker.on('message', (msg: { type: string; done?: number; result?: ShardResult; message?: string }) => {
-      if (msg.type === 'progress' && msg.done !== undefined) onProgress(msg.done);
-      else if (msg.type === 'done' && msg.result) {
-        settled = true;
-        resolve(msg.result);
-      } else if (msg.type === 'error') {
-        settled = true;
-        reject(new Error(`build worker ${job.shard}: ${msg.message}`));
-      }
+/**
+ * Run shard jobs on up to `workers` threads (each loads jieba once and takes jobs from a
+ * shared queue), or in this thread when `workers` is 0 or threads are unavailable.
+ */
+async function runJobs(
+  jobs: ShardJob[],
+  workers: number,
+  onProgress: (shard: number, done: number) => void,
+): Promise<Map<number, ShardResult>> {
+  const results = new Map<number, ShardResult>();
+  if (workers < 1 || !canUseWorkers()) {
+    for (const job of jobs) results.set(job.shard, await runShardJob(job, (d) => onProgress(job.shard, d)));
+    return results;
+  }
+  const queue = jobs.slice();
+  const runOne = (): Promise<void> =>
+    new Promise((resolveAll, reject) => {
+      const worker = new Worker(require.resolve('./worker'));
+      let current: ShardJob | undefined;
+      let finished = false;
+      const next = (): void => {
+        current = queue.shift();
+        if (current) worker.postMessage(current);
+        else {
+          finished = true;
+          void worker.terminate();
+          resolveAll();
+        }
+      };
+      const failWith = (err: Error): void => {
+        if (finished) return;
+        finished = true;
+        queue.length = 0;
+        void worker.terminate();
+        reject(err);
+      };
+      worker.on('message', (msg: { type: string; shard: number; done?: number; result?: ShardResult; message?: string }) => {
+        if (msg.type === 'progress' && msg.done !== undefined) onProgress(msg.shard, msg.done);
+        else if (msg.type === 'done' && msg.result) {
+          results.set(msg.shard, msg.result);
+          next();
+        } else if (msg.type === 'error') failWith(new Error(`build worker, shard ${msg.shard}: ${msg.message}`));
+      });
+      worker.on('error', failWith);
+      worker.on('exit', (code) => failWith(new Error(`build worker exited with code ${code} during shard ${current?.shard}`)));
+      next();
     });
-    worker.on('error', (err) => {
-      if (!settled) reject(err);
-      settled = true;
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`build worker ${job.shard} exited with code ${code}`));
-    });
-  });
+  await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, runOne));
+  return results;
 }

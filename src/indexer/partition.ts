@@ -1,20 +1,40 @@
 import type { CorpusFile } from '../ingest/walk';
 
-/** Split files into `n` contiguous parts of about equal total size (ids stay sorted). */
-export function partition(files: readonly CorpusFile[], n: number): CorpusFile[][] {
+/**
+ * Shard boundaries are content-defined (as in rsync or restic chunking): a shard ends
+ * after a file whose id hashes to 0 modulo {@link SHARD_TARGET_DOCS}, or when it reaches
+ * {@link SHARD_MAX_DOCS}. A boundary depends only on the ids around it, so adding,
+ * changing or deleting a post changes only the shard it falls in: an incremental build
+ * rebuilds that shard and reuses the others, and gets exactly the shards (hence the
+ * document numbers and the per-shard FlexSearch order) a full build would.
+ */
+
+/** Mean documents per shard. */
+export const SHARD_TARGET_DOCS = 128;
+/** Hard cap on documents per shard (bounds the cost of one shard rebuild). */
+export const SHARD_MAX_DOCS = 512;
+
+/** Split files (sorted by id) into contiguous shards at content-defined boundaries. */
+export function partition(files: readonly CorpusFile[]): CorpusFile[][] {
   const parts: CorpusFile[][] = [];
-  const total = files.reduce((s, f) => s + f.size, 0);
-  let start = 0;
-  let acc = 0;
-  for (let k = 0; k < n; k++) {
-    const target = (total * (k + 1)) / n;
-    let end = start;
-    while (end < files.length && (k === n - 1 || acc + files[end].size <= target || end === start)) {
-      acc += files[end].size;
-      end++;
+  let current: CorpusFile[] = [];
+  for (const f of files) {
+    current.push(f);
+    if (current.length >= SHARD_MAX_DOCS || fnv1a(f.id) % SHARD_TARGET_DOCS === 0) {
+      parts.push(current);
+      current = [];
     }
-    parts.push(files.slice(start, end));
-    start = end;
   }
-  return parts.filter((p) => p.length > 0);
+  if (current.length > 0) parts.push(current);
+  return parts;
+}
+
+/** 32-bit FNV-1a over UTF-16 code units. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }

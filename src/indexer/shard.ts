@@ -4,6 +4,7 @@ import type { Index } from 'flexsearch';
 import { normalize } from '../analysis/normalize';
 import type { Segmenter } from '../analysis/segmenter';
 import { countBigrams } from '../analysis/bigrams';
+import { simhash } from '../analysis/simhash';
 import { countTerms } from '../analysis/terms';
 import { decodePost, parsePost, type ParseOptions, type Post } from '../ingest/post';
 import type { CorpusFile } from '../ingest/walk';
@@ -16,9 +17,21 @@ export interface FileNote {
   reason: string;
 }
 
-/** A partition of the corpus indexed on its own (one per worker); queries merge shards. */
+/** What the manifest records of one post file: enough to tell later whether it changed. */
+export interface SourceRecord {
+  /** The document id (path relative to the corpus root). */
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** SHA-1 of the bytes read; null when the file could not be read. */
+  sha1: string | null;
+}
+
+/** A partition of the corpus indexed on its own; queries merge shards. */
 export interface ShardBuild {
   posts: Post[];
+  /** Per post: SimHash of the body (null when too short), for duplicate grouping. */
+  sigs: Array<string | null>;
   /** Word terms (jieba words of 3+ characters, Latin runs). */
   flex: Index;
   /** Bigrams of title and body (title occurrences weighted): retrieval and body frequencies. */
@@ -34,14 +47,15 @@ export interface ShardBuild {
 /** Incremental builder of one shard. */
 export class ShardBuilder {
   readonly posts: Post[] = [];
+  readonly sigs: Array<string | null> = [];
   readonly flex: Index = createFlexIndex();
   private readonly bigrams = new BigramCollector();
   private readonly titleBigrams = new BigramCollector();
   readonly vocab = new Map<string, number>();
   readonly skipped: FileNote[] = [];
   readonly warnings: FileNote[] = [];
-  /** (id, SHA-1 of the file's bytes) of every file read: the corpus fingerprint. */
-  readonly hashes: Array<[string, string]> = [];
+  /** Every file given to {@link addFile}, read or not, in order. */
+  readonly sources: SourceRecord[] = [];
 
   constructor(
     private readonly segmenter: Segmenter | null,
@@ -51,6 +65,8 @@ export class ShardBuilder {
   /** Read, parse and index one corpus file; problems are recorded, never thrown. */
   addFile(file: CorpusFile): void {
     let bytes: Buffer;
+    const source: SourceRecord = { path: file.id, size: file.size, mtimeMs: file.mtimeMs, sha1: null };
+    this.sources.push(source);
     try {
       bytes = readFileSync(file.path);
     } catch (err) {
@@ -60,7 +76,7 @@ export class ShardBuilder {
       this.skipped.push({ path: file.id, reason });
       return;
     }
-    this.hashes.push([file.id, createHash('sha1').update(bytes).digest('hex')]);
+    source.sha1 = createHash('sha1').update(bytes).digest('hex');
     const decoded = decodePost(bytes);
     if (!decoded.ok) {
       this.skipped.push({ path: file.id, reason: decoded.reason });
@@ -92,6 +108,7 @@ export class ShardBuilder {
     countBigrams(title, 1, titleBigrams);
     this.titleBigrams.add(local, titleBigrams);
     countTerms(normalize(post.text), this.segmenter, counts, 1);
+    this.sigs.push(simhash(bodyOnly(counts.bigrams, titleBigrams)));
     for (const w of counts.vocab) this.vocab.set(w, (this.vocab.get(w) ?? 0) + 1);
     this.bigrams.add(local, counts.bigrams);
     if (counts.words.size === 0) return;
@@ -104,6 +121,7 @@ export class ShardBuilder {
   finish(): ShardBuild {
     return {
       posts: this.posts,
+      sigs: this.sigs,
       flex: this.flex,
       bigrams: this.bigrams.finish(),
       titleBigrams: this.titleBigrams.finish(),
@@ -112,4 +130,16 @@ export class ShardBuilder {
       warnings: this.warnings,
     };
   }
+}
+
+/** Body bigram counts: all counts minus the (weighted) title occurrences. */
+function bodyOnly(all: Map<number, number>, title: Map<number, number>): Map<number, number> {
+  if (title.size === 0) return all;
+  const body = new Map(all);
+  for (const [k, n] of title) {
+    const left = (body.get(k) ?? 0) - n * TITLE_TF_WEIGHT;
+    if (left > 0) body.set(k, left);
+    else body.delete(k);
+  }
+  return body;
 }

@@ -19,6 +19,20 @@ export class Suggester {
     this.dfs = Uint32Array.from(vocab.map((v) => v[1]));
   }
 
+  /** Documents containing `word` (a vocabulary word), 0 when it is not in the vocabulary. */
+  df(word: string): number {
+    let lo = 0;
+    let hi = this.words.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const w = this.words[mid];
+      if (w < word) lo = mid + 1;
+      else if (w > word) hi = mid - 1;
+      else return this.dfs[mid];
+    }
+    return 0;
+  }
+
   /** Completions of a normalized prefix. */
   suggest(prefix: string, limit: number): string[] {
     if (prefix === '') return [];

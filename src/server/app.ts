@@ -8,6 +8,7 @@ import { MAX_LIMIT, type SearchEngine } from '../engine';
 import { QueryError } from '../query/parse';
 import { escapeHtml } from '../query/snippet';
 import { createLogger, type Logger } from './log';
+import { mountArchiveRoutes } from './archive-routes';
 import { BadRequest, integer, single } from './params';
 
 /** Options of {@link createApp}. */
@@ -82,6 +83,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     );
   }
 
+  mountArchiveRoutes(app, () => current);
   app.get('/api/search', (req, res) => {
     const engine = current;
     const q = single(req, 'q') ?? '';
@@ -94,7 +96,12 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     const category = single(req, 'category');
     const tag = single(req, 'tag');
     const author = single(req, 'author');
+    const collapseRaw = single(req, 'collapse');
+    if (collapseRaw !== undefined && !['', 'true', 'false', '1', '0'].includes(collapseRaw)) {
+      throw new BadRequest('parameter collapse must be true or false', 'collapse');
+    }
     const r = engine.search(q, {
+      collapse: collapseRaw !== 'false' && collapseRaw !== '0',
       offset: (page - 1) * size,
       limit: size,
       categories: category ? [category] : undefined,

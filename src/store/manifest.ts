@@ -1,4 +1,5 @@
 import type { SegmenterBackend } from '../analysis/segmenter';
+import type { FileNote, SourceRecord } from '../indexer/shard';
 
 /**
  * The manifest of an index version folder: what was built, how, and checksums of
@@ -6,7 +7,7 @@ import type { SegmenterBackend } from '../analysis/segmenter';
  */
 
 /** Bump when anything in the on-disk layout or the term scheme changes. */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 /** Per-file size and SHA-256. */
 export interface FileChecksum {
@@ -33,8 +34,20 @@ export interface Manifest {
     terms: string;
   };
   flexsearch: { version: string; options: Record<string, unknown> };
-  /** SHA-256 over the sorted (id, size, content hash) of every post file read. */
+  /** SHA-256 over the sorted (id, content hash) of every post file read. */
   corpusFingerprint: string;
+  /** Epoch ms when the build started: files modified after it are re-hashed by the next incremental build. */
+  buildStartedMs: number;
+  /** Build settings that change the index (an incremental build with others rebuilds fully). */
+  build: { maxTextChars: number | null };
+  /**
+   * Per shard, in order: every post file it was built from (path, size, mtime, content
+   * hash), and the files skipped or indexed with a warning. An incremental build
+   * compares these with the corpus.
+   */
+  shardSources: ShardSources[];
+  /** Number of duplicate groups in {@link DUPLICATES_FILE}. */
+  duplicateGroups: number;
   files: Record<string, FileChecksum>;
 }
 
@@ -45,3 +58,13 @@ export const TERM_SCHEME = 'bigram-store+flex-jieba3-latin-v2';
 export const BIGRAM_FILE = 'bigrams.bin.gz';
 /** Bigrams of titles alone (title frequencies for ranking). */
 export const TITLE_BIGRAM_FILE = 'title-bigrams.bin.gz';
+
+/** The sources of one shard (see {@link Manifest.shardSources}). */
+export interface ShardSources {
+  files: SourceRecord[];
+  skipped: FileNote[];
+  warnings: FileNote[];
+}
+
+/** Duplicate groups: arrays of document numbers (see indexer/duplicates). */
+export const DUPLICATES_FILE = 'duplicates.json.gz';

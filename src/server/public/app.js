@@ -35,6 +35,7 @@
       category: p.get('category') ?? '',
       year: /^\d{4}$/.test(year) ? year : '',
       sort: p.get('sort') === 'date' ? 'date' : 'relevance',
+      all: p.get('all') === '1', // show every post of a story, not one per story
     };
   }
 
@@ -47,6 +48,7 @@
     if (s.category) p.set('category', s.category);
     if (s.year) p.set('year', s.year);
     if (s.sort === 'date') p.set('sort', 'date');
+    if (s.all) p.set('all', '1');
     const qs = p.toString();
     return qs ? '/?' + qs : '/';
   }
@@ -73,6 +75,7 @@
 
     const api = new URLSearchParams({ q: s.q, page: String(s.page), size: String(s.size), sort: s.sort });
     if (s.category) api.set('category', s.category);
+    if (s.all) api.set('collapse', 'false');
     if (s.year) { api.set('from', `${s.year}-01-01`); api.set('to', `${s.year}-12-31`); }
 
     results.setAttribute('aria-busy', 'true');
@@ -125,7 +128,7 @@
       message.textContent = total > 0 ? '这一页没有更多结果' : `没有找到与「${s.q}」相关的结果`;
     }
     renderDidYouMean(s, data.suggestion);
-    results.replaceChildren(...hits.map(renderHit));
+    results.replaceChildren(...hits.map((h) => renderHit(h, s)));
     renderPager(page, Math.max(1, Math.ceil(total / size)), total);
     renderFacets(s, data.facets ?? {});
   }
@@ -144,7 +147,7 @@
     return m ? m[1] : '';
   }
 
-  function renderHit(hit) {
+  function renderHit(hit, s) {
     const li = el('li', 'hit');
     const h = el('h2', 'hit-title');
     const url = safeUrl(hit.url);
@@ -171,6 +174,18 @@
     const snippet = el('p', 'hit-snippet');
     snippet.innerHTML = typeof hit.snippet === 'string' ? hit.snippet : ''; // server-escaped, <mark> only
     li.append(h, meta, snippet);
+    const dupes = Number(hit.duplicates) || 0;
+    if (dupes > 0 && !s.all) {
+      const more = el('p', 'hit-dupes', `另有 ${dupes} 篇来自同一报道 `);
+      const a = el('a', null, '全部显示');
+      a.href = pageUrl({ ...s, all: true, page: 1 });
+      a.addEventListener('click', (e) => {
+        e.preventDefault();
+        navigate({ all: true, page: 1 });
+      });
+      more.append(a);
+      li.append(more);
+    }
     if (hit.id != null) li.append(renderFullTextToggle(String(hit.id)));
     return li;
   }
@@ -195,12 +210,38 @@
         const paras = String(doc.text ?? '').split('\n').filter((t) => t.trim());
         body.replaceChildren(...paras.map((t) => el('p', null, t)));
         body.dataset.loaded = '1';
+        body.append(await renderRelated(id));
       } catch (err) {
         body.textContent = err instanceof TypeError ? '无法连接服务器' : String(err.message);
       }
     });
     wrap.append(btn, body);
     return wrap;
+  }
+
+  /** "相关文章": up to 5 related posts (/api/docs/:id/related); empty when none or on error. */
+  async function renderRelated(id) {
+    const box = el('section', 'related');
+    try {
+      const res = await fetch('/api/docs/' + encodeURIComponent(id) + '/related');
+      const data = await res.json().catch(() => null);
+      const list = res.ok && data && Array.isArray(data.related) ? data.related : [];
+      if (!list.length) return box;
+      box.append(el('h3', null, '相关文章'));
+      const ul = el('ul');
+      for (const r of list) {
+        const title = typeof r.title === 'string' && r.title ? r.title : String(r.id ?? '');
+        const url = safeUrl(r.url);
+        const item = url ? el('a', null, title, { href: url.href, rel: 'noopener noreferrer nofollow', target: '_blank' }) : el('span', null, title);
+        const li = el('li');
+        li.append(item);
+        const date = formatDate(r.date);
+        if (date) li.append(el('span', 'related-date', date));
+        ul.append(li);
+      }
+      box.append(ul);
+    } catch { /* related articles are best-effort */ }
+    return box;
   }
 
   function renderDidYouMean(s, suggestion) {
@@ -323,7 +364,7 @@
   /** New query: reset page and filters, keep the sort order. */
   function submitQuery(q) {
     closeSuggestions();
-    navigate({ q: q.trim(), page: 1, category: '', year: '' });
+    navigate({ q: q.trim(), page: 1, category: '', year: '', all: false });
   }
 
   // Don't suggest on raw pinyin while an IME composition is in progress.

@@ -1,0 +1,143 @@
+import { readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildIndex } from '../src/indexer/build';
+import { SearchEngine } from '../src/engine';
+import { rng, pick } from '../scripts/lib/random';
+import { tempDir } from './helpers/corpus';
+import { querySet, randomPost } from './helpers/archive';
+
+/**
+ * An incremental build must answer every query exactly as a full rebuild of the same
+ * corpus: same ids, same order, same scores, same totals, facets and suggestions.
+ */
+
+jest.setTimeout(300_000);
+
+/** Everything a user can observe of an index, for a fixed set of queries. */
+function observe(engine: SearchEngine, queries: string[]): unknown {
+  return {
+    docs: engine.stats.docs,
+    results: queries.map((q) =>
+      (['relevance', 'date'] as const).map((sort) => {
+        const r = engine.search(q, { limit: 100, sort });
+        return { q, sort, total: r.total, facets: r.facets, hits: r.hits.map((h) => [h.id, h.score]) };
+      }),
+    ),
+    ids: queries.map((q) => engine.matchIds(q)),
+    suggest: ['港', '集装', '地', 'al'].map((p) => engine.suggest(p)),
+    docsList: [...engine.documents()].map((d) => d.id),
+  };
+}
+
+test('random add/change/delete sequences: incremental builds equal full rebuilds', async () => {
+  const rand = rng(20240301);
+  const corpus = tempDir();
+  const inc = tempDir();
+  const full = tempDir();
+  const queries = querySet(rand, 40);
+  try {
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    let next = 0;
+    const write = (name: string): void => {
+      writeFileSync(join(corpus.dir, name), randomPost(rand, next++));
+    };
+    for (let i = 0; i < 400; i++) write(`p${String(i).padStart(4, '0')}.md`);
+    // Old mtimes: unchanged files take the size + mtime shortcut, not the hash.
+    for (const f of readdirSync(corpus.dir)) utimesSync(join(corpus.dir, f), hourAgo, hourAgo);
+    const first = await buildIndex({ corpus: corpus.dir, out: inc.dir, workers: 0, incremental: true });
+    expect(first.mode).toBe('full');
+    expect(first.fullReason).toMatch(/no index/);
+    expect(first.changes).toEqual({ added: 400, changed: 0, removed: 0, unchanged: 0 });
+
+    for (let round = 0; round < 4; round++) {
+      const files = readdirSync(corpus.dir).sort();
+      const expected = { added: 0, changed: 0, removed: 0 };
+      const touched = new Set<string>();
+      const ops = 1 + Math.floor(rand() * 6);
+      for (let k = 0; k < ops; k++) {
+        const r = rand();
+        const victim = pick(rand, files);
+        if (touched.has(victim)) continue;
+        if (r < 0.4) {
+          // A new post, named so that it lands anywhere in the id order.
+          const name = `p${String(Math.floor(rand() * 10000)).padStart(4, '0')}-new${round}-${k}.md`;
+          write(name);
+          touched.add(name);
+          expected.added++;
+        } else if (r < 0.55) {
+          write(victim);
+          touched.add(victim);
+          expected.changed++;
+        } else if (r < 0.7) {
+          // Same size, other bytes: only the content hash can tell.
+          const path = join(corpus.dir, victim);
+          const before = readFileSync(path, 'utf8');
+          const after = before.includes('。') ? before.replace('。', '，') : before + '，';
+          writeFileSync(path, after);
+          touched.add(victim);
+          expected.changed++;
+        } else if (r < 0.9) {
+          rmSync(join(corpus.dir, victim));
+          touched.add(victim);
+          expected.removed++;
+        } else {
+          // Same bytes, new mtime: not a change.
+          writeFileSync(join(corpus.dir, victim), readFileSync(join(corpus.dir, victim)));
+          touched.add(victim);
+        }
+      }
+      const report = await buildIndex({ corpus: corpus.dir, out: inc.dir, workers: 0, incremental: true });
+      expect(report.mode).toBe('incremental');
+      expect(report.changes).toMatchObject(expected);
+      expect(report.shards.reused).toBeGreaterThan(0);
+      expect(report.shards.built).toBeLessThan(report.shards.built + report.shards.reused);
+
+      rmSync(full.dir, { recursive: true, force: true });
+      const fullReport = await buildIndex({ corpus: corpus.dir, out: full.dir, workers: 0 });
+      expect(report.indexed).toBe(fullReport.indexed);
+      expect(report.duplicateGroups).toBe(fullReport.duplicateGroups);
+      const [a, b] = await Promise.all([SearchEngine.open(inc.dir), SearchEngine.open(full.dir)]);
+      expect(observe(a, queries)).toEqual(observe(b, queries));
+    }
+  } finally {
+    corpus.cleanup();
+    inc.cleanup();
+    full.cleanup();
+  }
+});
+
+test('nothing changed: every shard is reused and the report says so', async () => {
+  const rand = rng(7);
+  const corpus = tempDir();
+  const out = tempDir();
+  try {
+    for (let i = 0; i < 50; i++) writeFileSync(join(corpus.dir, `q${i}.md`), randomPost(rand, i));
+    const first = await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0 });
+    const r = await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, incremental: true });
+    expect(r).toMatchObject({ mode: 'incremental', indexed: 50, changes: { added: 0, changed: 0, removed: 0, unchanged: 50 } });
+    expect(r.shards.built).toBe(0);
+    // Nothing to write: the live version stays.
+    expect(r.upToDate).toBe(true);
+    expect(r.dir).toBe(first.dir);
+    expect(r.duplicateGroups).toBe(first.duplicateGroups);
+  } finally {
+    corpus.cleanup();
+    out.cleanup();
+  }
+});
+
+test('a previous index built with other settings is rebuilt in full, with the reason', async () => {
+  const rand = rng(8);
+  const corpus = tempDir();
+  const out = tempDir();
+  try {
+    for (let i = 0; i < 5; i++) writeFileSync(join(corpus.dir, `q${i}.md`), randomPost(rand, i));
+    await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, maxTextChars: 1000 });
+    const r = await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, incremental: true });
+    expect(r.mode).toBe('full');
+    expect(r.fullReason).toMatch(/max-text-chars/);
+  } finally {
+    corpus.cleanup();
+    out.cleanup();
+  }
+});

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { decodeVocab } from '../store/codec';
+import { openVersion, type VersionReader } from '../store/files';
+import { BIGRAM_FILE, TITLE_BIGRAM_FILE, type FileChecksum, type Manifest } from '../store/manifest';
+import { walkCorpus, type CorpusFile } from '../ingest/walk';
+import { FLEX_OPTIONS } from './flex';
+import { BigramPostings } from './bigram-postings';
+import { shardFiles, type ShardSig } from './job';
+import type { ShardSources } from '../store/manifest';
+import type { SourceRecord } from './shard';
+
+/**
+ * Incremental builds: compare the corpus with the previous index's manifest (path,
+ * size, mtime, content hash per file) and reuse every shard whose files are all
+ * unchanged. Shard boundaries are content-defined (see partition.ts), so the shards,
+ * document numbers and files are those a full build would produce.
+ */
+
+/**
+ * Files whose recorded mtime is this close to (or after) the previous build's start are
+ * hashed even when size and mtime match: a write in the same clock tick as the read
+ * would not change the mtime (git's "racy clean" problem).
+ */
+const RACY_MS = 2_000;
+
+/** Post files added, changed (content) and removed since the previous index. */
+export interface Changes {
+  added: number;
+  changed: number;
+  removed: number;
+  unchanged: number;
+}
+
+/** A previous shard identical to a new one, with its files' current records. */
+export interface ReusedShard {
+  shard: number;
+  files: SourceRecord[];
+}
+
+/** The live index an incremental build starts from. */
+export interface PreviousIndex {
+  manifest: Manifest;
+  /** Its version folder. */
+  dir: string;
+  /** The previous vocabulary minus the shares of the shards not reused. */
+  vocabWithout(reuse: ReadonlyArray<ReusedShard | null>): Promise<Map<string, number>>;
+  /** The previous bigram stores cut back into shards. */
+  bigramParts(): Promise<{ body: BigramPostings[]; title: BigramPostings[] }>;
+  /** Hard-link (or copy) previous shard `old`'s files into `dir` as shard `k`; their checksums. */
+  linkShard(old: number, k: number, dir: string): Promise<Record<string, FileChecksum>>;
+  /** Previous shard `old`'s duplicate signatures. */
+  sigs(old: number): Promise<ShardSig[]>;
+  /** Previous shard by the id of its first file. */
+  byFirst: Map<string, number>;
+}
+
+/** Open the live index of `out` for reuse, or say why it cannot be reused. */
+export async function openPrevious(
+  out: string,
+  tokenizer: Manifest['tokenizer'],
+  settings: Manifest['build'],
+): Promise<PreviousIndex | { reason: string }> {
+  let version: VersionReader;
+  try {
+    version = await openVersion(out);
+  } catch (err) {
+    return { reason: (err as Error).message };
+  }
+  const m = version.manifest;
+  const old = m.tokenizer;
+  for (const key of ['backend', 'segmenter', 'userDict', 'normalization', 'terms'] as const) {
+    if (old?.[key] !== tokenizer[key]) {
+      return {
+        reason: `the previous index was built with ${key} ${JSON.stringify(old?.[key])}, this build uses ${JSON.stringify(tokenizer[key])}`,
+      };
+    }
+  }
+  for (const [k, v] of Object.entries(FLEX_OPTIONS)) {
+    if (m.flexsearch?.options?.[k] !== v)
+      return { reason: `the previous index was built with FlexSearch option ${k}=${String(m.flexsearch?.options?.[k])}` };
+  }
+  if ((m.build?.maxTextChars ?? null) !== settings.maxTextChars) {
+    return { reason: `the previous index was built with --max-text-chars ${String(m.build?.maxTextChars ?? 'default')}` };
+  }
+  if (!Array.isArray(m.shardSources) || m.shardSources.length !== m.shards.length) {
+    return { reason: 'the previous manifest does not list its source files' };
+  }
+  const byFirst = new Map<string, number>();
+  m.shardSources.forEach((s, j) => {
+    if (s.files.length > 0) byFirst.set(s.files[0].path, j);
+  });
+  const readJson = async <T>(file: string): Promise<T> => JSON.parse(await version.readGzip(file)) as T;
+  return {
+    manifest: m,
+    dir: version.dir,
+    byFirst,
+    async vocabWithout(reuse) {
+      const kept = new Set(reuse.flatMap((r) => (r ? [r.shard] : [])));
+      const vocab = new Map(decodeVocab(await version.readGzip('vocab.json.gz')));
+      for (let j = 0; j < m.shards.length; j++) {
+        if (kept.has(j)) continue;
+        for (const [w, df] of decodeVocab(await version.readGzip(shardFiles(j).vocab))) {
+          const left = (vocab.get(w) ?? 0) - df;
+          if (left > 0) vocab.set(w, left);
+          else vocab.delete(w);
+        }
+      }
+      return vocab;
+    },
+    async bigramParts() {
+      const [body, title] = await Promise.all([version.readGzipBytes(BIGRAM_FILE), version.readGzipBytes(TITLE_BIGRAM_FILE)]);
+      return {
+        body: BigramPostings.decode(body, `${version.dir}/${BIGRAM_FILE}`).split(m.shards),
+        title: BigramPostings.decode(title, `${version.dir}/${TITLE_BIGRAM_FILE}`).split(m.shards),
+      };
+    },
+    async linkShard(oldShard, k, dir) {
+      const from = shardFiles(oldShard);
+      const to = shardFiles(k);
+      const out: Record<string, FileChecksum> = {};
+      for (const key of Object.keys(from) as Array<keyof typeof from>) {
+        const checksum = m.files[from[key]];
+        if (!checksum) throw new Error(`index ${version.dir} is damaged: manifest does not list ${from[key]}; rebuild it`);
+        await linkOrCopy(join(version.dir, from[key]), join(dir, to[key]));
+        out[to[key]] = checksum;
+      }
+      return out;
+    },
+    sigs: (oldShard) => readJson<ShardSig[]>(shardFiles(oldShard).sigs),
+  };
+}
+
+/** The previous shard holding exactly `part`'s files with unchanged content, or null. */
+export async function reuseShard(prev: PreviousIndex, part: readonly CorpusFile[]): Promise<ReusedShard | null> {
+  const j = part.length > 0 ? prev.byFirst.get(part[0].id) : undefined;
+  if (j === undefined) return null;
+  const old = prev.manifest.shardSources[j].files;
+  if (old.length !== part.length) return null;
+  const racyAfter = prev.manifest.buildStartedMs - RACY_MS;
+  const files: SourceRecord[] = [];
+  for (let i = 0; i < part.length; i++) {
+    const f = part[i];
+    const o = old[i];
+    if (o.path !== f.id || o.sha1 === null || o.size !== f.size) return null;
+    if (o.mtimeMs === f.mtimeMs && o.mtimeMs < racyAfter) {
+      files.push(o);
+      continue;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(f.path);
+    } catch {
+      return null;
+    }
+    if (createHash('sha1').update(bytes).digest('hex') !== o.sha1) return null;
+    files.push({ ...o, mtimeMs: f.mtimeMs });
+  }
+  return { shard: j, files };
+}
+
+/** Compare the new shards' files with the previous index's. */
+export function countChanges(prev: PreviousIndex | null, now: readonly ShardSources[]): Changes {
+  const before = new Map<string, string | null>();
+  if (prev) for (const s of prev.manifest.shardSources) for (const f of s.files) before.set(f.path, f.sha1);
+  const changes: Changes = { added: 0, changed: 0, removed: 0, unchanged: 0 };
+  const seen = new Set<string>();
+  for (const s of now) {
+    for (const f of s.files) {
+      seen.add(f.path);
+      if (!before.has(f.path)) changes.added++;
+      else if (f.sha1 !== null && before.get(f.path) === f.sha1) changes.unchanged++;
+      else changes.changed++;
+    }
+  }
+  for (const path of before.keys()) if (!seen.has(path)) changes.removed++;
+  return changes;
+}
+
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await fs.link(from, to);
+  } catch {
+    await fs.copyFile(from, to);
+  }
+}
+
+/**
+ * True when the corpus differs from the live index of `out` by path, size or mtime (a
+ * cheap check: one stat per file, no reading), or when there is no usable index.
+ */
+export async function corpusDiffers(corpus: string, out: string): Promise<boolean> {
+  let m: Manifest;
+  try {
+    m = (await openVersion(out)).manifest;
+  } catch {
+    return true;
+  }
+  const { files } = await walkCorpus(corpus);
+  const known = new Map<string, SourceRecord>();
+  for (const s of m.shardSources ?? []) for (const f of s.files) known.set(f.path, f);
+  if (known.size !== files.length) return true;
+  return files.some((f) => {
+    const o = known.get(f.id);
+    return !o || o.size !== f.size || o.mtimeMs !== f.mtimeMs;
+  });
+}
+
+/** True when every shard is reused in place with the same file records: the live index is up to date. */
+export function upToDate(prev: PreviousIndex, reuse: ReadonlyArray<ReusedShard | null>): boolean {
+  if (reuse.length !== prev.manifest.shards.length) return false;
+  return reuse.every((r, k) => {
+    if (!r || r.shard !== k) return false;
+    const old = prev.manifest.shardSources[k].files;
+    return r.files.every((f, i) => f.mtimeMs === old[i].mtimeMs);
+  });
+}

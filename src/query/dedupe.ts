@@ -1,0 +1,81 @@
+/**
+ * Stories: groups of duplicate posts found at build time (same source URL or
+ * near-identical body, see indexer/duplicates). Search shows the best-ranked post of
+ * each story and counts the others; `collapse: false` shows them all.
+ */
+export class StoryGroups {
+  private readonly groupOf: Int32Array;
+
+  /** `groups`: arrays of document numbers (2+ each) of an index of `size` documents. */
+  constructor(
+    size: number,
+    private readonly groups: readonly (readonly number[])[],
+  ) {
+    this.groupOf = new Int32Array(size).fill(-1);
+    groups.forEach((g, k) => {
+      for (const d of g) this.groupOf[d] = k;
+    });
+  }
+
+  /** Number of groups (stories with 2+ posts). */
+  get count(): number {
+    return this.groups.length;
+  }
+
+  /** The other posts of `doc`'s story (all of them, matched or not). */
+  others(doc: number): number[] {
+    const g = this.groupOf[doc];
+    return g < 0 ? [] : this.groups[g].filter((d) => d !== doc);
+  }
+
+  /** Keep the first document of each story, in the given order. */
+  collapse<T extends { doc: number }>(ranked: readonly T[]): T[] {
+    if (this.groups.length === 0) return ranked.slice();
+    const seen = new Set<number>();
+    return ranked.filter(({ doc }) => {
+      const g = this.groupOf[doc];
+      if (g < 0) return true;
+      if (seen.has(g)) return false;
+      seen.add(g);
+      return true;
+    });
+  }
+
+  /** Distinct stories among `docs`. */
+  countStories(docs: readonly number[]): number {
+    if (this.groups.length === 0) return docs.length;
+    const seen = new Set<number>();
+    let n = 0;
+    for (const d of docs) {
+      const g = this.groupOf[d];
+      if (g < 0) n++;
+      else if (!seen.has(g)) {
+        seen.add(g);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** True when `doc` belongs to a story of 2+ posts. */
+  grouped(doc: number): boolean {
+    return this.groupOf[doc] >= 0;
+  }
+}
+
+/** Check the decoded duplicates file: arrays of distinct document numbers below `size`. */
+export function validGroups(value: unknown, size: number, file: string): number[][] {
+  const bad = (): never => {
+    throw new Error(`${file}: malformed duplicate groups; rebuild the index`);
+  };
+  if (!Array.isArray(value)) return bad();
+  const seen = new Set<number>();
+  for (const g of value) {
+    if (!Array.isArray(g) || g.length < 2) bad();
+    for (const d of g as unknown[]) {
+      if (!Number.isInteger(d) || (d as number) < 0 || (d as number) >= size || seen.has(d as number)) bad();
+      seen.add(d as number);
+    }
+  }
+  return value as number[][];
+}
