@@ -1,12 +1,19 @@
+import { buildRedisIndex } from '../src/indexer/build-redis';
+import { checkIndexName } from '../src/store/redis';
 import { buildIndex, SEGMENTER_BACKENDS, type BuildProgress, type BuildReport, type SegmenterBackend } from '../src';
 import { parseArgs } from 'node:util';
 import { fail, parseOrExit } from './lib/cli';
 
 const USAGE = `usage: npm run build-index -- --corpus DIR [--out DIR] [--user-dict FILE] [--segmenter nodejieba|@node-rs/jieba] [--workers N] [--max-text-chars N] [--json]
+       npm run build-index -- --backend redis --redis-url URL --name NAME [--grace-seconds N] [same options]
 
 Builds a zhsearch index of the posts under --corpus (default corpus/) into --out
-(default index-data/). Bad posts are reported and skipped; the previous index stays
-live until the new one is complete. Exits non-zero only when nothing could be indexed.`;
+(default index-data/), or with --backend redis into Redis as a new version of index
+NAME, pointed to by NAME:current when complete (servers with REDIS_URL and
+INDEX_NAME follow it; the old version is dropped after --grace-seconds, default 300).
+Only one build per NAME runs at a time. Bad posts are reported and skipped; the
+previous index stays live until the new one is complete. Exits non-zero only when
+nothing could be indexed.`;
 
 async function main(): Promise<void> {
   const { values } = parseOrExit(
@@ -19,6 +26,10 @@ async function main(): Promise<void> {
           segmenter: { type: 'string' },
           workers: { type: 'string' },
           'max-text-chars': { type: 'string' },
+          backend: { type: 'string', default: 'file' },
+          'redis-url': { type: 'string', default: process.env.REDIS_URL },
+          name: { type: 'string', default: process.env.INDEX_NAME },
+          'grace-seconds': { type: 'string' },
           json: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
         },
@@ -36,18 +47,33 @@ async function main(): Promise<void> {
   if (segmenter !== undefined && !(SEGMENTER_BACKENDS as readonly string[]).includes(segmenter)) {
     fail(`--segmenter must be one of ${SEGMENTER_BACKENDS.join(', ')}`);
   }
+  if (values.backend !== 'file' && values.backend !== 'redis') fail('--backend must be file or redis');
+  const redis = values.backend === 'redis';
+  if (redis) {
+    if (!values['redis-url']) fail('--redis-url (or REDIS_URL) is needed with --backend redis, e.g. redis://127.0.0.1:6379');
+    if (!values.name) fail('--name (or INDEX_NAME) is needed with --backend redis');
+    try {
+      checkIndexName(values.name);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
+  const grace = values['grace-seconds'] === undefined ? undefined : Number(values['grace-seconds']);
+  if (grace !== undefined && (!Number.isInteger(grace) || grace < 1)) fail('--grace-seconds must be a positive whole number');
   const progress = progressPrinter();
   let report: BuildReport;
   try {
-    report = await buildIndex({
+    const common = {
       corpus: values.corpus,
-      out: values.out,
       userDict: values['user-dict'],
       segmenter: segmenter as SegmenterBackend | undefined,
       workers,
       maxTextChars,
       onProgress: progress.update,
-    });
+    };
+    report = redis
+      ? await buildRedisIndex({ ...common, redisUrl: values['redis-url'] ?? '', name: values.name ?? '', graceMs: grace && grace * 1000 })
+      : await buildIndex({ ...common, out: values.out });
   } catch (err) {
     progress.done();
     fail((err as Error).message);
@@ -60,7 +86,10 @@ async function main(): Promise<void> {
 
 function printReport(r: BuildReport): void {
   const out = process.stdout;
-  out.write(`indexed ${r.indexed} documents in ${(r.ms / 1000).toFixed(1)} s; index ${(r.bytes / 1e6).toFixed(1)} MB in ${r.dir}\n`);
+  const size = r.dir.startsWith('redis')
+    ? `document store and postings ${(r.bytes / 1e6).toFixed(1)} MB, word index in FlexSearch's Redis sets,`
+    : `index ${(r.bytes / 1e6).toFixed(1)} MB`;
+  out.write(`indexed ${r.indexed} documents in ${(r.ms / 1000).toFixed(1)} s; ${size} in ${r.dir}\n`);
   if (r.skipped.length > 0) {
     out.write(`skipped ${r.skipped.length} files:\n`);
     for (const s of r.skipped) out.write(`  ${s.path}: ${s.reason}\n`);

@@ -1,16 +1,20 @@
+import cluster from 'node:cluster';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { buildIndex } from '../src';
 import { walkCorpus } from '../src/ingest/walk';
+import { parseWorkers, runCluster } from '../src/server/cluster';
 import { configFromEnv } from '../src/server/config';
 import { startServer } from '../src/server/main';
 import { parseArgs } from 'node:util';
 import { parseOrExit } from './lib/cli';
 
-const USAGE = `usage: npm start [-- --corpus DIR]
+const USAGE = `usage: npm start [-- --corpus DIR] [--workers N]
 
 Builds INDEX_DIR (default index-data/) from the corpus (default corpus/) when it is
-missing or older than the newest post, then serves it (PORT, default 3000).`;
+missing or older than the newest post, then serves it (PORT, default 3000).
+--workers N (or WORKERS) serves with N processes on the one port. With REDIS_URL and
+INDEX_NAME it serves that Redis index instead (built with build-index --backend redis).`;
 
 async function main(): Promise<void> {
   const { values } = parseOrExit(
@@ -18,6 +22,7 @@ async function main(): Promise<void> {
       parseArgs({
         options: {
           corpus: { type: 'string', default: process.env.CORPUS_DIR || 'corpus' },
+          workers: { type: 'string' },
           help: { type: 'boolean', short: 'h', default: false },
         },
         allowPositionals: true,
@@ -26,7 +31,9 @@ async function main(): Promise<void> {
   );
   try {
     const config = configFromEnv();
-    const reason = await staleReason(values.corpus, config.indexDir);
+    const workers = parseWorkers(values.workers);
+    // Workers only serve: the primary (or the single process) builds first.
+    const reason = cluster.isPrimary && !config.redisUrl ? await staleReason(values.corpus, config.indexDir) : null;
     if (reason) {
       process.stderr.write(`building ${config.indexDir} from ${values.corpus} (${reason})…\n`);
       const report = await buildIndex({ corpus: values.corpus, out: config.indexDir });
@@ -34,8 +41,10 @@ async function main(): Promise<void> {
         `indexed ${report.indexed} documents in ${(report.ms / 1000).toFixed(1)} s (${report.skipped.length} skipped)\n`,
       );
     }
+    if (runCluster(workers, config.logLevel)) return;
     const running = await startServer(config, { handleSignals: true });
-    process.stderr.write(`zhsearch is serving ${running.url}\n`);
+    if (cluster.isPrimary) process.stderr.write(`zhsearch is serving ${running.url}\n`);
+    else if (cluster.worker?.id === 1) process.stderr.write(`zhsearch is serving ${running.url} with ${workers} workers\n`);
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     process.exit(1);
