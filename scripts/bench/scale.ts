@@ -13,6 +13,7 @@ import { makeQuerySet } from '../lib/queryset';
 import { median, quantile, table } from '../lib/stats';
 
 const USAGE = `usage: npm run bench:scale -- --corpus DIR [--redis-url URL] [--seconds N] [--json]
+       npm run bench:scale -- --http-only --index DIR --redis-url URL --name NAME [--rounds N] [--seconds N]
 
 Scale-out figures for the deployment section of the README, file backend against the
 Redis backend: build time, cold open, in-process query p50/p99 (result cache off),
@@ -22,7 +23,8 @@ the result cache holds, so answers are computed, not cached).
 
 Without --redis-url a redis-server is started on a free loopback port (Debian's
 redis-server must be installed); with it, a throw-away index name is used and removed
-afterwards.`;
+afterwards. --http-only measures only requests/s over existing indexes (a file index
+and a Redis index of the same corpus), --rounds times in turn, and prints medians.`;
 
 const CONNECTIONS = 10;
 const SEED = 42;
@@ -46,15 +48,25 @@ async function main(): Promise<void> {
           corpus: { type: 'string' },
           'redis-url': { type: 'string' },
           seconds: { type: 'string', default: '10' },
+          'http-only': { type: 'boolean', default: false },
+          index: { type: 'string' },
+          name: { type: 'string' },
+          rounds: { type: 'string', default: '3' },
           json: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
         },
       }),
     USAGE,
   );
-  if (!values.corpus) fail('give --corpus DIR\n\n' + USAGE, 2);
   const seconds = Number(values.seconds);
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 120) fail('--seconds must be a whole number from 1 to 120', 2);
+  if (values['http-only']) {
+    if (!values.index || !values['redis-url'] || !values.name) fail('--http-only needs --index DIR, --redis-url URL and --name NAME', 2);
+    const rounds = Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) fail('--rounds must be a whole number from 1 to 20', 2);
+    return httpOnly(values.index, values['redis-url'], values.name, rounds, seconds);
+  }
+  if (!values.corpus) fail('give --corpus DIR\n\n' + USAGE, 2);
   const log = (s: string): boolean => process.stderr.write(s + '\n');
 
   const work = mkdtempSync(join(tmpdir(), 'zhsearch-scale-'));
@@ -188,6 +200,50 @@ async function main(): Promise<void> {
     redisProc?.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Requests/s only, over existing indexes: every configuration `rounds` times in turn, medians. */
+async function httpOnly(indexDir: string, url: string, name: string, rounds: number, seconds: number): Promise<void> {
+  process.stderr.write(`reading the query set's documents from ${indexDir} …\n`);
+  const engine = await SearchEngine.open(indexDir, { resultCache: 0 });
+  const posts = [...engine.documents()];
+  const qs = makeQuerySet(posts, getSegmenter(), SEED);
+  const texts = [...new Set([...qs.queries.map((q) => q.words.join(' ')), ...qs.knownItems.map((k) => k.words.join(' '))])];
+  const paths: string[] = [];
+  for (const page of [1, 2, 3]) for (const t of texts) paths.push(`/api/search?q=${encodeURIComponent(t)}&page=${page}`);
+  const configs = [
+    { backend: 'file', workers: 1, env: { INDEX_DIR: indexDir } },
+    { backend: 'file', workers: 2, env: { INDEX_DIR: indexDir } },
+    { backend: 'redis', workers: 1, env: { REDIS_URL: url, INDEX_NAME: name } },
+    { backend: 'redis', workers: 2, env: { REDIS_URL: url, INDEX_NAME: name } },
+  ];
+  const runs = new Map<string, HttpFigure[]>();
+  for (let r = 0; r < rounds; r++) {
+    for (const c of configs) {
+      process.stderr.write(`round ${r + 1}/${rounds}: ${c.backend} backend, ${c.workers} worker(s) … `);
+      const f = { backend: c.backend, workers: c.workers, ...(await httpRun(c.env, c.workers, paths, seconds)) };
+      process.stderr.write(`${f.rps} req/s\n`);
+      const key = `${c.backend}/${c.workers}`;
+      runs.set(key, [...(runs.get(key) ?? []), f]);
+    }
+  }
+  process.stdout.write(
+    `HTTP /api/search, median of ${rounds} runs (autocannon, 127.0.0.1, ${CONNECTIONS} connections, ${seconds} s, ${paths.length} rotating uncached URLs; load generator on the same machine)\n` +
+      table(
+        ['backend', 'workers', 'req/s (runs)', 'median req/s', 'median p50 ms', 'median p99 ms', 'non-2xx', 'errors'],
+        [...runs.values()].map((fs) => [
+          fs[0].backend,
+          fs[0].workers,
+          fs.map((f) => Math.round(f.rps)).join(' / '),
+          median(fs.map((f) => f.rps)),
+          median(fs.map((f) => f.p50Ms)),
+          median(fs.map((f) => f.p99Ms)),
+          fs.reduce((a, f) => a + f.non2xx, 0),
+          fs.reduce((a, f) => a + f.errors, 0),
+        ]),
+      ) +
+      '\n',
+  );
 }
 
 async function usedMemory(store: RedisIndexStore): Promise<number> {
