@@ -1,12 +1,19 @@
+import { buildRedisIndex } from '../src/indexer/build-redis';
+import { checkIndexName } from '../src/store/redis';
 import { buildIndex, watchCorpus, SEGMENTER_BACKENDS, type BuildProgress, type BuildReport, type SegmenterBackend } from '../src';
 import { parseArgs } from 'node:util';
 import { fail, parseOrExit } from './lib/cli';
 
 const USAGE = `usage: npm run build-index -- --corpus DIR [--out DIR] [--user-dict FILE] [--segmenter nodejieba|@node-rs/jieba] [--workers N] [--max-text-chars N] [--incremental] [--watch] [--json]
+       npm run build-index -- --backend redis --redis-url URL --name NAME [--grace-seconds N] [same options but --incremental, --watch]
 
 Builds a zhsearch index of the posts under --corpus (default corpus/) into --out
-(default index-data/). Bad posts are reported and skipped; the previous index stays
-live until the new one is complete. Exits non-zero only when nothing could be indexed.
+(default index-data/), or with --backend redis into Redis as a new version of index
+NAME, pointed to by NAME:current when complete (servers with REDIS_URL and
+INDEX_NAME follow it; the old version is dropped after --grace-seconds, default 300).
+Only one build per NAME runs at a time. Bad posts are reported and skipped; the
+previous index stays live until the new one is complete. Exits non-zero only when
+nothing could be indexed.
 
 --incremental  reuse the index in --out: rebuild only what was added, changed or deleted
 --watch        build, then keep watching --corpus and update the index incrementally`;
@@ -22,6 +29,10 @@ async function main(): Promise<void> {
           segmenter: { type: 'string' },
           workers: { type: 'string' },
           'max-text-chars': { type: 'string' },
+          backend: { type: 'string', default: 'file' },
+          'redis-url': { type: 'string', default: process.env.REDIS_URL },
+          name: { type: 'string', default: process.env.INDEX_NAME },
+          'grace-seconds': { type: 'string' },
           json: { type: 'boolean', default: false },
           incremental: { type: 'boolean', default: false },
           watch: { type: 'boolean', default: false },
@@ -41,6 +52,20 @@ async function main(): Promise<void> {
   if (segmenter !== undefined && !(SEGMENTER_BACKENDS as readonly string[]).includes(segmenter)) {
     fail(`--segmenter must be one of ${SEGMENTER_BACKENDS.join(', ')}`);
   }
+  if (values.backend !== 'file' && values.backend !== 'redis') fail('--backend must be file or redis');
+  const redis = values.backend === 'redis';
+  if (redis) {
+    if (!values['redis-url']) fail('--redis-url (or REDIS_URL) is needed with --backend redis, e.g. redis://127.0.0.1:6379');
+    if (!values.name) fail('--name (or INDEX_NAME) is needed with --backend redis');
+    try {
+      checkIndexName(values.name);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
+  const grace = values['grace-seconds'] === undefined ? undefined : Number(values['grace-seconds']);
+  if (grace !== undefined && (!Number.isInteger(grace) || grace < 1)) fail('--grace-seconds must be a positive whole number');
+  if (redis && (values.incremental || values.watch)) fail('--incremental and --watch work with the file backend only');
   if (values.watch) {
     const watcher = watchCorpus({
       corpus: values.corpus,
@@ -65,16 +90,18 @@ async function main(): Promise<void> {
   const progress = progressPrinter();
   let report: BuildReport;
   try {
-    report = await buildIndex({
+    const common = {
       corpus: values.corpus,
-      out: values.out,
       userDict: values['user-dict'],
       segmenter: segmenter as SegmenterBackend | undefined,
       workers,
       maxTextChars,
       incremental: values.incremental,
       onProgress: progress.update,
-    });
+    };
+    report = redis
+      ? await buildRedisIndex({ ...common, redisUrl: values['redis-url'] ?? '', name: values.name ?? '', graceMs: grace && grace * 1000 })
+      : await buildIndex({ ...common, out: values.out });
   } catch (err) {
     progress.done();
     fail((err as Error).message);
@@ -87,7 +114,10 @@ async function main(): Promise<void> {
 
 function printReport(r: BuildReport): void {
   const out = process.stdout;
-  out.write(`indexed ${r.indexed} documents in ${(r.ms / 1000).toFixed(1)} s; index ${(r.bytes / 1e6).toFixed(1)} MB in ${r.dir}\n`);
+  const size = r.dir.startsWith('redis')
+    ? `document store and postings ${(r.bytes / 1e6).toFixed(1)} MB, word index in FlexSearch's Redis sets,`
+    : `index ${(r.bytes / 1e6).toFixed(1)} MB`;
+  out.write(`indexed ${r.indexed} documents in ${(r.ms / 1000).toFixed(1)} s; ${size} in ${r.dir}\n`);
   const c = r.changes;
   out.write(
     `${r.mode} build: ${c.added} added, ${c.changed} changed, ${c.removed} removed, ${c.unchanged} unchanged; ` +

@@ -3,16 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIndex, getSegmenter, SearchEngine } from '../src';
+import { RedisIndexStore } from '../src/store/redis';
 import { fail, parseOrExit } from './lib/cli';
+import { compareWithIndex, type Comparison } from './lib/compare';
 import { DEFAULT_SIZES, GroundTruth, makeQuerySet } from './lib/queryset';
 import { median, quantile, table } from './lib/stats';
 
 const USAGE = `usage: npm run eval -- --corpus DIR [--index DIR] [--seed N] [--check] [--json]
+       npm run eval -- --redis-url URL --name NAME [--same-as DIR] [same options]
 
 Builds an index of --corpus (or uses --index), generates a reproducible query set
 (seeded), and prints recall and precision against substring ground truth, known-item
 MRR@10 and query latency. --check exits 1 when recall, precision or MRR@10 miss their
-targets (0.99, 0.99, 0.9).`;
+targets (0.99, 0.99, 0.9). --redis-url/--name evaluate a Redis index; --same-as DIR
+also checks that every answer equals the file index DIR's (--check: exit 1 if not).`;
 
 const TARGETS = { recall: 0.99, precision: 0.99, mrr: 0.9 };
 
@@ -23,6 +27,9 @@ async function main(): Promise<void> {
         options: {
           corpus: { type: 'string' },
           index: { type: 'string' },
+          'redis-url': { type: 'string' },
+          name: { type: 'string' },
+          'same-as': { type: 'string' },
           seed: { type: 'string', default: '42' },
           check: { type: 'boolean', default: false },
           json: { type: 'boolean', default: false },
@@ -32,14 +39,19 @@ async function main(): Promise<void> {
       }),
     USAGE,
   );
-  if (!values.corpus && !values.index) fail('give --corpus DIR (or --index DIR)\n\n' + USAGE, 2);
+  if (!values.corpus && !values.index && !values['redis-url'])
+    fail('give --corpus DIR (or --index DIR, or --redis-url URL --name NAME)\n\n' + USAGE, 2);
+  if (values['redis-url'] && !values.name) fail('--name is needed with --redis-url', 2);
+  const store = values['redis-url']
+    ? await RedisIndexStore.connect(values['redis-url'], values.name ?? '').catch((e: Error) => fail(e.message))
+    : null;
   const seed = Number(values.seed);
   const log = (s: string): boolean => process.stderr.write(s + '\n');
 
   let indexDir = values.index;
   let tmp: string | null = null;
   let buildMs: number | null = null;
-  if (!indexDir) {
+  if (!indexDir && !store) {
     tmp = mkdtempSync(join(tmpdir(), 'zhsearch-eval-'));
     indexDir = tmp;
     log(`building an index of ${values.corpus} …`);
@@ -52,7 +64,7 @@ async function main(): Promise<void> {
   try {
     const t0 = Date.now();
     // No result cache: the latency figures must be computed answers, not repeats.
-    const engine = await SearchEngine.open(indexDir, { resultCache: 0 });
+    const engine = await SearchEngine.open(store ?? indexDir!, { resultCache: 0 });
     const loadMs = Date.now() - t0;
     const posts = [...engine.documents()];
     const qs = makeQuerySet(posts, getSegmenter(), seed, DEFAULT_SIZES);
@@ -103,7 +115,15 @@ async function main(): Promise<void> {
       }
     }
 
+    let sameAs: Comparison | null = null;
+    if (values['same-as']) {
+      log(`comparing every answer with the index in ${values['same-as']} …`);
+      sameAs = await compareWithIndex(engine, values['same-as'], texts);
+    }
+
     const result = {
+      index: engine.stats.dir,
+      sameAs: sameAs && { index: values['same-as'], ...sameAs },
       docs: posts.length,
       queries: qs.queries.length,
       knownItems: qs.knownItems.length,
@@ -143,6 +163,10 @@ async function main(): Promise<void> {
       );
       for (const [k, v] of Object.entries(result.byKind))
         process.stdout.write(`  ${k}: recall ${v.recall}, precision ${v.precision} over ${v.queries} queries\n`);
+      if (sameAs) {
+        process.stdout.write(`answers identical to ${values['same-as']}: ${sameAs.identical}/${sameAs.queries} queries\n`);
+        for (const d of sameAs.differences) process.stdout.write(`  ${d}\n`);
+      }
       if (misses.length > 0) process.stdout.write(`imperfect queries (${misses.length}):\n  ${misses.slice(0, 20).join('\n  ')}\n`);
     }
     if (values.check) {
@@ -150,12 +174,14 @@ async function main(): Promise<void> {
         recall < TARGETS.recall && `recall ${recall.toFixed(4)} < ${TARGETS.recall}`,
         precision < TARGETS.precision && `precision ${precision.toFixed(4)} < ${TARGETS.precision}`,
         mrr < TARGETS.mrr && `MRR@10 ${mrr.toFixed(4)} < ${TARGETS.mrr}`,
+        sameAs && sameAs.identical < sameAs.queries && `${sameAs.queries - sameAs.identical} answers differ from ${values['same-as']}`,
       ].filter(Boolean);
       if (bad.length > 0) fail(`targets missed: ${bad.join('; ')}`);
       process.stdout.write('eval: all targets met\n');
     }
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
+    await store?.close();
   }
 }
 

@@ -9,7 +9,8 @@ import { ShardBuilder } from './indexer/shard';
 import { htmlToText } from './ingest/html';
 import type { Post } from './ingest/post';
 import { decodeDocs, decodeVocab } from './store/codec';
-import { openVersion } from './store/files';
+import type { IndexSource } from './store/backend';
+import { fileSource } from './store/files';
 import { groupDuplicates } from './indexer/duplicates';
 import { StoryGroups, validGroups } from './query/dedupe';
 import { BIGRAM_FILE, DUPLICATES_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './store/manifest';
@@ -203,9 +204,12 @@ export class SearchEngine {
     this.suggester = new Suggester(vocab, this.table.posts, this.table.ntitle);
   }
 
-  /** Load the index in `indexDir` (checks format version and checksums). */
-  static async open(indexDir: string, options: OpenOptions = {}): Promise<SearchEngine> {
-    const version = await openVersion(indexDir);
+  /**
+   * Load the live index version of a folder (`indexDir`) or of any storage backend
+   * (an {@link IndexSource}, e.g. Redis); checks format version and checksums.
+   */
+  static async open(index: string | IndexSource, options: OpenOptions = {}): Promise<SearchEngine> {
+    const version = await (typeof index === 'string' ? fileSource(index) : index).open();
     const m = version.manifest;
     checkCompatible(m, version.dir);
     const posts: Post[] = [];
@@ -213,7 +217,11 @@ export class SearchEngine {
     const reading = Promise.all(
       m.shards.map(async (_, k) => {
         const names = shardFiles(k);
-        const [docs, flex] = await Promise.all([version.readGzip(names.docs), version.readGzip(names.flex)]);
+        // A backend that stores FlexSearch natively (Redis adapter) hands over a loaded index.
+        const [docs, flex] = await Promise.all([
+          version.readGzip(names.docs),
+          version.loadFlex ? version.loadFlex(k) : version.readGzip(names.flex),
+        ]);
         return { docs, flex, names };
       }),
     );
@@ -244,7 +252,7 @@ export class SearchEngine {
         );
       }
       await nextTurn();
-      shards.push({ flex: importFlex(part.flex), offset: posts.length, size: docs.length });
+      shards.push({ flex: typeof part.flex === 'string' ? importFlex(part.flex) : part.flex, offset: posts.length, size: docs.length });
       for (const p of docs) posts.push(p);
     }
     const bigrams = BigramPostings.decode(bigramBytes[0], `${version.dir}/${BIGRAM_FILE}`);

@@ -22,6 +22,11 @@ export interface AppOptions {
   /** Requests per minute per client IP; 0 (default) turns the limit off. */
   rateLimit?: number;
   logger?: Logger;
+  /**
+   * False while the index store (Redis) cannot be reached: /api/* and /healthz then
+   * answer 503 JSON until it is back.
+   */
+  available?: () => boolean;
 }
 
 /** The Express app plus the handle to swap its engine. */
@@ -81,6 +86,17 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
         },
       }),
     );
+  }
+
+  if (options.available) {
+    const available = options.available;
+    app.use((req, res, next) => {
+      if (available() || !(req.path === '/healthz' || req.path.startsWith('/api/'))) return next();
+      res
+        .status(503)
+        .set('Retry-After', '1')
+        .json({ error: 'index store unavailable: the connection to Redis is down; retrying', status: 'unavailable' });
+    });
   }
 
   mountArchiveRoutes(app, () => current);

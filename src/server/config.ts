@@ -1,3 +1,4 @@
+import { checkIndexName } from '../store/redis';
 import { DEFAULT_HEAP_GROWING_PERCENT } from './heap';
 import { parseLogLevel, type LogLevel } from './log';
 
@@ -6,6 +7,10 @@ export interface ServerConfig {
   port: number;
   host: string;
   indexDir: string;
+  /** Serve an index from Redis (REDIS_URL) instead of INDEX_DIR; needs {@link indexName}. */
+  redisUrl?: string;
+  /** Index name in Redis (INDEX_NAME). */
+  indexName?: string;
   adminToken?: string;
   corsOrigins: string[];
   /** Requests per minute per IP; 0 = off. */
@@ -15,9 +20,16 @@ export interface ServerConfig {
   heapGrowingPercent: number;
 }
 
-/** Read PORT, HOST, INDEX_DIR, ADMIN_TOKEN, CORS_ORIGINS, RATE_LIMIT, LOG_LEVEL and HEAP_GROWING_PERCENT; bad values throw naming the variable. */
+/** Read PORT, HOST, INDEX_DIR, REDIS_URL, INDEX_NAME, ADMIN_TOKEN, CORS_ORIGINS, RATE_LIMIT, LOG_LEVEL and HEAP_GROWING_PERCENT; bad values throw naming the variable. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const redisUrl = env.REDIS_URL || undefined;
+  const indexName = env.INDEX_NAME || undefined;
+  if (redisUrl && !indexName) throw new Error('INDEX_NAME must be set with REDIS_URL (the --name given to build-index --backend redis)');
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new Error('REDIS_URL must start with redis:// or rediss://');
+  if (redisUrl && indexName) checkIndexName(indexName, 'INDEX_NAME');
   return {
+    redisUrl,
+    indexName,
     port: intVar(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     indexDir: env.INDEX_DIR || 'index-data',

@@ -1,5 +1,9 @@
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { SearchEngine } from '../engine';
+import { isWatchable, type IndexSource } from '../store/backend';
+import { fileSource } from '../store/files';
+import { RedisIndexStore } from '../store/redis';
 import { createApp, type ZhsearchApp } from './app';
 import type { ServerConfig } from './config';
 import { createLogger } from './log';
@@ -21,19 +25,37 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, opts: { handleSignals?: boolean } = {}): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
   const t0 = Date.now();
-  const engine = await SearchEngine.open(config.indexDir);
-  log.info('index loaded', { dir: config.indexDir, docs: engine.stats.docs, ms: Date.now() - t0 });
+  const source = await openSource(config, log);
+  let engine: SearchEngine;
+  try {
+    engine = await SearchEngine.open(source);
+  } catch (err) {
+    if (isWatchable(source)) await source.close();
+    throw err;
+  }
+  log.info('index loaded', { dir: engine.stats.dir ?? source.label, docs: engine.stats.docs, ms: Date.now() - t0 });
+  // Under --workers, a reload asked of one worker (POST /admin/reload) is passed to the
+  // others through the primary; reloads it sends (SIGHUP) or flips each worker sees itself are not.
+  let reloadFromPeer = false;
   const app = createApp(engine, {
     reload: async () => {
-      const next = await SearchEngine.open(config.indexDir);
-      next.loadSegmenter(); // before the swap (instant unless the new index has another dictionary)
-      return next;
+      const fresh = await SearchEngine.open(source);
+      fresh.loadSegmenter(); // before the swap (instant unless the new index has another dictionary)
+      if (cluster.isWorker && !reloadFromPeer && !isWatchable(source)) process.send?.({ zhsearch: 'reload-others' });
+      return fresh;
     },
     adminToken: config.adminToken,
     corsOrigins: config.corsOrigins,
     rateLimit: config.rateLimit,
     logger: log,
+    available: isWatchable(source) ? () => source.available() : undefined,
   });
+  const unwatch = isWatchable(source)
+    ? source.watch((version) => {
+        log.info('index alias flipped: loading the new version', { version });
+        return app.reload();
+      })
+    : () => undefined;
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -70,6 +92,9 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
         resolve();
       });
       server.closeIdleConnections();
+    }).then(async () => {
+      unwatch();
+      if (isWatchable(source)) await source.close();
     });
     return closing;
   };
@@ -77,7 +102,11 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
   if (opts.handleSignals) {
     process.on('SIGHUP', () => {
       log.info('SIGHUP: reloading the index');
-      app.reload().catch(() => undefined); // failure is logged; the old index keeps serving
+      reloadFromPeer = true;
+      app
+        .reload()
+        .catch(() => undefined) // failure is logged; the old index keeps serving
+        .finally(() => (reloadFromPeer = false));
     });
     for (const sig of ['SIGTERM', 'SIGINT'] as const) {
       process.once(sig, () => {
@@ -89,4 +118,23 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
     process.on('unhandledRejection', (err) => log.error('unhandled rejection', { error: err instanceof Error ? err.stack : String(err) }));
   }
   return { app, server, url, close };
+}
+
+/** The index source a config names: Redis (REDIS_URL + INDEX_NAME) or the INDEX_DIR folder. */
+async function openSource(config: ServerConfig, log: ReturnType<typeof createLogger>): Promise<IndexSource> {
+  if (!config.redisUrl) return fileSource(config.indexDir);
+  let down = false;
+  const store = await RedisIndexStore.connect(config.redisUrl, config.indexName ?? '', {
+    reconnect: true,
+    onError: (err) => {
+      // Log the loss once, not every reconnect attempt.
+      if (!down) log.error('Redis connection lost: answering 503 until it is back', { error: err.message });
+      down = true;
+    },
+  });
+  store.redis.on('ready', () => {
+    if (down) log.info('Redis connection back');
+    down = false;
+  });
+  return store;
 }

@@ -3,7 +3,10 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
+import type { IndexSource, VersionReader } from './backend';
 import { FORMAT_VERSION, type FileChecksum, type Manifest } from './manifest';
+
+export type { VersionReader } from './backend';
 
 /**
  * Index folder layout (crash-safe by construction):
@@ -97,12 +100,9 @@ export async function readCurrent(indexDir: string): Promise<string> {
   return name;
 }
 
-/** A loaded, verified index version: its manifest and a reader for its files. */
-export interface VersionReader {
-  dir: string;
-  manifest: Manifest;
-  readGzip(file: string): Promise<string>;
-  readGzipBytes(file: string): Promise<Buffer>;
+/** The file backend as an {@link IndexSource}: the live version of `indexDir`. */
+export function fileSource(indexDir: string): IndexSource {
+  return { label: indexDir, open: () => openVersion(indexDir) };
 }
 
 /** Open the live version of `indexDir`, checking format version and checksums. */

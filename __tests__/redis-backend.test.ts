@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { SearchEngine } from '../src/engine';
+import { buildIndex } from '../src/indexer/build';
+import { buildRedisIndex } from '../src/indexer/build-redis';
+import { RedisIndexStore } from '../src/store/redis';
+import { tempDir } from './helpers/corpus';
+import { describeRedis, startRedis, type TestRedis } from './helpers/redis';
+
+// The bundled sample corpus (original articles written for this project).
+const CORPUS = join(__dirname, '..', 'corpus');
+
+describeRedis('redis-backend.test.ts')('Redis backend against the file backend (real redis-server)', () => {
+  let redis: TestRedis;
+  let out: { dir: string; cleanup: () => void };
+  let fileEngine: SearchEngine;
+  let redisEngine: SearchEngine;
+  let store: RedisIndexStore;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    out = tempDir();
+    await buildIndex({ corpus: CORPUS, out: out.dir, workers: 0 });
+    await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0 });
+    fileEngine = await SearchEngine.open(out.dir, { resultCache: 0 });
+    store = await RedisIndexStore.connect(redis.url, 'sample');
+    redisEngine = await SearchEngine.open(store, { resultCache: 0 });
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await redis?.cleanup();
+    out?.cleanup();
+  });
+
+  /** Queries from the corpus itself: title pieces of 2-5 characters, Latin words, operators. */
+  function queries(): string[] {
+    const qs = new Set<string>(['司马青禾', '青川 OR 澄江', '"地铁五号线"', '疫情 -社区', 'title:咖啡', 'covid', '5g', '中国经济发展问题']);
+    for (const p of fileEngine.documents()) {
+      const t = p.title.replace(/\s+/g, '');
+      for (let i = 0; i + 2 <= t.length; i += 2) for (const n of [2, 3, 4, 5]) if (i + n <= t.length) qs.add(t.slice(i, i + n));
+      for (const w of p.text.match(/[A-Za-z]{2,}|\d+/g) ?? []) qs.add(w);
+    }
+    return [...qs];
+  }
+
+  it('serves the same documents, facts and word index as the file backend', () => {
+    expect(redisEngine.stats.docs).toBe(fileEngine.stats.docs);
+    expect(redisEngine.stats.docs).toBeGreaterThan(5);
+    expect(redisEngine.stats.dir).toMatch(/^redis:\/\/127\.0\.0\.1:\d+\/sample@v1$/);
+    expect([...redisEngine.documents()]).toEqual([...fileEngine.documents()]);
+  });
+
+  it('answers every query with identical results (hits, scores, order, snippets, facets, totals)', () => {
+    const qs = queries();
+    expect(qs.length).toBeGreaterThan(100);
+    let nonEmpty = 0;
+    for (const q of qs) {
+      for (const sort of ['relevance', 'date'] as const) {
+        const a = fileEngine.search(q, { limit: 100, sort });
+        const b = redisEngine.search(q, { limit: 100, sort });
+        expect({ ...b, tookMs: 0 }).toEqual({ ...a, tookMs: 0 });
+        if (a.total > 0) nonEmpty++;
+      }
+      expect(redisEngine.matchIds(q)).toEqual(fileEngine.matchIds(q));
+      expect(redisEngine.suggest(q.slice(0, 2))).toEqual(fileEngine.suggest(q.slice(0, 2)));
+    }
+    expect(nonEmpty).toBeGreaterThan(100);
+  });
+
+  it("keeps the word index in FlexSearch's Redis adapter layout and the files under NAME:vN", async () => {
+    const keys = await store.redis.keys('sample*');
+    expect(keys).toContain('sample:current');
+    expect(keys).toContain('sample:v1:manifest');
+    expect(keys.some((k) => k.startsWith('sample:v1:file:shard-0.docs.json.gz'))).toBe(true);
+    expect(keys.some((k) => k.startsWith('sample-v1-s0|map:'))).toBe(true);
+    expect(keys).toContain('sample-v1-s0|reg');
+    expect(keys.some((k) => k.startsWith('sample:v1:file:shard-0.flex'))).toBe(false);
+  });
+
+  it('refuses a second writer while the build lock is held, then builds, flips and expires the old version', async () => {
+    const release = await store.acquireBuildLock();
+    await expect(buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0 })).rejects.toThrow(
+      /another build holds the build lock of index sample/,
+    );
+    await release();
+    const report = await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0, graceMs: 60_000 });
+    expect(report.version).toBe('v2');
+    expect(await store.current()).toBe('v2');
+    const ttl = await store.redis.pTTL('sample:v1:manifest');
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    expect(await store.redis.pTTL('sample-v1-s0|reg')).toBeGreaterThan(0);
+    expect(await store.redis.pTTL('sample:v2:manifest')).toBe(-1);
+  });
+
+  it('removes the keys of a build that died before its flip at the next build', async () => {
+    // A dead build: a version started and partly written, never flipped to.
+    await store.redis.sAdd('sample:versions', 'v99');
+    await store.redis.set('sample:v99:started', 'x');
+    await store.redis.set('sample:v99:file:vocab.json.gz', 'partial');
+    await store.redis.sAdd('sample-v99-s0|reg', '1');
+    await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0, graceMs: 60_000 });
+    expect(await store.redis.keys('sample:v99:*')).toEqual([]);
+    expect(await store.redis.keys('sample-v99-*')).toEqual([]);
+  });
+
+  it('gives clear errors for a bad name, an unreachable Redis and a missing index', async () => {
+    await expect(buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'Bad Name', workers: 0 })).rejects.toThrow(/--name must be/);
+    await expect(RedisIndexStore.connect('redis://127.0.0.1:1', 'x')).rejects.toThrow(
+      /cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/,
+    );
+    const s = await RedisIndexStore.connect(redis.url, 'nothing-here');
+    await expect(SearchEngine.open(s)).rejects.toThrow(/no index nothing-here in Redis .*build-index -- --backend redis/);
+    await s.close();
+  });
+});

@@ -1,0 +1,60 @@
+import type { Index } from 'flexsearch';
+import type { Manifest } from './manifest';
+
+/**
+ * The storage interface of the index core. A built index is a *version*: a manifest
+ * plus named files (gzip'd document store, vocabulary, bigram postings) and one
+ * FlexSearch word index per shard. Where versions live is a backend's business:
+ *
+ *   - files (store/files.ts): version folders under an index folder, CURRENT names the live one;
+ *   - Redis (store/redis.ts): keys under NAME:vN:…, FlexSearch's own Redis adapter for the
+ *     word index, NAME:current names the live one, so many servers read one index.
+ *
+ * Writers always build into a local staging folder first (build workers write files);
+ * a backend then publishes the finished version and flips its alias atomically.
+ */
+
+/** A loaded, verified index version: its manifest and readers for its parts. */
+export interface VersionReader {
+  /** Where this version lives, for messages (a folder, or redis://host:port/NAME@vN). */
+  dir: string;
+  manifest: Manifest;
+  /** A gzip'd file of the version, checked against the manifest checksum and inflated. */
+  readGzip(file: string): Promise<string>;
+  readGzipBytes(file: string): Promise<Buffer>;
+  /**
+   * The FlexSearch word index of shard `k`, when the backend stores it natively (Redis
+   * adapter). Absent: the engine imports the shard's `.flex.gz` export file.
+   */
+  loadFlex?(shard: number): Promise<Index>;
+}
+
+/** Something an engine can be opened from: the live version of an index. */
+export interface IndexSource {
+  /** Human-readable location, for logs and errors (no credentials). */
+  readonly label: string;
+  /** Resolve the live version and open it. */
+  open(): Promise<VersionReader>;
+}
+
+/**
+ * A source that can tell servers when the live version changes and whether it is
+ * reachable at all (a network store); servers reload on a flip and answer 503 while
+ * the store is down.
+ */
+export interface WatchableSource extends IndexSource {
+  /**
+   * Call `onFlip` with the new version name whenever the alias moves (once per version;
+   * again later if its promise rejects); returns a stop function.
+   */
+  watch(onFlip: (version: string) => Promise<unknown>): () => void;
+  /** False while the store cannot be reached. */
+  available(): boolean;
+  /** Release connections. */
+  close(): Promise<void>;
+}
+
+/** True when `s` can watch for flips (see {@link WatchableSource}). */
+export function isWatchable(s: IndexSource): s is WatchableSource {
+  return typeof (s as Partial<WatchableSource>).watch === 'function';
+}

@@ -1,0 +1,363 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import type { Index } from 'flexsearch';
+import { createClient, RESP_TYPES } from 'redis';
+import { createFlexIndex, FLEX_OPTIONS, importFlex } from '../indexer/flex';
+import type { VersionReader, WatchableSource } from './backend';
+import { FORMAT_VERSION, type Manifest } from './manifest';
+
+// FlexSearch's Redis adapter (flexsearch/db/redis) has no type declarations.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const RedisDB = require('flexsearch/db/redis') as new (name: string, config: { db: RedisClient }) => FlexRedisDB;
+
+/** The part of FlexSearch's Redis adapter zhsearch uses. */
+interface FlexRedisDB {
+  fastupdate: boolean;
+  resolution: number;
+}
+
+/**
+ * The Redis backend. Key layout for an index NAME (lower-case letters, digits, `_`, `-`):
+ *
+ *   NAME:current              live version ("v7"), flipped with SET inside MULTI + PUBLISH NAME:flips
+ *   NAME:seq                  version counter (INCR)
+ *   NAME:versions             set of versions ever started (for cleaning up crashed builds)
+ *   NAME:lock                 build lock: SET NX PX, refreshed while the build runs
+ *   NAME:vN:started           marker written first; its TTL tells a retired version from a crashed one
+ *   NAME:vN:manifest          the manifest (JSON, same as manifest.json of the file backend)
+ *   NAME:vN:file:<file>       a gzip'd file of the version (docs, vocab, bigram postings), checksummed
+ *   NAME-vN-sK|map:<term>     FlexSearch's Redis adapter: the word index of shard K (sorted sets)
+ *   NAME-vN-sK|reg            FlexSearch's Redis adapter: the document register of shard K
+ *
+ * A retired version's keys get a TTL of the grace period, so Redis drops them by itself
+ * once readers had time to move to the new one.
+ */
+
+type RedisClient = ReturnType<typeof createClient>;
+
+const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const VERSION_RE = /^v\d+$/;
+const gunzipAsync = promisify(gunzip);
+
+/** Default time a retired version stays readable (servers still loading it). */
+export const DEFAULT_GRACE_MS = 5 * 60_000;
+const LOCK_TTL_MS = 30_000;
+const POLL_MS = 2_000;
+
+/** Check an index name; the message names the parameter. */
+export function checkIndexName(name: string, parameter = '--name'): string {
+  if (!NAME_RE.test(name)) {
+    throw new Error(
+      `${parameter} must be 1-63 lower-case letters, digits, "_" or "-", starting with a letter or digit (got ${JSON.stringify(name)})`,
+    );
+  }
+  return name;
+}
+
+/** redis://host:port without credentials, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
+  } catch {
+    return 'redis://(invalid url)';
+  }
+}
+
+/** Options of {@link RedisIndexStore.connect}. */
+export interface RedisStoreOptions {
+  /** Reconnect forever (servers) or fail the first command while down (builds, default). */
+  reconnect?: boolean;
+  /** Called on connection errors (default: ignored; the state is in {@link RedisIndexStore.available}). */
+  onError?: (err: Error) => void;
+}
+
+/** One zhsearch index stored in Redis: the writer's and the readers' side. */
+export class RedisIndexStore implements WatchableSource {
+  readonly label: string;
+  private ready = false;
+  /** Version of the last successful open(): a flip is a move away from it. */
+  private opened: string | null = null;
+  private subscriber: RedisClient | null = null;
+
+  private constructor(
+    private readonly client: RedisClient,
+    readonly url: string,
+    readonly name: string,
+  ) {
+    this.label = `${redactUrl(url)}/${name}`;
+  }
+
+  /** Connect to `url` for index `name`; throws a clear error when Redis cannot be reached. */
+  static async connect(url: string, name: string, options: RedisStoreOptions = {}): Promise<RedisIndexStore> {
+    checkIndexName(name);
+    const client = createClient({
+      url,
+      // Fail commands at once while disconnected instead of queueing them: a server
+      // answers 503 rather than hanging requests.
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: 5_000,
+        reconnectStrategy: options.reconnect ? (retries: number) => Math.min(100 * 2 ** Math.min(retries, 5), 2_000) : false,
+      },
+    });
+    const store = new RedisIndexStore(client, url, name);
+    client.on('error', (err: Error) => {
+      store.ready = false;
+      options.onError?.(err);
+    });
+    client.on('ready', () => (store.ready = true));
+    client.on('end', () => (store.ready = false));
+    try {
+      await client.connect();
+    } catch (err) {
+      throw new Error(`cannot connect to Redis at ${redactUrl(url)}: ${(err as Error).message}`);
+    }
+    store.ready = true;
+    return store;
+  }
+
+  private key(...parts: string[]): string {
+    return [this.name, ...parts].join(':');
+  }
+
+  private flexPrefix(version: string, shard: number): string {
+    return `${this.name}-${version}-s${shard}`;
+  }
+
+  /** The raw client (tests, benchmarks: INFO memory). */
+  get redis(): RedisClient {
+    return this.client;
+  }
+
+  available(): boolean {
+    return this.ready && this.client.isReady;
+  }
+
+  /** The live version name, or null when nothing was published yet. */
+  async current(): Promise<string | null> {
+    return this.client.get(this.key('current'));
+  }
+
+  // ---- writer side ----------------------------------------------------------------
+
+  /**
+   * Take the build lock (SET NX PX, refreshed every 10 s). Throws when another build
+   * holds it. Returns the release function.
+   */
+  async acquireBuildLock(): Promise<() => Promise<void>> {
+    const token = `${process.pid}@${randomBytes(6).toString('hex')}@${new Date().toISOString()}`;
+    const lockKey = this.key('lock');
+    const ok = await this.client.set(lockKey, token, { NX: true, PX: LOCK_TTL_MS });
+    if (ok !== 'OK') {
+      const holder = await this.client.get(lockKey);
+      throw new Error(
+        `another build holds the build lock of index ${this.name} (${holder ?? 'unknown holder'}); wait for it to finish, or delete ${lockKey} if that build is dead (the lock expires ${LOCK_TTL_MS / 1000} s after its last refresh)`,
+      );
+    }
+    // Refresh and release only our own lock (compare-and-set in one script).
+    const refresh = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+    const release = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+    const timer = setInterval(() => {
+      this.client.eval(refresh, { keys: [lockKey], arguments: [token, String(LOCK_TTL_MS)] }).catch(() => undefined);
+    }, LOCK_TTL_MS / 3);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await this.client.eval(release, { keys: [lockKey], arguments: [token] }).catch(() => undefined);
+    };
+  }
+
+  /**
+   * Delete versions left by builds that died before their flip (no TTL on their marker,
+   * not live). Call while holding the build lock.
+   */
+  async removeCrashedVersions(): Promise<string[]> {
+    const live = await this.current();
+    const removed: string[] = [];
+    for (const v of await this.client.sMembers(this.key('versions'))) {
+      if (v === live) continue;
+      const ttl = await this.client.pTTL(this.key(v, 'started'));
+      if (ttl >= 0) continue; // retired, expiring by itself
+      await this.unlinkVersion(v);
+      removed.push(v);
+    }
+    return removed;
+  }
+
+  /**
+   * Publish a finished version from a local staging reader (the file backend's version
+   * folder), then flip NAME:current to it atomically and give the previous version a
+   * TTL of `graceMs`. Returns the new version name. Call while holding the build lock.
+   */
+  async publish(staged: VersionReader, stagedDir: string, graceMs: number = DEFAULT_GRACE_MS): Promise<{ version: string; bytes: number }> {
+    const version = `v${await this.client.incr(this.key('seq'))}`;
+    await this.client.sAdd(this.key('versions'), version);
+    await this.client.set(this.key(version, 'started'), new Date().toISOString());
+    const manifest = staged.manifest;
+    const files: Manifest['files'] = {};
+    let bytes = 0;
+    for (const [file, sum] of Object.entries(manifest.files)) {
+      const flexShard = /^shard-(\d+)\.flex\.gz$/.exec(file);
+      if (flexShard) {
+        // The word index goes through FlexSearch's own Redis adapter.
+        const index = importFlex((await gunzipAsync(await fs.readFile(join(stagedDir, file)))).toString('utf8'));
+        await this.commitFlex(index, this.flexPrefix(version, Number(flexShard[1])));
+        continue;
+      }
+      const data = await fs.readFile(join(stagedDir, file));
+      await this.client.set(this.key(version, 'file', file), data);
+      files[file] = sum;
+      bytes += data.length;
+    }
+    const stored: Manifest = { ...manifest, files };
+    await this.client.set(this.key(version, 'manifest'), JSON.stringify(stored));
+    const previous = await this.current();
+    await this.client.multi().set(this.key('current'), version).publish(this.key('flips'), version).exec();
+    if (previous && previous !== version) await this.retireVersion(previous, graceMs);
+    return { version, bytes };
+  }
+
+  private async commitFlex(index: Index, prefix: string): Promise<void> {
+    const db = new RedisDB(prefix, { db: this.client });
+    // Readers never update a version: skip the adapter's per-document reverse references.
+    await (index as unknown as { mount(db: FlexRedisDB): Promise<unknown> }).mount(db);
+    db.fastupdate = false;
+    await (index as unknown as { commit(): Promise<void> }).commit();
+  }
+
+  /** Give every key of `version` a TTL of `graceMs`; Redis drops them after it. */
+  private async retireVersion(version: string, graceMs: number): Promise<void> {
+    const ttl = Math.max(1, Math.round(graceMs));
+    for await (const keys of this.versionKeys(version)) {
+      await Promise.all(keys.map((k) => this.client.pExpire(k, ttl)));
+    }
+    await this.client.sRem(this.key('versions'), version);
+  }
+
+  private async unlinkVersion(version: string): Promise<void> {
+    for await (const keys of this.versionKeys(version)) if (keys.length) await this.client.unlink(keys);
+    await this.client.sRem(this.key('versions'), version);
+  }
+
+  private async *versionKeys(version: string): AsyncGenerator<string[]> {
+    for (const match of [`${this.key(version)}:*`, `${this.name}-${version}-s*`]) {
+      for await (const keys of this.client.scanIterator({ MATCH: match, COUNT: 1000 })) {
+        if (keys.length) yield keys;
+      }
+    }
+  }
+
+  // ---- reader side ----------------------------------------------------------------
+
+  /** Open the live version (manifest and format checked; files checked on read). */
+  async open(): Promise<VersionReader> {
+    const version = await this.current();
+    if (!version || !VERSION_RE.test(version)) {
+      throw new Error(
+        `no index ${this.name} in Redis at ${redactUrl(this.url)}: build one first (npm run build-index -- --backend redis --redis-url URL --name ${this.name})`,
+      );
+    }
+    const dir = `${this.label}@${version}`;
+    const raw = await this.client.get(this.key(version, 'manifest'));
+    if (!raw) throw new Error(`index ${dir} has no manifest (expired or deleted); rebuild it`);
+    const manifest = JSON.parse(raw) as Manifest;
+    if (manifest.formatVersion !== FORMAT_VERSION) {
+      throw new Error(
+        `index ${dir} has format version ${String(manifest.formatVersion)}, this zhsearch reads version ${FORMAT_VERSION}: rebuild the index (npm run build-index)`,
+      );
+    }
+    const binary = this.client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    const readGzipBytes = async (file: string): Promise<Buffer> => {
+      const expected = manifest.files[file];
+      if (!expected) throw new Error(`index ${dir} is damaged: manifest does not list ${file}; rebuild it`);
+      const bytes = (await binary.get(this.key(version, 'file', file))) as Buffer | null;
+      if (!bytes) throw new Error(`index ${dir} is damaged: ${file} is missing; rebuild it`);
+      if (bytes.length !== expected.bytes || createHash('sha256').update(bytes).digest('hex') !== expected.sha256) {
+        throw new Error(`index ${dir} is damaged: ${file} does not match its checksum; rebuild it`);
+      }
+      return gunzipAsync(bytes);
+    };
+    this.opened = version;
+    return {
+      dir,
+      manifest,
+      readGzipBytes,
+      readGzip: async (file) => (await readGzipBytes(file)).toString('utf8'),
+      loadFlex: (shard) => this.loadFlex(this.flexPrefix(version, shard)),
+    };
+  }
+
+  /**
+   * Load one shard's word index from the adapter's sorted sets into memory, so queries
+   * stay synchronous and as fast as with the file backend. The adapter keeps a term's
+   * resolution slot as the score (resolution − slot); within a slot FlexSearch keeps
+   * insertion order, which is ascending document number, while Redis orders equal scores
+   * by member string, so each slot is sorted back numerically.
+   */
+  private async loadFlex(prefix: string): Promise<Index> {
+    const mapPrefix = `${prefix}|map:`;
+    const resolution = FLEX_OPTIONS.resolution;
+    const entries: Array<[string, Array<number[] | null>]> = [];
+    for await (const keys of this.client.scanIterator({ MATCH: `${mapPrefix}*`, COUNT: 2000 })) {
+      if (keys.length === 0) continue;
+      const ranges = await Promise.all(keys.map((k) => this.client.zRangeWithScores(k, 0, -1)));
+      keys.forEach((k, i) => {
+        const slots: Array<number[] | null> = [];
+        for (const { value, score } of ranges[i]) {
+          const slot = resolution - score;
+          for (let s = slots.length; s <= slot; s++) slots.push(null);
+          (slots[slot] ??= []).push(Number(value));
+        }
+        for (const ids of slots) ids?.sort((a, b) => a - b);
+        entries.push([k.slice(mapPrefix.length), slots]);
+      });
+    }
+    const reg = (await this.client.sMembers(`${prefix}|reg`)).map(Number).sort((a, b) => a - b);
+    const index = createFlexIndex();
+    const load = index as unknown as { import(key: string, data: unknown): void };
+    if (reg.length) load.import('reg', reg);
+    if (entries.length) load.import('map', entries);
+    return index;
+  }
+
+  watch(onFlip: (version: string) => Promise<unknown>): () => void {
+    let notified: string | null = null;
+    let stopped = false;
+    const check = (v: string | null): void => {
+      if (stopped || !v || v === this.opened || v === notified) return;
+      notified = v;
+      // A failed reload (Redis went away mid-load) is retried at the next poll.
+      onFlip(v).catch(() => {
+        if (notified === v) notified = null;
+      });
+    };
+    // Pub/sub for a prompt reload; polling as well, since messages sent while a server
+    // was disconnected are lost.
+    const sub = this.client.duplicate();
+    sub.on('error', () => undefined);
+    this.subscriber = sub;
+    sub
+      .connect()
+      .then(() => sub.subscribe(this.key('flips'), (message: string) => check(message)))
+      .catch(() => undefined);
+    const timer = setInterval(() => {
+      if (this.available()) this.current().then(check, () => undefined);
+    }, POLL_MS);
+    timer.unref();
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }
+
+  async close(): Promise<void> {
+    const sub = this.subscriber;
+    this.subscriber = null;
+    if (sub) await sub.close().catch(() => sub.destroy());
+    await this.client.close().catch(() => this.client.destroy());
+  }
+}
