@@ -6,7 +6,7 @@ import type { SegmenterBackend } from '../analysis/segmenter';
  */
 
 /** Bump when anything in the on-disk layout or the term scheme changes. */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 /** Per-file size and SHA-256. */
 export interface FileChecksum {
