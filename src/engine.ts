@@ -19,6 +19,8 @@ import { planQuery } from './query/plan';
 import { rankDocs } from './query/rank';
 import { highlightAll, makeSnippet } from './query/snippet';
 import { Suggester } from './query/suggest';
+import { didYouMean, type CorrectionSource } from './query/correct';
+import { pinyinQuery } from './query/interpret';
 import { LruCache } from './lru';
 
 /** Options of {@link SearchEngine.search}. */
@@ -67,6 +69,8 @@ export interface SearchResult {
   facets: Facets;
   /** A spelling suggestion when the query found little (null when none). */
   suggestion: string | null;
+  /** The Chinese words searched instead when a Latin-letter query was read as pinyin (null otherwise). */
+  interpretedAs: string | null;
 }
 
 /** A document handed to {@link SearchEngine.fromDocuments}. */
@@ -103,6 +107,8 @@ export interface IndexInfo {
 export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 100;
 export const DEFAULT_RESULT_CACHE = 1024;
+/** Queries with at most this many hits get a "did you mean" suggestion when a better query exists. */
+export const FEW_HITS = 2;
 
 interface Shard {
   flex: Index;
@@ -260,9 +266,19 @@ export class SearchEngine {
     const cached = this.results.get(key);
     if (cached) return { ...cached, hits: cached.hits.slice(), tookMs: elapsed() };
 
-    const plan = planQuery(parseQuery(query), () => this.segmenter);
-    const empty = plan.groups.length === 0;
-    const matched = empty ? { docs: [], units: new Map() } : matchPlan(this.table, plan, filters);
+    let plan = planQuery(parseQuery(query), () => this.segmenter);
+    let matched = plan.groups.length === 0 ? { docs: [], units: new Map() } : matchPlan(this.table, plan, filters);
+    let interpretedAs: string | null = null;
+    if (matched.docs.length === 0) {
+      const zh = pinyinQuery(query, this.suggester, (q) => this.corrections(filters).count(q) > 0);
+      const zhPlan = zh ? planQuery(parseQuery(zh), () => this.segmenter) : null;
+      const zhMatched = zhPlan && zhPlan.groups.length > 0 ? matchPlan(this.table, zhPlan, filters) : null;
+      if (zhPlan && zhMatched && zhMatched.docs.length > 0) [plan, matched, interpretedAs] = [zhPlan, zhMatched, zh];
+    }
+    const suggestion =
+      matched.docs.length <= FEW_HITS && plan.highlight.length > 0 && interpretedAs === null
+        ? didYouMean(query, plan.highlight, matched.docs.length, this.suggester, this.corrections(filters))
+        : null;
     const ranked = rankDocs(this.table, matched, plan, sort, offset + limit);
     const hits = ranked.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan.highlight));
     const result: SearchResult = {
@@ -273,7 +289,8 @@ export class SearchEngine {
       tookMs: 0,
       hits,
       facets: facetCounts(this.table, matched.docs),
-      suggestion: null,
+      suggestion,
+      interpretedAs,
     };
     this.results.set(key, deepFreeze(result));
     return { ...result, hits: hits.slice(), tookMs: elapsed() };
@@ -305,6 +322,21 @@ export class SearchEngine {
   get(id: string): Post | null {
     const d = this.byId.get(id);
     return d === undefined ? null : { ...this.table.posts[d] };
+  }
+
+  /** The vocabulary and match counts that "did you mean" draws on. */
+  private corrections(filters: MatchFilters): CorrectionSource {
+    const s = this.suggester;
+    return {
+      sounds: s.sounds,
+      df: (w) => s.df(w),
+      entries: () => s.entries(),
+      latinEntries: () => s.latinEntries(),
+      count: (q) => {
+        const plan = planQuery(parseQuery(q), () => this.segmenter);
+        return plan.groups.length === 0 ? 0 : matchPlan(this.table, plan, filters).docs.length;
+      },
+    };
   }
 
   private filters(options: SearchOptions): MatchFilters {

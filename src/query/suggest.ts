@@ -1,13 +1,18 @@
+import { isLatinLetters, parsePinyin, syllableMatches, type TypedSyllable } from '../analysis/pinyin';
 import type { Post } from '../ingest/post';
+import { PinyinVocab, type CharTest, type SoundMatch } from './pinyin-vocab';
 
 /**
  * Search-as-you-type completions: vocabulary words (jieba words and Latin words seen
- * at build time) that start with the typed prefix, most frequent first, then titles
- * that start with or contain it.
+ * at build time) that start with the typed prefix or, for Latin letters, that the
+ * letters spell in pinyin (full, initials, or both: `wangyi`, `wy`, `wang yi`, `wangy`),
+ * most frequent first; then titles that start with or contain the prefix.
  */
 export class Suggester {
   private readonly words: string[];
   private readonly dfs: Uint32Array;
+  /** The vocabulary searchable by sound (pinyin suggestions, homophone corrections). */
+  readonly sounds: PinyinVocab;
 
   constructor(
     vocab: ReadonlyArray<[string, number]>,
@@ -17,6 +22,50 @@ export class Suggester {
     // Vocabulary arrives sorted by word (code-unit order), which binary search needs.
     this.words = vocab.map((v) => v[0]);
     this.dfs = Uint32Array.from(vocab.map((v) => v[1]));
+    this.sounds = new PinyinVocab(this.words, this.dfs);
+  }
+
+  /** Document frequency of a vocabulary word (0 when it is not in the vocabulary). */
+  df(word: string): number {
+    const i = this.lowerBound(word);
+    return i < this.words.length && this.words[i] === word ? this.dfs[i] : 0;
+  }
+
+  private latin: Array<[string, number]> | null = null;
+
+  /** Latin vocabulary words (a–z only) with their document frequencies, collected on first use. */
+  latinEntries(): ReadonlyArray<[string, number]> {
+    if (!this.latin) {
+      this.latin = [];
+      for (let i = 0; i < this.words.length; i++) if (/^[a-z]+$/.test(this.words[i])) this.latin.push([this.words[i], this.dfs[i]]);
+    }
+    return this.latin;
+  }
+
+  /** Every vocabulary word with its document frequency, in code-unit order. */
+  *entries(): IterableIterator<[string, number]> {
+    for (let i = 0; i < this.words.length; i++) yield [this.words[i], this.dfs[i]];
+  }
+
+  /**
+   * Chinese words that typed Latin letters spell in pinyin, most frequent first. Readings
+   * with syllables still being typed (initials, the last syllable cut short) count for
+   * half per such syllable, so `xian` gives 西安 before a rare word read `xia n…`.
+   */
+  byPinyin(typed: string, limit: number, partialLast = true): SoundMatch[] {
+    const scored = new Map<string, number>();
+    for (const parse of parsePinyin(typed, { partialLast })) {
+      const partial = parse.filter((p) => !p.whole).length;
+      const weight = parse.every((p) => !p.whole) ? 1 : 0.5 ** partial;
+      for (const m of this.sounds.find(parse.map(typedTest), limit)) {
+        const score = m.df * weight;
+        if ((scored.get(m.word) ?? -1) < score) scored.set(m.word, score);
+      }
+    }
+    return [...scored.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limit)
+      .map(([word, score]) => ({ word, df: score }));
   }
 
   /** Completions of a normalized prefix. */
@@ -31,7 +80,15 @@ export class Suggester {
       }
     };
     const wordLimit = Math.max(1, limit - 3);
-    for (const w of this.wordsWithPrefix(prefix, wordLimit)) push(w);
+    const words = this.wordsWithPrefix(prefix, wordLimit);
+    if (isLatinLetters(prefix)) {
+      // Latin completions and pinyin readings together, by how often they occur.
+      const both = words.concat(this.byPinyin(prefix, wordLimit));
+      both.sort((a, b) => b.df - a.df);
+      for (const m of both.slice(0, wordLimit)) push(m.word);
+    } else {
+      for (const m of words) push(m.word);
+    }
     const starts: string[] = [];
     const contains: string[] = [];
     for (let d = 0; d < this.ntitle.length && starts.length < limit; d++) {
@@ -43,7 +100,7 @@ export class Suggester {
     return out;
   }
 
-  private wordsWithPrefix(prefix: string, limit: number): string[] {
+  private lowerBound(prefix: string): number {
     let lo = 0;
     let hi = this.words.length;
     while (lo < hi) {
@@ -51,9 +108,17 @@ export class Suggester {
       if (this.words[mid] < prefix) lo = mid + 1;
       else hi = mid;
     }
-    const found: number[] = [];
-    for (let i = lo; i < this.words.length && this.words[i].startsWith(prefix); i++) found.push(i);
-    found.sort((a, b) => this.dfs[b] - this.dfs[a] || this.words[a].length - this.words[b].length);
-    return found.slice(0, limit).map((i) => this.words[i]);
+    return lo;
   }
+
+  private wordsWithPrefix(prefix: string, limit: number): SoundMatch[] {
+    const found: number[] = [];
+    for (let i = this.lowerBound(prefix); i < this.words.length && this.words[i].startsWith(prefix); i++) found.push(i);
+    found.sort((a, b) => this.dfs[b] - this.dfs[a] || this.words[a].length - this.words[b].length);
+    return found.slice(0, limit).map((i) => ({ word: this.words[i], df: this.dfs[i] }));
+  }
+}
+
+function typedTest(t: TypedSyllable): CharTest {
+  return (readings) => syllableMatches(t, readings);
 }
