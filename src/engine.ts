@@ -330,7 +330,7 @@ export class SearchEngine {
     return {
       sounds: s.sounds,
       df: (w) => s.df(w),
-      entries: () => s.entries(),
+      wordsOfLength: (n) => s.wordsOfLength(n),
       latinEntries: () => s.latinEntries(),
       count: (q) => {
         const plan = planQuery(parseQuery(q), () => this.segmenter);

@@ -59,12 +59,13 @@ export const MAX_PINYIN_LETTERS = 48;
 /**
  * Ways to read typed Latin letters as pinyin syllables: `wangyi`, `wang yi`, `wang'yi`
  * and `wy` all give [wang, yi]-like readings. Whole syllables are preferred (tried
- * first, longest first); initials stand for a syllable; with `partialLast` the last
+ * first, longest first); initials stand for a syllable (unless `initials` is false); with `partialLast` the last
  * piece may be a syllable still being typed. Whole syllables come before initials
  * (`wangy`, `wy`; not `w ang`). At most `max` readings; [] when the
  * text is not pinyin.
  */
-export function parsePinyin(input: string, options: { partialLast?: boolean; max?: number } = {}): TypedSyllable[][] {
+export function parsePinyin(input: string, options: { partialLast?: boolean; initials?: boolean; max?: number } = {}): TypedSyllable[][] {
+  const initials = options.initials ?? true;
   const text = input.trim().toLowerCase();
   if (!/^[a-z]+(?:[ '][a-z]+)*$/.test(text) || text.replace(/[ ']/g, '').length > MAX_PINYIN_LETTERS) return [];
   const tokens = text.split(/[ ']/);
@@ -90,7 +91,7 @@ export function parsePinyin(input: string, options: { partialLast?: boolean; max
         path.push({ text: piece, whole: true });
         walk(t, i + len);
         path.pop();
-      } else if (INITIALS.has(piece) || (options.partialLast && last && end && PREFIXES.has(piece))) {
+      } else if ((initials && INITIALS.has(piece)) || (options.partialLast && last && end && PREFIXES.has(piece))) {
         path.push({ text: piece, whole: false });
         walk(t, i + len);
         path.pop();

@@ -22,9 +22,9 @@ export interface CorrectionSource {
   sounds: PinyinVocab;
   /** Document frequency of a vocabulary word (0 when absent). */
   df(word: string): number;
-  /** Every vocabulary word with its document frequency. */
-  entries(): Iterable<[string, number]>;
-  /** The Latin words (a–z) among them. */
+  /** Chinese vocabulary words of this length, most frequent first. */
+  wordsOfLength(length: number): ReadonlyArray<[string, number]>;
+  /** Latin vocabulary words (a–z). */
   latinEntries(): Iterable<[string, number]>;
   /** Number of documents matching a query (exact). */
   count(query: string): number;
@@ -62,7 +62,8 @@ export function correctQuery(query: string, units: readonly string[], hits: numb
   const fixes: Array<{ at: number; len: number; fix: string }> = [];
   for (const unit of units) {
     const found = src.count(unit);
-    if (found > RARE_WORD_DOCS) continue;
+    // A word jieba cut as a word in several documents is real, not a slip.
+    if (found > RARE_WORD_DOCS || src.df(unit) >= MIN_CORRECTION_DF) continue;
     const fix = allCjk(unit) ? correctChinese(unit, found, src) : /^[a-z]+$/.test(unit) ? correctLatin(unit, found, src) : null;
     const at = norm.indexOf(unit);
     if (fix && at >= 0 && !fixes.some((f) => f.at === at)) fixes.push({ at, len: unit.length, fix });
@@ -129,18 +130,13 @@ const MAX_SUBSTITUTES = 80;
 
 /** The most frequent vocabulary word differing from `word` in exactly one character. */
 function slip(word: string, minDf: number, src: CorrectionSource): string | null {
-  let best: string | null = null;
-  let bestDf = minDf - 1;
-  for (const [w, df] of src.entries()) {
-    if (w.length !== word.length || df <= bestDf || w === word) continue;
+  for (const [w, df] of src.wordsOfLength(word.length)) {
+    if (df < minDf) break;
     let diff = 0;
     for (let k = 0; k < w.length && diff < 2; k++) if (w.charCodeAt(k) !== word.charCodeAt(k)) diff++;
-    if (diff === 1 && allCjk(w)) {
-      best = w;
-      bestDf = df;
-    }
+    if (diff === 1) return w;
   }
-  return best;
+  return null;
 }
 
 /** The closest frequent Latin vocabulary word (edit distance 1, or 2 for words of 6+ letters), or null. */
@@ -151,9 +147,12 @@ export function correctLatin(word: string, found: number, src: CorrectionSource)
   let best: string | null = null;
   let bestDist = maxDist + 1;
   let bestDf = 0;
+  const letters = histogram(word);
   for (const [w, df] of src.latinEntries()) {
     if (df < minDf || Math.abs(w.length - word.length) > maxDist || w === word) continue;
+    if (!closeLetters(letters, w, 2 * maxDist)) continue;
     const d = editDistance(word, w, maxDist);
+    if (d > maxDist) continue;
     if (d < bestDist || (d === bestDist && df > bestDf)) {
       best = w;
       bestDist = d;
@@ -186,6 +185,21 @@ export function editDistance(a: string, b: string, max: number): number {
     prev = cur;
   }
   return prev[m];
+}
+
+function histogram(w: string): Int16Array {
+  const h = new Int16Array(26);
+  for (let i = 0; i < w.length; i++) h[(w.charCodeAt(i) - 0x61) & 31]++;
+  return h;
+}
+
+/** Cheap filter before the edit distance: an edit changes the letter counts by at most 2. */
+function closeLetters(h: Int16Array, w: string, max: number): boolean {
+  const d = new Int16Array(h);
+  for (let i = 0; i < w.length; i++) d[(w.charCodeAt(i) - 0x61) & 31]--;
+  let sum = 0;
+  for (let k = 0; k < 26; k++) sum += d[k] < 0 ? -d[k] : d[k];
+  return sum <= max;
 }
 
 function shares(a: readonly string[], b: readonly string[]): boolean {

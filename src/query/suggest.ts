@@ -1,5 +1,6 @@
 import { isLatinLetters, parsePinyin, syllableMatches, type TypedSyllable } from '../analysis/pinyin';
 import type { Post } from '../ingest/post';
+import { allCjk } from '../analysis/terms';
 import { PinyinVocab, type CharTest, type SoundMatch } from './pinyin-vocab';
 
 /**
@@ -33,28 +34,44 @@ export class Suggester {
 
   private latin: Array<[string, number]> | null = null;
 
-  /** Latin vocabulary words (a–z only) with their document frequencies, collected on first use. */
+  /** Latin vocabulary words (a–z only) found in 2+ documents, with their document frequencies (collected on first use). */
   latinEntries(): ReadonlyArray<[string, number]> {
     if (!this.latin) {
       this.latin = [];
-      for (let i = 0; i < this.words.length; i++) if (/^[a-z]+$/.test(this.words[i])) this.latin.push([this.words[i], this.dfs[i]]);
+      for (let i = 0; i < this.words.length; i++) {
+        const c = this.words[i].charCodeAt(0);
+        if (c >= 0x61 && c <= 0x7a && this.dfs[i] >= 2 && /^[a-z]+$/.test(this.words[i])) this.latin.push([this.words[i], this.dfs[i]]);
+      }
     }
     return this.latin;
   }
 
-  /** Every vocabulary word with its document frequency, in code-unit order. */
-  *entries(): IterableIterator<[string, number]> {
-    for (let i = 0; i < this.words.length; i++) yield [this.words[i], this.dfs[i]];
+  private byLength: Map<number, Array<[string, number]>> | null = null;
+
+  /** Chinese vocabulary words of `length` characters found in 2+ documents, most frequent first (collected on first use). */
+  wordsOfLength(length: number): ReadonlyArray<[string, number]> {
+    if (!this.byLength) {
+      const by = new Map<number, Array<[string, number]>>();
+      for (let i = 0; i < this.words.length; i++) {
+        const w = this.words[i];
+        if (this.dfs[i] < 2 || w.length > 8 || !allCjk(w)) continue;
+        (by.get(w.length) ?? by.set(w.length, []).get(w.length)!).push([w, this.dfs[i]]);
+      }
+      for (const list of by.values()) list.sort((a, b) => b[1] - a[1]);
+      this.byLength = by;
+    }
+    return this.byLength.get(length) ?? [];
   }
 
   /**
    * Chinese words that typed Latin letters spell in pinyin, most frequent first. Readings
    * with syllables still being typed (initials, the last syllable cut short) count for
    * half per such syllable, so `xian` gives 西安 before a rare word read `xia n…`.
+   * With `typing` false only whole syllables count (for reading a submitted query).
    */
-  byPinyin(typed: string, limit: number, partialLast = true): SoundMatch[] {
+  byPinyin(typed: string, limit: number, typing = true): SoundMatch[] {
     const scored = new Map<string, number>();
-    for (const parse of parsePinyin(typed, { partialLast })) {
+    for (const parse of parsePinyin(typed, { partialLast: typing, initials: typing })) {
       const partial = parse.filter((p) => !p.whole).length;
       const weight = parse.every((p) => !p.whole) ? 1 : 0.5 ** partial;
       for (const m of this.sounds.find(parse.map(typedTest), limit)) {
