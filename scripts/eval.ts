@@ -54,8 +54,9 @@ async function main(): Promise<void> {
   }
   try {
     const t0 = Date.now();
-    // No result cache: the latency figures must be computed answers, not repeats.
-    const engine = await SearchEngine.open(indexDir, { resultCache: 0 });
+    // No result cache: the latency figures must be computed answers, not repeats. No
+    // synonyms: the ground truth is literal substrings.
+    const engine = await SearchEngine.open(indexDir, { resultCache: 0, synonyms: false });
     const loadMs = Date.now() - t0;
     const posts = [...engine.documents()];
     const qs = makeQuerySet(posts, getSegmenter(), seed, DEFAULT_SIZES);

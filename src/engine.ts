@@ -19,6 +19,7 @@ import { planQuery } from './query/plan';
 import { rankDocs } from './query/rank';
 import { highlightAll, makeSnippet } from './query/snippet';
 import { Suggester } from './query/suggest';
+import { loadSynonyms, type Synonyms } from './analysis/synonyms';
 import { didYouMean, type CorrectionSource } from './query/correct';
 import { pinyinQuery } from './query/interpret';
 import { LruCache } from './lru';
@@ -93,6 +94,11 @@ export interface OpenOptions {
   segmenter?: SegmenterBackend;
   /** Results kept for repeated queries (default 1,024; 0 turns the cache off, e.g. to measure latency). */
   resultCache?: number;
+  /**
+   * Synonyms file (format in analysis/synonyms.ts), or false for none. Default: the file
+   * named by SYNONYMS_FILE, else zhsearch's own list.
+   */
+  synonyms?: string | false;
 }
 
 /** Facts about the loaded index. */
@@ -140,6 +146,7 @@ export class SearchEngine {
     vocab: Array<[string, number]>,
     private readonly info: IndexInfo,
     private readonly segmenter: Segmenter,
+    private readonly synonyms: Synonyms,
     resultCache: number = DEFAULT_RESULT_CACHE,
     normalized?: { ntitle: string[]; ntext: string[] },
   ) {
@@ -179,6 +186,7 @@ export class SearchEngine {
       throw new Error(`index ${version.dir} was built with the ${m.tokenizer.backend} segmenter; queries cannot use ${options.segmenter}`);
     }
     const segmenter = getSegmenter({ backend: m.tokenizer.backend, userDict: m.tokenizer.userDict ?? undefined });
+    const synonyms = loadSynonyms(options.synonyms);
     const [loaded, bigramBytes, vocabJson] = await all;
     // A server reloads while it answers queries: decode in steps, yielding to the event
     // loop between them, so that no request waits for the whole load.
@@ -208,13 +216,13 @@ export class SearchEngine {
     const vocab = decodeVocab(vocabJson);
     await nextTurn();
     const info = { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
-    return new SearchEngine(posts, shards, bigrams, titleBigrams, vocab, info, segmenter, options.resultCache, normalized);
+    return new SearchEngine(posts, shards, bigrams, titleBigrams, vocab, info, segmenter, synonyms, options.resultCache, normalized);
   }
 
   /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
   static fromDocuments(
     docs: readonly DocumentInput[],
-    options: { userDict?: string; segmenter?: SegmenterBackend; resultCache?: number } = {},
+    options: { userDict?: string; segmenter?: SegmenterBackend; resultCache?: number; synonyms?: string | false } = {},
   ): SearchEngine {
     const segmenter = getSegmenter({ backend: options.segmenter, userDict: options.userDict });
     const builder = new ShardBuilder(segmenter);
@@ -229,7 +237,8 @@ export class SearchEngine {
     const info: IndexInfo = { docs: shard.posts.length, builtAt: new Date().toISOString(), formatVersion: FORMAT_VERSION, dir: null };
     const vocab = [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const shards = [{ flex: shard.flex, offset: 0, size: shard.posts.length }];
-    return new SearchEngine(shard.posts, shards, shard.bigrams, shard.titleBigrams, vocab, info, segmenter, options.resultCache);
+    const synonyms = loadSynonyms(options.synonyms);
+    return new SearchEngine(shard.posts, shards, shard.bigrams, shard.titleBigrams, vocab, info, segmenter, synonyms, options.resultCache);
   }
 
   /** Index facts for health checks. */
@@ -266,12 +275,12 @@ export class SearchEngine {
     const cached = this.results.get(key);
     if (cached) return { ...cached, hits: cached.hits.slice(), tookMs: elapsed() };
 
-    let plan = planQuery(parseQuery(query), () => this.segmenter);
+    let plan = planQuery(parseQuery(query), () => this.segmenter, this.synonyms);
     let matched = plan.groups.length === 0 ? { docs: [], units: new Map() } : matchPlan(this.table, plan, filters);
     let interpretedAs: string | null = null;
     if (matched.docs.length === 0) {
       const zh = pinyinQuery(query, this.suggester, (q) => this.corrections(filters).count(q) > 0);
-      const zhPlan = zh ? planQuery(parseQuery(zh), () => this.segmenter) : null;
+      const zhPlan = zh ? planQuery(parseQuery(zh), () => this.segmenter, this.synonyms) : null;
       const zhMatched = zhPlan && zhPlan.groups.length > 0 ? matchPlan(this.table, zhPlan, filters) : null;
       if (zhPlan && zhMatched && zhMatched.docs.length > 0) [plan, matched, interpretedAs] = [zhPlan, zhMatched, zh];
     }
@@ -300,8 +309,8 @@ export class SearchEngine {
    * Ids of every document matching `query` and the filters, unranked (index order).
    * For exports and evaluation; `search` is the ranked, paged form.
    */
-  matchIds(query: string, options: Omit<SearchOptions, 'offset' | 'limit' | 'sort'> = {}): string[] {
-    const plan = planQuery(parseQuery(query), () => this.segmenter);
+  matchIds(query: string, options: Omit<SearchOptions, 'offset' | 'limit' | 'sort'> & { synonyms?: boolean } = {}): string[] {
+    const plan = planQuery(parseQuery(query), () => this.segmenter, options.synonyms === false ? undefined : this.synonyms);
     if (plan.groups.length === 0) return [];
     const matched = matchPlan(this.table, plan, this.filters(options));
     return matched.docs.map((d) => this.table.posts[d].id);

@@ -34,6 +34,8 @@ export interface CorrectionSource {
 export const RARE_WORD_DOCS = 1;
 /** A correction must occur in at least this many documents, and this many times more than the typed word. */
 const MIN_CORRECTION_DF = 2;
+/** Queries with more words than this get no correction (too costly to try, rarely a typo). */
+const MAX_UNITS = 6;
 const MIN_RATIO = 3;
 
 /**
@@ -58,10 +60,12 @@ export function didYouMean(
  * query words (from the query plan); the rest of the typed query is kept as typed.
  */
 export function correctQuery(query: string, units: readonly string[], hits: number, src: CorrectionSource): string | null {
+  // Long queries are not typos to fix word by word (and would cost too much to try).
+  if (units.length > MAX_UNITS) return null;
   const norm = normalize(query);
   const fixes: Array<{ at: number; len: number; fix: string }> = [];
   for (const unit of units) {
-    const found = src.count(unit);
+    const found = units.length === 1 ? hits : src.count(unit);
     // A word jieba cut as a word in several documents is real, not a slip.
     if (found > RARE_WORD_DOCS || src.df(unit) >= MIN_CORRECTION_DF) continue;
     const fix = allCjk(unit) ? correctChinese(unit, found, src) : /^[a-z]+$/.test(unit) ? correctLatin(unit, found, src) : null;
@@ -110,9 +114,8 @@ function substitute(word: string, readings: ReadonlyArray<readonly string[]>, mi
   let bestCount = minDf - 1;
   for (let k = 0; k < word.length; k++) {
     const chars = new Set<number>();
-    for (const r of readings[k]) for (const c of src.sounds.charsWithReading(r)) chars.add(c);
+    for (const r of readings[k]) for (const c of src.sounds.charsWithReading(r).slice(0, MAX_SUBSTITUTES)) chars.add(c);
     chars.delete(word.charCodeAt(k));
-    if (chars.size > MAX_SUBSTITUTES) continue;
     for (const c of chars) {
       const cand = word.slice(0, k) + String.fromCharCode(c) + word.slice(k + 1);
       const n = src.count(cand);
@@ -125,8 +128,8 @@ function substitute(word: string, readings: ReadonlyArray<readonly string[]>, mi
   return best;
 }
 
-/** Positions whose character has more homophones than this are not tried one by one. */
-const MAX_SUBSTITUTES = 80;
+/** Per reading, only this many of the most common homophone characters are tried. */
+const MAX_SUBSTITUTES = 12;
 
 /** The most frequent vocabulary word differing from `word` in exactly one character. */
 function slip(word: string, minDf: number, src: CorrectionSource): string | null {
@@ -141,7 +144,7 @@ function slip(word: string, minDf: number, src: CorrectionSource): string | null
 
 /** The closest frequent Latin vocabulary word (edit distance 1, or 2 for words of 6+ letters), or null. */
 export function correctLatin(word: string, found: number, src: CorrectionSource): string | null {
-  if (word.length < 3) return null;
+  if (word.length < 3 || word.length > 24) return null;
   const maxDist = word.length >= 6 ? 2 : 1;
   const minDf = Math.max(MIN_CORRECTION_DF, found * MIN_RATIO);
   let best: string | null = null;

@@ -34,13 +34,18 @@ export class PinyinVocab {
     return this.readings!.get(code) ?? charReadings(String.fromCharCode(code))[0] ?? [];
   }
 
-  /** Characters of the vocabulary with this reading, in code order. */
+  /** Characters of the vocabulary with this reading, the most common first (as an input method offers them). */
   charsWithReading(syllable: string): readonly number[] {
     this.prepare();
     if (!this.bySyllable) {
+      const freq = new Map<number, number>();
+      for (let i = 0; i < this.words.length; i++) {
+        const w = this.words[i];
+        for (let k = 0; k < w.length; k++) freq.set(w.charCodeAt(k), (freq.get(w.charCodeAt(k)) ?? 0) + this.dfs[i]);
+      }
       const by = new Map<string, number[]>();
       for (const [c, rs] of this.readings!) for (const r of rs) (by.get(r) ?? by.set(r, []).get(r)!).push(c);
-      for (const list of by.values()) list.sort((a, b) => a - b);
+      for (const list of by.values()) list.sort((a, b) => (freq.get(b) ?? 0) - (freq.get(a) ?? 0) || a - b);
       this.bySyllable = by;
     }
     return this.bySyllable.get(syllable) ?? NONE_CODES;
@@ -48,7 +53,7 @@ export class PinyinVocab {
 
   /** Words of exactly `tests.length` characters passing every test, most frequent first. */
   find(tests: readonly CharTest[], limit: number, minDf = 1): SoundMatch[] {
-    if (tests.length < 2) return [];
+    if (tests.length < 2 || tests.length > MAX_WORD_CHARS) return [];
     this.prepare();
     const readings = this.readings!;
     const n = tests.length;
@@ -92,4 +97,6 @@ export class PinyinVocab {
 }
 
 const NONE: readonly string[] = [];
+/** Longer sound patterns find nothing worth suggesting (and would scan a lot). */
+const MAX_WORD_CHARS = 8;
 const NONE_CODES: readonly number[] = [];
