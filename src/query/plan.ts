@@ -143,7 +143,16 @@ function pieceUnits(piece: string, segmenter: () => Segmenter, units: Unit[], si
 function makeUnit(text: string): Unit | null {
   if (text === '') return null;
   const { terms, exact } = unitTerms(text);
-  return { text, terms, exact, word: text.length >= 3 && allCjk(text) };
+  // A plural matches by its singular term; the text that highlights and counts
+  // occurrences is what both forms share (`sanction` of sanctions, `polic` of policies).
+  const shown = exact && terms.length === 1 && terms[0] !== text ? commonPrefix(text, terms[0]) : text;
+  return { text: shown, terms, exact, word: text.length >= 3 && allCjk(text) };
+}
+
+function commonPrefix(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return a.slice(0, i);
 }
 
 function dedupe(units: Unit[]): Unit[] {
