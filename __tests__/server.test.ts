@@ -112,6 +112,7 @@ interface SearchBody {
   hits: Hit[];
   facets: { categories: Record<string, number>; years: Record<string, number> };
   suggestion: string | null;
+  interpretedAs: string | null;
 }
 
 async function search(params: Record<string, string>): Promise<SearchBody> {
@@ -126,14 +127,17 @@ describe('GET /api/search', () => {
     expect(res.status).toBe(200);
     expect(String(res.headers['content-type'])).toMatch(/^application\/json; charset=utf-8/);
     const body = res.json as SearchBody;
-    expect(Object.keys(body).sort()).toEqual(['facets', 'hits', 'page', 'query', 'size', 'suggestion', 'tookMs', 'total'].sort());
+    expect(Object.keys(body).sort()).toEqual(
+      ['facets', 'hits', 'interpretedAs', 'page', 'query', 'size', 'suggestion', 'tookMs', 'total'].sort(),
+    );
     expect(body.query).toBe('图书馆');
     expect(body.total).toBe(4);
     expect(body.page).toBe(1);
     expect(body.size).toBe(10);
     expect(typeof body.tookMs).toBe('number');
     expect(body.tookMs).toBeGreaterThanOrEqual(0);
-    expect(body.suggestion === null || typeof body.suggestion === 'string').toBe(true);
+    expect(body.suggestion).toBeNull();
+    expect(body.interpretedAs).toBeNull();
     expect(body.hits).toHaveLength(4);
     for (const h of body.hits) {
       expect(Object.keys(h).sort()).toEqual(
@@ -264,6 +268,19 @@ describe('GET /api/search', () => {
     expect(hit.snippet).not.toMatch(/<(?!\/?mark>)/);
     // An untrusted `from` is passed through as data; the page decides whether to link it.
     expect(hit.url).toBe('javascript:alert(1)');
+  });
+});
+
+describe('Chinese-language help in the API', () => {
+  test('a homophone typo gets a suggestion; pinyin is searched as Chinese and says so', async () => {
+    const typo = await search({ q: '图书官' });
+    expect(typo.total).toBe(0);
+    expect(typo.suggestion).toBe('图书馆');
+    const py = await search({ q: 'tushuguan' });
+    expect(py.interpretedAs).toBe('图书馆');
+    expect(py.total).toBe(4);
+    const trad = await search({ q: '圖書館' });
+    expect(trad.total).toBe(4);
   });
 });
 

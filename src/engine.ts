@@ -24,6 +24,9 @@ import { rankDocs, type Ranked } from './query/rank';
 import { highlightAll, makeSnippet } from './query/snippet';
 import { Suggester } from './query/suggest';
 import { keyTerms } from './query/related';
+import { loadSynonyms, type Synonyms } from './analysis/synonyms';
+import { didYouMean, type CorrectionSource } from './query/correct';
+import { pinyinQuery } from './query/interpret';
 import { LruCache } from './lru';
 
 /** Options of {@link SearchEngine.search}. */
@@ -78,6 +81,8 @@ export interface SearchResult {
   facets: Facets;
   /** A spelling suggestion when the query found little (null when none). */
   suggestion: string | null;
+  /** The Chinese words searched instead when a Latin-letter query was read as pinyin (null otherwise). */
+  interpretedAs: string | null;
 }
 
 /** A related article (see {@link SearchEngine.related}). */
@@ -127,6 +132,11 @@ export interface OpenOptions {
   segmenter?: SegmenterBackend;
   /** Results kept for repeated queries (default 1,024; 0 turns the cache off, e.g. to measure latency). */
   resultCache?: number;
+  /**
+   * Synonyms file (format in analysis/synonyms.ts), or false for none. Default: the file
+   * named by SYNONYMS_FILE, else zhsearch's own list.
+   */
+  synonyms?: string | false;
 }
 
 /** Facts about the loaded index. */
@@ -141,6 +151,8 @@ export interface IndexInfo {
 export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 100;
 export const DEFAULT_RESULT_CACHE = 1024;
+/** Queries with at most this many hits get a "did you mean" suggestion when a better query exists. */
+export const FEW_HITS = 2;
 
 interface Shard {
   flex: Index;
@@ -178,6 +190,7 @@ export class SearchEngine {
     vocab: Array<[string, number]>,
     private readonly info: IndexInfo,
     segmenter: Segmenter | (() => Segmenter),
+    private readonly synonyms: Synonyms,
     resultCache: number = DEFAULT_RESULT_CACHE,
     normalized?: { ntitle: string[]; ntext: string[] },
     groups: number[][] = [],
@@ -240,6 +253,7 @@ export class SearchEngine {
     const tokenizer = { backend: m.tokenizer.backend, userDict: m.tokenizer.userDict ?? undefined };
     segmenterFingerprint(tokenizer);
     const segmenter = (): Segmenter => getSegmenter(tokenizer);
+    const synonyms = loadSynonyms(options.synonyms);
     const [loaded, bigramBytes, vocabJson, groupJson] = await all;
     // A server reloads while it answers queries: decode in steps, yielding to the event
     // loop between them, so that no request waits for the whole load.
@@ -270,13 +284,25 @@ export class SearchEngine {
     await nextTurn();
     const groups = validGroups(JSON.parse(groupJson), posts.length, `${version.dir}/${DUPLICATES_FILE}`);
     const info = { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
-    return new SearchEngine(posts, shards, bigrams, titleBigrams, vocab, info, segmenter, options.resultCache, normalized, groups);
+    return new SearchEngine(
+      posts,
+      shards,
+      bigrams,
+      titleBigrams,
+      vocab,
+      info,
+      segmenter,
+      synonyms,
+      options.resultCache,
+      normalized,
+      groups,
+    );
   }
 
   /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
   static fromDocuments(
     docs: readonly DocumentInput[],
-    options: { userDict?: string; segmenter?: SegmenterBackend; resultCache?: number } = {},
+    options: { userDict?: string; segmenter?: SegmenterBackend; resultCache?: number; synonyms?: string | false } = {},
   ): SearchEngine {
     const segmenter = getSegmenter({ backend: options.segmenter, userDict: options.userDict });
     const builder = new ShardBuilder(segmenter);
@@ -291,6 +317,7 @@ export class SearchEngine {
     const info: IndexInfo = { docs: shard.posts.length, builtAt: new Date().toISOString(), formatVersion: FORMAT_VERSION, dir: null };
     const vocab = [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const shards = [{ flex: shard.flex, offset: 0, size: shard.posts.length }];
+    const synonyms = loadSynonyms(options.synonyms);
     const groups = groupDuplicates(shard.posts.map((p, i) => [p.url, shard.sigs[i]]));
     return new SearchEngine(
       shard.posts,
@@ -300,6 +327,7 @@ export class SearchEngine {
       vocab,
       info,
       segmenter,
+      synonyms,
       options.resultCache,
       undefined,
       groups,
@@ -360,11 +388,28 @@ export class SearchEngine {
     const cached = this.results.get(key);
     if (cached) return { ...cached, hits: cached.hits.slice(), tookMs: elapsed() };
 
-    const plan = planQuery(parseQuery(query), () => this.segmenter);
-    const empty = plan.groups.length === 0;
-    const matched = empty ? { docs: [], units: new Map() } : matchPlan(this.table, plan, filters);
+    let plan = planQuery(parseQuery(query), () => this.segmenter, this.synonyms);
+    let matched = plan.groups.length === 0 ? { docs: [], units: new Map() } : matchPlan(this.table, plan, filters);
+    let interpretedAs: string | null = null;
+    if (matched.docs.length === 0) {
+      const zh = pinyinQuery(query, this.suggester, (q) => this.corrections(filters).count(q) > 0);
+      const zhPlan = zh ? planQuery(parseQuery(zh), () => this.segmenter, this.synonyms) : null;
+      const zhMatched = zhPlan && zhPlan.groups.length > 0 ? matchPlan(this.table, zhPlan, filters) : null;
+      if (zhPlan && zhMatched && zhMatched.docs.length > 0) [plan, matched, interpretedAs] = [zhPlan, zhMatched, zh];
+    }
+    const suggestion =
+      matched.docs.length <= FEW_HITS && plan.highlight.length > 0 && interpretedAs === null
+        ? didYouMean(query, plan.highlight, matched.docs.length, this.suggester, this.corrections(filters))
+        : null;
+    const finalPlan = plan;
+    const finalMatched = matched;
     const page = collapse
-      ? collapsedRanking(this.stories, (need) => rankDocs(this.table, matched, plan, sort, need), offset + limit, matched.docs.length)
+      ? collapsedRanking(
+          this.stories,
+          (need) => rankDocs(this.table, finalMatched, finalPlan, sort, need),
+          offset + limit,
+          finalMatched.docs.length,
+        )
       : rankDocs(this.table, matched, plan, sort, offset + limit);
     const inMatches = page.slice(offset, offset + limit).some((r) => this.stories.grouped(r.doc)) ? new Set(matched.docs) : null;
     const hits = page.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan.highlight, inMatches));
@@ -376,7 +421,8 @@ export class SearchEngine {
       tookMs: 0,
       hits,
       facets: facetCounts(this.table, matched.docs),
-      suggestion: null,
+      suggestion,
+      interpretedAs,
     };
     this.results.set(key, deepFreeze(result));
     return { ...result, hits: hits.slice(), tookMs: elapsed() };
@@ -386,8 +432,8 @@ export class SearchEngine {
    * Ids of every document matching `query` and the filters, unranked (index order).
    * For exports and evaluation; `search` is the ranked, paged form.
    */
-  matchIds(query: string, options: Omit<SearchOptions, 'offset' | 'limit' | 'sort'> = {}): string[] {
-    const plan = planQuery(parseQuery(query), () => this.segmenter);
+  matchIds(query: string, options: Omit<SearchOptions, 'offset' | 'limit' | 'sort'> & { synonyms?: boolean } = {}): string[] {
+    const plan = planQuery(parseQuery(query), () => this.segmenter, options.synonyms === false ? undefined : this.synonyms);
     if (plan.groups.length === 0) return [];
     const matched = matchPlan(this.table, plan, this.filters(options));
     return matched.docs.map((d) => this.table.posts[d].id);
@@ -408,6 +454,21 @@ export class SearchEngine {
   get(id: string): Post | null {
     const d = this.byId.get(id);
     return d === undefined ? null : { ...this.table.posts[d] };
+  }
+
+  /** The vocabulary and match counts that "did you mean" draws on. */
+  private corrections(filters: MatchFilters): CorrectionSource {
+    const s = this.suggester;
+    return {
+      sounds: s.sounds,
+      df: (w) => s.df(w),
+      wordsOfLength: (n) => s.wordsOfLength(n),
+      latinEntries: () => s.latinEntries(),
+      count: (q) => {
+        const plan = planQuery(parseQuery(q), () => this.segmenter);
+        return plan.groups.length === 0 ? 0 : matchPlan(this.table, plan, filters).docs.length;
+      },
+    };
   }
 
   private filters(options: SearchOptions): MatchFilters {

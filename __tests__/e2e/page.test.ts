@@ -255,6 +255,22 @@ describeE2E('search page in Chromium', () => {
     expect(await page.locator('aside#facets').isHidden()).toBe(true);
   });
 
+  test('a homophone typo offers 你是不是要找 with a link; pinyin is searched as Chinese and says so', async () => {
+    await page.goto(srv.url + '/?q=' + encodeURIComponent('灯搭'));
+    await summary(0);
+    const dym = page.locator('#didyoumean');
+    await dym.waitFor();
+    expect(await dym.textContent()).toBe('你是不是要找 灯塔');
+    await dym.locator('a').click();
+    await waitForParam('q', '灯塔');
+    await summary(3);
+    expect(await dym.isHidden()).toBe(true);
+
+    await page.goto(srv.url + '/?q=dengta');
+    await summary(3);
+    expect(await page.locator('#summary').textContent()).toContain('已按拼音搜索「灯塔」');
+  });
+
   test('an API error (400) is shown in #message', async () => {
     await page.goto(srv.url + '/?q=' + encodeURIComponent('湿'.repeat(300)));
     await page.waitForSelector('#message.error');

@@ -18,7 +18,7 @@ childMain({
   query: ([indexDir, queries]) =>
     runQueryPhase(queries, async () => {
       // No result cache: every timed query is computed, not a repeat.
-      const engine = await SearchEngine.open(indexDir, { resultCache: 0 });
+      const engine = await SearchEngine.open(indexDir, { resultCache: 0, synonyms: false });
       return {
         answer: 'top 10 with snippets, highlighted titles, total and facets (engine.search)',
         matchIds: (words) => engine.matchIds(words.join(' ')),

@@ -11,10 +11,11 @@ export interface Comparison {
 /**
  * Open the file index `otherDir` and compare its answers with `engine`'s for every
  * query: ranked top-100 results in both sort orders (ids, scores, snippets, totals,
- * facets) and every matching id. Used to show that storage backends answer alike.
+ * facets) and every matching id. Used to show that storage backends answer alike;
+ * `engine` must be opened with synonyms off, as eval opens it.
  */
 export async function compareWithIndex(engine: SearchEngine, otherDir: string, queries: readonly string[]): Promise<Comparison> {
-  const other = await SearchEngine.open(otherDir, { resultCache: 0 });
+  const other = await SearchEngine.open(otherDir, { resultCache: 0, synonyms: false });
   const differences: string[] = [];
   let identical = 0;
   for (const q of queries) {

@@ -1,7 +1,7 @@
 import { normalize } from '../../src/analysis/normalize';
 import type { Segmenter } from '../../src/analysis/segmenter';
 import { STOP_WORDS } from '../../src/analysis/stopwords';
-import { allCjk, runs } from '../../src/analysis/terms';
+import { allCjk, foldPlural, runs } from '../../src/analysis/terms';
 import type { Post } from '../../src/ingest/post';
 import { pick, rng } from './random';
 
@@ -15,7 +15,8 @@ import { pick, rng } from './random';
  * - known-item queries: the 2–3 rarest words of a random title; the target is that post.
  *
  * Ground truth: a document matches when its normalized title or body contains every
- * Chinese query word as a substring, and every Latin word as a whole word.
+ * Chinese query word as a substring, and every Latin word as a whole word (plurals folded:
+ * sanctions = sanction).
  */
 export interface EvalQuery {
   kind: 'word' | 'and' | 'latin';
@@ -128,7 +129,7 @@ export class GroundTruth {
         new Set(
           runs(t)
             .filter((r) => r.kind === 'word')
-            .map((r) => r.text),
+            .map((r) => foldPlural(r.text)),
         ),
     );
   }
@@ -148,7 +149,8 @@ export class GroundTruth {
     if (hit) return hit;
     const out = new Set<number>();
     const latin = /^[a-z0-9]+$/.test(w);
-    for (let d = 0; d < this.texts.length; d++) if (latin ? this.latin[d].has(w) : this.texts[d].includes(w)) out.add(d);
+    const singular = foldPlural(w);
+    for (let d = 0; d < this.texts.length; d++) if (latin ? this.latin[d].has(singular) : this.texts[d].includes(w)) out.add(d);
     this.cache.set(w, out);
     return out;
   }

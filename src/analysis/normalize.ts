@@ -1,3 +1,5 @@
+import { foldCharTable, phraseRules, SCRIPT_FOLD_VERSION, type PhraseRules } from './script';
+
 /**
  * Matching normalization: Unicode NFKC plus lower-case, applied one UTF-16 code unit
  * at a time so that the normalized text has exactly the same length as the display
@@ -8,12 +10,33 @@
  * ligatures) is kept as it is, lower-cased when that keeps the length. Full-width
  * Latin and digits (`ＡＢＣ１２３` → `abc123`), compatibility ideographs and
  * half-width katakana all map one to one, which covers what users type.
+ *
+ * Traditional Chinese is then folded to simplified (analysis/script: a character map
+ * plus same-length phrases such as 瞭解 → 了解), so a query in either script finds
+ * documents in both, and highlights still land on the characters as written.
  */
 
 /** Version tag recorded in the manifest; bump when the mapping changes. */
-export const NORMALIZATION_VERSION = 'nfkc-lower-1to1-v1';
+export const NORMALIZATION_VERSION = `nfkc-lower-1to1-v1+${SCRIPT_FOLD_VERSION}`;
 
-const TABLE: Uint16Array = buildTable();
+/** NFKC + lower case, before script folding. */
+const BASE: Uint16Array = buildTable();
+/** BASE followed by the simplified character map. */
+const TABLE: Uint16Array = composeFold(BASE);
+const PHRASES: PhraseRules = phraseRules((s) => {
+  let out = '';
+  for (let i = 0; i < s.length; i++) out += String.fromCharCode(TABLE[s.charCodeAt(i)]);
+  return out;
+});
+/** TABLE with 0 where a phrase may start: one lookup per character on the hot path. */
+const HOT: Uint16Array = TABLE.map((m) => (PHRASES.starts[m] === 1 ? 0 : m));
+
+function composeFold(base: Uint16Array): Uint16Array {
+  const fold = foldCharTable();
+  const table = new Uint16Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) table[c] = fold[base[c]];
+  return table;
+}
 
 function buildTable(): Uint16Array {
   const table = new Uint16Array(0x10000);
@@ -39,12 +62,34 @@ export function normalize(text: string): string {
   let changed = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    const m = TABLE[c];
+    let m = HOT[c];
+    if (m === 0 && c !== 0) {
+      const len = matchPhrase(text, i, out);
+      if (len > 0) {
+        changed = true;
+        i += len - 1;
+        continue;
+      }
+      m = TABLE[c];
+    }
     out[i] = m;
     if (m !== c) changed = true;
   }
   if (!changed) return text;
   return decodeUnits(out);
+}
+
+/** Write the folded form of the longest phrase starting at `i` into `out`; its length, or 0. */
+function matchPhrase(text: string, i: number, out: Uint16Array): number {
+  const list = PHRASES.byFirst.get(TABLE[text.charCodeAt(i)]);
+  if (!list) return 0;
+  outer: for (const { from, to } of list) {
+    if (i + from.length > text.length) continue;
+    for (let k = 1; k < from.length; k++) if (TABLE[text.charCodeAt(i + k)] !== from.charCodeAt(k)) continue outer;
+    for (let k = 0; k < to.length; k++) out[i + k] = to.charCodeAt(k);
+    return from.length;
+  }
+  return 0;
 }
 
 const CHUNK = 8192;

@@ -12,9 +12,60 @@ import { STOP_WORDS } from './stopwords';
  * - "word terms" for FlexSearch: jieba search-mode words of 3 or more CJK characters
  *   (2-character words are bigrams already), which feed suggestions and let ranking
  *   prefer real words, and Latin/number runs (`iphone`, `covid`, `19`, `5g`) minus
- *   English stop words.
+ *   English stop words, plurals folded to the singular ({@link foldPlural}).
  * Single CJK characters are not indexed; queries for them scan the stored text.
  */
+
+/** Words ending in s that are not plurals (or whose singular would mislead). */
+const NOT_PLURAL: ReadonlySet<string> = new Set([
+  'news',
+  'series',
+  'species',
+  'means',
+  'always',
+  'perhaps',
+  'whereas',
+  'thus',
+  'across',
+  'analysis',
+  'basis',
+  'crisis',
+  'thesis',
+  'status',
+  'campus',
+  'virus',
+  'bonus',
+  'census',
+  'consensus',
+  'focus',
+  'bias',
+  'atlas',
+  'chaos',
+  'canvas',
+  'lens',
+  'politics',
+  'economics',
+  'physics',
+  'mathematics',
+  'ethics',
+  'tactics',
+  'sometimes',
+]);
+
+/**
+ * The singular of a Latin word for matching (`sanctions` → `sanction`, `policies` →
+ * `policy`, `boxes` → `box`); other words unchanged. Applied to index terms and query
+ * words alike, so either form finds both. Deliberately a plural folder, not a stemmer:
+ * `sanctioned` stays itself.
+ */
+export function foldPlural(w: string): string {
+  const n = w.length;
+  if (n < 4 || w.charCodeAt(n - 1) !== 0x73 /* s */ || NOT_PLURAL.has(w) || !/^[a-z]+$/.test(w)) return w;
+  if (/(?:ss|us|is|ous)$/.test(w)) return w;
+  if (n > 4 && w.endsWith('ies')) return w.slice(0, -3) + 'y';
+  if (/(?:sses|shes|ches|xes|zes)$/.test(w)) return w.slice(0, -2);
+  return w.slice(0, -1);
+}
 
 /** One run of the same script inside normalized text. */
 export interface Run {
@@ -77,7 +128,7 @@ export function countTerms(text: string, segmenter: Segmenter | null, out: TermC
     const s = run.text;
     if (run.kind === 'word') {
       if (!STOP_WORDS.has(s)) {
-        add(s);
+        add(foldPlural(s));
         if (vocab && s.length >= 3 && !/^\d+$/.test(s)) vocab.add(s);
       }
     } else if (s.length >= 3) {
@@ -106,7 +157,7 @@ export function unitTerms(unit: string): { terms: string[]; exact: boolean } {
   const rs = runs(unit);
   for (const run of rs) {
     if (run.kind === 'word') {
-      if (!STOP_WORDS.has(run.text)) terms.push(run.text);
+      if (!STOP_WORDS.has(run.text)) terms.push(foldPlural(run.text));
     } else {
       for (let i = 0; i + 1 < run.text.length; i++) terms.push(run.text.slice(i, i + 2));
     }

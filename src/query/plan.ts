@@ -2,6 +2,7 @@ import { normalize } from '../analysis/normalize';
 import type { Segmenter } from '../analysis/segmenter';
 import { STOP_WORDS } from '../analysis/stopwords';
 import { allCjk, runs, unitTerms } from '../analysis/terms';
+import type { Synonyms } from '../analysis/synonyms';
 import type { Clause, ParsedQuery } from './parse';
 
 /**
@@ -25,26 +26,70 @@ export interface ClausePlan {
   field: 'all' | 'title';
   /** The clause's whole normalized text when it has several units (phrase bonus). */
   whole: string | null;
+  /** True for a copy made by synonym expansion. */
+  synonym?: boolean;
 }
 
 /** An executable query. */
 export interface QueryPlan {
   groups: ClausePlan[][];
   excluded: ClausePlan[];
-  /** Every positive unit text, for highlighting and scoring. */
+  /** Every positive unit text, for highlighting and scoring (synonyms included). */
   highlight: string[];
+  /** The units of `highlight` that only synonym expansion added: they score {@link SYNONYM_WEIGHT}. */
+  synonyms: ReadonlySet<string>;
 }
+
+/** A synonym's score counts this much of the literal word's (its matches rank below). */
+export const SYNONYM_WEIGHT = 0.5;
+/** At most this many clauses come out of expanding one clause with synonyms. */
+const MAX_EXPANSIONS = 8;
 
 /** Chinese runs up to this length are one unit; longer ones are segmented. */
 export const MAX_UNIT_CJK = 4;
 
-/** Turn a parsed query into units; clauses left with no unit (punctuation, stop words) are dropped. */
-export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter): QueryPlan {
-  const toPlan = (c: Clause): ClausePlan | null => planClause(c, segmenter);
-  const groups = parsed.groups.map((g) => g.map(toPlan).filter((p): p is ClausePlan => p !== null)).filter((g) => g.length > 0);
-  const excluded = parsed.excluded.map(toPlan).filter((p): p is ClausePlan => p !== null);
+/**
+ * Turn a parsed query into units; clauses left with no unit (punctuation, stop words)
+ * are dropped. A word (not a quoted phrase) with synonyms becomes an OR of the clause
+ * with each synonym in its place.
+ */
+export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter, synonyms?: Synonyms): QueryPlan {
+  const toPlans = (c: Clause): ClausePlan[] => {
+    const p = planClause(c, segmenter);
+    if (!p) return [];
+    return synonyms && !c.phrase ? expand(p, synonyms) : [p];
+  };
+  const groups = parsed.groups.map((g) => g.flatMap(toPlans)).filter((g) => g.length > 0);
+  const excluded = parsed.excluded.flatMap(toPlans);
+  const literal = new Set(groups.flat().flatMap((c) => (c.synonym ? [] : c.units.map((u) => u.text))));
   const highlight = [...new Set(groups.flat().flatMap((c) => c.units.map((u) => u.text)))];
-  return { groups, excluded, highlight };
+  return { groups, excluded, highlight, synonyms: new Set(highlight.filter((u) => !literal.has(u))) };
+}
+
+/** The clause, then copies with one or more units replaced by their synonyms. */
+function expand(plan: ClausePlan, synonyms: Synonyms): ClausePlan[] {
+  let variants: Unit[][] = [plan.units];
+  for (let k = 0; k < plan.units.length; k++) {
+    const alts = synonyms.of(plan.units[k].text);
+    if (alts.length === 0) continue;
+    const next: Unit[][] = [];
+    for (const v of variants) {
+      next.push(v);
+      for (const alt of alts) {
+        const unit = makeUnit(alt);
+        if (unit && next.length < MAX_EXPANSIONS) next.push(v.map((u, j) => (j === k ? unit : u)));
+      }
+    }
+    variants = next;
+  }
+  // A long word that jieba split (阿富汗塔利班 → 阿富汗 塔利班) is looked up whole too.
+  if (plan.whole) {
+    for (const alt of synonyms.of(plan.whole)) {
+      const unit = makeUnit(alt);
+      if (unit && variants.length < MAX_EXPANSIONS) variants.push([unit]);
+    }
+  }
+  return variants.map((units, i) => (i === 0 ? plan : { units: dedupe(units), field: plan.field, whole: null, synonym: true }));
 }
 
 function planClause(clause: Clause, segmenter: () => Segmenter): ClausePlan | null {
@@ -98,7 +143,16 @@ function pieceUnits(piece: string, segmenter: () => Segmenter, units: Unit[], si
 function makeUnit(text: string): Unit | null {
   if (text === '') return null;
   const { terms, exact } = unitTerms(text);
-  return { text, terms, exact, word: text.length >= 3 && allCjk(text) };
+  // A plural matches by its singular term; the text that highlights and counts
+  // occurrences is what both forms share (`sanction` of sanctions, `polic` of policies).
+  const shown = exact && terms.length === 1 && terms[0] !== text ? commonPrefix(text, terms[0]) : text;
+  return { text: shown, terms, exact, word: text.length >= 3 && allCjk(text) };
+}
+
+function commonPrefix(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return a.slice(0, i);
 }
 
 function dedupe(units: Unit[]): Unit[] {

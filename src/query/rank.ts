@@ -22,7 +22,7 @@ export function rankDocs(table: DocTable, matched: MatchResult, plan: QueryPlan,
   const docs = matched.docs;
   if (docs.length === 0) return [];
   const wholes = plan.groups.flat().flatMap((c) => (c.whole ? [c.whole] : []));
-  const scorer = new Scorer(table, plan.highlight, matched, wholes);
+  const scorer = new Scorer(table, plan.highlight, matched, wholes, plan.synonyms);
   const newer = (a: number, b: number): number => dateOf(table, b) - dateOf(table, a) || a - b;
 
   if (sort === 'date') {

@@ -1,6 +1,7 @@
 import { TITLE_TF_WEIGHT, type BigramList } from '../indexer/bigram-postings';
 import type { DocTable } from './doctable';
 import type { MatchResult } from './execute';
+import { SYNONYM_WEIGHT } from './plan';
 
 /**
  * Relevance: BM25 on the body plus {@link TITLE_BOOST} times BM25 on the title (each
@@ -53,15 +54,19 @@ export class Scorer {
   /** Per unit: Latin prominence order from FlexSearch, for the prior only. */
   private readonly order: Array<ArrayLike<number> | null>;
   private readonly idfSum: number;
+  private readonly literal: readonly string[];
 
   constructor(
     private readonly table: DocTable,
     private readonly units: readonly string[],
     matched: MatchResult,
     private readonly wholes: readonly string[],
+    /** Units added by synonym expansion: they weigh {@link SYNONYM_WEIGHT} and take no part in proximity. */
+    synonyms: ReadonlySet<string> = new Set(),
   ) {
     const n = table.size;
-    this.weights = units.map((u) => idf(n, matched.units.get(u)?.df ?? 1));
+    this.weights = units.map((u) => idf(n, matched.units.get(u)?.df ?? 1) * (synonyms.has(u) ? SYNONYM_WEIGHT : 1));
+    this.literal = units.filter((u) => !synonyms.has(u));
     this.idfSum = this.weights.reduce((a, b) => a + b, 0);
     this.stored = units.map((u) => {
       const st = matched.units.get(u);
@@ -116,14 +121,14 @@ export class Scorer {
       const partial = this.realWord[k] !== null && this.realWord[k]![d] === 0;
       score += s * (partial ? PARTIAL_WORD_WEIGHT : 1);
     });
-    if (units.length > 1) {
+    if (this.literal.length > 1) {
       const title = table.ntitle[d];
       const text = table.ntext[d];
       for (const whole of this.wholes) {
         if (title.includes(whole)) score += this.idfSum;
         else if (text.includes(whole)) score += this.idfSum * 0.5;
       }
-      score += this.idfSum * 0.5 * proximity(text, units);
+      score += this.idfSum * 0.5 * proximity(text, this.literal);
     }
     return score;
   }

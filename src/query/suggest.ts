@@ -1,13 +1,19 @@
+import { isLatinLetters, parsePinyin, syllableMatches, type TypedSyllable } from '../analysis/pinyin';
 import type { Post } from '../ingest/post';
+import { allCjk } from '../analysis/terms';
+import { PinyinVocab, type CharTest, type SoundMatch } from './pinyin-vocab';
 
 /**
  * Search-as-you-type completions: vocabulary words (jieba words and Latin words seen
- * at build time) that start with the typed prefix, most frequent first, then titles
- * that start with or contain it.
+ * at build time) that start with the typed prefix or, for Latin letters, that the
+ * letters spell in pinyin (full, initials, or both: `wangyi`, `wy`, `wang yi`, `wangy`),
+ * most frequent first; then titles that start with or contain the prefix.
  */
 export class Suggester {
   private readonly words: string[];
   private readonly dfs: Uint32Array;
+  /** The vocabulary searchable by sound (pinyin suggestions, homophone corrections). */
+  readonly sounds: PinyinVocab;
 
   constructor(
     vocab: ReadonlyArray<[string, number]>,
@@ -17,20 +23,66 @@ export class Suggester {
     // Vocabulary arrives sorted by word (code-unit order), which binary search needs.
     this.words = vocab.map((v) => v[0]);
     this.dfs = Uint32Array.from(vocab.map((v) => v[1]));
+    this.sounds = new PinyinVocab(this.words, this.dfs);
   }
 
-  /** Documents containing `word` (a vocabulary word), 0 when it is not in the vocabulary. */
+  /** Document frequency of a vocabulary word (0 when it is not in the vocabulary). */
   df(word: string): number {
-    let lo = 0;
-    let hi = this.words.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const w = this.words[mid];
-      if (w < word) lo = mid + 1;
-      else if (w > word) hi = mid - 1;
-      else return this.dfs[mid];
+    const i = this.lowerBound(word);
+    return i < this.words.length && this.words[i] === word ? this.dfs[i] : 0;
+  }
+
+  private latin: Array<[string, number]> | null = null;
+
+  /** Latin vocabulary words (a–z only) found in 2+ documents, with their document frequencies (collected on first use). */
+  latinEntries(): ReadonlyArray<[string, number]> {
+    if (!this.latin) {
+      this.latin = [];
+      for (let i = 0; i < this.words.length; i++) {
+        const c = this.words[i].charCodeAt(0);
+        if (c >= 0x61 && c <= 0x7a && this.dfs[i] >= 2 && /^[a-z]+$/.test(this.words[i])) this.latin.push([this.words[i], this.dfs[i]]);
+      }
     }
-    return 0;
+    return this.latin;
+  }
+
+  private byLength: Map<number, Array<[string, number]>> | null = null;
+
+  /** Chinese vocabulary words of `length` characters found in 2+ documents, most frequent first (collected on first use). */
+  wordsOfLength(length: number): ReadonlyArray<[string, number]> {
+    if (!this.byLength) {
+      const by = new Map<number, Array<[string, number]>>();
+      for (let i = 0; i < this.words.length; i++) {
+        const w = this.words[i];
+        if (this.dfs[i] < 2 || w.length > 8 || !allCjk(w)) continue;
+        (by.get(w.length) ?? by.set(w.length, []).get(w.length)!).push([w, this.dfs[i]]);
+      }
+      for (const list of by.values()) list.sort((a, b) => b[1] - a[1]);
+      this.byLength = by;
+    }
+    return this.byLength.get(length) ?? [];
+  }
+
+  /**
+   * Chinese words that typed Latin letters spell in pinyin, most frequent first. Readings
+   * with syllables still being typed (initials, the last syllable cut short) count for
+   * half per such syllable, so `xian` gives 西安 before a rare word read `xia n…`.
+   * With `typing` false only whole syllables count (for reading a submitted query).
+   */
+  byPinyin(typed: string, limit: number, typing = true): SoundMatch[] {
+    const scored = new Map<string, number>();
+    for (const parse of parsePinyin(typed, { partialLast: typing, initials: typing })) {
+      const partial = parse.filter((p) => !p.whole).length;
+      const weight = parse.every((p) => !p.whole) ? 1 : 0.5 ** partial;
+      for (const m of this.sounds.find(parse.map(typedTest), limit)) {
+        const score = m.df * weight;
+        if ((scored.get(m.word) ?? -1) < score) scored.set(m.word, score);
+      }
+    }
+    return [...scored.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limit)
+      .map(([word, score]) => ({ word, df: score }));
   }
 
   /** Completions of a normalized prefix. */
@@ -45,7 +97,15 @@ export class Suggester {
       }
     };
     const wordLimit = Math.max(1, limit - 3);
-    for (const w of this.wordsWithPrefix(prefix, wordLimit)) push(w);
+    const words = this.wordsWithPrefix(prefix, wordLimit);
+    if (isLatinLetters(prefix)) {
+      // Latin completions and pinyin readings together, by how often they occur.
+      const both = words.concat(this.byPinyin(prefix, wordLimit));
+      both.sort((a, b) => b.df - a.df);
+      for (const m of both.slice(0, wordLimit)) push(m.word);
+    } else {
+      for (const m of words) push(m.word);
+    }
     const starts: string[] = [];
     const contains: string[] = [];
     for (let d = 0; d < this.ntitle.length && starts.length < limit; d++) {
@@ -57,7 +117,7 @@ export class Suggester {
     return out;
   }
 
-  private wordsWithPrefix(prefix: string, limit: number): string[] {
+  private lowerBound(prefix: string): number {
     let lo = 0;
     let hi = this.words.length;
     while (lo < hi) {
@@ -65,9 +125,17 @@ export class Suggester {
       if (this.words[mid] < prefix) lo = mid + 1;
       else hi = mid;
     }
-    const found: number[] = [];
-    for (let i = lo; i < this.words.length && this.words[i].startsWith(prefix); i++) found.push(i);
-    found.sort((a, b) => this.dfs[b] - this.dfs[a] || this.words[a].length - this.words[b].length);
-    return found.slice(0, limit).map((i) => this.words[i]);
+    return lo;
   }
+
+  private wordsWithPrefix(prefix: string, limit: number): SoundMatch[] {
+    const found: number[] = [];
+    for (let i = this.lowerBound(prefix); i < this.words.length && this.words[i].startsWith(prefix); i++) found.push(i);
+    found.sort((a, b) => this.dfs[b] - this.dfs[a] || this.words[a].length - this.words[b].length);
+    return found.slice(0, limit).map((i) => ({ word: this.words[i], df: this.dfs[i] }));
+  }
+}
+
+function typedTest(t: TypedSyllable): CharTest {
+  return (readings) => syllableMatches(t, readings);
 }

@@ -127,7 +127,17 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
       to: single(req, 'to') || undefined,
       sort: sortRaw === 'date' ? 'date' : 'relevance',
     });
-    res.json({ query: r.query, total: r.total, page, size, tookMs: r.tookMs, hits: r.hits, facets: r.facets, suggestion: r.suggestion });
+    res.json({
+      query: r.query,
+      total: r.total,
+      page,
+      size,
+      tookMs: r.tookMs,
+      hits: r.hits,
+      facets: r.facets,
+      suggestion: r.suggestion,
+      interpretedAs: r.interpretedAs,
+    });
   });
 
   app.get('/api/suggest', (req, res) => {

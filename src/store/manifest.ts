@@ -52,7 +52,7 @@ export interface Manifest {
 }
 
 /** Term scheme tag: bigram posting store + FlexSearch word terms (jieba 3+ words, Latin runs). */
-export const TERM_SCHEME = 'bigram-store+flex-jieba3-latin-v2';
+export const TERM_SCHEME = 'bigram-store+flex-jieba3-latin-singular-v3';
 
 /** The bigram posting store of a version folder (all shards merged). */
 export const BIGRAM_FILE = 'bigrams.bin.gz';

@@ -124,6 +124,7 @@
     const page = Number(data.page) || s.page;
 
     summary.textContent = `共 ${total} 条结果（用时 ${Number(data.tookMs) || 0} 毫秒）`;
+    if (typeof data.interpretedAs === 'string' && data.interpretedAs) summary.textContent += ` · 已按拼音搜索「${data.interpretedAs}」`;
     if (hits.length === 0) {
       message.textContent = total > 0 ? '这一页没有更多结果' : `没有找到与「${s.q}」相关的结果`;
     }
