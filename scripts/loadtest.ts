@@ -2,7 +2,6 @@ import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +10,7 @@ import { allCjk } from '../src/analysis/terms';
 import { readCurrent } from '../src/store/files';
 import { fail, parseOrExit } from './lib/cli';
 import { pick, rng } from './lib/random';
+import { freePort } from './lib/net';
 
 const USAGE = `usage: npm run loadtest -- --index DIR [--reload --corpus DIR] [--requests N] [--connections N] [--max-seconds N] [--json]
 
@@ -230,18 +230,6 @@ interface Server {
   errorLogLines: () => number;
   rssMB: () => number;
   stop: () => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => res(port));
-    });
-  });
 }
 
 async function startServer(indexDir: string, token: string): Promise<Server> {

@@ -1,7 +1,6 @@
 import autocannon from 'autocannon';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +10,7 @@ import { RedisIndexStore } from '../../src/store/redis';
 import { fail, parseOrExit } from '../lib/cli';
 import { makeQuerySet } from '../lib/queryset';
 import { median, quantile, table } from '../lib/stats';
+import { freePort } from '../lib/net';
 
 const USAGE = `usage: npm run bench:scale -- --corpus DIR [--redis-url URL] [--seconds N] [--json]
        npm run bench:scale -- --http-only --index DIR --redis-url URL --name NAME [--rounds N] [--seconds N]
@@ -303,18 +303,6 @@ async function httpRun(
     proc.kill('SIGTERM');
     await exited;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
