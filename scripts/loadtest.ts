@@ -19,7 +19,7 @@ drives it with autocannon: searches (words taken from the index, two-word querie
 1-3, filters), suggestions, documents, and ~10 % bad requests. Stops after --requests
 (default 50000) or --max-seconds (default 120). Checks: no valid request answered other
 than 2xx, no 5xx, no connection errors, and (without --reload) server RSS at the end
-within 10 % of its RSS after the first 2,000 requests.
+at most 10 % above its RSS after the first 2,000 requests.
 
 --reload rebuilds the index from --corpus plus one generated post holding a unique word,
 then POSTs /admin/reload in the middle of the run: no request may fail, and the word must
@@ -57,7 +57,7 @@ interface Material {
 
 const SEED = 20211026;
 const WARMUP = 2000;
-/** Memory must be stable: RSS at the end within this much of RSS after the warm-up. */
+/** Memory must be stable: RSS at the end at most this much above RSS after the warm-up. */
 const MAX_DRIFT_PERCENT = 10;
 /** Characters to ask /api/suggest about: the index's own words come back. */
 const PROBES = '中国人大年经政社会发新日美港市学民家时国际美军选举疫情医院法律公司城网主义自由经济安全'.split('');
@@ -198,9 +198,11 @@ async function main(): Promise<void> {
     // A reload legitimately changes memory (a second index is loaded, then the first is
     // dropped), so the drift bound applies to runs without one.
     if (!opts.reload) {
+      // One-sided: RSS may fall after the warm-up (the index loader's garbage is still being
+      // collected then, seen as -4 to -12 % in short runs); growth is what a leak would show.
       checks.push([
-        `server RSS at the end within ${MAX_DRIFT_PERCENT} % of RSS after the warm-up`,
-        result.driftPercent !== null && Math.abs(result.driftPercent) <= MAX_DRIFT_PERCENT,
+        `server RSS at the end at most ${MAX_DRIFT_PERCENT} % above RSS after the warm-up`,
+        result.driftPercent !== null && result.driftPercent <= MAX_DRIFT_PERCENT,
       ]);
     }
     if (opts.reload) {
