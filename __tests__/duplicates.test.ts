@@ -91,6 +91,37 @@ test('SimHash: near-identical bodies are a few bits apart, different ones far ap
   expect(simhash(bigrams('太短了'))).toBeNull();
 });
 
+test('SimHash signatures are the textbook per-bit vote, so indexes built before and after stay comparable', () => {
+  // Reference: every feature votes +w or -w on each of the 64 bits of its hash.
+  const fmix = (h: number): number => {
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return h >>> 0;
+  };
+  const reference = (m: Map<number, number>): string => {
+    const acc = new Array<number>(64).fill(0);
+    for (const [key, tf] of m) {
+      const w = Math.min(tf, 16);
+      const halves = [fmix(key ^ 0x9e3779b9), fmix(key ^ 0x85ebca6b)];
+      for (let b = 0; b < 64; b++) acc[b] += (halves[b >> 5] >>> (b & 31)) & 1 ? w : -w;
+    }
+    let bits = '';
+    for (let b = 63; b >= 0; b--) bits += acc[b] > 0 ? '1' : '0';
+    return BigInt('0b' + bits).toString(16).padStart(16, '0');
+  };
+  let seed = 7;
+  const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  for (let t = 0; t < 200; t++) {
+    const m = new Map<number, number>();
+    const n = 100 + Math.floor(rand() * 400);
+    for (let i = 0; i < n; i++) m.set(Math.floor(rand() * 2 ** 32), 1 + Math.floor(rand() * (t % 2 ? 30 : 3)));
+    expect(simhash(m)).toBe(reference(m));
+  }
+});
+
 test('URLs are grouped by host and path, not by scheme, www or a trailing slash; bare sites never', () => {
   expect(normalizeUrl('https://www.Farm.example.org/stories/apple/')).toBe(normalizeUrl('http://farm.example.org/stories/apple'));
   expect(normalizeUrl('https://example.org/')).toBeNull();

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * A Chinese word segmenter. zhsearch only needs two operations: search-mode words
@@ -88,7 +90,7 @@ function describe(backend: SegmenterBackend, path: string | undefined): { finger
 type Loaded = Pick<Segmenter, 'cut' | 'cutForSearch'>;
 
 interface NodejiebaModule {
-  load(options?: { userDict?: string }): void;
+  load(options?: { userDict?: string; idfDict?: string; stopWordDict?: string }): void;
   cut(text: string, hmm?: boolean): string[];
   cutForSearch(text: string, hmm?: boolean): string[];
 }
@@ -96,12 +98,37 @@ interface NodejiebaModule {
 function loadNodejieba(userDict: string | undefined): Loaded {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const jieba = require('nodejieba') as NodejiebaModule;
-  jieba.load(userDict ? { userDict } : undefined);
+  // nodejieba also loads a keyword extractor's IDF table (6 MB of text, ~20 MB in memory)
+  // that zhsearch never uses; a one-line stand-in keeps it out. Cutting is unaffected.
+  const stub = keywordStub();
+  jieba.load({ ...(userDict ? { userDict } : {}), ...(stub ? { idfDict: stub, stopWordDict: stub } : {}) });
   nodejiebaDict = userDict ?? '';
   return {
     cutForSearch: (text) => jieba.cutForSearch(text, true),
     cut: (text) => jieba.cut(text, true),
   };
+}
+
+/**
+ * A one-line file for nodejieba's keyword-extractor tables (it refuses an empty one),
+ * written once to the temp folder; null when that fails, and the defaults are loaded.
+ */
+function keywordStub(): string | null {
+  const path = join(tmpdir(), 'zhsearch-nodejieba-stub-1.utf8');
+  const content = '的 1\n';
+  try {
+    if (readFileSync(path, 'utf8') === content) return path;
+  } catch {
+    // not there yet
+  }
+  try {
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+    return path;
+  } catch {
+    return null;
+  }
 }
 
 interface NodeRsJieba {

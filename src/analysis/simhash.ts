@@ -14,22 +14,37 @@ export const MIN_SIMHASH_FEATURES = 100;
 /** The signature as 16 hex digits, or null when the body is too short to compare. */
 export function simhash(bigrams: ReadonlyMap<number, number>): string | null {
   if (bigrams.size < MIN_SIMHASH_FEATURES) return null;
-  const acc = new Float64Array(64);
+  // Sum the weights per (byte position, byte value) of the 64-bit feature hash: 8 adds
+  // per feature instead of one per bit; the per-bit totals follow once per document.
+  const hist = new Float64Array(8 * 256);
+  let total = 0;
   for (const [key, tf] of bigrams) {
     if (tf <= 0) continue;
     const w = tf > 16 ? 16 : tf;
+    total += w;
     const lo = fmix32(key ^ 0x9e3779b9);
     const hi = fmix32(key ^ 0x85ebca6b);
-    for (let b = 0; b < 32; b++) {
-      acc[b] += (lo >>> b) & 1 ? w : -w;
-      acc[32 + b] += (hi >>> b) & 1 ? w : -w;
-    }
+    hist[lo & 0xff] += w;
+    hist[256 + ((lo >>> 8) & 0xff)] += w;
+    hist[512 + ((lo >>> 16) & 0xff)] += w;
+    hist[768 + (lo >>> 24)] += w;
+    hist[1024 + (hi & 0xff)] += w;
+    hist[1280 + ((hi >>> 8) & 0xff)] += w;
+    hist[1536 + ((hi >>> 16) & 0xff)] += w;
+    hist[1792 + (hi >>> 24)] += w;
   }
   let lo = 0;
   let hi = 0;
-  for (let b = 0; b < 32; b++) {
-    if (acc[b] > 0) lo |= 1 << b;
-    if (acc[32 + b] > 0) hi |= 1 << b;
+  for (let b = 0; b < 64; b++) {
+    // Bit b is set when the features with that bit outweigh those without it.
+    const base = (b >>> 3) * 256;
+    const mask = 1 << (b & 7);
+    let set = 0;
+    for (let v = 0; v < 256; v++) if (v & mask) set += hist[base + v];
+    if (2 * set > total) {
+      if (b < 32) lo |= 1 << b;
+      else hi |= 1 << (b - 32);
+    }
   }
   return hex32(hi) + hex32(lo);
 }

@@ -108,8 +108,8 @@ export function allCjk(s: string): boolean {
 export interface TermCounts {
   /** Word terms (jieba words of 3+ characters, Latin runs) → weighted occurrences. */
   words: Map<string, number>;
-  /** Bigram keys (see analysis/bigrams) → weighted occurrences. */
-  bigrams: Map<number, number>;
+  /** Bigram keys (see analysis/bigrams) → weighted occurrences; null to count words only. */
+  bigrams: Map<number, number> | null;
   /** Suggestion vocabulary: jieba words of 2+ characters and Latin words of 3+ letters. */
   vocab?: Set<string>;
 }
@@ -120,7 +120,7 @@ export function countTerms(text: string, segmenter: Segmenter | null, out: TermC
   const add = (t: string): void => {
     words.set(t, (words.get(t) ?? 0) + weight);
   };
-  countBigrams(text, weight, out.bigrams);
+  if (out.bigrams) countBigrams(text, weight, out.bigrams);
   // One segmenter call per field, over the Chinese runs joined by spaces: native calls
   // are costly and jieba never joins words across a space.
   const long: string[] = [];

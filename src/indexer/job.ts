@@ -83,7 +83,7 @@ export async function runShardJob(job: ShardJob, onProgress: (done: number) => v
   const [docs, flex, vocab, sigFile] = await Promise.all([
     writeGzipFile(join(job.dir, names.docs), encodeDocs(shard.posts), 3),
     writeGzipFile(join(job.dir, names.flex), await exportFlex(shard.flex), 3),
-    writeGzipFile(join(job.dir, names.vocab), encodeVocab(shard.vocab), 3),
+    writeGzipFile(join(job.dir, names.vocab), encodeVocab(shard.vocab, false), 3),
     writeGzipFile(join(job.dir, names.sigs), JSON.stringify(sigs), 3),
   ]);
   files[names.docs] = docs;

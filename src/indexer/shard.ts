@@ -101,14 +101,20 @@ export class ShardBuilder {
   addPost(post: Post): void {
     const local = this.posts.length;
     this.posts.push(post);
-    const counts = { words: new Map<string, number>(), bigrams: new Map<number, number>(), vocab: new Set<string>() };
+    const words = new Map<string, number>();
+    const vocab = new Set<string>();
     const title = normalize(post.title);
-    countTerms(title, this.segmenter, counts, TITLE_TF_WEIGHT);
+    // Title words first (their weight puts them ahead in FlexSearch's order on ties).
+    countTerms(title, this.segmenter, { words, bigrams: null, vocab }, TITLE_TF_WEIGHT);
     const titleBigrams = new Map<number, number>();
     countBigrams(title, 1, titleBigrams);
     this.titleBigrams.add(local, titleBigrams);
-    countTerms(normalize(post.text), this.segmenter, counts, 1);
-    this.sigs.push(simhash(bodyOnly(counts.bigrams, titleBigrams)));
+    const bigrams = new Map<number, number>();
+    countTerms(normalize(post.text), this.segmenter, { words, bigrams, vocab }, 1);
+    // SimHash over the body alone, then the (weighted) title occurrences join the body's.
+    this.sigs.push(simhash(bigrams));
+    for (const [k, n] of titleBigrams) bigrams.set(k, (bigrams.get(k) ?? 0) + n * TITLE_TF_WEIGHT);
+    const counts = { words, bigrams, vocab };
     for (const w of counts.vocab) this.vocab.set(w, (this.vocab.get(w) ?? 0) + 1);
     this.bigrams.add(local, counts.bigrams);
     if (counts.words.size === 0) return;
@@ -130,16 +136,4 @@ export class ShardBuilder {
       warnings: this.warnings,
     };
   }
-}
-
-/** Body bigram counts: all counts minus the (weighted) title occurrences. */
-function bodyOnly(all: Map<number, number>, title: Map<number, number>): Map<number, number> {
-  if (title.size === 0) return all;
-  const body = new Map(all);
-  for (const [k, n] of title) {
-    const left = (body.get(k) ?? 0) - n * TITLE_TF_WEIGHT;
-    if (left > 0) body.set(k, left);
-    else body.delete(k);
-  }
-  return body;
 }

@@ -26,9 +26,16 @@ export function decodeDocs(json: string, file: string): Post[] {
   });
 }
 
-/** Encode the suggestion vocabulary: word → document frequency, sorted by word. */
-export function encodeVocab(vocab: Map<string, number>): string {
-  return JSON.stringify([...vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+/**
+ * Encode the suggestion vocabulary: word → document frequency, sorted by word (by UTF-16
+ * code units, as suggestions expect) unless `sorted` is false (a shard's share, which is
+ * only summed up).
+ */
+export function encodeVocab(vocab: Map<string, number>, sorted = true): string {
+  if (!sorted) return JSON.stringify([...vocab.entries()]);
+  // The default sort compares strings by code units, and faster than a comparator.
+  const words = [...vocab.keys()].sort();
+  return JSON.stringify(words.map((w) => [w, vocab.get(w)]));
 }
 
 /** Decode {@link encodeVocab} output. */
