@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { shardFiles } from '../src/indexer/job';
-import { decodeDocs } from '../src/store/codec';
+import { decodeDocsBytes, storedPost } from '../src/store/codec';
 import { openVersion } from '../src/store/files';
 import { fail, parseOrExit } from './lib/cli';
 
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   let count = 0;
   for (let k = 0; k < version.manifest.shards.length; k++) {
     const name = shardFiles(k).docs;
-    const posts = decodeDocs(await version.readGzip(name), name);
+    const posts = decodeDocsBytes(await version.readGzipBytes(name), name).map(storedPost);
     for (const p of posts) {
       count++;
       if (txtDir) {

@@ -1,14 +1,13 @@
-import type { Index } from 'flexsearch';
 import { bigramKey } from './analysis/bigrams';
 import { normalize, NORMALIZATION_VERSION } from './analysis/normalize';
 import { BigramPostings } from './indexer/bigram-postings';
 import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter, type SegmenterBackend } from './analysis/segmenter';
-import { FLEX_OPTIONS, importFlex } from './indexer/flex';
+import { FLEX_OPTIONS, flexMapEntries } from './indexer/flex';
 import { shardFiles } from './indexer/job';
 import { ShardBuilder } from './indexer/shard';
 import { htmlToText } from './ingest/html';
 import type { Post } from './ingest/post';
-import { decodeDocs, decodeVocab } from './store/codec';
+import { decodeDocsBytes, decodeVocab, storedPost } from './store/codec';
 import type { IndexSource } from './store/backend';
 import { fileSource } from './store/files';
 import { groupDuplicates } from './indexer/duplicates';
@@ -28,6 +27,7 @@ import { loadSynonyms, type Synonyms } from './analysis/synonyms';
 import { didYouMean, type CorrectionSource } from './query/correct';
 import { pinyinQuery } from './query/interpret';
 import { LruCache } from './lru';
+import { FlexShards, PackedWordPostings, type FlexMapEntry, type WordIndex } from './query/word-postings';
 
 /** Options of {@link SearchEngine.search}. */
 export interface SearchOptions {
@@ -153,12 +153,9 @@ export const MAX_LIMIT = 100;
 export const DEFAULT_RESULT_CACHE = 1024;
 /** Queries with at most this many hits get a "did you mean" suggestion when a better query exists. */
 export const FEW_HITS = 2;
+/** Shard files read ahead of the one being decoded while an index loads. */
+const READ_AHEAD = 3;
 
-interface Shard {
-  flex: Index;
-  offset: number;
-  size: number;
-}
 
 /**
  * A loaded index, ready to answer queries. Immutable once created: a new build is
@@ -168,7 +165,6 @@ export class SearchEngine {
   private readonly table: DocTable;
   private readonly byId = new Map<string, number>();
   private readonly suggester: Suggester;
-  private readonly cache = new LruCache<string, Uint32Array>(512);
   /**
    * Recent results, read-only (frozen): search boxes repeat queries (paging back,
    * suggestions clicked, popular words), and an engine never changes once loaded, so a
@@ -184,7 +180,7 @@ export class SearchEngine {
 
   private constructor(
     posts: Post[],
-    private readonly shards: Shard[],
+    private readonly words: WordIndex,
     private readonly bigrams: BigramPostings,
     private readonly titleBigrams: BigramPostings,
     vocab: Array<[string, number]>,
@@ -192,7 +188,7 @@ export class SearchEngine {
     segmenter: Segmenter | (() => Segmenter),
     private readonly synonyms: Synonyms,
     resultCache: number = DEFAULT_RESULT_CACHE,
-    normalized?: { ntitle: string[]; ntext: string[] },
+    stored?: { ntitle: string[]; ntext: string[]; display: Array<CompactText | string> },
     groups: number[][] = [],
   ) {
     this.results = new LruCache(resultCache, { admitOnRepeat: true });
@@ -200,15 +196,17 @@ export class SearchEngine {
     else this.segmenterInstance = segmenter;
     this.stories = new StoryGroups(posts.length, groups);
     posts.forEach((p, i) => this.byId.set(p.id, i));
-    const ntitle = normalized?.ntitle ?? posts.map((p) => normalize(p.title));
-    const ntext = normalized?.ntext ?? posts.map((p) => normalize(p.text));
-    this.display = posts.map((p, d) => CompactText.from(p.text, ntext[d]));
-    const stored = posts.map((p, d) => {
-      const display = this.display[d];
-      return typeof display === 'string' ? p : withTextFrom(p, display);
-    });
+    const ntitle = stored?.ntitle ?? posts.map((p) => normalize(p.title));
+    const ntext = stored?.ntext ?? posts.map((p) => normalize(p.text));
+    this.display = stored?.display ?? posts.map((p, d) => CompactText.from(p.text, ntext[d]));
+    const withText = stored
+      ? posts
+      : posts.map((p, d) => {
+          const display = this.display[d];
+          return typeof display === 'string' ? p : storedPost({ post: p, ntext: ntext[d], display });
+        });
     this.table = createDocTable(
-      stored,
+      withText,
       (term) => this.postings(term),
       (term) => (isBigram(term) ? this.bigrams.lookup(bigramKey(term)) : null),
       (term) => (isBigram(term) ? this.titleBigrams.lookup(bigramKey(term)) : null),
@@ -225,25 +223,6 @@ export class SearchEngine {
     const version = await (typeof index === 'string' ? fileSource(index) : index).open();
     const m = version.manifest;
     checkCompatible(m, version.dir);
-    const posts: Post[] = [];
-    const shards: Shard[] = [];
-    const reading = Promise.all(
-      m.shards.map(async (_, k) => {
-        const names = shardFiles(k);
-        // A backend that stores FlexSearch natively (Redis adapter) hands over a loaded index.
-        const [docs, flex] = await Promise.all([
-          version.readGzip(names.docs),
-          version.loadFlex ? version.loadFlex(k) : version.readGzip(names.flex),
-        ]);
-        return { docs, flex, names };
-      }),
-    );
-    const bigramReading = Promise.all([version.readGzipBytes(BIGRAM_FILE), version.readGzipBytes(TITLE_BIGRAM_FILE)]);
-    const vocabReading = version.readGzip('vocab.json.gz');
-    const groupReading = version.readGzip(DUPLICATES_FILE);
-    // Every read must be awaited (or caught) even when another fails first.
-    const all = Promise.all([reading, bigramReading, vocabReading, groupReading]);
-    all.catch(() => undefined);
     if (options.segmenter && options.segmenter !== m.tokenizer.backend) {
       throw new Error(`index ${version.dir} was built with the ${m.tokenizer.backend} segmenter; queries cannot use ${options.segmenter}`);
     }
@@ -254,31 +233,62 @@ export class SearchEngine {
     segmenterFingerprint(tokenizer);
     const segmenter = (): Segmenter => getSegmenter(tokenizer);
     const synonyms = loadSynonyms(options.synonyms);
-    const [loaded, bigramBytes, vocabJson, groupJson] = await all;
+    const stored = { ntitle: [] as string[], ntext: [] as string[], display: [] as Array<CompactText | string> };
+    const posts: Post[] = [];
+    const words = PackedWordPostings.builder();
+    type ShardRead = { docs: Buffer; flex: string | FlexMapEntry[] };
+    const readShard = async (k: number): Promise<ShardRead> => {
+      const names = shardFiles(k);
+      // A backend that stores FlexSearch natively (Redis adapter) hands over its entries.
+      const [docs, flex] = await Promise.all([
+        version.readGzipBytes(names.docs),
+        version.loadFlexEntries ? version.loadFlexEntries(k) : version.readGzip(names.flex),
+      ]);
+      return { docs, flex };
+    };
+    const others = Promise.all([
+      Promise.all([version.readGzipBytes(BIGRAM_FILE), version.readGzipBytes(TITLE_BIGRAM_FILE)]),
+      version.readGzip('vocab.json.gz'),
+      version.readGzip(DUPLICATES_FILE),
+    ]);
+    // Shards are read a few ahead of the one being decoded, not all at once: the raw JSON
+    // of every shard held together was the largest part of the load's peak memory.
+    const ahead: Array<Promise<ShardRead>> = [];
+    const read = (k: number): void => {
+      if (k >= m.shards.length) return;
+      const p = readShard(k);
+      p.catch(() => undefined); // every read is awaited below, or abandoned with the load
+      ahead[k] = p;
+    };
+    others.catch(() => undefined);
+    for (let k = 0; k < READ_AHEAD; k++) read(k);
     // A server reloads while it answers queries: decode in steps, yielding to the event
     // loop between them, so that no request waits for the whole load.
-    for (const [k, part] of loaded.entries()) {
-      await nextTurn();
-      const docs = decodeDocs(part.docs, part.names.docs);
+    for (let k = 0; k < m.shards.length; k++) {
+      const part = await ahead[k];
+      delete ahead[k];
+      read(k + READ_AHEAD);
+      const name = shardFiles(k).docs;
+      const docs = decodeDocsBytes(part.docs, name);
       if (docs.length !== m.shards[k]) {
         throw new Error(
           `index ${version.dir} is damaged: shard ${k} has ${docs.length} documents, manifest says ${m.shards[k]}; rebuild it`,
         );
       }
       await nextTurn();
-      shards.push({ flex: typeof part.flex === 'string' ? importFlex(part.flex) : part.flex, offset: posts.length, size: docs.length });
-      for (const p of docs) posts.push(p);
+      const flexName = `${version.dir}/${shardFiles(k).flex}`;
+      words.addShard(typeof part.flex === 'string' ? flexMapEntries(part.flex, flexName) : part.flex, posts.length, docs.length, flexName);
+      for (const d of docs) {
+        posts.push(storedPost(d));
+        stored.ntitle.push(normalize(d.post.title));
+        stored.ntext.push(d.ntext);
+        stored.display.push(d.display);
+      }
+      await nextTurn();
     }
+    const [bigramBytes, vocabJson, groupJson] = await others;
     const bigrams = BigramPostings.decode(bigramBytes[0], `${version.dir}/${BIGRAM_FILE}`);
     const titleBigrams = BigramPostings.decode(bigramBytes[1], `${version.dir}/${TITLE_BIGRAM_FILE}`);
-    const normalized = { ntitle: [] as string[], ntext: [] as string[] };
-    for (let i = 0; i < posts.length; i += 256) {
-      await nextTurn();
-      for (const p of posts.slice(i, i + 256)) {
-        normalized.ntitle.push(normalize(p.title));
-        normalized.ntext.push(normalize(p.text));
-      }
-    }
     await nextTurn();
     const vocab = decodeVocab(vocabJson);
     await nextTurn();
@@ -286,7 +296,7 @@ export class SearchEngine {
     const info = { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
     return new SearchEngine(
       posts,
-      shards,
+      words.finish(),
       bigrams,
       titleBigrams,
       vocab,
@@ -294,7 +304,7 @@ export class SearchEngine {
       segmenter,
       synonyms,
       options.resultCache,
-      normalized,
+      stored,
       groups,
     );
   }
@@ -316,12 +326,12 @@ export class SearchEngine {
     const shard = builder.finish();
     const info: IndexInfo = { docs: shard.posts.length, builtAt: new Date().toISOString(), formatVersion: FORMAT_VERSION, dir: null };
     const vocab = [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    const shards = [{ flex: shard.flex, offset: 0, size: shard.posts.length }];
+    const words = new FlexShards([{ flex: shard.flex, offset: 0, size: shard.posts.length }]);
     const synonyms = loadSynonyms(options.synonyms);
     const groups = groupDuplicates(shard.posts.map((p, i) => [p.url, shard.sigs[i]]));
     return new SearchEngine(
       shard.posts,
-      shards,
+      words,
       shard.bigrams,
       shard.titleBigrams,
       vocab,
@@ -569,39 +579,15 @@ export class SearchEngine {
     };
   }
 
-  /** Posting list of a term: the bigram store for CJK bigrams, FlexSearch (all shards) for word terms. */
+  /** Posting list of a term: the bigram store for CJK bigrams, the word index for word terms. */
   private postings(term: string): ArrayLike<number> {
     if (isBigram(term)) return this.bigrams.lookup(bigramKey(term))?.docs ?? EMPTY;
-    const hit = this.cache.get(term);
-    if (hit) return hit;
-    let out: number[] = [];
-    for (const s of this.shards) {
-      const ids = s.flex.search([term] as unknown as string, { limit: s.size }) as number[];
-      if (ids.length === 0) continue;
-      if (s.offset === 0 && out.length === 0) out = ids;
-      else for (const id of ids) out.push(id + s.offset);
-    }
-    const postings = Uint32Array.from(out);
-    this.cache.set(term, postings);
-    return postings;
+    return this.words.lookup(term);
   }
+
 }
 
 const EMPTY = new Uint32Array(0);
-
-/** `post` with its `text` rebuilt from `text` whenever it is read (an own, enumerable property, so spreads and JSON see it). */
-function withTextFrom(post: Post, text: CompactText): Post {
-  const out = {
-    id: post.id,
-    title: post.title,
-    date: post.date,
-    author: post.author,
-    url: post.url,
-    tags: post.tags,
-    categories: post.categories,
-  };
-  return Object.defineProperty(out, 'text', { get: () => text.toString(), enumerable: true }) as Post;
-}
 
 /**
  * The ranking with one document per story, at least `need` long unless the matches run

@@ -1,6 +1,7 @@
 import { Index } from 'flexsearch';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { FlexMapEntry } from '../query/word-postings';
 
 /**
  * The FlexSearch configuration of every shard. A plain `Index` (not `Document`) is
@@ -47,6 +48,31 @@ export function importFlex(serialized: string): Index {
     index.import(line.slice(0, tab), line.slice(tab + 1));
   }
   return index;
+}
+
+/**
+ * The term entries of an {@link exportFlex} output (its `map` chunks), without building
+ * an index: queries read them into packed postings (query/word-postings). `where` names
+ * the file in errors.
+ */
+export function flexMapEntries(serialized: string, where: string): FlexMapEntry[] {
+  const out: FlexMapEntry[] = [];
+  if (serialized === '') return out;
+  for (const line of serialized.split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab < 0) throw new Error(`${where}: malformed FlexSearch export line`);
+    const key = line.slice(0, tab);
+    if (key !== 'map' && !key.endsWith('.map')) continue;
+    let chunk: unknown;
+    try {
+      chunk = JSON.parse(line.slice(tab + 1));
+    } catch {
+      throw new Error(`${where}: malformed FlexSearch map chunk`);
+    }
+    if (!Array.isArray(chunk)) throw new Error(`${where}: malformed FlexSearch map chunk`);
+    for (const e of chunk as FlexMapEntry[]) out.push(e);
+  }
+  return out;
 }
 
 /** Installed FlexSearch version (its package.json is not exported, so read it beside the bundle). */

@@ -30,17 +30,20 @@ export class CompactText implements TextSource {
    * for the compact form to be smaller. `norm` must be `normalize(display)`.
    */
   static from(display: string, norm: string): CompactText | string {
-    if (display === norm || display.length !== norm.length) return display;
-    const at: number[] = [];
-    const units: string[] = [];
-    const limit = display.length * MAX_DIFF_SHARE;
-    for (let i = 0; i < display.length; i++) {
-      if (display.charCodeAt(i) !== norm.charCodeAt(i)) {
-        if (at.push(i) > limit) return display;
-        units.push(display[i]);
-      }
+    const d = diffUnits(display, norm, MAX_DIFF_SHARE);
+    return d && d.at.length > 0 ? new CompactText(norm, Uint32Array.from(d.at), d.units) : display;
+  }
+
+  /**
+   * Rebuild from stored parts ({@link diffUnits} of display and normalized text): the
+   * normalized text itself when nothing differs. Throws when the parts do not fit.
+   */
+  static fromParts(norm: string, at: Uint32Array, units: string): CompactText | string {
+    if (at.length !== units.length) throw new Error(`${at.length} offsets for ${units.length} code units`);
+    for (let k = 0; k < at.length; k++) {
+      if (at[k] >= norm.length || (k > 0 && at[k] <= at[k - 1])) throw new Error(`offset ${at[k]} out of order or past the text`);
     }
-    return new CompactText(norm, Uint32Array.from(at), units.join(''));
+    return at.length === 0 ? norm : new CompactText(norm, at, units);
   }
 
   get length(): number {
@@ -67,6 +70,25 @@ export class CompactText implements TextSource {
   toString(): string {
     return this.slice(0, this.norm.length);
   }
+}
+
+/**
+ * Where `display` differs from its normalized form `norm` (same length): the ascending
+ * offsets and the display's code units there. Null when the lengths differ or more than
+ * `maxShare` of the units differ (then the display text is cheaper kept whole).
+ */
+export function diffUnits(display: string, norm: string, maxShare = 1): { at: number[]; units: string } | null {
+  if (display.length !== norm.length) return null;
+  const at: number[] = [];
+  const units: string[] = [];
+  const limit = display.length * maxShare;
+  for (let i = 0; i < display.length; i++) {
+    if (display.charCodeAt(i) !== norm.charCodeAt(i)) {
+      if (at.push(i) > limit) return null;
+      units.push(display[i]);
+    }
+  }
+  return { at, units: units.join('') };
 }
 
 function firstAtOrAfter(a: Uint32Array, x: number): number {

@@ -1,4 +1,4 @@
-import type { Index } from 'flexsearch';
+import type { FlexMapEntry } from '../query/word-postings';
 import type { Manifest } from './manifest';
 
 /**
@@ -23,10 +23,11 @@ export interface VersionReader {
   readGzip(file: string): Promise<string>;
   readGzipBytes(file: string): Promise<Buffer>;
   /**
-   * The FlexSearch word index of shard `k`, when the backend stores it natively (Redis
-   * adapter). Absent: the engine imports the shard's `.flex.gz` export file.
+   * The term entries of shard `k`'s FlexSearch word index (as FlexSearch's `map` export
+   * has them), when the backend stores that index natively (Redis adapter). Absent: the
+   * engine reads the shard's `.flex.gz` export file.
    */
-  loadFlex?(shard: number): Promise<Index>;
+  loadFlexEntries?(shard: number): Promise<FlexMapEntry[]>;
 }
 
 /** Something an engine can be opened from: the live version of an index. */

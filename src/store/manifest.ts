@@ -7,7 +7,7 @@ import type { FileNote, SourceRecord } from '../indexer/shard';
  */
 
 /** Bump when anything in the on-disk layout or the term scheme changes. */
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 
 /** Per-file size and SHA-256. */
 export interface FileChecksum {

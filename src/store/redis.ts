@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { Index } from 'flexsearch';
 import { createClient, RESP_TYPES } from 'redis';
-import { createFlexIndex, FLEX_OPTIONS, importFlex } from '../indexer/flex';
+import { FLEX_OPTIONS, importFlex } from '../indexer/flex';
+import type { FlexMapEntry } from '../query/word-postings';
 import type { VersionReader, WatchableSource } from './backend';
 import { FORMAT_VERSION, type Manifest } from './manifest';
 
@@ -287,21 +288,21 @@ export class RedisIndexStore implements WatchableSource {
       manifest,
       readGzipBytes,
       readGzip: async (file) => (await readGzipBytes(file)).toString('utf8'),
-      loadFlex: (shard) => this.loadFlex(this.flexPrefix(version, shard)),
+      loadFlexEntries: (shard) => this.loadFlexEntries(this.flexPrefix(version, shard)),
     };
   }
 
   /**
-   * Load one shard's word index from the adapter's sorted sets into memory, so queries
-   * stay synchronous and as fast as with the file backend. The adapter keeps a term's
-   * resolution slot as the score (resolution − slot); within a slot FlexSearch keeps
-   * insertion order, which is ascending document number, while Redis orders equal scores
-   * by member string, so each slot is sorted back numerically.
+   * Read one shard's word index from the adapter's sorted sets, as FlexSearch's `map`
+   * export entries, so queries stay synchronous and as fast as with the file backend.
+   * The adapter keeps a term's resolution slot as the score (resolution − slot); within a
+   * slot FlexSearch keeps insertion order, which is ascending document number, while
+   * Redis orders equal scores by member string, so each slot is sorted back numerically.
    */
-  private async loadFlex(prefix: string): Promise<Index> {
+  private async loadFlexEntries(prefix: string): Promise<FlexMapEntry[]> {
     const mapPrefix = `${prefix}|map:`;
     const resolution = FLEX_OPTIONS.resolution;
-    const entries: Array<[string, Array<number[] | null>]> = [];
+    const entries: FlexMapEntry[] = [];
     for await (const keys of this.client.scanIterator({ MATCH: `${mapPrefix}*`, COUNT: 2000 })) {
       if (keys.length === 0) continue;
       const ranges = await Promise.all(keys.map((k) => this.client.zRangeWithScores(k, 0, -1)));
@@ -316,12 +317,7 @@ export class RedisIndexStore implements WatchableSource {
         entries.push([k.slice(mapPrefix.length), slots]);
       });
     }
-    const reg = (await this.client.sMembers(`${prefix}|reg`)).map(Number).sort((a, b) => a - b);
-    const index = createFlexIndex();
-    const load = index as unknown as { import(key: string, data: unknown): void };
-    if (reg.length) load.import('reg', reg);
-    if (entries.length) load.import('map', entries);
-    return index;
+    return entries;
   }
 
   watch(onFlip: (version: string) => Promise<unknown>): () => void {

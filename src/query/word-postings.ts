@@ -1,0 +1,136 @@
+import type { Index } from 'flexsearch';
+import { LruCache } from '../lru';
+
+/**
+ * Posting lists of word terms (jieba words of 3+ characters, Latin runs) over all
+ * shards, in FlexSearch's order: shard by shard, and within a shard by resolution slot
+ * (most prominent first), which is what ranking uses as its prior.
+ */
+export interface WordIndex {
+  /** The documents (global numbers) containing `term`; empty when none. Must not be modified. */
+  lookup(term: string): ArrayLike<number>;
+}
+
+/** One term of a FlexSearch `map` export chunk: the term and its resolution slots of local ids. */
+export type FlexMapEntry = [string, Array<number[] | null>];
+
+const EMPTY = new Uint32Array(0);
+
+/**
+ * Word postings read from the shards' FlexSearch exports and packed into two typed arrays.
+ * FlexSearch's own maps hold a JS array per term and per used slot: on oped2, 517 k map
+ * entries and 812 k slot arrays, about 120 MB of heap for 1.24 M postings, which the packed
+ * form keeps in ~5 MB plus one string per distinct term. Lookups give the same ids in the
+ * same order as FlexSearch's search over the shards (tested), without searching 50 shards.
+ */
+export class PackedWordPostings implements WordIndex {
+  private constructor(
+    private readonly ids: Map<string, number>,
+    /** Postings of term t: docs[offsets[t] .. offsets[t + 1]). */
+    private readonly offsets: Uint32Array,
+    private readonly docs: Uint32Array,
+  ) {}
+
+  /** A builder fed one shard at a time, in shard order. */
+  static builder(): PackedWordPostingsBuilder {
+    return new PackedWordPostingsBuilder((ids, offsets, docs) => new PackedWordPostings(ids, offsets, docs));
+  }
+
+  lookup(term: string): Uint32Array {
+    const t = this.ids.get(term);
+    return t === undefined ? EMPTY : this.docs.subarray(this.offsets[t], this.offsets[t + 1]);
+  }
+
+  /** Distinct terms and postings held. */
+  get size(): { terms: number; postings: number } {
+    return { terms: this.ids.size, postings: this.docs.length };
+  }
+}
+
+/** Collects (term, document) pairs shard by shard; see {@link PackedWordPostings.builder}. */
+export class PackedWordPostingsBuilder {
+  private readonly ids = new Map<string, number>();
+  private termOf = new Uint32Array(1 << 16);
+  private docOf = new Uint32Array(1 << 16);
+  private n = 0;
+
+  constructor(private readonly make: (ids: Map<string, number>, offsets: Uint32Array, docs: Uint32Array) => PackedWordPostings) {}
+
+  /**
+   * Add one shard's `map` export entries; local ids become `offset + id`. `where` names
+   * the shard in errors (an id outside the shard means a damaged file).
+   */
+  addShard(entries: readonly FlexMapEntry[], offset: number, size: number, where: string): void {
+    for (const entry of entries) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) {
+        throw new Error(`${where}: malformed word index entry`);
+      }
+      let t = this.ids.get(entry[0]);
+      if (t === undefined) {
+        t = this.ids.size;
+        this.ids.set(entry[0], t);
+      }
+      for (const slot of entry[1]) {
+        if (slot === null) continue;
+        if (!Array.isArray(slot)) throw new Error(`${where}: malformed word index entry for ${JSON.stringify(entry[0])}`);
+        if (this.n + slot.length > this.termOf.length) this.grow(this.n + slot.length);
+        for (const id of slot) {
+          if (typeof id !== 'number' || !(id >= 0 && id < size) || !Number.isInteger(id)) {
+            throw new Error(`${where}: word index names document ${String(id)} of a shard of ${size}`);
+          }
+          this.termOf[this.n] = t;
+          this.docOf[this.n] = offset + id;
+          this.n++;
+        }
+      }
+    }
+  }
+
+  /** The packed postings: a stable counting sort by term keeps shard and slot order. */
+  finish(): PackedWordPostings {
+    const terms = this.ids.size;
+    const offsets = new Uint32Array(terms + 1);
+    for (let i = 0; i < this.n; i++) offsets[this.termOf[i] + 1]++;
+    for (let t = 0; t < terms; t++) offsets[t + 1] += offsets[t];
+    const next = offsets.slice(0, terms);
+    const docs = new Uint32Array(this.n);
+    for (let i = 0; i < this.n; i++) docs[next[this.termOf[i]]++] = this.docOf[i];
+    return this.make(this.ids, offsets, docs);
+  }
+
+  private grow(min: number): void {
+    let cap = this.termOf.length * 2;
+    while (cap < min) cap *= 2;
+    const termOf = new Uint32Array(cap);
+    termOf.set(this.termOf.subarray(0, this.n));
+    const docOf = new Uint32Array(cap);
+    docOf.set(this.docOf.subarray(0, this.n));
+    this.termOf = termOf;
+    this.docOf = docOf;
+  }
+}
+
+/**
+ * Word postings answered by FlexSearch itself, searching each in-memory shard index
+ * (engines built with `fromDocuments`, which have no export to pack); recent lists cached.
+ */
+export class FlexShards implements WordIndex {
+  private readonly cache = new LruCache<string, Uint32Array>(512);
+
+  constructor(private readonly shards: ReadonlyArray<{ flex: Index; offset: number; size: number }>) {}
+
+  lookup(term: string): Uint32Array {
+    const hit = this.cache.get(term);
+    if (hit) return hit;
+    let out: number[] = [];
+    for (const s of this.shards) {
+      const ids = s.flex.search([term] as unknown as string, { limit: s.size }) as number[];
+      if (ids.length === 0) continue;
+      if (s.offset === 0 && out.length === 0) out = ids;
+      else for (const id of ids) out.push(id + s.offset);
+    }
+    const postings = Uint32Array.from(out);
+    this.cache.set(term, postings);
+    return postings;
+  }
+}
