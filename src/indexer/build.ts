@@ -154,7 +154,12 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       maxTextChars: options.maxTextChars,
     }));
     const requested = options.workers ?? Math.min(2, availableParallelism());
-    const built = await runJobs(jobs, requested, report);
+    // Vocabularies are summed as shard results arrive, not in the single-threaded tail.
+    const vocab = previous ? await previous.vocabWithout(reuse) : new Map<string, number>();
+    const built = await runJobs(jobs, requested, report, (r) => {
+      for (const [w, df] of r.vocab) vocab.set(w, (vocab.get(w) ?? 0) + df);
+      r.vocab = [];
+    });
 
     // Everything per shard, in shard order, from the new build or the previous index.
     const shardSources: ShardSources[] = [];
@@ -162,14 +167,12 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     const bigramParts: BigramPostings[] = [];
     const titleParts: BigramPostings[] = [];
     const sigs: ShardSig[] = [];
-    const vocab = previous ? await previous.vocabWithout(reuse) : new Map<string, number>();
     const oldBigrams = previous && reuse.some((r) => r !== null) ? await previous.bigramParts() : null;
     for (let k = 0; k < parts.length; k++) {
       const r = built.get(k);
       const old = reuse[k];
       if (r) {
         writer.addFiles(r.files);
-        for (const [w, df] of r.vocab) vocab.set(w, (vocab.get(w) ?? 0) + df);
         shardSources.push({ files: r.sources, skipped: r.skipped, warnings: r.warnings });
         docCounts.push(r.docCount);
         bigramParts.push(bigramsFromArrays(r.bigrams));
@@ -244,16 +247,22 @@ function canUseWorkers(): boolean {
 
 /**
  * Run shard jobs on up to `workers` threads (each loads jieba once and takes jobs from a
- * shared queue), or in this thread when `workers` is 0 or threads are unavailable.
+ * shared queue), or in this thread when `workers` is 0 or threads are unavailable;
+ * `onResult` sees each shard's result as it arrives.
  */
 async function runJobs(
   jobs: ShardJob[],
   workers: number,
   onProgress: (shard: number, done: number) => void,
+  onResult: (result: ShardResult) => void,
 ): Promise<Map<number, ShardResult>> {
   const results = new Map<number, ShardResult>();
   if (workers < 1 || !canUseWorkers()) {
-    for (const job of jobs) results.set(job.shard, await runShardJob(job, (d) => onProgress(job.shard, d)));
+    for (const job of jobs) {
+      const result = await runShardJob(job, (d) => onProgress(job.shard, d));
+      onResult(result);
+      results.set(job.shard, result);
+    }
     return results;
   }
   const queue = jobs.slice();
@@ -283,6 +292,7 @@ async function runJobs(
         else if (msg.type === 'done' && msg.result) {
           results.set(msg.shard, msg.result);
           next();
+          onResult(msg.result);
         } else if (msg.type === 'error') failWith(new Error(`build worker, shard ${msg.shard}: ${msg.message}`));
       });
       worker.on('error', failWith);

@@ -30,6 +30,8 @@ export interface SourceRecord {
 /** A partition of the corpus indexed on its own; queries merge shards. */
 export interface ShardBuild {
   posts: Post[];
+  /** Per post: its normalized body (what the document store keeps). */
+  ntexts: string[];
   /** Per post: SimHash of the body (null when too short), for duplicate grouping. */
   sigs: Array<string | null>;
   /** Word terms (jieba words of 3+ characters, Latin runs). */
@@ -47,6 +49,7 @@ export interface ShardBuild {
 /** Incremental builder of one shard. */
 export class ShardBuilder {
   readonly posts: Post[] = [];
+  readonly ntexts: string[] = [];
   readonly sigs: Array<string | null> = [];
   readonly flex: Index = createFlexIndex();
   private readonly bigrams = new BigramCollector();
@@ -110,7 +113,9 @@ export class ShardBuilder {
     countBigrams(title, 1, titleBigrams);
     this.titleBigrams.add(local, titleBigrams);
     const bigrams = new Map<number, number>();
-    countTerms(normalize(post.text), this.segmenter, { words, bigrams, vocab }, 1);
+    const ntext = normalize(post.text);
+    this.ntexts.push(ntext);
+    countTerms(ntext, this.segmenter, { words, bigrams, vocab }, 1);
     // SimHash over the body alone, then the (weighted) title occurrences join the body's.
     this.sigs.push(simhash(bigrams));
     for (const [k, n] of titleBigrams) bigrams.set(k, (bigrams.get(k) ?? 0) + n * TITLE_TF_WEIGHT);
@@ -127,6 +132,7 @@ export class ShardBuilder {
   finish(): ShardBuild {
     return {
       posts: this.posts,
+      ntexts: this.ntexts,
       sigs: this.sigs,
       flex: this.flex,
       bigrams: this.bigrams.finish(),

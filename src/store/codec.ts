@@ -39,8 +39,8 @@ export interface StoredDoc {
 export const DOCS_ENCODING = 'utf16le';
 
 /** Encode one shard's posts (in local-number order) as the bytes of its document file. */
-export function encodeDocsBytes(posts: readonly Post[]): Buffer {
-  return Buffer.from(encodeDocs(posts), DOCS_ENCODING);
+export function encodeDocsBytes(posts: readonly Post[], ntexts?: readonly string[]): Buffer {
+  return Buffer.from(encodeDocs(posts, ntexts), DOCS_ENCODING);
 }
 
 /** Decode the bytes of a document file ({@link encodeDocsBytes}). */
@@ -48,10 +48,10 @@ export function decodeDocsBytes(bytes: Buffer, file: string): StoredDoc[] {
   return decodeDocs(bytes.toString(DOCS_ENCODING), file);
 }
 
-/** Encode one shard's posts (in local-number order) as JSON. */
-export function encodeDocs(posts: readonly Post[]): string {
-  const rows: DocRow[] = posts.map((p) => {
-    const ntext = normalize(p.text);
+/** Encode one shard's posts (in local-number order) as JSON; `ntexts`: their normalized bodies, if known. */
+export function encodeDocs(posts: readonly Post[], ntexts?: readonly string[]): string {
+  const rows: DocRow[] = posts.map((p, i) => {
+    const ntext = ntexts?.[i] ?? normalize(p.text);
     const d = diffUnits(p.text, ntext);
     let diff: TextDiff;
     if (!d) diff = p.text;
