@@ -83,6 +83,8 @@ describe('did you mean', () => {
   test('a mistyped Latin word', () => {
     expect(engine.search('pandemik').suggestion).toBe('pandemic');
     expect(engine.search('pnademic').suggestion).toBe('pandemic');
+    // Two edits that change the set of letters (a letter dropped, another replaced).
+    expect(engine.search('pandevc').suggestion).toBe('pandemic');
   });
 
   test('no suggestion when the query finds enough, or nothing better exists', () => {

@@ -24,8 +24,8 @@ export interface CorrectionSource {
   df(word: string): number;
   /** Chinese vocabulary words of this length, most frequent first. */
   wordsOfLength(length: number): ReadonlyArray<[string, number]>;
-  /** Latin vocabulary words (a–z). */
-  latinEntries(): Iterable<[string, number]>;
+  /** Latin vocabulary words (a–z); the same array on every call. */
+  latinEntries(): ReadonlyArray<[string, number]>;
   /** Number of documents matching a query (exact). */
   count(query: string): number;
 }
@@ -151,9 +151,16 @@ export function correctLatin(word: string, found: number, src: CorrectionSource)
   let bestDist = maxDist + 1;
   let bestDf = 0;
   const letters = histogram(word);
-  for (const [w, df] of src.latinEntries()) {
+  const scratch = new Int16Array(26);
+  const entries = src.latinEntries();
+  const masks = letterMasks(entries);
+  const mask = letterMask(word);
+  for (let i = 0; i < entries.length; i++) {
+    // Each edit adds or removes at most one letter on each side of the letter sets.
+    if (popcount(masks[i] ^ mask) > 2 * maxDist) continue;
+    const [w, df] = entries[i];
     if (df < minDf || Math.abs(w.length - word.length) > maxDist || w === word) continue;
-    if (!closeLetters(letters, w, 2 * maxDist)) continue;
+    if (!closeLetters(letters, w, 2 * maxDist, scratch)) continue;
     const d = editDistance(word, w, maxDist);
     if (d > maxDist) continue;
     if (d < bestDist || (d === bestDist && df > bestDf)) {
@@ -190,6 +197,31 @@ export function editDistance(a: string, b: string, max: number): number {
   return prev[m];
 }
 
+/** The set of letters of a word as a bit mask (a = bit 0). */
+function letterMask(w: string): number {
+  let m = 0;
+  for (let i = 0; i < w.length; i++) m |= 1 << ((w.charCodeAt(i) - 0x61) & 31);
+  return m;
+}
+
+const maskCache = new WeakMap<ReadonlyArray<[string, number]>, Uint32Array>();
+
+/** {@link letterMask} of every entry, computed once per vocabulary. */
+function letterMasks(entries: ReadonlyArray<[string, number]>): Uint32Array {
+  let masks = maskCache.get(entries);
+  if (!masks) {
+    masks = Uint32Array.from(entries, (e) => letterMask(e[0]));
+    maskCache.set(entries, masks);
+  }
+  return masks;
+}
+
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
 function histogram(w: string): Int16Array {
   const h = new Int16Array(26);
   for (let i = 0; i < w.length; i++) h[(w.charCodeAt(i) - 0x61) & 31]++;
@@ -197,8 +229,8 @@ function histogram(w: string): Int16Array {
 }
 
 /** Cheap filter before the edit distance: an edit changes the letter counts by at most 2. */
-function closeLetters(h: Int16Array, w: string, max: number): boolean {
-  const d = new Int16Array(h);
+function closeLetters(h: Int16Array, w: string, max: number, d: Int16Array): boolean {
+  d.set(h);
   for (let i = 0; i < w.length; i++) d[(w.charCodeAt(i) - 0x61) & 31]--;
   let sum = 0;
   for (let k = 0; k < 26; k++) sum += d[k] < 0 ? -d[k] : d[k];
@@ -212,9 +244,17 @@ function shares(a: readonly string[], b: readonly string[]): boolean {
 
 /** A syllable with the distinctions that southern speakers and fast typists blur removed. */
 export function fuzzyKey(s: string): string {
-  return s
-    .replace(/^([zcs])h/, '$1')
-    .replace(/^n/, 'l')
-    .replace(/^r/, 'l')
-    .replace(/ng$/, 'n');
+  // Memoized: a near-homophone search tests the readings of every vocabulary word's characters.
+  let key = fuzzyKeys.get(s);
+  if (key === undefined) {
+    key = s
+      .replace(/^([zcs])h/, '$1')
+      .replace(/^n/, 'l')
+      .replace(/^r/, 'l')
+      .replace(/ng$/, 'n');
+    if (fuzzyKeys.size < 10_000) fuzzyKeys.set(s, key);
+  }
+  return key;
 }
+
+const fuzzyKeys = new Map<string, string>();
