@@ -110,7 +110,9 @@ test('SimHash signatures are the textbook per-bit vote, so indexes built before 
     }
     let bits = '';
     for (let b = 63; b >= 0; b--) bits += acc[b] > 0 ? '1' : '0';
-    return BigInt('0b' + bits).toString(16).padStart(16, '0');
+    return BigInt('0b' + bits)
+      .toString(16)
+      .padStart(16, '0');
   };
   let seed = 7;
   const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;

@@ -10,6 +10,7 @@ import {
   type SearchOptions,
 } from '../src';
 import { CompactText } from '../src/query/doctext';
+import { decodeDocsBytes, encodeDocsBytes, storedPost } from '../src/store/codec';
 
 /**
  * Properties over generated input: the HTML extractor, normalization and the query path
@@ -154,6 +155,27 @@ describe('CompactText (display text kept as normalized text plus differences)', 
         expect(compact.slice(start, end)).toBe(display.slice(start, end));
       }),
       params(1000),
+    );
+  });
+
+  test('the document file keeps every post as it was: fields, display text and normalized text', () => {
+    const post = fc.record({
+      id: fc.string({ minLength: 1, maxLength: 20 }),
+      title: fc.string({ maxLength: 30 }),
+      date: fc.option(fc.constant('2024-05-01T00:00:00.000Z')),
+      author: fc.option(fc.string({ maxLength: 10 })),
+      url: fc.option(fc.webUrl()),
+      tags: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+      categories: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+      text: fc.oneof(units(300), fc.string({ unit: 'grapheme', maxLength: 80 })),
+    });
+    fc.assert(
+      fc.property(fc.array(post, { maxLength: 5 }), (posts) => {
+        const docs = decodeDocsBytes(encodeDocsBytes(posts), 'shard-0.docs.json.gz');
+        expect(docs.map(storedPost)).toEqual(posts);
+        expect(docs.map((d) => d.ntext)).toEqual(posts.map((p) => normalize(p.text)));
+      }),
+      params(300),
     );
   });
 

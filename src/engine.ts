@@ -156,7 +156,6 @@ export const FEW_HITS = 2;
 /** Shard files read ahead of the one being decoded while an index loads. */
 const READ_AHEAD = 3;
 
-
 /**
  * A loaded index, ready to answer queries. Immutable once created: a new build is
  * served by opening a new engine and swapping it in.
@@ -584,7 +583,6 @@ export class SearchEngine {
     if (isBigram(term)) return this.bigrams.lookup(bigramKey(term))?.docs ?? EMPTY;
     return this.words.lookup(term);
   }
-
 }
 
 const EMPTY = new Uint32Array(0);

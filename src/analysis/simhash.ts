@@ -56,7 +56,8 @@ export function hamming(a: string, b: string): number {
   );
 }
 
-function popcount(x: number): number {
+/** Number of set bits of a 32-bit integer. */
+export function popcount(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;

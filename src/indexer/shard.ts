@@ -119,12 +119,11 @@ export class ShardBuilder {
     // SimHash over the body alone, then the (weighted) title occurrences join the body's.
     this.sigs.push(simhash(bigrams));
     for (const [k, n] of titleBigrams) bigrams.set(k, (bigrams.get(k) ?? 0) + n * TITLE_TF_WEIGHT);
-    const counts = { words, bigrams, vocab };
-    for (const w of counts.vocab) this.vocab.set(w, (this.vocab.get(w) ?? 0) + 1);
-    this.bigrams.add(local, counts.bigrams);
-    if (counts.words.size === 0) return;
+    for (const w of vocab) this.vocab.set(w, (this.vocab.get(w) ?? 0) + 1);
+    this.bigrams.add(local, bigrams);
+    if (words.size === 0) return;
     // Most prominent first: FlexSearch's position slots then rank documents by prominence.
-    const terms = [...counts.words.entries()].sort((a, b) => b[1] - a[1]).map((e) => e[0]);
+    const terms = [...words.entries()].sort((a, b) => b[1] - a[1]).map((e) => e[0]);
     this.flex.add(local, terms as unknown as string);
   }
 

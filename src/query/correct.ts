@@ -1,4 +1,5 @@
 import { normalize } from '../analysis/normalize';
+import { popcount } from '../analysis/simhash';
 import { allCjk } from '../analysis/terms';
 import { pinyinQuery } from './interpret';
 import type { CharTest, PinyinVocab } from './pinyin-vocab';
@@ -214,12 +215,6 @@ function letterMasks(entries: ReadonlyArray<[string, number]>): Uint32Array {
     maskCache.set(entries, masks);
   }
   return masks;
-}
-
-function popcount(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
 function histogram(w: string): Int16Array {
