@@ -1,5 +1,6 @@
-import { createFlexIndex, exportFlex, flexMapEntries } from '../src/indexer/flex';
-import { FlexShards, PackedWordPostings } from '../src/query/word-postings';
+import fc from 'fast-check';
+import { createFlexIndex, exportFlex, flexMapChunks } from '../src/indexer/flex';
+import { FlexShards, PackedWordPostings, type FlexMapEntry } from '../src/query/word-postings';
 
 /**
  * The packed word postings that queries use must answer exactly what FlexSearch's own
@@ -36,7 +37,8 @@ test('packed postings list the same documents, in the same order, as FlexSearch 
   const live: Array<{ flex: (typeof shards)[number]['flex']; offset: number; size: number }> = [];
   let offset = 0;
   for (const [k, shard] of shards.entries()) {
-    builder.addShard(flexMapEntries(await exportFlex(shard.flex), `shard ${k}`), offset, shard.size, `shard ${k}`);
+    for (const chunk of flexMapChunks(await exportFlex(shard.flex), `shard ${k}`))
+      builder.addShardJson(chunk, offset, shard.size, `shard ${k}`);
     live.push({ flex: shard.flex, offset, size: shard.size });
     offset += shard.size;
   }
@@ -53,8 +55,32 @@ test('packed postings list the same documents, in the same order, as FlexSearch 
   expect(packed.size.postings).toBe(randomShards(11).reduce((n, s) => n + s.terms.reduce((m, t) => m + t.length, 0), 0));
 });
 
-test('a word index naming a document outside its shard is refused, naming the file', () => {
+test('reading a map chunk in place gives what parsing it would, whatever the terms', () => {
+  const entry = fc.tuple(
+    fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.string({ unit: fc.constantFrom('"', '\\', 'a', '中', '\n'), maxLength: 16 })),
+    fc.array(fc.option(fc.array(fc.nat(49), { maxLength: 4 }), { nil: null }), { maxLength: 9 }),
+  );
+  fc.assert(
+    fc.property(fc.uniqueArray(entry, { selector: (e) => e[0], maxLength: 12 }), fc.boolean(), (entries, spaced) => {
+      const json = spaced ? JSON.stringify(entries, null, 1) : JSON.stringify(entries);
+      const inPlace = PackedWordPostings.builder();
+      inPlace.addShardJson(json, 100, 50, 'x');
+      const parsed = PackedWordPostings.builder();
+      parsed.addShard(JSON.parse(json) as FlexMapEntry[], 100, 50, 'x');
+      const a = inPlace.finish();
+      const b = parsed.finish();
+      for (const [term] of entries) expect(Array.from(a.lookup(term))).toEqual(Array.from(b.lookup(term)));
+      expect(a.size).toEqual(b.size);
+    }),
+    { numRuns: 300, seed: 42 },
+  );
+});
+
+test('a word index naming a document outside its shard, or cut short, is refused, naming the file', () => {
   const builder = PackedWordPostings.builder();
   expect(() => builder.addShard([['word', [[0, 7]]]], 0, 5, 'idx/shard-3.flex.gz')).toThrow(/idx\/shard-3\.flex\.gz.*document 7/);
-  expect(() => flexMapEntries('1.map\t[["a",', 'idx/shard-4.flex.gz')).toThrow(/shard-4\.flex\.gz: malformed/);
+  expect(() => builder.addShardJson('[["word",[[0,7]]]]', 0, 5, 'idx/shard-3.flex.gz')).toThrow(/idx\/shard-3\.flex\.gz.*document 7/);
+  expect(() => builder.addShardJson('[["a",[[1,', 0, 5, 'idx/shard-4.flex.gz')).toThrow(/shard-4\.flex\.gz: malformed/);
+  expect(() => builder.addShardJson('[["a",[[1,x]]]]', 0, 5, 'idx/shard-4.flex.gz')).toThrow(/shard-4\.flex\.gz: malformed/);
+  expect(() => flexMapChunks('1.map', 'idx/shard-4.flex.gz')).toThrow(/shard-4\.flex\.gz: malformed/);
 });

@@ -2,7 +2,7 @@ import { bigramKey } from './analysis/bigrams';
 import { normalize, NORMALIZATION_VERSION } from './analysis/normalize';
 import { BigramPostings } from './indexer/bigram-postings';
 import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter, type SegmenterBackend } from './analysis/segmenter';
-import { FLEX_OPTIONS, flexMapEntries } from './indexer/flex';
+import { FLEX_OPTIONS, flexMapChunks } from './indexer/flex';
 import { shardFiles } from './indexer/job';
 import { ShardBuilder } from './indexer/shard';
 import { htmlToText } from './ingest/html';
@@ -276,7 +276,8 @@ export class SearchEngine {
       }
       await nextTurn();
       const flexName = `${version.dir}/${shardFiles(k).flex}`;
-      words.addShard(typeof part.flex === 'string' ? flexMapEntries(part.flex, flexName) : part.flex, posts.length, docs.length, flexName);
+      if (typeof part.flex !== 'string') words.addShard(part.flex, posts.length, docs.length, flexName);
+      else for (const chunk of flexMapChunks(part.flex, flexName)) words.addShardJson(chunk, posts.length, docs.length, flexName);
       for (const d of docs) {
         posts.push(storedPost(d));
         stored.ntitle.push(normalize(d.post.title));

@@ -1,7 +1,6 @@
 import { Index } from 'flexsearch';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { FlexMapEntry } from '../query/word-postings';
 
 /**
  * The FlexSearch configuration of every shard. A plain `Index` (not `Document`) is
@@ -51,26 +50,22 @@ export function importFlex(serialized: string): Index {
 }
 
 /**
- * The term entries of an {@link exportFlex} output (its `map` chunks), without building
- * an index: queries read them into packed postings (query/word-postings). `where` names
- * the file in errors.
+ * The JSON text of each `map` chunk of an {@link exportFlex} output (FlexSearch's term
+ * entries), without building an index: queries read them into packed postings
+ * (query/word-postings). `where` names the file in errors.
  */
-export function flexMapEntries(serialized: string, where: string): FlexMapEntry[] {
-  const out: FlexMapEntry[] = [];
+export function flexMapChunks(serialized: string, where: string): string[] {
+  const out: string[] = [];
   if (serialized === '') return out;
-  for (const line of serialized.split('\n')) {
-    const tab = line.indexOf('\t');
-    if (tab < 0) throw new Error(`${where}: malformed FlexSearch export line`);
-    const key = line.slice(0, tab);
-    if (key !== 'map' && !key.endsWith('.map')) continue;
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(line.slice(tab + 1));
-    } catch {
-      throw new Error(`${where}: malformed FlexSearch map chunk`);
-    }
-    if (!Array.isArray(chunk)) throw new Error(`${where}: malformed FlexSearch map chunk`);
-    for (const e of chunk as FlexMapEntry[]) out.push(e);
+  let at = 0;
+  while (at < serialized.length) {
+    let end = serialized.indexOf('\n', at);
+    if (end < 0) end = serialized.length;
+    const tab = serialized.indexOf('\t', at);
+    if (tab < 0 || tab > end) throw new Error(`${where}: malformed FlexSearch export line`);
+    const key = serialized.slice(at, tab);
+    if (key === 'map' || key.endsWith('.map')) out.push(serialized.slice(tab + 1, end));
+    at = end + 1;
   }
   return out;
 }

@@ -86,6 +86,92 @@ export class PackedWordPostingsBuilder {
     }
   }
 
+  /**
+   * Add one shard from the JSON text of its `map` export chunk(s), read in place: the
+   * same as {@link addShard} on `JSON.parse(json)`, without building the million small
+   * arrays that parsing would (they were most of the garbage of opening an index).
+   */
+  addShardJson(json: string, offset: number, size: number, where: string): void {
+    let i = 0;
+    const n = json.length;
+    const fail = (): never => {
+      throw new Error(`${where}: malformed word index at character ${i}`);
+    };
+    const skip = (): void => {
+      while (
+        i < n &&
+        (json.charCodeAt(i) === 0x20 || json.charCodeAt(i) === 0x0a || json.charCodeAt(i) === 0x0d || json.charCodeAt(i) === 0x09)
+      )
+        i++;
+    };
+    const expect = (c: number): void => {
+      skip();
+      if (json.charCodeAt(i) !== c) fail();
+      i++;
+    };
+    /** Consumes `c` when it comes next. */
+    const accept = (c: number): boolean => {
+      skip();
+      if (json.charCodeAt(i) !== c) return false;
+      i++;
+      return true;
+    };
+    expect(0x5b); // [
+    if (accept(0x5d)) return;
+    do {
+      expect(0x5b);
+      skip();
+      if (json.charCodeAt(i) !== 0x22) fail();
+      const start = i++;
+      let escaped = false;
+      while (i < n && json.charCodeAt(i) !== 0x22) {
+        if (json.charCodeAt(i) === 0x5c) {
+          escaped = true;
+          i++;
+        }
+        i++;
+      }
+      if (i >= n) fail();
+      i++;
+      const term = escaped ? (JSON.parse(json.slice(start, i)) as string) : json.slice(start + 1, i - 1);
+      let t = this.ids.get(term);
+      if (t === undefined) {
+        t = this.ids.size;
+        // A slice of 13+ characters would keep the whole chunk text alive (V8 sliced strings).
+        this.ids.set(term.length > 12 ? Buffer.from(term, 'utf16le').toString('utf16le') : term, t);
+      }
+      expect(0x2c);
+      expect(0x5b);
+      if (!accept(0x5d)) {
+        do {
+          skip();
+          if (json.startsWith('null', i)) {
+            i += 4;
+            continue;
+          }
+          expect(0x5b);
+          if (accept(0x5d)) continue;
+          do {
+            skip();
+            let id = 0;
+            const digits = i;
+            while (i < n && json.charCodeAt(i) >= 0x30 && json.charCodeAt(i) <= 0x39) id = id * 10 + json.charCodeAt(i++) - 0x30;
+            if (i === digits) fail();
+            if (id >= size) throw new Error(`${where}: word index names document ${id} of a shard of ${size}`);
+            if (this.n === this.termOf.length) this.grow(this.n + 1);
+            this.termOf[this.n] = t;
+            this.docOf[this.n] = offset + id;
+            this.n++;
+          } while (accept(0x2c));
+          expect(0x5d);
+        } while (accept(0x2c));
+        expect(0x5d);
+      }
+      expect(0x5d);
+    } while (accept(0x2c));
+    expect(0x5d);
+  }
+
   /** The packed postings: a stable counting sort by term keeps shard and slot order. */
   finish(): PackedWordPostings {
     const terms = this.ids.size;
