@@ -158,7 +158,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     const vocab = previous ? await previous.vocabWithout(reuse) : new Map<string, number>();
     const built = await runJobs(jobs, requested, report, (r) => {
       for (const [w, df] of r.vocab) vocab.set(w, (vocab.get(w) ?? 0) + df);
-      r.vocab = [];
+      r.vocab = []; // summed: no need to keep it until the end of the build
     });
 
     // Everything per shard, in shard order, from the new build or the previous index.

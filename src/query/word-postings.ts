@@ -65,22 +65,13 @@ export class PackedWordPostingsBuilder {
       if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) {
         throw new Error(`${where}: malformed word index entry`);
       }
-      let t = this.ids.get(entry[0]);
-      if (t === undefined) {
-        t = this.ids.size;
-        this.ids.set(entry[0], t);
-      }
+      const t = this.termId(entry[0]);
       for (const slot of entry[1]) {
         if (slot === null) continue;
         if (!Array.isArray(slot)) throw new Error(`${where}: malformed word index entry for ${JSON.stringify(entry[0])}`);
-        if (this.n + slot.length > this.termOf.length) this.grow(this.n + slot.length);
         for (const id of slot) {
-          if (typeof id !== 'number' || !(id >= 0 && id < size) || !Number.isInteger(id)) {
-            throw new Error(`${where}: word index names document ${String(id)} of a shard of ${size}`);
-          }
-          this.termOf[this.n] = t;
-          this.docOf[this.n] = offset + id;
-          this.n++;
+          if (typeof id !== 'number' || !Number.isInteger(id)) throw new Error(`${where}: word index names document ${String(id)}`);
+          this.push(t, id, offset, size, where);
         }
       }
     }
@@ -134,12 +125,7 @@ export class PackedWordPostingsBuilder {
       if (i >= n) fail();
       i++;
       const term = escaped ? (JSON.parse(json.slice(start, i)) as string) : json.slice(start + 1, i - 1);
-      let t = this.ids.get(term);
-      if (t === undefined) {
-        t = this.ids.size;
-        // A slice of 13+ characters would keep the whole chunk text alive (V8 sliced strings).
-        this.ids.set(term.length > 12 ? Buffer.from(term, 'utf16le').toString('utf16le') : term, t);
-      }
+      const t = this.termId(term);
       expect(0x2c);
       expect(0x5b);
       if (!accept(0x5d)) {
@@ -157,11 +143,7 @@ export class PackedWordPostingsBuilder {
             const digits = i;
             while (i < n && json.charCodeAt(i) >= 0x30 && json.charCodeAt(i) <= 0x39) id = id * 10 + json.charCodeAt(i++) - 0x30;
             if (i === digits) fail();
-            if (id >= size) throw new Error(`${where}: word index names document ${id} of a shard of ${size}`);
-            if (this.n === this.termOf.length) this.grow(this.n + 1);
-            this.termOf[this.n] = t;
-            this.docOf[this.n] = offset + id;
-            this.n++;
+            this.push(t, id, offset, size, where);
           } while (accept(0x2c));
           expect(0x5d);
         } while (accept(0x2c));
@@ -170,6 +152,27 @@ export class PackedWordPostingsBuilder {
       expect(0x5d);
     } while (accept(0x2c));
     expect(0x5d);
+  }
+
+  /** The number of `term`, given on its first sight. */
+  private termId(term: string): number {
+    let t = this.ids.get(term);
+    if (t === undefined) {
+      t = this.ids.size;
+      // Terms are cut from larger strings (an export chunk, a Redis key): a V8 slice of 13+
+      // characters would keep the whole of it alive, so the map gets a copy.
+      this.ids.set(term.length > 12 ? Buffer.from(term, 'utf16le').toString('utf16le') : term, t);
+    }
+    return t;
+  }
+
+  /** Record shard-local document `id` under term `t`; an id outside the shard means a damaged file. */
+  private push(t: number, id: number, offset: number, size: number, where: string): void {
+    if (id < 0 || id >= size) throw new Error(`${where}: word index names document ${id} of a shard of ${size}`);
+    if (this.n === this.termOf.length) this.grow(this.n + 1);
+    this.termOf[this.n] = t;
+    this.docOf[this.n] = offset + id;
+    this.n++;
   }
 
   /** The packed postings: a stable counting sort by term keeps shard and slot order. */

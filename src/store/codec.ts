@@ -49,7 +49,7 @@ export function decodeDocsBytes(bytes: Buffer, file: string): StoredDoc[] {
 }
 
 /** Encode one shard's posts (in local-number order) as JSON; `ntexts`: their normalized bodies, if known. */
-export function encodeDocs(posts: readonly Post[], ntexts?: readonly string[]): string {
+function encodeDocs(posts: readonly Post[], ntexts?: readonly string[]): string {
   const rows: DocRow[] = posts.map((p, i) => {
     const ntext = ntexts?.[i] ?? normalize(p.text);
     const d = diffUnits(p.text, ntext);
@@ -63,7 +63,7 @@ export function encodeDocs(posts: readonly Post[], ntexts?: readonly string[]): 
 }
 
 /** Decode {@link encodeDocs} output; `file` names the source in error messages. */
-export function decodeDocs(json: string, file: string): StoredDoc[] {
+function decodeDocs(json: string, file: string): StoredDoc[] {
   const rows = JSON.parse(json) as unknown;
   if (!Array.isArray(rows)) throw new Error(`${file}: not a document list`);
   return rows.map((r: unknown, i: number) => {
