@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { normalize, SearchEngine } from '../src';
+import { getSegmenter, normalize, SearchEngine } from '../src';
 import { generateScriptFold } from '../scripts/gen-script-fold';
 
 // Original fixtures: the same kind of news written once in each script.
@@ -24,6 +24,11 @@ describe('traditional ↔ simplified folding (normalize)', () => {
     expect(normalize('醫院頭髮發現')).toBe('医院头发发现');
     expect(normalize('医院头发发现')).toBe('医院头发发现');
     expect(normalize('臺灣')).toBe(normalize('台湾'));
+  });
+
+  test('the simplified 么 stays 么, and 麼 folds to it, so jieba still cuts 为什么 and 这么', () => {
+    expect(normalize('什么样？怎麼辦，這麼說')).toBe('什么样?怎么办,这么说');
+    expect(getSegmenter().cut(normalize('為什麼這麼說'))).toEqual(['为什么', '这么', '说']);
   });
 
   test('phrase-level conversions where the character map would be wrong', () => {

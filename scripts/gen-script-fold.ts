@@ -7,7 +7,10 @@ import * as OpenCC from 'opencc-js';
  * tables that normalization uses, from the pinned opencc-js dictionaries:
  *
  * - a character map: Taiwan/Hong Kong variants → OpenCC standard → simplified
- *   (TWVariantsRev, HKVariantsRev, TSCharacters; first choice, BMP only, to a fixed point);
+ *   (TWVariantsRev, HKVariantsRev, TSCharacters; first choice, BMP only, to a fixed point).
+ *   The variant tables are not applied to a character that is itself simplified (a key
+ *   of STCharacters): TWVariantsRev reads 么 as a variant of 幺, which folded the 么 of
+ *   什么/怎么/这么 (30,000 times in one archive) to 幺 and broke jieba's cut of them;
  * - phrases: every traditional phrase from OpenCC's phrase tables (TSPhrases, the
  *   variant phrase tables, and the traditional side of STPhrases) whose phrase-level
  *   conversion (opencc-js's own converter) differs from the character map and has the
@@ -37,13 +40,14 @@ export function generateScriptFold(): string {
   const [tsPhrases, tsChars] = locale.to.cn[0];
   const [twPhrases, twChars] = locale.from.tw[0];
   const [hkPhrases, hkChars] = locale.from.hk[0];
-  const [stPhrases] = locale.from.cn[0];
+  const [stPhrases, stChars] = locale.from.cn[0];
 
   const ts = new Map(pairs(tsChars));
   const tw = new Map(pairs(twChars));
   const hk = new Map(pairs(hkChars));
+  const simplified = new Set(pairs(stChars).map(([k]) => k));
   const one = (c: string): string => {
-    const v = tw.get(c) ?? hk.get(c) ?? c;
+    const v = simplified.has(c) ? c : (tw.get(c) ?? hk.get(c) ?? c);
     const s = ts.get(v) ?? v;
     return s.length === 1 ? s : c;
   };

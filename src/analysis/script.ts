@@ -15,7 +15,7 @@ import { CHAR_PAIRS, PHRASES } from './script-fold.data';
  */
 
 /** Version tag of the folding data; part of NORMALIZATION_VERSION. */
-export const SCRIPT_FOLD_VERSION = 't2s-opencc-1.4.2';
+export const SCRIPT_FOLD_VERSION = 't2s-opencc-1.4.2-b';
 
 /** Simplified form of each BMP code unit (identity where there is none). */
 export function foldCharTable(): Uint16Array {
