@@ -428,6 +428,27 @@ describe('ranking', () => {
   test('the document with the exact phrase ranks above the one with the words apart', () => {
     expect(ids(engine.search('数字人民币'))).toEqual(['econ/ecny.md', 'econ/apart.md']);
   });
+
+  test('a site name ending many titles (" - 山风网") does not count against a title match', () => {
+    // Twelve clipped posts end with the site name; two posts share the query words in
+    // their titles and have the same body. Counted in the title's length, the suffix made
+    // the clipped post lose to the longer unclipped title.
+    const clipped = (i: number): DocumentInput => ({ id: `clip/${i}.md`, title: `秋收第${i}天 - 山风网`, text: '稻田里一片金黄。' });
+    const body = '今年的水库蓄水比往年多,村民在岸边种了柳树。';
+    const e = SearchEngine.fromDocuments([
+      ...Array.from({ length: 12 }, (_, i) => clipped(i)),
+      { id: 'clip/reservoir.md', title: '云溪水库 - 山风网', text: body },
+      { id: 'plain/reservoir.md', title: '云溪水库的春天来了', text: body },
+    ]);
+    expect(ids(e.search('云溪水库'))).toEqual(['clip/reservoir.md', 'plain/reservoir.md']);
+    // A suffix shared by a few titles is content (a series name), and counts.
+    const series = SearchEngine.fromDocuments([
+      { id: 'a.md', title: '云溪水库 - 山风网', text: body },
+      { id: 'b.md', title: '秋收 - 山风网', text: '稻田里一片金黄。' },
+      { id: 'c.md', title: '云溪水库的春天', text: body },
+    ]);
+    expect(ids(series.search('云溪水库'))).toEqual(['c.md', 'a.md']);
+  });
 });
 
 describe('hits', () => {
