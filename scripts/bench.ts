@@ -19,6 +19,7 @@ import {
 } from './bench/protocol';
 import { fail, parseOrExit } from './lib/cli';
 import { DEFAULT_SIZES, GroundTruth, makeQuerySet, type EvalQuery } from './lib/queryset';
+import { processRssMB } from './lib/proc';
 import { quantile, table } from './lib/stats';
 
 const USAGE = `usage: npm run bench -- --corpus DIR [--scale N] [--runs N] [--others LIST] [--json] [--quick] [--timeout-min N]
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
     );
 
     // 2. zhsearch queries in a fresh process, then HTTP.
-    let http: { result: HttpResult | null; error: string | null; requestsLogged: number } | null = null;
+    let http: HttpOutcome | null = null;
     {
       const run = newRun('zhsearch', zBuild);
       if (zBuild.ok) {
@@ -406,6 +407,15 @@ function runChild<T>(dir: string, name: string, mode: string, args: string[], ti
   });
 }
 
+/** What {@link httpBench} measured: the load result (or why not), log lines, the server's RSS in MB. */
+interface HttpOutcome {
+  result: HttpResult | null;
+  error: string | null;
+  requestsLogged: number;
+  /** When it started listening (index loaded) and after the load test; NaN without /proc. */
+  rss: { listening: number; after: number };
+}
+
 /** Start the real server on the zhsearch index, load it with the HTTP child, stop it. */
 async function httpBench(
   dir: string,
@@ -413,7 +423,7 @@ async function httpBench(
   queriesPath: string,
   seconds: number,
   timeoutMs: number,
-): Promise<{ result: HttpResult | null; error: string | null; requestsLogged: number }> {
+): Promise<HttpOutcome> {
   let requestsLogged = 0;
   const server = spawn(process.execPath, [join(__dirname, 'serve.js')], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -468,12 +478,15 @@ async function httpBench(
       });
     });
     log(`server listening at ${url}`);
+    // The server has loaded the index when it listens (jieba's dictionary comes after its first answer).
+    const rss = { listening: processRssMB(server.pid!), after: NaN };
     const r = await runChild<HttpResult>(dir, 'http', 'run', [url, queriesPath, String(seconds)], timeoutMs);
     if (server.exitCode !== null || server.signalCode !== null)
-      return { result: null, error: 'server died during the load test', requestsLogged };
-    return r.ok ? { result: r.result, error: null, requestsLogged } : { result: null, error: r.error, requestsLogged };
+      return { result: null, error: 'server died during the load test', requestsLogged, rss };
+    rss.after = processRssMB(server.pid!);
+    return r.ok ? { result: r.result, error: null, requestsLogged, rss } : { result: null, error: r.error, requestsLogged, rss };
   } catch (err) {
-    return { result: null, error: (err as Error).message, requestsLogged };
+    return { result: null, error: (err as Error).message, requestsLogged, rss: { listening: NaN, after: NaN } };
   } finally {
     if (server.exitCode === null && server.signalCode === null) {
       server.kill('SIGTERM');
@@ -505,7 +518,7 @@ interface Ratio {
 
 function render(
   runs: EngineRun[],
-  http: { result: HttpResult | null; error: string | null; requestsLogged: number } | null,
+  http: HttpOutcome | null,
   ctx: RenderContext,
 ): { text: string; ratios: Ratio[] } {
   const lines: string[] = [];
@@ -566,7 +579,8 @@ function render(
     'build s: corpus folder → index on disk, including reading and parsing the HTML (in parentheses: parsing, for the',
     '  single-threaded baselines; zhsearch parses in its build workers). build RSS: peak RSS of the build process.',
     'cold start: from spawning a fresh process to its first answered query. RSS: after loading and the first query',
-    "  (zhsearch: and after loading jieba's dictionary, which it defers past the first answer as the server does;",
+    "  (zhsearch: and after loading jieba's dictionary, which it defers past the first answer as the server does, with",
+    "  the server's heap setting HEAP_GROWING_PERCENT=20;",
     '  SQLite reads its file on demand through the OS page cache). recall/precision: micro-averaged against substring',
     '  ground truth (GroundTruth.ids). latency: in-process, one top-10 answer per query:',
   );
@@ -615,6 +629,7 @@ function render(
       const rr = h.healthz.rps > 0 ? h.search.rps / h.healthz.rps : NaN;
       lines.push(`search/healthz req/s = ${Number.isFinite(rr) ? rr.toFixed(2) : 'n/a'} (target ≥ 0.6: ${rr >= 0.6 ? 'met' : 'MISSED'})`);
       lines.push(`(server run with LOG_LEVEL=info, as deployed: every request is logged; ${http.requestsLogged} log lines)`);
+      lines.push(`server RSS: ${http.rss.listening} MB when listening (index loaded; jieba's dictionary loads after the first answer), ${http.rss.after} MB after the load test`);
     } else {
       lines.push(`HTTP: ERROR ${http.error}`);
     }

@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import { readCurrent } from '../src/store/files';
 import { fail, parseOrExit } from './lib/cli';
 import { pick, rng } from './lib/random';
 import { freePort } from './lib/net';
+import { processRssMB } from './lib/proc';
 
 const USAGE = `usage: npm run loadtest -- --index DIR [--reload --corpus DIR] [--requests N] [--connections N] [--max-seconds N] [--json]
 
@@ -275,10 +276,7 @@ async function startServer(indexDir: string, token: string): Promise<Server> {
     url,
     pid: child.pid!,
     errorLogLines: () => errors,
-    rssMB: () => {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      return m ? Math.round(Number(m[1]) / 1024) : NaN;
-    },
+    rssMB: () => processRssMB(child.pid!),
     stop: async () => {
       if (!gone) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);

@@ -1,11 +1,13 @@
 import { buildIndex, SearchEngine } from '../../src';
+import { DEFAULT_HEAP_GROWING_PERCENT, tuneHeap } from '../../src/server/heap';
 import { childMain, dirSize, maxRssKB, runQueryPhase } from './child';
 import type { BuildResult } from './protocol';
 
 /**
  * zhsearch benchmark child.
  *   build RESULT CORPUS INDEX_DIR  — buildIndex with its default workers
- *   query RESULT INDEX_DIR QUERIES — SearchEngine.open, then the shared query phase
+ *   query RESULT INDEX_DIR QUERIES — SearchEngine.open, then the shared query phase,
+ *     with the server's default HEAP_GROWING_PERCENT (src/server/heap)
  */
 childMain({
   build: async ([corpus, out]): Promise<BuildResult> => {
@@ -17,6 +19,8 @@ childMain({
   },
   query: ([indexDir, queries]) =>
     runQueryPhase(queries, async () => {
+      // The heap setting `serve` and `start` run with, so RSS after load is the server's.
+      tuneHeap(DEFAULT_HEAP_GROWING_PERCENT);
       // No result cache: every timed query is computed, not a repeat.
       const engine = await SearchEngine.open(indexDir, { resultCache: 0, synonyms: false });
       return {
