@@ -429,6 +429,16 @@ describe('ranking', () => {
     expect(ids(engine.search('数字人民币'))).toEqual(['econ/ecny.md', 'econ/apart.md']);
   });
 
+  test('a title holding every query word beats one holding fewer, even with more mentions in its body', () => {
+    const filler = Array.from({ length: 8 }, (_, i) => ({ id: `f${i}.md`, title: `秋收第${i}天`, text: '稻田里一片金黄,农民忙着收割。' }));
+    const e = SearchEngine.fromDocuments([
+      ...filler,
+      { id: 'both.md', title: '山村小学有了图书馆', text: '孩子们终于有了自己的阅读角,每周三下午开放。' },
+      { id: 'one.md', title: '图书馆开放时间调整', text: '今年山村的冬天很冷,图书馆里却很暖和,山村的孩子都来看书。' },
+    ]);
+    expect(ids(e.search('山村 图书馆'))).toEqual(['both.md', 'one.md']);
+  });
+
   test('a site name ending many titles (" - 山风网") does not count against a title match', () => {
     // Twelve clipped posts end with the site name; two posts share the query words in
     // their titles and have the same body. Counted in the title's length, the suffix made

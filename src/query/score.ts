@@ -7,7 +7,8 @@ import { SYNONYM_WEIGHT } from './plan';
  * Relevance: BM25 on the body plus {@link TITLE_BOOST} times BM25 on the title (each
  * field saturates and length-normalizes on its own, so a word in a short title counts
  * even in a long article), a small discount for matches that are not whole jieba
- * words, and bonuses when the query words stand close together or as the typed phrase.
+ * words, and bonuses when the query words stand close together or as the typed phrase,
+ * and when the title holds every query word.
  *
  * Body frequencies come from the bigram store where a unit is made of bigrams (exact
  * for two characters; for longer units the smallest of their bigrams' frequencies,
@@ -21,6 +22,14 @@ export const B = 0.75;
 const STORED_TITLE_WEIGHT = TITLE_TF_WEIGHT;
 /** Weight of the title field's BM25 against the body's. */
 export const TITLE_BOOST = 2;
+/**
+ * Bonus, in units of the query's summed IDF, when every query word is in the title: the
+ * article a reader names by words of its title should beat one that has fewer of them
+ * in its title and the rest often in its body. Per-word title BM25 alone saturates too
+ * early for that (1,500 known items per seed, seeds 42/7/13/1: MRR@10 0.9712/0.9724/
+ * 0.9716/0.9723 without, 0.9751/0.9752/0.9761/0.9766 with; 13 and 1 held out).
+ */
+export const ALL_IN_TITLE_BONUS = 1;
 /** A match inside a longer jieba word (or across two) counts this much of a real-word match. */
 export const PARTIAL_WORD_WEIGHT = 0.8;
 /** tf beyond this adds almost nothing under BM25 saturation; stop counting there. */
@@ -129,6 +138,7 @@ export class Scorer {
         else if (text.includes(whole)) score += this.idfSum * 0.5;
       }
       score += this.idfSum * 0.5 * proximity(text, this.literal);
+      if (this.literal.every((u) => title.includes(u))) score += this.idfSum * ALL_IN_TITLE_BONUS;
     }
     return score;
   }
