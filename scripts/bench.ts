@@ -35,6 +35,8 @@ zhsearch is also load-tested over HTTP (autocannon, 127.0.0.1, 10 connections).
   --others LIST   engines to run besides zhsearch, comma-separated, or none (default: all of
                   ${ENGINES.filter((e) => e !== 'zhsearch').join(', ')}); e.g. --others none for growth runs
   --quick         CI variant: first 500 posts, --runs 1, 3 s HTTP runs, 3 min per child
+  --known-items N known-item queries for MRR@10, default 100 (about ±0.01 of sampling noise;
+                  1000+ to compare rankings closely; the latency figures then include them)
   --timeout-min N hard limit per child process in minutes (default 10, 3 with --quick)
   --json          full results as JSON on stdout (the table goes to stderr; use npm run --silent
                   so that npm's own banner stays off stdout)
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
           quick: { type: 'boolean', default: false },
           'timeout-min': { type: 'string' },
           others: { type: 'string' },
+          'known-items': { type: 'string', default: String(DEFAULT_SIZES.knownItems) },
           json: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
         },
@@ -132,6 +135,8 @@ async function main(): Promise<void> {
   if (!(timeoutMin > 0)) fail('--timeout-min must be a positive number', 2);
   const timeoutMs = timeoutMin * 60_000;
   const others = parseOthers(values.others);
+  const knownItems = Number(values['known-items']);
+  if (!Number.isInteger(knownItems) || knownItems < 0 || knownItems > 10_000) fail('--known-items must be a whole number from 0 to 10000', 2);
   const httpSeconds = quick ? 3 : 10;
   const corpus = resolve(values.corpus);
   const out = values.json ? process.stderr : process.stdout;
@@ -176,7 +181,7 @@ async function main(): Promise<void> {
     logBuild('zhsearch', zBuild);
 
     const q0 = Date.now();
-    const qs = await querySet(zBuild.ok ? zIndex : null, prepared.dir);
+    const qs = await querySet(zBuild.ok ? zIndex : null, prepared.dir, knownItems);
     const queryFile: QueryFile = {
       queries: qs.queries.map((q) => ({ words: q.words })),
       knownItems: qs.knownItems.map((k) => ({ words: k.words })),
@@ -262,7 +267,7 @@ interface Qs {
  * The eval query set and its ground truth over the benchmarked documents: zhsearch's
  * own documents when its build worked, else the same parser run here.
  */
-async function querySet(indexDir: string | null, corpusDir: string): Promise<Qs> {
+async function querySet(indexDir: string | null, corpusDir: string, knownItems: number): Promise<Qs> {
   let posts: Post[];
   if (indexDir) {
     const t0 = Date.now();
@@ -273,7 +278,7 @@ async function querySet(indexDir: string | null, corpusDir: string): Promise<Qs>
     log('zhsearch build failed: parsing the corpus here for the query set');
     posts = (await readCorpus(corpusDir)).posts;
   }
-  const qs = makeQuerySet(posts, getSegmenter(), SEED, DEFAULT_SIZES);
+  const qs = makeQuerySet(posts, getSegmenter(), SEED, { ...DEFAULT_SIZES, knownItems });
   const truth = new GroundTruth(posts);
   return { docs: posts.length, queries: qs.queries, knownItems: qs.knownItems, expected: qs.queries.map((q) => truth.ids(q.words)) };
 }
