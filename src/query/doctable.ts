@@ -113,7 +113,7 @@ const TITLE_SUFFIX = /\s[-|–—]\s*([^-|–—]{1,40})$/;
  * must not count in the title's length: it made BM25 rank a clipped copy of an article
  * below the same article without the suffix, and every clipped post below the rest.
  */
-export function commonTitleSuffixes(ntitle: readonly string[]): Set<string> {
+function commonTitleSuffixes(ntitle: readonly string[]): Set<string> {
   const counts = new Map<string, number>();
   for (const t of ntitle) {
     const m = TITLE_SUFFIX.exec(t);
