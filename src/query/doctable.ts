@@ -56,7 +56,7 @@ export function createDocTable(
   const ntitle = normalized?.ntitle ?? posts.map((p) => normalize(p.title));
   const ntext = normalized?.ntext ?? posts.map((p) => normalize(p.text));
   const textLen = new Uint32Array(n);
-  const titleLen = new Uint32Array(n);
+  const titleLen = titleLengths(ntitle);
   const dateMs = new Float64Array(n);
   const year = new Int16Array(n);
   const categoryNames: string[] = [];
@@ -65,7 +65,6 @@ export function createDocTable(
   const flat: number[] = [];
   let total = 0;
   let totalTitle = 0;
-  const siteSuffixes = commonTitleSuffixes(ntitle);
   posts.forEach((p, d) => {
     for (const c of p.categories) {
       let k = categoryIndex.get(c);
@@ -79,7 +78,6 @@ export function createDocTable(
     dateMs[d] = p.date ? Date.parse(p.date) : NaN;
     if (!Number.isNaN(dateMs[d])) year[d] = new Date(dateMs[d]).getUTCFullYear();
     textLen[d] = ntext[d].length;
-    titleLen[d] = ntitle[d].length - siteSuffixLength(ntitle[d], siteSuffixes);
     total += textLen[d];
     totalTitle += titleLen[d];
   });
@@ -107,29 +105,24 @@ export function createDocTable(
 /** ` - Name` (or ` | Name`, ` — Name`) at the end of a normalized title: a site or source name. */
 const TITLE_SUFFIX = /\s[-|–—]\s*([^-|–—]{1,40})$/;
 
-/**
- * Suffixes shared by so many titles that they name the site a post was clipped from
- * (" - iYouPort" ends 44 % of one real archive's titles), not its subject. Such a suffix
- * must not count in the title's length: it made BM25 rank a clipped copy of an article
- * below the same article without the suffix, and every clipped post below the rest.
- */
-function commonTitleSuffixes(ntitle: readonly string[]): Set<string> {
-  const counts = new Map<string, number>();
-  for (const t of ntitle) {
-    const m = TITLE_SUFFIX.exec(t);
-    if (m) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
-  }
-  const min = Math.max(SITE_SUFFIX_MIN_TITLES, ntitle.length * SITE_SUFFIX_MIN_SHARE);
-  return new Set([...counts].filter(([, n]) => n >= min).map(([s]) => s));
-}
 const SITE_SUFFIX_MIN_TITLES = 10;
 const SITE_SUFFIX_MIN_SHARE = 0.02;
 
-/** Length of `title`'s site suffix (separator included), or 0. */
-function siteSuffixLength(title: string, suffixes: ReadonlySet<string>): number {
-  if (suffixes.size === 0) return 0;
-  const m = TITLE_SUFFIX.exec(title);
-  return m && suffixes.has(m[1]) && m[0].length < title.length ? m[0].length : 0;
+/**
+ * Each title's length for BM25, without a suffix shared by so many titles that it names
+ * the site a post was clipped from (" - iYouPort" ends 44 % of one real archive's titles),
+ * not its subject. Counted, such a suffix ranked a clipped copy of an article below the
+ * same article without it, and every clipped post below the rest.
+ */
+function titleLengths(ntitle: readonly string[]): Uint32Array {
+  const suffixes = ntitle.map((t) => TITLE_SUFFIX.exec(t));
+  const counts = new Map<string, number>();
+  for (const m of suffixes) if (m) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+  const min = Math.max(SITE_SUFFIX_MIN_TITLES, ntitle.length * SITE_SUFFIX_MIN_SHARE);
+  return Uint32Array.from(ntitle, (t, d) => {
+    const m = suffixes[d];
+    return m && counts.get(m[1])! >= min && m[0].length < t.length ? t.length - m[0].length : t.length;
+  });
 }
 
 function yearRange(year: Int16Array): [number, number] {
