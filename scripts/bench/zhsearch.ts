@@ -1,5 +1,6 @@
 import { buildIndex, SearchEngine } from '../../src';
-import { DEFAULT_HEAP_GROWING_PERCENT, tuneHeap } from '../../src/server/heap';
+import { configFromEnv } from '../../src/server/config';
+import { tuneHeap } from '../../src/server/heap';
 import { childMain, dirSize, maxRssKB, runQueryPhase } from './child';
 import type { BuildResult } from './protocol';
 
@@ -7,7 +8,7 @@ import type { BuildResult } from './protocol';
  * zhsearch benchmark child.
  *   build RESULT CORPUS INDEX_DIR  — buildIndex with its default workers
  *   query RESULT INDEX_DIR QUERIES — SearchEngine.open, then the shared query phase,
- *     with the server's default HEAP_GROWING_PERCENT (src/server/heap)
+ *     with the server's HEAP_GROWING_PERCENT (default 20; 0 for V8's own growth)
  */
 childMain({
   build: async ([corpus, out]): Promise<BuildResult> => {
@@ -19,8 +20,8 @@ childMain({
   },
   query: ([indexDir, queries]) =>
     runQueryPhase(queries, async () => {
-      // The heap setting `serve` and `start` run with, so RSS after load is the server's.
-      tuneHeap(DEFAULT_HEAP_GROWING_PERCENT);
+      // The heap setting `serve` and `start` run with, read the same way, so RSS after load is the server's.
+      tuneHeap(configFromEnv().heapGrowingPercent);
       // No result cache: every timed query is computed, not a repeat.
       const engine = await SearchEngine.open(indexDir, { resultCache: 0, synonyms: false });
       return {
