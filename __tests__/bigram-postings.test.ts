@@ -20,7 +20,7 @@ describe('bigram posting store', () => {
     expect(list(s, '香港')).toBeNull();
   });
 
-  test('every list matches a brute-force index of random documents, alone and merged', () => {
+  test('every list matches a brute-force index of random documents, alone and merged from two or five shards', () => {
     let seed = 7;
     const rand = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -37,6 +37,14 @@ describe('bigram posting store', () => {
     });
     const whole = store(docs);
     const merged = BigramPostings.merge([store(docs.slice(0, 120)), store(docs.slice(120))], [0, 120], 300);
+    // An odd number of parts of uneven sizes, one of a single document.
+    const cuts = [0, 50, 120, 121, 200, 300];
+    const starts = cuts.slice(0, -1);
+    const fiveWay = BigramPostings.merge(
+      starts.map((a, k) => store(docs.slice(a, cuts[k + 1]))),
+      starts,
+      300,
+    );
     for (const a of chars) {
       for (const b of chars) {
         const t = a + b;
@@ -45,6 +53,7 @@ describe('bigram posting store', () => {
         const want = expected.length > 0 ? { docs: expected, tfs } : null;
         expect(list(whole, t)).toEqual(want);
         expect(list(merged, t)).toEqual(want);
+        expect(list(fiveWay, t)).toEqual(want);
       }
     }
   });

@@ -62,30 +62,35 @@ export class BigramPostings {
   /** Merge shard stores whose local document numbers start at `docOffsets[k]`; `totalDocs` in all. */
   static merge(parts: readonly BigramPostings[], docOffsets: readonly number[], totalDocs: number): BigramPostings {
     if (parts.length === 1 && docOffsets[0] === 0) return parts[0];
-    const keys = parts.map((p) => p.keys).reduce(mergeSortedUnique);
-    const total = parts.reduce((s, p) => s + p.size, 0);
+    const keys = unionOfSorted(parts.map((p) => p.keys));
+    // Two passes over each part, in part order (so every list stays in document order):
+    // count each key's postings, then copy them behind a per-key write cursor. This is the
+    // single-threaded tail of a build, so it avoids a pass over every part per key.
+    const slots = parts.map((p) => slotsIn(keys, p.keys));
     const offsets = new Uint32Array(keys.length + 1);
+    for (let k = 0; k < parts.length; k++) {
+      const slot = slots[k];
+      const po = parts[k].offsets;
+      for (let j = 0; j < slot.length; j++) offsets[slot[j] + 1] += po[j + 1] - po[j];
+    }
+    for (let i = 0; i < keys.length; i++) offsets[i + 1] += offsets[i];
+    const total = offsets[keys.length];
     const docs = docIdArray(total, totalDocs - 1);
     const tfs = new Uint8Array(total);
-    const cursor = parts.map(() => 0);
-    let out = 0;
-    for (let i = 0; i < keys.length; i++) {
-      offsets[i] = out;
-      const key = keys[i];
-      parts.forEach((p, k) => {
-        const j = cursor[k];
-        if (j < p.keys.length && p.keys[j] === key) {
-          const a = p.offsets[j];
-          const b = p.offsets[j + 1];
-          const base = docOffsets[k];
-          for (let x = a; x < b; x++) docs[out + x - a] = p.docs[x] + base;
-          tfs.set(p.tfs.subarray(a, b), out);
-          out += b - a;
-          cursor[k] = j + 1;
+    const cursor = offsets.slice(0, keys.length);
+    for (let k = 0; k < parts.length; k++) {
+      const slot = slots[k];
+      const { offsets: po, docs: pd, tfs: pt } = parts[k];
+      const base = docOffsets[k];
+      for (let j = 0; j < slot.length; j++) {
+        let out = cursor[slot[j]];
+        for (let x = po[j]; x < po[j + 1]; x++, out++) {
+          docs[out] = pd[x] + base;
+          tfs[out] = pt[x];
         }
-      });
+        cursor[slot[j]] = out;
+      }
     }
-    offsets[keys.length] = out;
     return new BigramPostings(keys, offsets, docs, tfs);
   }
 
@@ -266,6 +271,31 @@ function radixOrder(keys: Uint32Array, n: number): Uint32Array {
     [src, dst] = [dst, src];
   }
   return src;
+}
+
+/** The sorted union of sorted arrays of unique keys, merged pairwise (log2(parts) passes). */
+function unionOfSorted(arrays: readonly Uint32Array[]): Uint32Array {
+  let level = arrays.slice();
+  if (level.length === 0) return new Uint32Array(0);
+  while (level.length > 1) {
+    const next: Uint32Array[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? mergeSortedUnique(level[i], level[i + 1]) : level[i]);
+    level = next;
+  }
+  return level[0];
+}
+
+/** For each of `sub`'s keys (a sorted subset of `all`), its index in `all`. */
+function slotsIn(all: Uint32Array, sub: Uint32Array): Uint32Array {
+  const out = new Uint32Array(sub.length);
+  let u = 0;
+  for (let j = 0; j < sub.length; j++) {
+    const key = sub[j];
+    while (u < all.length && all[u] !== key) u++;
+    if (u === all.length) throw new Error(`bigram key ${key} missing from the merged keys`);
+    out[j] = u;
+  }
+  return out;
 }
 
 /** The sorted union of two sorted arrays of unique keys. */
