@@ -62,10 +62,13 @@ export function parsePost(id: string, source: string, options: ParseOptions = {}
       return { ok: false, reason: 'front matter never closes (no closing --- line)' };
     }
     try {
-      const parsed = matter(content, {});
+      // gray-matter copies its whole input into a Buffer: give it only the block up to the
+      // closing delimiter it would find itself, and cut the body off the same way it does.
+      const close = content.indexOf('\n---', 3) + 4;
+      const parsed = matter(content.slice(0, close), {});
       data = isRecord(parsed.data) ? parsed.data : {};
       rawFrontMatter = parsed.matter ?? '';
-      body = parsed.content;
+      body = content.charCodeAt(close) === 10 ? content.slice(close + 1) : content.slice(close);
     } catch (err) {
       warnings.push(`unparsable front matter (${firstLine((err as Error).message)}): metadata ignored`);
       body = content.replace(/^---[ \t]*\n[\s\S]*?\n---[ \t]*(\n|$)/, '');
