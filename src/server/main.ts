@@ -5,6 +5,7 @@ import { isWatchable, type IndexSource } from '../store/backend';
 import { fileSource } from '../store/files';
 import { RedisIndexStore } from '../store/redis';
 import { createApp, type ZhsearchApp } from './app';
+import { createHttpServer } from './http-server';
 import type { ServerConfig } from './config';
 import { createLogger } from './log';
 
@@ -57,8 +58,9 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
       })
     : () => undefined;
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
+    const s = createHttpServer(app);
     s.once('error', reject);
+    s.listen(config.port, config.host, () => resolve(s));
   });
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
