@@ -182,6 +182,21 @@ describe('GET /api/search', () => {
     expect(body.facets.years).toEqual({ '2019': 1, '2020': 1, '2021': 1, '2022': 1 });
   });
 
+  test('repeated requests (answered from the response cache) match the first; other parameters are never answered from it', async () => {
+    const strip = ({ tookMs, ...rest }: SearchBody): Omit<SearchBody, 'tookMs'> => {
+      expect(tookMs).toBeGreaterThanOrEqual(0);
+      return rest;
+    };
+    const first = await search({ q: '图书馆', size: '2' });
+    for (let i = 0; i < 3; i++) expect(strip(await search({ q: '图书馆', size: '2' }))).toEqual(strip(first));
+    const page2 = await search({ q: '图书馆', size: '2', page: '2' });
+    expect(page2.page).toBe(2);
+    expect(page2.hits.map((h) => h.id)).not.toEqual(expect.arrayContaining(first.hits.map((h) => h.id)));
+    const filtered = await search({ q: '图书馆', size: '2', category: '科技' });
+    expect(filtered.total).toBe(1);
+    expect(filtered.hits.map((h) => h.id)).toEqual(['专题/2022-05-08-机器人.md']);
+  });
+
   test('an empty or missing q gives an empty result, not an error', async () => {
     for (const path of ['/api/search', '/api/search?q=', '/api/search?q=%20%20']) {
       const res = await get(path);

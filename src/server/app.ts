@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { MAX_LIMIT, type SearchEngine } from '../engine';
 import { QueryError } from '../query/parse';
 import { escapeHtml } from '../query/snippet';
+import { LruCache } from '../lru';
 import { createLogger, type Logger } from './log';
 import { mountArchiveRoutes } from './archive-routes';
 import { BadRequest, integer, single } from './params';
@@ -27,6 +28,11 @@ export interface AppOptions {
    * answer 503 JSON until it is back.
    */
   available?: () => boolean;
+  /**
+   * Search responses kept, as JSON bytes, for repeated requests (default 1,024; 0 turns it
+   * off). A request is cached the second time it is seen; a reload starts an empty cache.
+   */
+  responseCache?: number;
 }
 
 /** The Express app plus the handle to swap its engine. */
@@ -38,6 +44,7 @@ export interface ZhsearchApp extends express.Express {
 }
 
 const MAX_PAGE = 1000;
+const DEFAULT_RESPONSE_CACHE = 1024;
 
 /**
  * Create the zhsearch HTTP app over an engine: JSON API, the search page and the
@@ -46,11 +53,16 @@ const MAX_PAGE = 1000;
  */
 export function createApp(initial: SearchEngine, options: AppOptions = {}): ZhsearchApp {
   const log = options.logger ?? createLogger('silent');
+  const newCache = (): LruCache<string, Buffer> => new LruCache(options.responseCache ?? DEFAULT_RESPONSE_CACHE, { admitOnRepeat: true });
   let current = initial;
+  // Swapped together with `current`, so a response is never cached under another index.
+  let responses = newCache();
   let reloading: Promise<{ docs: number; builtAt: string }> | null = null;
 
   const app = express() as unknown as ZhsearchApp;
   app.disable('x-powered-by');
+  // Every search answer carries its own tookMs, so an ETag (a SHA-1 of each body) never matches.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.set('trust proxy', false);
 
@@ -101,7 +113,9 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
 
   mountArchiveRoutes(app, () => current);
   app.get('/api/search', (req, res) => {
+    const started = process.hrtime.bigint();
     const engine = current;
+    const cache = responses;
     const q = single(req, 'q') ?? '';
     const page = integer(req, 'page', 1, 1, MAX_PAGE);
     const size = integer(req, 'size', 10, 1, MAX_LIMIT);
@@ -116,28 +130,32 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     if (collapseRaw !== undefined && !['', 'true', 'false', '1', '0'].includes(collapseRaw)) {
       throw new BadRequest('parameter collapse must be true or false', 'collapse');
     }
-    const r = engine.search(q, {
-      collapse: collapseRaw !== 'false' && collapseRaw !== '0',
-      offset: (page - 1) * size,
-      limit: size,
-      categories: category ? [category] : undefined,
-      tags: tag ? [tag] : undefined,
-      author: author || undefined,
-      from: single(req, 'from') || undefined,
-      to: single(req, 'to') || undefined,
-      sort: sortRaw === 'date' ? 'date' : 'relevance',
-    });
-    res.json({
-      query: r.query,
-      total: r.total,
-      page,
-      size,
-      tookMs: r.tookMs,
-      hits: r.hits,
-      facets: r.facets,
-      suggestion: r.suggestion,
-      interpretedAs: r.interpretedAs,
-    });
+    const from = single(req, 'from');
+    const to = single(req, 'to');
+    const key = JSON.stringify([q, page, size, sortRaw, category, tag, author, collapseRaw, from, to]);
+    let body = cache.get(key);
+    let tookMs: number;
+    if (body) {
+      tookMs = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
+    } else {
+      const r = engine.search(q, {
+        collapse: collapseRaw !== 'false' && collapseRaw !== '0',
+        offset: (page - 1) * size,
+        limit: size,
+        categories: category ? [category] : undefined,
+        tags: tag ? [tag] : undefined,
+        author: author || undefined,
+        from: from || undefined,
+        to: to || undefined,
+        sort: sortRaw === 'date' ? 'date' : 'relevance',
+      });
+      tookMs = r.tookMs;
+      // Everything but tookMs, serialized once: a repeated request costs a lookup and a copy.
+      const { query, total, hits, facets, suggestion, interpretedAs } = r;
+      body = Buffer.from(JSON.stringify({ query, total, page, size, hits, facets, suggestion, interpretedAs }));
+      cache.set(key, body);
+    }
+    res.type('json').send(Buffer.concat([Buffer.from(`{"tookMs":${tookMs},`), body.subarray(1)]));
   });
 
   app.get('/api/suggest', (req, res) => {
@@ -221,6 +239,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
       .reload()
       .then((engine) => {
         current = engine;
+        responses = newCache();
         const s = engine.stats;
         log.info('index reloaded', { docs: s.docs, builtAt: s.builtAt });
         return { docs: s.docs, builtAt: s.builtAt };

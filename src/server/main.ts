@@ -9,6 +9,9 @@ import { createHttpServer } from './http-server';
 import type { ServerConfig } from './config';
 import { createLogger } from './log';
 
+/** The app caches whole search responses (see AppOptions.responseCache): the engine's own result cache would hold the same answers twice. */
+const SERVER_ENGINE_OPTIONS = { resultCache: 0 };
+
 /** A running server. */
 export interface RunningServer {
   app: ZhsearchApp;
@@ -29,7 +32,7 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
   const source = await openSource(config, log);
   let engine: SearchEngine;
   try {
-    engine = await SearchEngine.open(source);
+    engine = await SearchEngine.open(source, SERVER_ENGINE_OPTIONS);
   } catch (err) {
     if (isWatchable(source)) await source.close();
     throw err;
@@ -40,7 +43,7 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
   let reloadFromPeer = false;
   const app = createApp(engine, {
     reload: async () => {
-      const fresh = await SearchEngine.open(source);
+      const fresh = await SearchEngine.open(source, SERVER_ENGINE_OPTIONS);
       fresh.loadSegmenter(); // before the swap (instant unless the new index has another dictionary)
       if (cluster.isWorker && !reloadFromPeer && !isWatchable(source)) process.send?.({ zhsearch: 'reload-others' });
       return fresh;
