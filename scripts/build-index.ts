@@ -1,5 +1,5 @@
 import { buildRedisIndex } from '../src/indexer/build-redis';
-import { checkIndexName } from '../src/store/redis';
+import { checkIndexName } from '../src/store/index-name';
 import { buildIndex, watchCorpus, SEGMENTER_BACKENDS, type BuildProgress, type BuildReport, type SegmenterBackend } from '../src';
 import { parseArgs } from 'node:util';
 import { fail, parseOrExit } from './lib/cli';

@@ -8,6 +8,7 @@ import { createClient, RESP_TYPES } from 'redis';
 import { FLEX_OPTIONS, importFlex } from '../indexer/flex';
 import type { FlexMapEntry } from '../query/word-postings';
 import type { VersionReader, WatchableSource } from './backend';
+import { checkIndexName } from './index-name';
 import { FORMAT_VERSION, type Manifest } from './manifest';
 
 // FlexSearch's Redis adapter (flexsearch/db/redis) has no type declarations.
@@ -39,7 +40,6 @@ interface FlexRedisDB {
 
 type RedisClient = ReturnType<typeof createClient>;
 
-const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const VERSION_RE = /^v\d+$/;
 const gunzipAsync = promisify(gunzip);
 
@@ -48,15 +48,7 @@ export const DEFAULT_GRACE_MS = 5 * 60_000;
 const LOCK_TTL_MS = 30_000;
 const POLL_MS = 2_000;
 
-/** Check an index name; the message names the parameter. */
-export function checkIndexName(name: string, parameter = '--name'): string {
-  if (!NAME_RE.test(name)) {
-    throw new Error(
-      `${parameter} must be 1-63 lower-case letters, digits, "_" or "-", starting with a letter or digit (got ${JSON.stringify(name)})`,
-    );
-  }
-  return name;
-}
+export { checkIndexName };
 
 /** redis://host:port without credentials, for logs. */
 export function redactUrl(url: string): string {
