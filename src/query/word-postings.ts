@@ -84,49 +84,20 @@ export class PackedWordPostingsBuilder {
    */
   addShardJson(json: string, offset: number, size: number, where: string): void {
     const c = new JsonCursor(json, where);
-    const n = json.length;
     c.expect(0x5b); // [
     if (c.accept(0x5d)) return;
     do {
       c.expect(0x5b);
-      c.skip();
-      if (c.peek() !== 0x22) c.fail();
-      const start = c.i++;
-      let escaped = false;
-      let i = c.i;
-      while (i < n && json.charCodeAt(i) !== 0x22) {
-        if (json.charCodeAt(i) === 0x5c) {
-          escaped = true;
-          i++;
-        }
-        i++;
-      }
-      c.i = i;
-      if (i >= n) c.fail();
-      c.i = ++i;
-      const term = escaped ? (JSON.parse(json.slice(start, i)) as string) : json.slice(start + 1, i - 1);
-      const t = this.termId(term);
+      const t = this.termId(c.string());
       c.expect(0x2c);
       c.expect(0x5b);
       if (!c.accept(0x5d)) {
         do {
-          c.skip();
-          if (json.startsWith('null', c.i)) {
-            c.i += 4;
-            continue;
-          }
+          if (c.acceptNull()) continue;
           c.expect(0x5b);
           if (c.accept(0x5d)) continue;
-          do {
-            c.skip();
-            let id = 0;
-            let j = c.i;
-            const digits = j;
-            while (j < n && json.charCodeAt(j) >= 0x30 && json.charCodeAt(j) <= 0x39) id = id * 10 + json.charCodeAt(j++) - 0x30;
-            c.i = j;
-            if (j === digits) c.fail();
-            this.push(t, id, offset, size, where);
-          } while (c.accept(0x2c));
+          do this.push(t, c.uint(), offset, size, where);
+          while (c.accept(0x2c));
           c.expect(0x5d);
         } while (c.accept(0x2c));
         c.expect(0x5d);
@@ -209,24 +180,19 @@ export class FlexShards implements WordIndex {
 /**
  * A read position in JSON text. Why a class: the scanner used closures over a shared
  * `let i`, and whether V8 inlined them depended on what else the process had loaded
- * (with the `redis` package required, opening oped2's index took 1.5x as long).
+ * (with the `redis` package required, opening an index took markedly longer).
  * Methods of one class are inlined either way.
  */
 class JsonCursor {
-  i = 0;
+  private i = 0;
 
   constructor(
     private readonly s: string,
     private readonly where: string,
   ) {}
 
-  /** The code unit at the position (NaN at the end). */
-  peek(): number {
-    return this.s.charCodeAt(this.i);
-  }
-
   /** Skip JSON whitespace. */
-  skip(): void {
+  private skip(): void {
     const s = this.s;
     let i = this.i;
     for (;;) {
@@ -239,9 +205,7 @@ class JsonCursor {
 
   /** Consume `c` (after whitespace), or fail. */
   expect(c: number): void {
-    this.skip();
-    if (this.s.charCodeAt(this.i) !== c) this.fail();
-    this.i++;
+    if (!this.accept(c)) this.fail();
   }
 
   /** Consume `c` when it comes next (after whitespace). */
@@ -252,7 +216,51 @@ class JsonCursor {
     return true;
   }
 
-  fail(): never {
+  /** Consume `null` when it comes next (after whitespace). */
+  acceptNull(): boolean {
+    this.skip();
+    if (!this.s.startsWith('null', this.i)) return false;
+    this.i += 4;
+    return true;
+  }
+
+  /** A JSON string (after whitespace); escapes are decoded by JSON.parse, plain ones are sliced. */
+  string(): string {
+    this.skip();
+    const s = this.s;
+    const n = s.length;
+    const start = this.i;
+    if (s.charCodeAt(start) !== 0x22) this.fail();
+    let i = start + 1;
+    let escaped = false;
+    while (i < n && s.charCodeAt(i) !== 0x22) {
+      if (s.charCodeAt(i) === 0x5c) {
+        escaped = true;
+        i++;
+      }
+      i++;
+    }
+    if (i >= n) {
+      this.i = i;
+      this.fail();
+    }
+    this.i = ++i;
+    return escaped ? (JSON.parse(s.slice(start, i)) as string) : s.slice(start + 1, i - 1);
+  }
+
+  /** A non-negative integer (after whitespace). */
+  uint(): number {
+    this.skip();
+    const s = this.s;
+    let i = this.i;
+    let v = 0;
+    for (let c = s.charCodeAt(i); c >= 0x30 && c <= 0x39; c = s.charCodeAt(++i)) v = v * 10 + c - 0x30;
+    if (i === this.i) this.fail();
+    this.i = i;
+    return v;
+  }
+
+  private fail(): never {
     throw new Error(`${this.where}: malformed word index at character ${this.i}`);
   }
 }
