@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { MAX_LIMIT, type SearchEngine } from '../engine';
+import { MAX_LIMIT, msSince, type SearchEngine } from '../engine';
 import { QueryError } from '../query/parse';
 import { escapeHtml } from '../query/snippet';
 import { LruCache } from '../lru';
@@ -136,7 +136,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     let body = cache.get(key);
     let tookMs: number;
     if (body) {
-      tookMs = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
+      tookMs = msSince(started);
     } else {
       const r = engine.search(q, {
         collapse: collapseRaw !== 'false' && collapseRaw !== '0',
