@@ -18,7 +18,7 @@ import {
   type QueryResult,
 } from './bench/protocol';
 import { fail, parseOrExit } from './lib/cli';
-import { DEFAULT_SIZES, GroundTruth, makeQuerySet, type EvalQuery } from './lib/queryset';
+import { DEFAULT_SIZES, GroundTruth, knownItemRank, makeQuerySet, type EvalQuery, type KnownItem } from './lib/queryset';
 import { processRssMB } from './lib/proc';
 import { quantile, table } from './lib/stats';
 
@@ -259,7 +259,7 @@ async function main(): Promise<void> {
 interface Qs {
   docs: number;
   queries: EvalQuery[];
-  knownItems: Array<{ words: string[]; target: string }>;
+  knownItems: KnownItem[];
   expected: Array<Set<string>>;
 }
 
@@ -331,7 +331,7 @@ function finishRun(run: EngineRun, q: ChildResult<QueryResult>, qs: Qs): void {
   });
   let rr = 0;
   qs.knownItems.forEach((k, i) => {
-    const rank = knownTop[i].slice(0, 10).indexOf(k.target);
+    const rank = knownItemRank(knownTop[i].slice(0, 10), k);
     if (rank >= 0) rr += 1 / (rank + 1);
   });
   run.metrics = {

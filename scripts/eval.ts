@@ -6,7 +6,7 @@ import { buildIndex, getSegmenter, SearchEngine } from '../src';
 import { RedisIndexStore } from '../src/store/redis';
 import { fail, parseOrExit } from './lib/cli';
 import { compareWithIndex, type Comparison } from './lib/compare';
-import { DEFAULT_SIZES, GroundTruth, makeQuerySet } from './lib/queryset';
+import { DEFAULT_SIZES, GroundTruth, knownItemRank, makeQuerySet } from './lib/queryset';
 import { median, quantile, table } from './lib/stats';
 import { zhEval, zhMissed, zhRows } from './lib/zh-eval';
 
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     let rr = 0;
     for (const k of qs.knownItems) {
       const hits = engine.search(k.words.join(' '), { limit: 10, collapse: false }).hits;
-      const rank = hits.findIndex((h) => h.id === k.target);
+      const rank = knownItemRank(hits.map((h) => h.id), k);
       if (rank >= 0) rr += 1 / (rank + 1);
     }
     const mrr = qs.knownItems.length > 0 ? rr / qs.knownItems.length : 0;

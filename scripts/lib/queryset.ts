@@ -12,7 +12,8 @@ import { pick, rng } from './random';
  * - word queries: 2–4 character Chinese words cut by jieba from random paragraphs;
  * - AND queries: two such words from the same document;
  * - Latin queries: Latin words of 3+ letters from random documents;
- * - known-item queries: the 2–3 rarest words of a random title; the target is that post.
+ * - known-item queries: the 2–3 rarest words of a random title; the target is that post, or
+ *   any post republished under the same title (see {@link KnownItem.targets}).
  *
  * Ground truth: a document matches when its normalized title or body contains every
  * Chinese query word as a substring, and every Latin word as a whole word (plurals folded:
@@ -25,7 +26,20 @@ export interface EvalQuery {
 
 export interface KnownItem {
   words: string[];
+  /** The post whose title the words were drawn from. */
   target: string;
+  /**
+   * Every right answer: the target and its twins, the posts whose titles have the same Han
+   * characters. The archive republishes articles under their title (with a " - iYouPort"
+   * suffix, an emoji or other punctuation); no query can tell such copies apart, so a
+   * ranking that puts either copy first has found the article.
+   */
+  targets: string[];
+}
+
+/** Rank (0-based) of the first right answer of a known item in `ids`, or -1. */
+export function knownItemRank(ids: readonly string[], item: KnownItem): number {
+  return ids.findIndex((id) => item.targets.includes(id));
 }
 
 export interface QuerySet {
@@ -91,6 +105,11 @@ export function makeQuerySet(posts: readonly Post[], segmenter: Segmenter, seed:
 
   // Known items: the rarest title words, so the query singles out its article as a reader would.
   const df = documentFrequencies(posts, segmenter);
+  const byHanTitle = new Map<string, string[]>();
+  for (const p of posts) {
+    const key = hanOnly(p.title);
+    if (key.length > 0) byHanTitle.set(key, [...(byHanTitle.get(key) ?? []), p.id]);
+  }
   const knownItems: KnownItem[] = [];
   for (let guard = 0; knownItems.length < sizes.knownItems && guard < sizes.knownItems * 50; guard++) {
     const p = pick(rand, withText);
@@ -98,9 +117,15 @@ export function makeQuerySet(posts: readonly Post[], segmenter: Segmenter, seed:
     if (words.length < 2) continue;
     words.sort((x, y) => (df.get(x) ?? 0) - (df.get(y) ?? 0));
     const n = Math.min(words.length, 2 + Math.floor(rand() * 2));
-    knownItems.push({ words: words.slice(0, n), target: p.id });
+    const twins = (byHanTitle.get(hanOnly(p.title)) ?? []).filter((id) => id !== p.id);
+    knownItems.push({ words: words.slice(0, n), target: p.id, targets: [p.id, ...twins] });
   }
   return { queries, knownItems };
+}
+
+/** The Han characters of a title, in order: what stays the same when it is republished. */
+function hanOnly(title: string): string {
+  return (normalize(title).match(/\p{Script=Han}/gu) ?? []).join('');
 }
 
 function documentFrequencies(posts: readonly Post[], segmenter: Segmenter): Map<string, number> {
