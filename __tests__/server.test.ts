@@ -1,6 +1,7 @@
 import type { Hit } from '../src';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { buildIndex } from '../src/indexer/build';
 import type { RunningServer } from '../src/server/main';
 import { renderPost } from './helpers/corpus';
@@ -195,6 +196,36 @@ describe('GET /api/search', () => {
     const filtered = await search({ q: '图书馆', size: '2', category: '科技' });
     expect(filtered.total).toBe(1);
     expect(filtered.hits.map((h) => h.id)).toEqual(['专题/2022-05-08-机器人.md']);
+  });
+
+  test('answers are gzipped for clients that accept it, equal to the uncompressed answer, from the cache too', async () => {
+    const path = q({ q: '图书馆' });
+    const plain = await get(path);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(String(plain.headers.vary)).toMatch(/accept-encoding/i);
+    expect(plain.raw.length).toBeGreaterThan(1024); // else the answer is too small to be compressed
+    const { tookMs: _plainTook, ...expected } = plain.json as SearchBody;
+    // The first answer is computed, the second admitted to the cache, the third read from it.
+    for (let i = 0; i < 3; i++) {
+      const gz = await get(path, { 'accept-encoding': 'gzip, deflate, br' });
+      expect(gz.status).toBe(200);
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(String(gz.headers.vary)).toMatch(/accept-encoding/i);
+      expect(gz.raw.length).toBeLessThan(plain.raw.length * 0.7);
+      const { tookMs, ...rest } = JSON.parse(gunzipSync(gz.raw).toString('utf8')) as SearchBody;
+      expect(tookMs).toBeGreaterThanOrEqual(0);
+      expect(rest).toEqual(expected);
+    }
+    // Not compressed when gzip is refused or less preferred than identity.
+    for (const accept of ['gzip;q=0', 'identity', 'br, gzip;q=0.5, identity']) {
+      const res = await get(path, { 'accept-encoding': accept });
+      expect(res.headers['content-encoding']).toBeUndefined();
+      expect((res.json as SearchBody).hits.map((h) => h.id)).toEqual(expected.hits.map((h) => h.id));
+    }
+    // Nor when the answer is small.
+    const none = await get(q({ q: '潜水艇' }), { 'accept-encoding': 'gzip' });
+    expect(none.headers['content-encoding']).toBeUndefined();
+    expect(none.json).toMatchObject({ total: 0, hits: [] });
   });
 
   test('an empty or missing q gives an empty result, not an error', async () => {

@@ -143,8 +143,11 @@ describeE2E('search page in Chromium', () => {
     expect(param('q')).toBeNull();
 
     await input.pressSequentially('地');
+    const answer = page.waitForResponse((r) => r.url().includes('/api/search?'));
     await input.press('Enter');
     await page.waitForSelector('ol#results > li.hit');
+    // Chromium asks for gzip, so the page below was rendered from a compressed answer.
+    expect((await (await answer).allHeaders())['content-encoding']).toBe('gzip');
     expect(param('q')).toBe('湿地');
     expect(await page.locator('ol#results > li.hit').count()).toBe(10);
     expect(await page.locator('ol#results > li.hit mark').count()).toBeGreaterThanOrEqual(10);

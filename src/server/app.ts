@@ -8,6 +8,7 @@ import { MAX_LIMIT, msSince, type SearchEngine } from '../engine';
 import { QueryError } from '../query/parse';
 import { escapeHtml } from '../query/snippet';
 import { LruCache } from '../lru';
+import { deflateBody, gzipWithPrefix, type DeflatedBody } from './gzip';
 import { createLogger, type Logger } from './log';
 import { mountArchiveRoutes } from './archive-routes';
 import { BadRequest, integer, single } from './params';
@@ -29,8 +30,9 @@ export interface AppOptions {
    */
   available?: () => boolean;
   /**
-   * Search responses kept, as JSON bytes, for repeated requests (default 1,024; 0 turns it
-   * off). A request is cached the second time it is seen; a reload starts an empty cache.
+   * Search responses kept, as JSON bytes (and gzip, once a client accepts it), for repeated
+   * requests (default 1,024; 0 turns it off). A request is cached the second time it is
+   * seen; a reload starts an empty cache.
    */
   responseCache?: number;
 }
@@ -45,6 +47,15 @@ export interface ZhsearchApp extends express.Express {
 
 const MAX_PAGE = 1000;
 const DEFAULT_RESPONSE_CACHE = 1024;
+/** Smaller answers (no hits, say) are sent as they are: gzip would save too little. */
+const GZIP_MIN_BYTES = 1024;
+
+/** A search answer as sent: JSON bytes after the opening brace (each response writes its own tookMs first). */
+interface CachedAnswer {
+  rest: Buffer;
+  /** Compressed on the first request that accepts gzip. */
+  gzip: DeflatedBody | null;
+}
 
 /**
  * Create the zhsearch HTTP app over an engine: JSON API, the search page and the
@@ -53,7 +64,7 @@ const DEFAULT_RESPONSE_CACHE = 1024;
  */
 export function createApp(initial: SearchEngine, options: AppOptions = {}): ZhsearchApp {
   const log = options.logger ?? createLogger('silent');
-  const newCache = (): LruCache<string, Buffer> => new LruCache(options.responseCache ?? DEFAULT_RESPONSE_CACHE, { admitOnRepeat: true });
+  const newCache = (): LruCache<string, CachedAnswer> => new LruCache(options.responseCache ?? DEFAULT_RESPONSE_CACHE, { admitOnRepeat: true });
   let current = initial;
   // Swapped together with `current`, so a response is never cached under another index.
   let responses = newCache();
@@ -133,9 +144,9 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     const from = single(req, 'from');
     const to = single(req, 'to');
     const key = JSON.stringify([q, page, size, sortRaw, category, tag, author, collapseRaw, from, to]);
-    let body = cache.get(key);
+    let answer = cache.get(key);
     let tookMs: number;
-    if (body) {
+    if (answer) {
       tookMs = msSince(started);
     } else {
       const r = engine.search(q, {
@@ -152,10 +163,20 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
       tookMs = r.tookMs;
       // Everything but tookMs, serialized once: a repeated request costs a lookup and a copy.
       const { query, total, hits, facets, suggestion, interpretedAs } = r;
-      body = Buffer.from(JSON.stringify({ query, total, page, size, hits, facets, suggestion, interpretedAs }));
-      cache.set(key, body);
+      const json = Buffer.from(JSON.stringify({ query, total, page, size, hits, facets, suggestion, interpretedAs }));
+      answer = { rest: json.subarray(1), gzip: null };
+      cache.set(key, answer);
     }
-    res.type('json').send(Buffer.concat([Buffer.from(`{"tookMs":${tookMs},`), body.subarray(1)]));
+    const prefix = Buffer.from(`{"tookMs":${tookMs},`);
+    res.vary('Accept-Encoding').type('json');
+    // Bytes, not CPU, bound a cached answer's cost (loopback and networks alike): gzip
+    // makes a search answer about 40 % of its size and is computed once per cached answer.
+    if (answer.rest.length >= GZIP_MIN_BYTES && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+      answer.gzip ??= deflateBody(answer.rest);
+      res.set('Content-Encoding', 'gzip').send(gzipWithPrefix(prefix, answer.gzip));
+    } else {
+      res.send(Buffer.concat([prefix, answer.rest]));
+    }
   });
 
   app.get('/api/suggest', (req, res) => {
