@@ -27,11 +27,18 @@ export interface BenchQuery {
   words: string[];
 }
 
+/**
+ * Known items that also join the timed passes and the HTTP load: the first 100 (the same
+ * draws whatever --known-items is), so latency and requests/s keep one query mix while
+ * MRR@10 is measured over as many items as asked for.
+ */
+export const TIMED_KNOWN_ITEMS = 100;
+
 /** The query set handed to every engine's query process. */
 export interface QueryFile {
   /** Recall/precision queries (every matching id is asked for), then latency. */
   queries: BenchQuery[];
-  /** Known-item queries: top 10 is asked for (MRR@10), then latency. */
+  /** Known-item queries: top 10 is asked for (MRR@10); the first {@link TIMED_KNOWN_ITEMS} are timed too. */
   knownItems: BenchQuery[];
   /** Timed repetitions of each query after the warm-up pass. */
   runs: number;
@@ -90,7 +97,10 @@ export interface LoadResult {
 /** The HTTP child's report. */
 export interface HttpResult {
   healthz: LoadResult;
+  /** With `Accept-Encoding: gzip, deflate`, as browsers, fetch, curl --compressed and requests send it. */
   search: LoadResult;
+  /** Without Accept-Encoding (as autocannon, wrk and plain curl): every answer uncompressed. */
+  searchIdentity: LoadResult;
   /** Distinct search paths rotated through. */
   searchPaths: number;
   warmupMs: number;
