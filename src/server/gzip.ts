@@ -1,41 +1,46 @@
-import { crc32, deflateRawSync } from 'node:zlib';
+import { constants, crc32, deflateRawSync } from 'node:zlib';
 
 /**
- * Gzip for answers that are compressed once and sent many times with a fresh prefix.
+ * Gzip for answers that are compressed once and sent many times with a fresh ending.
  *
- * A cached search answer is the same bytes every time except its first field, `tookMs`.
- * Its body is deflated once; each response is then a gzip stream whose deflate data is a
- * stored (uncompressed) block holding the fresh prefix, followed by the cached compressed
- * blocks. That is valid deflate: a stored block ends on a byte boundary, and the cached
- * blocks only refer back to their own bytes, which keep their relative positions.
+ * A cached search answer is the same bytes every time except its last field, `tookMs`.
+ * Its body is deflated once, ending in a sync flush (byte-aligned, not final); each
+ * response is then a gzip stream of those cached blocks followed by one final stored
+ * (uncompressed) block holding the fresh suffix. The checksum continues from the body's,
+ * kept with it, over the few bytes of the suffix: the body is never read again.
  */
 export interface DeflatedBody {
-  /** The body, uncompressed: the checksum of each response runs over it. */
-  readonly body: Buffer;
-  /** The body as one complete raw deflate stream (its last block is final). */
+  /** The body as raw deflate blocks, none final, ending on a byte boundary. */
   readonly deflated: Buffer;
+  /** CRC-32 of the uncompressed body. */
+  readonly crc: number;
+  /** Length of the uncompressed body. */
+  readonly length: number;
 }
 
-/** Compress a body for {@link gzipWithPrefix} (zlib level 1: as small as level 6 on JSON answers, measured). */
+/** Compress a body for {@link gzipWithSuffix} (zlib level 1: as small as level 6 on JSON answers, measured). */
 export function deflateBody(body: Buffer): DeflatedBody {
-  return { body, deflated: deflateRawSync(body, { level: 1 }) };
+  return {
+    deflated: deflateRawSync(body, { level: 1, finishFlush: constants.Z_SYNC_FLUSH }),
+    crc: crc32(body),
+    length: body.length,
+  };
 }
 
 // ID1 ID2, CM = deflate, no flags, MTIME 0, XFL 0, OS unknown (RFC 1952, 2.3).
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
 const MAX_STORED = 0xffff;
 
-/** A gzip stream (RFC 1952) that decompresses to `prefix` followed by `d.body`. */
-export function gzipWithPrefix(prefix: Buffer, d: DeflatedBody): Buffer {
-  if (prefix.length > MAX_STORED) throw new RangeError(`gzip prefix of ${prefix.length} bytes: at most ${MAX_STORED}`);
+/** A gzip stream (RFC 1952) that decompresses to the body of `d` followed by `suffix`. */
+export function gzipWithSuffix(d: DeflatedBody, suffix: Buffer): Buffer {
+  if (suffix.length > MAX_STORED) throw new RangeError(`gzip suffix of ${suffix.length} bytes: at most ${MAX_STORED}`);
   const stored = Buffer.allocUnsafe(5);
-  stored[0] = 0; // BFINAL 0, BTYPE 00 (stored); the rest of the byte is padding
-  stored.writeUInt16LE(prefix.length, 1);
-  stored.writeUInt16LE(~prefix.length & 0xffff, 3);
+  stored[0] = 1; // BFINAL 1, BTYPE 00 (stored); the rest of the byte is padding (RFC 1951, 3.2.4)
+  stored.writeUInt16LE(suffix.length, 1);
+  stored.writeUInt16LE(~suffix.length & 0xffff, 3);
   const trailer = Buffer.allocUnsafe(8);
   // zlib's crc32 answers 0, not the running value, for an empty buffer without memory behind it.
-  const crc = d.body.length > 0 ? crc32(d.body, crc32(prefix)) : crc32(prefix);
-  trailer.writeUInt32LE(crc, 0);
-  trailer.writeUInt32LE((prefix.length + d.body.length) % 2 ** 32, 4);
-  return Buffer.concat([GZIP_HEADER, stored, prefix, d.deflated, trailer]);
+  trailer.writeUInt32LE(suffix.length > 0 ? crc32(suffix, d.crc) : d.crc, 0);
+  trailer.writeUInt32LE((d.length + suffix.length) % 2 ** 32, 4);
+  return Buffer.concat([GZIP_HEADER, d.deflated, stored, suffix, trailer]);
 }
