@@ -31,7 +31,8 @@ const USAGE = `usage: npm run bench -- --corpus DIR [--scale N] [--runs N] [--ot
 Benchmarks zhsearch against three baselines (SQLite FTS5 over jieba words, SQLite FTS5
 trigram + LIKE, MiniSearch over jieba words) on the query set and ground truth of
 \`npm run eval\` (seed 42). Every engine builds and answers in its own child process;
-zhsearch is also load-tested over HTTP (autocannon, 127.0.0.1, 10 connections).
+zhsearch is also load-tested over HTTP (wrk, or autocannon where wrk is not installed;
+127.0.0.1, 10 connections).
 
   --corpus DIR    folder of posts (required)
   --scale N       replicate the corpus N times (perturbed copies), default 1
@@ -490,7 +491,7 @@ async function httpBench(
     log(`server listening at ${url}`);
     // The server has loaded the index when it listens (jieba's dictionary comes after its first answer).
     const rss = { listening: processRssMB(server.pid!), after: NaN };
-    const r = await runChild<HttpResult>(dir, 'http', 'run', [url, queriesPath, String(seconds)], timeoutMs);
+    const r = await runChild<HttpResult>(dir, 'http', 'run', [url, queriesPath, String(seconds), String(server.pid)], timeoutMs);
     if (server.exitCode !== null || server.signalCode !== null)
       return { result: null, error: 'server died during the load test', requestsLogged, rss };
     rss.after = processRssMB(server.pid!);
@@ -629,12 +630,22 @@ function render(
     if (http.result) {
       const h = http.result;
       lines.push(
-        `HTTP (zhsearch server, autocannon on 127.0.0.1, ${h.healthz.connections} connections, ${ctx.httpSeconds} s each, after two passes over the ${h.searchPaths} search URLs):`,
+        `HTTP (zhsearch server, ${h.client} on 127.0.0.1, ${h.healthz.connections} connections, ${ctx.httpSeconds} s each, after two passes over the ${h.searchPaths} search URLs):`,
       );
       lines.push(
         table(
-          ['route', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'timeouts'],
-          [h.healthz, h.search, h.searchIdentity].map((l) => [l.path, l.requests, l.rps.toFixed(0), l.p50Ms, l.p99Ms, l.non2xx, l.errors, l.timeouts]),
+          ['route', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'timeouts', 'server CPU'],
+          [h.healthz, h.search, h.searchIdentity].map((l) => [
+            l.path,
+            l.requests,
+            l.rps.toFixed(0),
+            l.p50Ms,
+            l.p99Ms,
+            l.non2xx,
+            l.errors,
+            l.timeouts,
+            Number.isFinite(l.serverCpu) ? `${Math.round(l.serverCpu * 100)} %` : 'n/a',
+          ]),
         ),
       );
       const rr = h.healthz.rps > 0 ? h.search.rps / h.healthz.rps : NaN;
@@ -642,8 +653,9 @@ function render(
       const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
       lines.push(
         `search/healthz req/s = ${fmt(rr)} (target ≥ 0.6: ${rr >= 0.6 ? 'met' : 'MISSED'}); without gzip ${fmt(ri)}`,
-        `(requests send Accept-Encoding: gzip, deflate as browsers and HTTP libraries do, except the "no gzip" row;`,
-        ` search answers average several KB, and on loopback their bytes, not the search, bound requests/s)`,
+        `(requests send Accept-Encoding: gzip, deflate as browsers and HTTP libraries do, except the "no gzip" row.`,
+        ` server CPU: of one core during the load; well under 100 % means the load generator, which shares the two`,
+        ` cores, was the limit${h.client === 'autocannon' ? ': install wrk (Debian package) for a client that needs less CPU per request' : ''})`,
       );
       lines.push(`(server run with LOG_LEVEL=info, as deployed: every request is logged; ${http.requestsLogged} log lines)`);
       lines.push(`server RSS: ${http.rss.listening} MB when listening (index loaded; jieba's dictionary loads after the first answer), ${http.rss.after} MB after the load test`);

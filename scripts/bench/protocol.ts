@@ -92,10 +92,16 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** The server's CPU use during the load, in cores (1 = one core all the time; NaN without /proc). */
+  serverCpu: number;
 }
+
+/** The load generator: wrk when installed, else autocannon. */
+export type HttpClient = 'wrk' | 'autocannon';
 
 /** The HTTP child's report. */
 export interface HttpResult {
+  client: HttpClient;
   healthz: LoadResult;
   /** With `Accept-Encoding: gzip, deflate`, as browsers, fetch, curl --compressed and requests send it. */
   search: LoadResult;
