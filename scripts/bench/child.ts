@@ -84,6 +84,10 @@ export async function runQueryPhase(queryFile: string, open: () => Promise<Query
   const all: BenchQuery[] = [...qf.queries, ...qf.knownItems.slice(0, TIMED_KNOWN_ITEMS)];
   if (all.length > 0) engine.top10(all[0].words);
   const coldStartMs = sinceSpawnMs();
+  if (qf.coldOnly) {
+    const rss = Math.round(process.memoryUsage().rss / 1024);
+    return { coldStartMs, loadMs, rssAfterLoadKB: rss, rssEndKB: rss, maxRssKB: maxRssKB(), matched: [], knownTop: [], latencyMs: [], answer: engine.answer };
+  }
   engine.afterFirstAnswer?.();
   const rssAfterLoadKB = Math.round(process.memoryUsage().rss / 1024);
 

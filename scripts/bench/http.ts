@@ -129,7 +129,8 @@ function parseWrk(out: string, load: Pick<Load, 'label'>, durationS: number): Me
   const ms = (pct: string): number => {
     const m = new RegExp(`^\\s*${pct}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
     if (!m) throw new Error(`wrk output without its ${pct}% latency:\n${out.slice(0, 1000)}`);
-    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+    const us = Number(m[1]) * (m[2] === 'us' ? 1 : m[2] === 's' ? 1e6 : 1000);
+    return Math.round(us) / 1000; // whole microseconds: 347us is 0.347, not 0.34700000000000003
   };
   const sockets = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   return {

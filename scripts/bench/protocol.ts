@@ -42,6 +42,8 @@ export interface QueryFile {
   knownItems: BenchQuery[];
   /** Timed repetitions of each query after the warm-up pass. */
   runs: number;
+  /** Answer the first query and stop: a further cold-start sample (the rest of the result is empty). */
+  coldOnly?: boolean;
 }
 
 /** A build process's report. */
@@ -61,8 +63,10 @@ export interface BuildResult {
 
 /** A query process's report. */
 export interface QueryResult {
-  /** From the parent's spawn to the first answered query (top 10). */
+  /** From the parent's spawn to the first answered query (top 10); the parent puts the median of its samples here. */
   coldStartMs: number;
+  /** Set by the parent: every cold-start sample (this process's first, then fresh cold-only processes). */
+  coldStartSamplesMs?: number[];
   /** Time spent opening / loading the index inside the process. */
   loadMs: number;
   /** process.memoryUsage().rss after loading and answering the first query, KB. */
