@@ -26,11 +26,9 @@ export interface EvalQuery {
 
 export interface KnownItem {
   words: string[];
-  /** The post whose title the words were drawn from. */
-  target: string;
   /**
-   * Every right answer: the target and its twins, the posts whose titles have the same Han
-   * characters. The archive republishes articles under their title (with a " - iYouPort"
+   * Every right answer: first the post whose title the words were drawn from, then its
+   * twins, the posts whose titles have the same Han characters. The archive republishes articles under their title (with a " - iYouPort"
    * suffix, an emoji or other punctuation); no query can tell such copies apart, so a
    * ranking that puts either copy first has found the article.
    */
@@ -108,7 +106,10 @@ export function makeQuerySet(posts: readonly Post[], segmenter: Segmenter, seed:
   const byHanTitle = new Map<string, string[]>();
   for (const p of posts) {
     const key = hanOnly(p.title);
-    if (key.length > 0) byHanTitle.set(key, [...(byHanTitle.get(key) ?? []), p.id]);
+    if (key.length === 0) continue;
+    const ids = byHanTitle.get(key);
+    if (ids) ids.push(p.id);
+    else byHanTitle.set(key, [p.id]);
   }
   const knownItems: KnownItem[] = [];
   for (let guard = 0; knownItems.length < sizes.knownItems && guard < sizes.knownItems * 50; guard++) {
@@ -118,7 +119,7 @@ export function makeQuerySet(posts: readonly Post[], segmenter: Segmenter, seed:
     words.sort((x, y) => (df.get(x) ?? 0) - (df.get(y) ?? 0));
     const n = Math.min(words.length, 2 + Math.floor(rand() * 2));
     const twins = (byHanTitle.get(hanOnly(p.title)) ?? []).filter((id) => id !== p.id);
-    knownItems.push({ words: words.slice(0, n), target: p.id, targets: [p.id, ...twins] });
+    knownItems.push({ words: words.slice(0, n), targets: [p.id, ...twins] });
   }
   return { queries, knownItems };
 }
