@@ -201,13 +201,12 @@ async function main(): Promise<void> {
     // Further cold-start samples: a fresh process that answers the same first query and stops.
     const coldPath = join(dir, 'queries-cold.json');
     writeFileSync(coldPath, JSON.stringify({ queries: queryFile.queries.slice(0, 1), knownItems: [], runs: 0, coldOnly: true } satisfies QueryFile));
-    const coldSamples = COLD_START_SAMPLES;
-    /** The query phase of one engine, then its cold start as the median of `coldSamples` spawns. */
+    /** The query phase of one engine, then its cold start as the median of COLD_START_SAMPLES spawns. */
     const queryRun = async (engine: EngineName, index: string): Promise<ChildResult<QueryResult>> => {
       const q = await child<QueryResult>(engine, 'query', [index, queriesPath]);
       if (!q.ok) return q;
       const samples = [q.result.coldStartMs];
-      for (let i = 1; i < coldSamples; i++) {
+      for (let i = 1; i < COLD_START_SAMPLES; i++) {
         const c = await child<QueryResult>(engine, 'query', [index, coldPath]);
         if (!c.ok) return { ok: false, error: `cold-start sample: ${c.error}` };
         samples.push(c.result.coldStartMs);
@@ -249,7 +248,7 @@ async function main(): Promise<void> {
     }
 
     failed = runs_.some((r) => r.error !== null) || (http !== null && http.error !== null);
-    const report = render(runs_, http, { corpus, scale, quick, runs, docs: qs.docs, qs, httpSeconds, coldSamples });
+    const report = render(runs_, http, { corpus, scale, quick, runs, docs: qs.docs, qs, httpSeconds });
     out.write(report.text + '\n');
     const totalS = (Date.now() - started) / 1000;
     out.write(`total ${totalS.toFixed(0)} s\n`);
@@ -535,7 +534,6 @@ interface RenderContext {
   docs: number;
   qs: Qs;
   httpSeconds: number;
-  coldSamples: number;
 }
 
 interface Ratio {
@@ -609,7 +607,7 @@ function render(
   lines.push(
     'build s: corpus folder → index on disk, including reading and parsing the HTML (in parentheses: parsing, for the',
     '  single-threaded baselines; zhsearch parses in its build workers). build RSS: peak RSS of the build process.',
-    `cold start: from spawning a fresh process to its first answered query, median of ${ctx.coldSamples} spawn(s). RSS: after loading and the first query`,
+    `cold start: from spawning a fresh process to its first answered query, median of ${COLD_START_SAMPLES} spawns. RSS: after loading and the first query`,
     "  (zhsearch: and after loading jieba's dictionary, which it defers past the first answer as the server does, with",
     "  the server's heap setting HEAP_GROWING_PERCENT=20;",
     '  SQLite reads its file on demand through the OS page cache). recall/precision: micro-averaged against substring',
@@ -653,7 +651,7 @@ function render(
       );
       lines.push(
         table(
-          ['route', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'timeouts', 'server CPU'],
+          ['route', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'timeouts', 'server CPU', 'KB/answer'],
           [h.healthz, h.search, h.searchIdentity].map((l) => [
             l.path,
             l.requests,
@@ -664,6 +662,7 @@ function render(
             l.errors,
             l.timeouts,
             Number.isFinite(l.serverCpu) ? `${Math.round(l.serverCpu * 100)} %` : 'n/a',
+            l.requests > 0 ? (l.bytesRead / l.requests / 1024).toFixed(2) : 'n/a',
           ]),
         ),
       );
@@ -674,7 +673,8 @@ function render(
         `search/healthz req/s = ${fmt(rr)} (target ≥ 0.6: ${rr >= 0.6 ? 'met' : 'MISSED'}); without gzip ${fmt(ri)}`,
         `(requests send Accept-Encoding: gzip, deflate as browsers and HTTP libraries do, except the "no gzip" row.`,
         ` server CPU: of one core during the load; well under 100 % means the load generator, which shares the two`,
-        ` cores, was the limit${h.client === 'autocannon' ? ': install wrk (Debian package) for a client that needs less CPU per request' : ''})`,
+        ` cores, was the limit${h.client === 'autocannon' ? ': install wrk (Debian package) for a client that needs less CPU per request' : ''}.`,
+        ` KB/answer: bytes received per response, headers included)`,
       );
       lines.push(`(server run with LOG_LEVEL=info, as deployed: every request is logged; ${http.requestsLogged} log lines)`);
       lines.push(`server RSS: ${http.rss.listening} MB when listening (index loaded; jieba's dictionary loads after the first answer), ${http.rss.after} MB after the load test`);

@@ -132,16 +132,22 @@ function parseWrk(out: string, load: Pick<Load, 'label'>, durationS: number): Me
     const us = Number(m[1]) * (m[2] === 'us' ? 1 : m[2] === 's' ? 1e6 : 1000);
     return Math.round(us) / 1000; // whole microseconds: 347us is 0.347, not 0.34700000000000003
   };
+  // Absent when there were none.
   const sockets = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  // "246646 requests in 10.10s, 1.03GB read" (binary units)
+  const total = /(\d+) requests in [\d.]+\w+, ([\d.]+)(B|KB|MB|GB|TB) read/.exec(out);
+  if (!total) throw new Error(`wrk output without its request count:\n${out.slice(0, 1000)}`);
   return {
     path: load.label,
     durationS,
     connections: CONNECTIONS,
-    requests: num(/(\d+) requests in /),
+    requests: Number(total[1]),
+    bytesRead: Math.round(Number(total[2]) * 1024 ** ['B', 'KB', 'MB', 'GB', 'TB'].indexOf(total[3])),
     rps: num(/Requests\/sec:\s+([\d.]+)/),
     p50Ms: ms('50'),
     p99Ms: ms('99'),
-    non2xx: /Non-2xx or 3xx responses: (\d+)/.test(out) ? num(/Non-2xx or 3xx responses: (\d+)/) : 0,
+    non2xx: non2xx ? Number(non2xx[1]) : 0,
     errors: sockets ? Number(sockets[1]) + Number(sockets[2]) + Number(sockets[3]) : 0,
     timeouts: sockets ? Number(sockets[4]) : 0,
   };
@@ -166,6 +172,7 @@ function autocannonLoad(base: URL, load: Load, durationS: number): Promise<Measu
           durationS,
           connections: CONNECTIONS,
           requests: r.requests.total,
+          bytesRead: r.throughput.total,
           rps: r.requests.average,
           p50Ms: r.latency.p50,
           p99Ms: r.latency.p99,

@@ -96,6 +96,8 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** Bytes the client received, headers included. */
+  bytesRead: number;
   /** The server's CPU use during the load, in cores (1 = one core all the time; NaN without /proc). */
   serverCpu: number;
 }

@@ -13,8 +13,10 @@ export function processRssMB(pid: number): number {
 /** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is none. */
 export function processCpuSeconds(pid: number): number {
   try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // After the command name, which is in parentheses and may hold spaces and parentheses
+    // itself: state is the 1st field there, utime and stime the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
     return NaN;

@@ -18,7 +18,10 @@ export interface DeflatedBody {
   readonly length: number;
 }
 
-/** Compress a body for {@link gzipWithSuffix} (zlib level 1: as small as level 6 on JSON answers, measured). */
+/**
+ * Compress a body for {@link gzipWithSuffix}. zlib level 1: on 100 oped2 answers (ad hoc) it
+ * came within 4 % of level 6's size.
+ */
 export function deflateBody(body: Buffer): DeflatedBody {
   return {
     deflated: deflateRawSync(body, { level: 1, finishFlush: constants.Z_SYNC_FLUSH }),
