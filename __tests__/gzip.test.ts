@@ -41,7 +41,7 @@ describe('gzipWithSuffix', () => {
   test('one compressed body serves many suffixes, and compresses', () => {
     const body = Buffer.from(text(2_000));
     const d = deflateBody(body);
-    expect(d.deflated.length).toBeLessThan(body.length / 2);
+    expect(d.head.length).toBeLessThan(body.length / 2);
     for (let i = 0; i < 50; i++) {
       const suffix = Buffer.from(`,"tookMs":${(rand() * 10).toFixed(3)}}`);
       expect(gunzipSync(gzipWithSuffix(d, suffix)).toString()).toBe(body.toString() + suffix.toString());

@@ -172,7 +172,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     // Gzip makes a search answer about 40 % of its size (what a client over a real network
     // waits for) for one compression per cached answer; on loopback the server spends
     // about what the saved bytes would have cost it (README, Quality and performance).
-    if (answer.head.length >= GZIP_MIN_BYTES && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+    if (answer.head.length >= GZIP_MIN_BYTES && acceptsGzip(req)) {
       answer.gzip ??= deflateBody(answer.head);
       res.set('Content-Encoding', 'gzip').send(gzipWithSuffix(answer.gzip, suffix));
     } else {
@@ -276,6 +276,22 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     return reloading;
   };
   return app;
+}
+
+// Clients send a handful of distinct Accept-Encoding headers: negotiate each once.
+const gzipByHeader = new Map<string, boolean>();
+const MAX_NEGOTIATED = 64;
+
+/** True when the client accepts gzip and prefers it to identity (q-values honoured). */
+function acceptsGzip(req: Request): boolean {
+  const header = req.headers['accept-encoding'] ?? '';
+  let gzip = gzipByHeader.get(header);
+  if (gzip === undefined) {
+    gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    if (gzipByHeader.size >= MAX_NEGOTIATED) gzipByHeader.clear();
+    gzipByHeader.set(header, gzip);
+  }
+  return gzip;
 }
 
 function httpStatus(err: unknown): number {

@@ -10,40 +10,39 @@ import { constants, crc32, deflateRawSync } from 'node:zlib';
  * kept with it, over the few bytes of the suffix: the body is never read again.
  */
 export interface DeflatedBody {
-  /** The body as raw deflate blocks, none final, ending on a byte boundary. */
-  readonly deflated: Buffer;
+  /** The gzip header and the body as raw deflate blocks, none final, ending on a byte boundary. */
+  readonly head: Buffer;
   /** CRC-32 of the uncompressed body. */
   readonly crc: number;
   /** Length of the uncompressed body. */
   readonly length: number;
 }
 
+// ID1 ID2, CM = deflate, no flags, MTIME 0, XFL 0, OS unknown (RFC 1952, 2.3).
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+const MAX_STORED = 0xffff;
+
 /**
  * Compress a body for {@link gzipWithSuffix}. zlib level 1: on 100 oped2 answers (ad hoc) it
  * came within 4 % of level 6's size.
  */
 export function deflateBody(body: Buffer): DeflatedBody {
-  return {
-    deflated: deflateRawSync(body, { level: 1, finishFlush: constants.Z_SYNC_FLUSH }),
-    crc: crc32(body),
-    length: body.length,
-  };
+  const blocks = deflateRawSync(body, { level: 1, finishFlush: constants.Z_SYNC_FLUSH });
+  return { head: Buffer.concat([GZIP_HEADER, blocks]), crc: crc32(body), length: body.length };
 }
-
-// ID1 ID2, CM = deflate, no flags, MTIME 0, XFL 0, OS unknown (RFC 1952, 2.3).
-const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-const MAX_STORED = 0xffff;
 
 /** A gzip stream (RFC 1952) that decompresses to the body of `d` followed by `suffix`. */
 export function gzipWithSuffix(d: DeflatedBody, suffix: Buffer): Buffer {
-  if (suffix.length > MAX_STORED) throw new RangeError(`gzip suffix of ${suffix.length} bytes: at most ${MAX_STORED}`);
-  const stored = Buffer.allocUnsafe(5);
-  stored[0] = 1; // BFINAL 1, BTYPE 00 (stored); the rest of the byte is padding (RFC 1951, 3.2.4)
-  stored.writeUInt16LE(suffix.length, 1);
-  stored.writeUInt16LE(~suffix.length & 0xffff, 3);
-  const trailer = Buffer.allocUnsafe(8);
+  const n = suffix.length;
+  if (n > MAX_STORED) throw new RangeError(`gzip suffix of ${n} bytes: at most ${MAX_STORED}`);
+  // One final stored block holding the suffix (RFC 1951, 3.2.4), then CRC-32 and length.
+  const tail = Buffer.allocUnsafe(5 + n + 8);
+  tail[0] = 1; // BFINAL 1, BTYPE 00 (stored); the rest of the byte is padding
+  tail.writeUInt16LE(n, 1);
+  tail.writeUInt16LE(~n & 0xffff, 3);
+  suffix.copy(tail, 5);
   // zlib's crc32 answers 0, not the running value, for an empty buffer without memory behind it.
-  trailer.writeUInt32LE(suffix.length > 0 ? crc32(suffix, d.crc) : d.crc, 0);
-  trailer.writeUInt32LE((d.length + suffix.length) % 2 ** 32, 4);
-  return Buffer.concat([GZIP_HEADER, d.deflated, stored, suffix, trailer]);
+  tail.writeUInt32LE(n > 0 ? crc32(suffix, d.crc) : d.crc, 5 + n);
+  tail.writeUInt32LE((d.length + n) % 2 ** 32, 9 + n);
+  return Buffer.concat([d.head, tail]);
 }
