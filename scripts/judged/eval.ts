@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     const b = fts.per.map((x) => x.ndcg ?? 0);
     const p = pairedPermutationTest(a, b);
     out.push(
-      `zhsearch − FTS5 OR, nDCG@10 over ${a.length} queries: ${mean(a) - mean(b) >= 0 ? '+' : ''}${(mean(a) - mean(b)).toFixed(3)}, paired permutation test p = ${p.toFixed(4)}`,
+      `zhsearch − FTS5 OR, nDCG@10 over ${a.length} queries: ${mean(a) - mean(b) >= 0 ? '+' : ''}${(mean(a) - mean(b)).toFixed(3)}, paired permutation test p = ${p < 0.001 ? p.toExponential(1) : p.toFixed(3)}`,
     );
   } else if (scored.length === 0) {
     out.push("no relevant judgments yet: nothing to compare (merge judges' grades with merge-grades.js)");
