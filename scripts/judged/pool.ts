@@ -56,7 +56,7 @@ function renderQuery(q: JudgedQuery, docs: string[], byId: Map<string, Post>): s
   return parts.join('\n');
 }
 
-function batchHeader(n: number, of: number, queries: number, docs: number): string {
+function batchHeader(n: number, of: number, queries: number, docs: number, corpus: string): string {
   return [
     `# Judging batch ${n} of ${of}: ${queries} queries, ${docs} posts`,
     '',
@@ -66,7 +66,8 @@ function batchHeader(n: number, of: number, queries: number, docs: number): stri
     '  0 = not relevant: it only mentions the words, or is about something else.',
     'Grade against the need, not against the query words. Posts are in no particular order.',
     `Write your grades into batch-${n}.todo.tsv (fill in the third column with 0, 1 or 2; keep the tabs)`,
-    `and save it as grades-batch-${n}.tsv. The file path is the document id.`,
+    `and save it as grades-batch-${n}.tsv. The document id is the post's file path under ${corpus}:`,
+    'open the full post there when the opening and the context lines are not enough to decide.',
     '',
   ].join('\n');
 }
@@ -126,7 +127,7 @@ async function main(): Promise<void> {
     const docs = entries.reduce((s, e) => s + e.unjudged.length, 0);
     const qs = new Map(queries.map((q) => [q.id, q]));
     const body = entries.map((e) => renderQuery(qs.get(e.id)!, e.unjudged, byId)).join('\n');
-    writeFileSync(join(out, `batch-${b}.md`), `${batchHeader(b, nBatches, entries.length, docs)}\n${body}`);
+    writeFileSync(join(out, `batch-${b}.md`), `${batchHeader(b, nBatches, entries.length, docs, resolve(values.corpus!))}\n${body}`);
     const todo = entries.flatMap((e) => e.unjudged.map((d) => `${e.id}\t${d}\t`));
     writeFileSync(join(out, `batch-${b}.todo.tsv`), `# queryId\tdocId\tgrade (fill in 0, 1 or 2)\n${todo.join('\n')}\n`);
     summary.push(`batch ${b}: ${entries.length} queries, ${docs} posts to grade`);
