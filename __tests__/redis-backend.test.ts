@@ -9,6 +9,14 @@ import { describeRedis, startRedis, type TestRedis } from './helpers/redis';
 // The bundled sample corpus (original articles written for this project).
 const CORPUS = join(__dirname, '..', 'corpus');
 
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describeRedis('redis-backend.test.ts')('Redis backend against the file backend (real redis-server)', () => {
   let redis: TestRedis;
   let out: { dir: string; cleanup: () => void };
@@ -102,6 +110,39 @@ describeRedis('redis-backend.test.ts')('Redis backend against the file backend (
     await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0, graceMs: 60_000 });
     expect(await store.redis.keys('sample:v99:*')).toEqual([]);
     expect(await store.redis.keys('sample-v99-*')).toEqual([]);
+  });
+
+  it('a watch notices its version vanished, reloads on a new build of the same name, and unsubscribes when stopped', async () => {
+    const reader = await RedisIndexStore.connect(redis.url, 'sample');
+    try {
+      await SearchEngine.open(reader, { resultCache: 0 });
+      const flips: string[] = [];
+      const lost: string[] = [];
+      const stop = reader.watch(
+        async (v) => {
+          flips.push(v);
+          await SearchEngine.open(reader, { resultCache: 0 });
+        },
+        (v) => lost.push(v),
+      );
+      const subscribers = async (): Promise<number> => {
+        const counts = (await store.redis.sendCommand(['PUBSUB', 'NUMSUB', 'sample:flips'])) as Array<string | number>;
+        return Number(counts[1]);
+      };
+      await waitFor('the watch subscribed', async () => (await subscribers()) === 1);
+      const served = (await store.current())!;
+      await store.redis.flushAll();
+      await waitFor('the lost version reported', async () => lost.length === 1);
+      expect(lost).toEqual([served]);
+      const report = await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0 });
+      expect(report.version).toBe('v1');
+      await waitFor('the same-named build loaded', async () => flips.length === 1);
+      expect(flips).toEqual(['v1']);
+      stop();
+      await waitFor('the watch unsubscribed', async () => (await subscribers()) === 0);
+    } finally {
+      await reader.close();
+    }
   });
 
   it('gives clear errors for a bad name, an unreachable Redis and a missing index', async () => {

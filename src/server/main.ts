@@ -55,10 +55,13 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
     available: isWatchable(source) ? () => source.available() : undefined,
   });
   const unwatch = isWatchable(source)
-    ? source.watch((version) => {
-        log.info('index alias flipped: loading the new version', { version });
-        return app.reload();
-      })
+    ? source.watch(
+        (version) => {
+          log.info('index alias flipped: loading the new version', { version });
+          return app.reload();
+        },
+        (version) => log.error('the served index version is gone from the store (its data was lost?): answering from memory until a build publishes a new one', { version }),
+      )
     : () => undefined;
   const server = await new Promise<Server>((resolve, reject) => {
     const s = createHttpServer(app);

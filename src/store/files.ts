@@ -54,7 +54,7 @@ export class VersionWriter {
 
   /** Write the manifest, move the folder into place and point CURRENT at it. */
   async commit(manifest: Omit<Manifest, 'files'>): Promise<string> {
-    const full: Manifest = { ...manifest, files: this.files };
+    const full: Manifest = { ...manifest, buildId: manifest.buildId ?? randomBytes(8).toString('hex'), files: this.files };
     await writeDurable(join(this.dir, 'manifest.json'), Buffer.from(JSON.stringify(full, null, 2)));
     const final = join(this.indexDir, this.name);
     await fs.rename(this.dir, final);

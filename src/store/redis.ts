@@ -25,6 +25,7 @@ interface FlexRedisDB {
  * The Redis backend. Key layout for an index NAME (lower-case letters, digits, `_`, `-`):
  *
  *   NAME:current              live version ("v7"), flipped with SET inside MULTI + PUBLISH NAME:flips
+ *   NAME:build                build id of the live version (random, also in its manifest), set with NAME:current
  *   NAME:seq                  version counter (INCR)
  *   NAME:versions             set of versions ever started (for cleaning up crashed builds)
  *   NAME:lock                 build lock: SET NX PX, refreshed while the build runs
@@ -36,6 +37,10 @@ interface FlexRedisDB {
  *
  * A retired version's keys get a TTL of the grace period, so Redis drops them by itself
  * once readers had time to move to the new one.
+ *
+ * Version names come from NAME:seq, which is lost with Redis's data (a restart without
+ * persistence, FLUSHALL, failover to an empty replica): the next build is "v1" again. So
+ * readers identify what they serve by the random build id, not by the name.
  */
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -60,6 +65,17 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** What NAME:current and NAME:build name: the live version and its build id (null for an index published without one). */
+export interface LiveVersion {
+  version: string;
+  build: string | null;
+}
+
+/** True when `a` and `b` are the same published build. */
+function sameBuild(a: LiveVersion, b: LiveVersion): boolean {
+  return a.version === b.version && a.build === b.build;
+}
+
 /** Options of {@link RedisIndexStore.connect}. */
 export interface RedisStoreOptions {
   /** Reconnect forever (servers) or fail the first command while down (builds, default). */
@@ -72,9 +88,11 @@ export interface RedisStoreOptions {
 export class RedisIndexStore implements WatchableSource {
   readonly label: string;
   private ready = false;
-  /** Version of the last successful open(): a flip is a move away from it. */
-  private opened: string | null = null;
+  /** Version and build id of the last successful open(): a flip is a move away from it. */
+  private opened: LiveVersion | null = null;
   private subscriber: RedisClient | null = null;
+  /** Subscribers of stopped watches, still unsubscribing. */
+  private readonly stopping = new Set<Promise<void>>();
 
   private constructor(
     private readonly client: RedisClient,
@@ -135,6 +153,12 @@ export class RedisIndexStore implements WatchableSource {
     return this.client.get(this.key('current'));
   }
 
+  /** The live version and its build id, read together, or null when nothing was published. */
+  async live(): Promise<LiveVersion | null> {
+    const [version, build] = await this.client.mGet([this.key('current'), this.key('build')]);
+    return version ? { version, build } : null;
+  }
+
   // ---- writer side ----------------------------------------------------------------
 
   /**
@@ -186,10 +210,13 @@ export class RedisIndexStore implements WatchableSource {
    * folder), then flip NAME:current to it atomically and give the previous version a
    * TTL of `graceMs`. Returns the new version name. Call while holding the build lock.
    */
-  async publish(staged: VersionReader, stagedDir: string, graceMs: number = DEFAULT_GRACE_MS): Promise<{ version: string; bytes: number }> {
-    const version = `v${await this.client.incr(this.key('seq'))}`;
+  async publish(staged: VersionReader, stagedDir: string, graceMs: number = DEFAULT_GRACE_MS): Promise<{ version: string; bytes: number; build: string }> {
+    // A name whose keys exist already (NAME:seq went back, but not all data with it) is skipped.
+    let version: string;
+    do version = `v${await this.client.incr(this.key('seq'))}`;
+    while ((await this.client.set(this.key(version, 'started'), new Date().toISOString(), { NX: true })) !== 'OK');
     await this.client.sAdd(this.key('versions'), version);
-    await this.client.set(this.key(version, 'started'), new Date().toISOString());
+    const build = staged.manifest.buildId ?? randomBytes(8).toString('hex');
     const manifest = staged.manifest;
     const files: Manifest['files'] = {};
     let bytes = 0;
@@ -206,12 +233,17 @@ export class RedisIndexStore implements WatchableSource {
       files[file] = sum;
       bytes += data.length;
     }
-    const stored: Manifest = { ...manifest, files };
+    const stored: Manifest = { ...manifest, buildId: build, files };
     await this.client.set(this.key(version, 'manifest'), JSON.stringify(stored));
     const previous = await this.current();
-    await this.client.multi().set(this.key('current'), version).publish(this.key('flips'), version).exec();
+    await this.client
+      .multi()
+      .set(this.key('current'), version)
+      .set(this.key('build'), build)
+      .publish(this.key('flips'), version)
+      .exec();
     if (previous && previous !== version) await this.retireVersion(previous, graceMs);
-    return { version, bytes };
+    return { version, bytes, build };
   }
 
   private async commitFlex(index: Index, prefix: string): Promise<void> {
@@ -248,7 +280,8 @@ export class RedisIndexStore implements WatchableSource {
 
   /** Open the live version (manifest and format checked; files checked on read). */
   async open(): Promise<VersionReader> {
-    const version = await this.current();
+    const live = await this.live();
+    const version = live?.version;
     if (!version || !VERSION_RE.test(version)) {
       throw new Error(
         `no index ${this.name} in Redis at ${redactUrl(this.url)}: build one first (npm run build-index -- --backend redis --redis-url URL --name ${this.name})`,
@@ -274,7 +307,7 @@ export class RedisIndexStore implements WatchableSource {
       }
       return gunzipAsync(bytes);
     };
-    this.opened = version;
+    this.opened = { version, build: manifest.buildId ?? null };
     return {
       dir,
       manifest,
@@ -312,40 +345,91 @@ export class RedisIndexStore implements WatchableSource {
     return entries;
   }
 
-  watch(onFlip: (version: string) => Promise<unknown>): () => void {
-    let notified: string | null = null;
+  /**
+   * Reload when the live build differs from the one served: a new version name, or the
+   * same name with another build id (Redis lost its data and a build started again at
+   * v1). Checked at every flip message and every 2 s poll; a reload that fails is retried
+   * at the next check. `onLost` is called once when the served version is gone from Redis
+   * and nothing newer is live (the reader keeps answering from memory meanwhile).
+   */
+  watch(onFlip: (version: string) => Promise<unknown>, onLost?: (version: string) => void): () => void {
+    let served = this.opened;
+    let loading: LiveVersion | null = null;
+    let lostReported = false;
     let stopped = false;
-    const check = (v: string | null): void => {
-      if (stopped || !v || v === this.opened || v === notified) return;
-      notified = v;
-      // A failed reload (Redis went away mid-load) is retried at the next poll.
-      onFlip(v).catch(() => {
-        if (notified === v) notified = null;
-      });
+    const check = (live: LiveVersion | null): void => {
+      if (stopped) return;
+      if (!live) {
+        if (served && !lostReported) {
+          lostReported = true;
+          onLost?.(served.version);
+        }
+        return;
+      }
+      if ((served && sameBuild(live, served)) || (loading && sameBuild(live, loading))) return;
+      const target = live;
+      loading = target;
+      onFlip(target.version).then(
+        () => {
+          if (loading === target) loading = null;
+          served = this.opened ?? target;
+          lostReported = false;
+        },
+        () => {
+          // Redis went away mid-load, say: the next check tries again.
+          if (loading === target) loading = null;
+        },
+      );
+    };
+    const probe = (): void => {
+      if (this.available()) this.live().then(check, () => undefined);
     };
     // Pub/sub for a prompt reload; polling as well, since messages sent while a server
     // was disconnected are lost.
     const sub = this.client.duplicate();
     sub.on('error', () => undefined);
     this.subscriber = sub;
-    sub
+    const subscribed = sub
       .connect()
-      .then(() => sub.subscribe(this.key('flips'), (message: string) => check(message)))
-      .catch(() => undefined);
-    const timer = setInterval(() => {
-      if (this.available()) this.current().then(check, () => undefined);
-    }, POLL_MS);
+      .then(() => sub.subscribe(this.key('flips'), () => probe()))
+      .then(
+        () => true,
+        () => false,
+      );
+    const timer = setInterval(probe, POLL_MS);
     timer.unref();
     return () => {
+      if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      if (this.subscriber === sub) this.subscriber = null;
+      const done = subscribed.then(async (ok) => {
+        if (ok) await sub.unsubscribe(this.key('flips')).catch(() => undefined);
+        await quietClose(sub);
+      });
+      this.stopping.add(done);
+      void done.finally(() => this.stopping.delete(done));
     };
   }
 
   async close(): Promise<void> {
     const sub = this.subscriber;
     this.subscriber = null;
-    if (sub) await sub.close().catch(() => sub.destroy());
-    await this.client.close().catch(() => this.client.destroy());
+    if (sub) await quietClose(sub);
+    await Promise.all(this.stopping);
+    await quietClose(this.client);
+  }
+}
+
+/** Close a client, or drop its connection when a graceful close fails (already closed, say). */
+async function quietClose(client: RedisClient): Promise<void> {
+  try {
+    await client.close();
+  } catch {
+    try {
+      client.destroy();
+    } catch {
+      // Already gone.
+    }
   }
 }
