@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import rateLimit from 'express-rate-limit';
 import helmet from 'helmet';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MAX_LIMIT, msSince, type SearchEngine } from '../engine';
@@ -35,6 +35,11 @@ export interface AppOptions {
    * seen; a reload starts an empty cache.
    */
   responseCache?: number;
+  /**
+   * The public URL of the site (PUBLIC_URL), for the OpenSearch description; without it
+   * the description's URLs are relative, never taken from the request's Host header.
+   */
+  publicUrl?: string;
 }
 
 /** The Express app plus the handle to swap its engine. */
@@ -96,6 +101,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
       },
     }),
   );
+  app.use(refuseUnwantedBodies);
   if (options.corsOrigins && options.corsOrigins.length > 0) app.use(cors(options.corsOrigins));
   if (options.rateLimit && options.rateLimit > 0) {
     app.use(
@@ -201,9 +207,11 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     res.json({ status: 'ok', docs: s.docs, builtAt: s.builtAt, formatVersion: s.formatVersion });
   });
 
-  app.get('/opensearch.xml', (req, res) => {
-    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    res.type('application/opensearchdescription+xml').send(openSearchXml(base));
+  // Never built from the Host header: a cache in front that ignores Host would keep and
+  // serve a description pointing wherever one request said.
+  const openSearch = openSearchXml(options.publicUrl?.replace(/\/+$/, '') ?? '');
+  app.get('/opensearch.xml', (_req, res) => {
+    res.type('application/opensearchdescription+xml').send(openSearch);
   });
 
   app.post('/admin/reload', express.json({ limit: '1kb' }), (req, res, next) => {
@@ -217,7 +225,12 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     }
     app.reload().then(
       (info) => res.json({ status: 'reloaded', ...info }),
-      (err: unknown) => next(err),
+      (err: unknown) => {
+        if (res.headersSent) return next(err);
+        const failure = reloadFailure(err, options.available?.() ?? true);
+        if (failure.status === 503) res.set('Retry-After', '5');
+        res.status(failure.status).json({ error: `reload failed: ${failure.reason}; still serving the previous index`, status: 'failed' });
+      },
     );
   });
 
@@ -303,21 +316,75 @@ function httpStatus(err: unknown): number {
   return 500;
 }
 
+/**
+ * Compare the bearer token by SHA-256 digests: equal lengths always, so the time taken
+ * tells nothing about the token's length or content.
+ */
 function bearerMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer (.+)$/i.exec(header ?? '');
-  if (!m) return false;
-  const a = Buffer.from(m[1]);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const sent = createHash('sha256')
+    .update(m ? m[1] : '')
+    .digest();
+  const expected = createHash('sha256').update(token).digest();
+  return timingSafeEqual(sent, expected) && m !== null;
+}
+
+/**
+ * A short reason a reload failed, without paths (the log has the full message), and the
+ * status to answer: 503 when the index store cannot be reached, 409 otherwise (the new
+ * index cannot be used; the old one keeps serving).
+ */
+function reloadFailure(err: unknown, storeAvailable: boolean): { status: 409 | 503; reason: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!storeAvailable || /cannot connect|connection|socket|ECONNREFUSED|client is closed/i.test(message)) {
+    return { status: 503, reason: 'the index store cannot be reached' };
+  }
+  const reasons: Array<[RegExp, string]> = [
+    [/checksum/, 'the new index is damaged (a file does not match its checksum)'],
+    [/format version/, 'the new index has a format version this server does not read'],
+    [/no index|no manifest|no readable manifest/, 'there is no index to load'],
+    [/damaged/, 'the new index is damaged'],
+    [/segmenter|dictionary/, 'the new index needs another segmenter or dictionary'],
+    [/without a way to reload/, 'this server cannot reload'],
+  ];
+  for (const [re, reason] of reasons) if (re.test(message)) return { status: 409, reason };
+  return { status: 409, reason: 'the new index could not be loaded (see the server log)' };
+}
+
+/** Bytes a request body may have on POST /admin/reload; no other route takes one. */
+const ADMIN_BODY_LIMIT = 1024;
+
+/**
+ * Refuse request bodies where none belong, before reading them: any body on a GET or on
+ * a route that takes none, and more than 1 KB (or a body of unknown length) on the admin
+ * route. The connection is closed, so the body is never read.
+ */
+function refuseUnwantedBodies(req: Request, res: Response, next: NextFunction): void {
+  const length = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  const declared = length !== undefined ? Number(length) : chunked ? Infinity : 0;
+  if (declared === 0) return next();
+  const admin = req.method === 'POST' && req.path === '/admin/reload';
+  if (admin && declared <= ADMIN_BODY_LIMIT) return next();
+  res
+    .status(413)
+    .set('Connection', 'close')
+    .json({
+      error: admin
+        ? `request body too large: at most ${ADMIN_BODY_LIMIT} bytes, with a Content-Length`
+        : `${req.method} ${req.path.slice(0, 200)} takes no request body`,
+    });
 }
 
 function cors(origins: string[]) {
   const allowed = new Set(origins);
   return (req: Request, res: Response, next: NextFunction): void => {
     const origin = req.get('origin');
+    // Always: a cache in front must keep answers for different origins apart, the
+    // refused ones (no CORS headers) included.
+    res.vary('Origin');
     if (origin && allowed.has(origin)) {
       res.set('Access-Control-Allow-Origin', origin);
-      res.set('Vary', 'Origin');
       res.set('Access-Control-Allow-Methods', 'GET, HEAD');
     }
     if (req.method === 'OPTIONS' && origin && allowed.has(origin)) {
@@ -328,6 +395,7 @@ function cors(origins: string[]) {
   };
 }
 
+/** The OpenSearch description; `base` is the public URL without a trailing slash, or '' for relative URLs. */
 function openSearchXml(base: string): string {
   const b = escapeHtml(base);
   return `<?xml version="1.0" encoding="UTF-8"?>
