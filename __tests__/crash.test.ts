@@ -136,7 +136,9 @@ describe('kill -9 during a build', () => {
     const newer = (): string[] => readdirSync(out.dir).filter((e) => /^v-\d+-[0-9a-f]+$/.test(e) && e > live);
     const orphansBefore = newer().length;
     for (const step of ['before-rename', 'before-swap']) {
-      const crashed = await runScript('build-index.js', ['--corpus', corpus.dir, '--out', out.dir, ...BUILD_ARGS], { ZHSEARCH_CRASH_AT: step });
+      const crashed = await runScript('build-index.js', ['--corpus', corpus.dir, '--out', out.dir, ...BUILD_ARGS], {
+        ZHSEARCH_CRASH_AT: step,
+      });
       expect({ step, signal: crashed.signal }).toEqual({ step, signal: 'SIGKILL' });
       expect(current()).toBe(live);
       expectCompleteLiveVersion();

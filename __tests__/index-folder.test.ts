@@ -17,7 +17,11 @@ import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
 function posts(n: number): Record<string, string> {
   const files: Record<string, string> = {};
   for (let i = 0; i < n; i++) {
-    files[`p${i}.md`] = renderPost({ title: `山谷气象站记录${i}`, date: '2022-04-01', body: `<p>第${i}天，山谷里起了雾，风从北面吹来。</p>`.repeat(3) });
+    files[`p${i}.md`] = renderPost({
+      title: `山谷气象站记录${i}`,
+      date: '2022-04-01',
+      body: `<p>第${i}天，山谷里起了雾，风从北面吹来。</p>`.repeat(3),
+    });
   }
   return files;
 }
@@ -39,7 +43,10 @@ afterAll(() => {
 });
 
 const current = (dir: string): string => readFileSync(join(dir, 'CURRENT'), 'utf8').trim();
-const versions = (dir: string): string[] => readdirSync(dir).filter((e) => /^v-\d+-[0-9a-f]+$/.test(e)).sort();
+const versions = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((e) => /^v-\d+-[0-9a-f]+$/.test(e))
+    .sort();
 
 /** The PID of a process that ran and has exited. */
 async function deadPid(): Promise<number> {

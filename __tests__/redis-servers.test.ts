@@ -124,7 +124,11 @@ describeRedis('redis-servers.test.ts')('several servers over one Redis index (re
 function numberedPosts(n: number): Record<string, string> {
   const files: Record<string, string> = {};
   for (let i = 0; i < n; i++) {
-    files[`p${i}.md`] = renderPost({ title: `灯塔日志第${i}号`, date: '2023-05-01', body: `<p>守塔人在第${i}号日志里写下潮汐和风向。</p>` });
+    files[`p${i}.md`] = renderPost({
+      title: `灯塔日志第${i}号`,
+      date: '2023-05-01',
+      body: `<p>守塔人在第${i}号日志里写下潮汐和风向。</p>`,
+    });
   }
   return files;
 }

@@ -69,7 +69,8 @@ interface CachedAnswer {
  */
 export function createApp(initial: SearchEngine, options: AppOptions = {}): ZhsearchApp {
   const log = options.logger ?? createLogger('silent');
-  const newCache = (): LruCache<string, CachedAnswer> => new LruCache(options.responseCache ?? DEFAULT_RESPONSE_CACHE, { admitOnRepeat: true });
+  const newCache = (): LruCache<string, CachedAnswer> =>
+    new LruCache(options.responseCache ?? DEFAULT_RESPONSE_CACHE, { admitOnRepeat: true });
   let current = initial;
   // Swapped together with `current`, so a response is never cached under another index.
   let responses = newCache();
@@ -355,9 +356,10 @@ function reloadFailure(err: unknown, storeAvailable: boolean): { status: 409 | 5
 const ADMIN_BODY_LIMIT = 1024;
 
 /**
- * Refuse request bodies where none belong, before reading them: any body on a GET or on
- * a route that takes none, and more than 1 KB (or a body of unknown length) on the admin
- * route. The connection is closed, so the body is never read.
+ * Refuse request bodies where none belong, without reading them: a body on GET or HEAD,
+ * more than 1 KB (or a body of unknown length that is not JSON) on the admin route. Other methods on
+ * routes that take no body get their usual answer (405, 404). Every such answer closes
+ * the connection, so the body is never read.
  */
 function refuseUnwantedBodies(req: Request, res: Response, next: NextFunction): void {
   const length = req.headers['content-length'];
@@ -365,15 +367,16 @@ function refuseUnwantedBodies(req: Request, res: Response, next: NextFunction): 
   const declared = length !== undefined ? Number(length) : chunked ? Infinity : 0;
   if (declared === 0) return next();
   const admin = req.method === 'POST' && req.path === '/admin/reload';
-  if (admin && declared <= ADMIN_BODY_LIMIT) return next();
-  res
-    .status(413)
-    .set('Connection', 'close')
-    .json({
-      error: admin
-        ? `request body too large: at most ${ADMIN_BODY_LIMIT} bytes, with a Content-Length`
-        : `${req.method} ${req.path.slice(0, 200)} takes no request body`,
-    });
+  // A chunked JSON body is read by the JSON parser, which stops at the same limit.
+  if (admin && (declared <= ADMIN_BODY_LIMIT || (declared === Infinity && req.is('application/json')))) return next();
+  res.set('Connection', 'close');
+  if (admin) {
+    res.status(413).json({ error: `request body too large: at most ${ADMIN_BODY_LIMIT} bytes of JSON` });
+  } else if (req.method === 'GET' || req.method === 'HEAD') {
+    res.status(413).json({ error: `a ${req.method} request takes no body` });
+  } else {
+    next();
+  }
 }
 
 function cors(origins: string[]) {

@@ -66,7 +66,9 @@ function publicUrlVar(v: string | undefined): string | undefined {
     throw new Error(`PUBLIC_URL must be an http:// or https:// URL (got ${JSON.stringify(v.slice(0, 100))})`);
   }
   if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash || u.username || u.password) {
-    throw new Error(`PUBLIC_URL must be an http:// or https:// URL without query, fragment or credentials (got ${JSON.stringify(v.slice(0, 100))})`);
+    throw new Error(
+      `PUBLIC_URL must be an http:// or https:// URL without query, fragment or credentials (got ${JSON.stringify(v.slice(0, 100))})`,
+    );
   }
   return u.href.replace(/\/+$/, '');
 }

@@ -61,7 +61,11 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
           log.info('index alias flipped: loading the new version', { version });
           return app.reload();
         },
-        (version) => log.error('the served index version is gone from the store (its data was lost?): answering from memory until a build publishes a new one', { version }),
+        (version) =>
+          log.error(
+            'the served index version is gone from the store (its data was lost?): answering from memory until a build publishes a new one',
+            { version },
+          ),
       )
     : () => undefined;
   const server = await new Promise<Server>((resolve, reject) => {

@@ -210,7 +210,11 @@ export class RedisIndexStore implements WatchableSource {
    * folder), then flip NAME:current to it atomically and give the previous version a
    * TTL of `graceMs`. Returns the new version name. Call while holding the build lock.
    */
-  async publish(staged: VersionReader, stagedDir: string, graceMs: number = DEFAULT_GRACE_MS): Promise<{ version: string; bytes: number; build: string }> {
+  async publish(
+    staged: VersionReader,
+    stagedDir: string,
+    graceMs: number = DEFAULT_GRACE_MS,
+  ): Promise<{ version: string; bytes: number; build: string }> {
     // A name whose keys exist already (NAME:seq went back, but not all data with it) is skipped.
     let version: string;
     do version = `v${await this.client.incr(this.key('seq'))}`;
@@ -236,12 +240,7 @@ export class RedisIndexStore implements WatchableSource {
     const stored: Manifest = { ...manifest, buildId: build, files };
     await this.client.set(this.key(version, 'manifest'), JSON.stringify(stored));
     const previous = await this.current();
-    await this.client
-      .multi()
-      .set(this.key('current'), version)
-      .set(this.key('build'), build)
-      .publish(this.key('flips'), version)
-      .exec();
+    await this.client.multi().set(this.key('current'), version).set(this.key('build'), build).publish(this.key('flips'), version).exec();
     if (previous && previous !== version) await this.retireVersion(previous, graceMs);
     return { version, bytes, build };
   }
