@@ -17,7 +17,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   }
 }
 
-describeRedis('redis-backend.test.ts')('Redis backend against the file backend (real redis-server)', () => {
+describeRedis()('Redis backend against the file backend (real redis-server)', () => {
   let redis: TestRedis;
   let out: { dir: string; cleanup: () => void };
   let fileEngine: SearchEngine;

@@ -37,7 +37,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20
 
 const q = (s: string): string => `/api/search?q=${encodeURIComponent(s)}&size=20`;
 
-describeRedis('redis-servers.test.ts')('several servers over one Redis index (real redis-server)', () => {
+describeRedis()('several servers over one Redis index (real redis-server)', () => {
   let redis: TestRedis;
   let corpus: { dir: string; cleanup: () => void };
   const servers: RunningServer[] = [];
@@ -133,7 +133,7 @@ function numberedPosts(n: number): Record<string, string> {
   return files;
 }
 
-describeRedis('redis-servers.test.ts')('servers after Redis loses its data (real redis-server)', () => {
+describeRedis()('servers after Redis loses its data (real redis-server)', () => {
   let redis: TestRedis;
   const servers: RunningServer[] = [];
   const corpora: Array<{ dir: string; cleanup: () => void }> = [];
