@@ -4,6 +4,7 @@ import { buildIndex } from '../src/indexer/build';
 import { buildRedisIndex } from '../src/indexer/build-redis';
 import { RedisIndexStore } from '../src/store/redis';
 import { tempDir } from './helpers/corpus';
+import { ensureDist, runScript } from './helpers/dist';
 import { describeRedis, startRedis, type TestRedis } from './helpers/redis';
 
 // The bundled sample corpus (original articles written for this project).
@@ -144,6 +145,32 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
       await reader.close();
     }
   });
+
+  it('a build killed before its flip: the next build takes over its lock, removes its keys and publishes', async () => {
+    ensureDist();
+    const args = ['--corpus', CORPUS, '--backend', 'redis', '--redis-url', redis.url, '--name', 'crashy', '--workers', '0', '--segmenter', '@node-rs/jieba'];
+    expect((await runScript('build-index.js', args)).code).toBe(0);
+    const crashed = await runScript('build-index.js', args, { ZHSEARCH_CRASH_AT: 'before-flip' });
+    expect(crashed.signal).toBe('SIGKILL');
+    // Left behind: a complete v2 nobody reads, and the dead build's lock.
+    expect(await store.redis.get('crashy:current')).toBe('v1');
+    expect(await store.redis.exists('crashy:v2:manifest')).toBe(1);
+    expect((await store.redis.keys('crashy-v2-*')).length).toBeGreaterThan(0);
+    expect(await store.redis.get('crashy:lock')).toMatch(/^\d+@/);
+
+    const report = await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'crashy', workers: 0 });
+    expect(report.version).toBe('v3');
+    expect(await store.redis.keys('crashy:v2:*')).toEqual([]);
+    expect(await store.redis.keys('crashy-v2-*')).toEqual([]);
+    expect(await store.redis.sMembers('crashy:versions')).toEqual(['v3']);
+    expect(await store.redis.exists('crashy:lock')).toBe(0);
+    const reader = await RedisIndexStore.connect(redis.url, 'crashy');
+    try {
+      expect((await SearchEngine.open(reader)).stats.docs).toBe(fileEngine.stats.docs);
+    } finally {
+      await reader.close();
+    }
+  }, 60_000);
 
   it('gives clear errors for a bad name, an unreachable Redis and a missing index', async () => {
     await expect(buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'Bad Name', workers: 0 })).rejects.toThrow(/--name must be/);

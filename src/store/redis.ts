@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -9,6 +10,7 @@ import { FLEX_OPTIONS, importFlex } from '../indexer/flex';
 import type { FlexMapEntry } from '../query/word-postings';
 import type { VersionReader, WatchableSource } from './backend';
 import { checkIndexName } from './index-name';
+import { processAlive } from './lock';
 import { FORMAT_VERSION, type Manifest } from './manifest';
 
 // FlexSearch's Redis adapter (flexsearch/db/redis) has no type declarations.
@@ -74,6 +76,12 @@ export interface LiveVersion {
 /** True when `a` and `b` are the same published build. */
 function sameBuild(a: LiveVersion, b: LiveVersion): boolean {
   return a.version === b.version && a.build === b.build;
+}
+
+/** True when a lock value (pid@host@…) names a process of this host that no longer runs. */
+function lockHolderIsDead(token: string): boolean {
+  const [pid, host] = token.split('@');
+  return host === hostname() && /^\d+$/.test(pid) && !processAlive(Number(pid));
 }
 
 /** Options of {@link RedisIndexStore.connect}. */
@@ -162,18 +170,27 @@ export class RedisIndexStore implements WatchableSource {
   // ---- writer side ----------------------------------------------------------------
 
   /**
-   * Take the build lock (SET NX PX, refreshed every 10 s). Throws when another build
-   * holds it. Returns the release function.
+   * Take the build lock (SET NX PX, refreshed every 10 s; the value names PID and host).
+   * Throws when another build holds it; takes over the lock of a dead build of this host.
+   * Returns the release function.
    */
   async acquireBuildLock(): Promise<() => Promise<void>> {
-    const token = `${process.pid}@${randomBytes(6).toString('hex')}@${new Date().toISOString()}`;
+    const token = `${process.pid}@${hostname()}@${randomBytes(6).toString('hex')}@${new Date().toISOString()}`;
     const lockKey = this.key('lock');
-    const ok = await this.client.set(lockKey, token, { NX: true, PX: LOCK_TTL_MS });
+    let ok = await this.client.set(lockKey, token, { NX: true, PX: LOCK_TTL_MS });
     if (ok !== 'OK') {
       const holder = await this.client.get(lockKey);
-      throw new Error(
-        `another build holds the build lock of index ${this.name} (${holder ?? 'unknown holder'}); wait for it to finish, or delete ${lockKey} if that build is dead (the lock expires ${LOCK_TTL_MS / 1000} s after its last refresh)`,
-      );
+      // A build of this host that died (kill -9) leaves its lock for up to LOCK_TTL_MS: take it over.
+      if (holder && lockHolderIsDead(holder)) {
+        const takeover = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) else return nil end`;
+        const set = await this.client.eval(takeover, { keys: [lockKey], arguments: [holder, token, String(LOCK_TTL_MS)] });
+        ok = set === 'OK' ? 'OK' : null;
+      }
+      if (ok !== 'OK') {
+        throw new Error(
+          `another build holds the build lock of index ${this.name} (${holder ?? 'unknown holder'}); wait for it to finish, or delete ${lockKey} if that build is dead (the lock expires ${LOCK_TTL_MS / 1000} s after its last refresh)`,
+        );
+      }
     }
     // Refresh and release only our own lock (compare-and-set in one script).
     const refresh = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
@@ -240,6 +257,8 @@ export class RedisIndexStore implements WatchableSource {
     const stored: Manifest = { ...manifest, buildId: build, files };
     await this.client.set(this.key(version, 'manifest'), JSON.stringify(stored));
     const previous = await this.current();
+    // Fault injection for the crash tests (see store/files.ts): killed with every key written, before the flip.
+    if (process.env.ZHSEARCH_CRASH_AT === 'before-flip') process.kill(process.pid, 'SIGKILL');
     await this.client.multi().set(this.key('current'), version).set(this.key('build'), build).publish(this.key('flips'), version).exec();
     if (previous && previous !== version) await this.retireVersion(previous, graceMs);
     return { version, bytes, build };
