@@ -148,7 +148,20 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
 
   it('a build killed before its flip: the next build takes over its lock, removes its keys and publishes', async () => {
     ensureDist();
-    const args = ['--corpus', CORPUS, '--backend', 'redis', '--redis-url', redis.url, '--name', 'crashy', '--workers', '0', '--segmenter', '@node-rs/jieba'];
+    const args = [
+      '--corpus',
+      CORPUS,
+      '--backend',
+      'redis',
+      '--redis-url',
+      redis.url,
+      '--name',
+      'crashy',
+      '--workers',
+      '0',
+      '--segmenter',
+      '@node-rs/jieba',
+    ];
     expect((await runScript('build-index.js', args)).code).toBe(0);
     const crashed = await runScript('build-index.js', args, { ZHSEARCH_CRASH_AT: 'before-flip' });
     expect(crashed.signal).toBe('SIGKILL');
