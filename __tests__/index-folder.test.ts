@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SearchEngine } from '../src';
 import { buildIndex } from '../src/indexer/build';
+import { watchCorpus } from '../src/indexer/watch';
 import { openVersion } from '../src/store/files';
 import { BuildLockedError, LOCK_FILE } from '../src/store/lock';
 import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
@@ -125,6 +126,40 @@ describe('clean-up after a build', () => {
     const live = current(out);
     expect(live > orphan).toBe(true);
     expect(versions(out)).toEqual([previous, live]);
+  });
+});
+
+describe('watch mode and another build', () => {
+  test('a watch build that finds the index locked waits for the lock, without an error, then builds', async () => {
+    const dir = tempCorpus(posts(5));
+    const out = newOut();
+    const built: number[] = [];
+    const errors: string[] = [];
+    const watcher = watchCorpus({
+      corpus: dir.dir,
+      out,
+      workers: 0,
+      debounceMs: 50,
+      pollMs: 0,
+      onBuild: (r) => void built.push(r.indexed),
+      onError: (e) => void errors.push(e.message),
+    });
+    try {
+      await watcher.ready;
+      expect(built).toEqual([5]);
+      // Another build (held by a live process) has the index while a post is added.
+      writeFileSync(join(out, LOCK_FILE), JSON.stringify({ pid: process.ppid, host: hostname(), started: new Date().toISOString() }));
+      writeFileSync(join(dir.dir, 'p5.md'), renderPost({ title: '山谷气象站记录5', date: '2022-04-01', body: '<p>第5天，晴。</p>' }));
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect({ built, errors }).toEqual({ built: [5], errors: [] });
+      rmSync(join(out, LOCK_FILE));
+      const deadline = Date.now() + 30_000;
+      while (built.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect({ built, errors }).toEqual({ built: [5, 6], errors: [] });
+    } finally {
+      await watcher.close();
+      dir.cleanup();
+    }
   });
 });
 
