@@ -90,6 +90,18 @@ describe('request line', () => {
     expect(body.error).toContain('--data-urlencode');
   });
 
+  test('on a kept-alive connection, after a first answer, raw UTF-8 still gets the JSON 400', async () => {
+    const s = await open();
+    const answer = readUntilClosed(s, 5_000);
+    s.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await new Promise((r) => s.once('data', r));
+    s.write(Buffer.from('GET /api/search?q=渡口 HTTP/1.1\r\nHost: localhost\r\n\r\n', 'utf8'));
+    const text = (await answer)!.text;
+    const second = text.slice(text.indexOf('HTTP/1.1', 1));
+    expect(parseRaw(second).status).toBe(400);
+    expect(JSON.parse(parseRaw(second).body).error).toMatch(/percent-encode/);
+  });
+
   test('other malformed requests still get 400, as JSON', async () => {
     const s = await open();
     const answer = readUntilClosed(s, 5_000);

@@ -33,8 +33,13 @@ export function createHttpServer(app: Express, options: { connectionsCheckingInt
  * non-ASCII characters (`curl 'host/api/search?q=中文'`): the parser refuses any byte
  * over 0x7f in the request line, and Node's own answer is an empty 400.
  */
-function answerClientError(err: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex & { bytesWritten?: number }): void {
-  if (socket.writable && !socket.bytesWritten) {
+function answerClientError(
+  err: Error & { code?: string; rawPacket?: Buffer },
+  socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null },
+): void {
+  // As Node does: answer unless a response on this connection has begun (it would be corrupted).
+  const inFlight = socket._httpMessage;
+  if (socket.writable && (!inFlight || !inFlight.headersSent)) {
     let status = 400;
     let message = 'malformed HTTP request';
     if (err.code === 'HPE_HEADER_OVERFLOW') [status, message] = [431, 'request headers too large'];
