@@ -1,4 +1,5 @@
 import { bigramKey } from './analysis/bigrams';
+import { allCjk } from './analysis/terms';
 import { normalize, NORMALIZATION_VERSION } from './analysis/normalize';
 import { BigramPostings } from './indexer/bigram-postings';
 import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter, type SegmenterBackend } from './analysis/segmenter';
@@ -20,7 +21,7 @@ import { facetCounts, type Facets } from './query/facets';
 import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
 import { planQuery } from './query/plan';
 import { rankDocs, type Ranked } from './query/rank';
-import { highlightAll, makeSnippet } from './query/snippet';
+import { highlightAll, makeSnippet, SNIPPET_LENGTH, unitWeights } from './query/snippet';
 import { Suggester } from './query/suggest';
 import { keyTerms } from './query/related';
 import { loadSynonyms, type Synonyms } from './analysis/synonyms';
@@ -571,11 +572,25 @@ export class SearchEngine {
       categories: [...p.categories],
       tags: [...p.tags],
       score: Math.round(score * 1000) / 1000,
-      snippet: makeSnippet(this.display[doc], this.table.ntext[doc], units),
+      snippet: makeSnippet(
+        this.display[doc],
+        this.table.ntext[doc],
+        units,
+        SNIPPET_LENGTH,
+        unitWeights(units, this.table.size, (u) => this.unitDf(u)),
+      ),
       titleHighlighted: highlightAll(p.title, this.table.ntitle[doc], units),
       duplicates: dupes.length,
       duplicateIds: dupes.map((d) => this.table.posts[d].id),
     };
+  }
+
+  /** Documents holding a query unit, for snippet weights: its rarest bigram for Chinese, else its vocabulary count. */
+  private unitDf(unit: string): number {
+    if (unit.length < 2 || !allCjk(unit)) return this.suggester.df(unit);
+    let df = Infinity;
+    for (let k = 0; k + 2 <= unit.length; k++) df = Math.min(df, this.bigrams.lookup(bigramKey(unit.slice(k, k + 2)))?.docs.length ?? 0);
+    return df;
   }
 
   /** Posting list of a term: the bigram store for CJK bigrams, the word index for word terms. */
