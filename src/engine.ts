@@ -460,6 +460,19 @@ export class SearchEngine {
     return this.suggester.suggest(normalize(prefix.trim()), Math.min(Math.max(1, limit), 20));
   }
 
+  /**
+   * The "did you mean" of `query` alone (null when none), without searching: the
+   * correction {@link search} offers when the query finds few posts.
+   */
+  didYouMean(query: string): string | null {
+    if (typeof query !== 'string' || query.length > MAX_QUERY_LENGTH) return null;
+    const plan = planQuery(parseQuery(query), () => this.segmenter, this.synonyms);
+    if (plan.highlight.length === 0) return null;
+    const filters = this.filters({});
+    const hits = plan.groups.length === 0 ? 0 : matchPlan(this.table, plan, filters).docs.length;
+    return didYouMean(query, plan.highlight, hits, this.suggester, this.corrections(filters));
+  }
+
   /** One document by id, or null. */
   get(id: string): Post | null {
     const d = this.byId.get(id);
@@ -472,7 +485,7 @@ export class SearchEngine {
     return {
       sounds: s.sounds,
       df: (w) => s.df(w),
-      wordsOfLength: (n) => s.wordsOfLength(n),
+      bigramDocs: (b) => (isBigram(b) ? (this.bigrams.lookup(bigramKey(b))?.docs.length ?? 0) : 0),
       latinEntries: () => s.latinEntries(),
       count: (q) => {
         const plan = planQuery(parseQuery(q), () => this.segmenter);
