@@ -96,6 +96,21 @@ const GROUPS = [
   '胃胄',
   '壶壸',
   '丐丏',
+  // One phonetic part under different radicals.
+  '塔搭嗒',
+  '培陪赔倍',
+  '抱饱泡跑炮袍',
+  '借惜措错',
+  '烧浇晓',
+  '详祥洋样',
+  '帐账胀',
+  '概慨',
+  '距拒矩柜',
+  '编遍篇偏骗',
+  '沟钩构购',
+  '块快筷',
+  '抄炒吵秒',
+  '纹蚊坟',
 ];
 
 let table: Map<number, string> | null = null;

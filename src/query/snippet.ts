@@ -83,52 +83,62 @@ interface Window {
   count: number;
   /** Bit k set when unit k occurs inside (units beyond 30 are not tracked). */
   mask: number;
-  /** The end of the last span that brought a new unit in: the window must reach it. */
-  mustEnd: number;
 }
 
 /** Units tracked by window masks (the rest still count by weight in the single window). */
 const MASK_UNITS = 30;
 
 /**
- * The window starting at each span that reaches at most `length` characters, in one
- * pass (the window's end only moves forward as its start does).
+ * Visit the window starting at each span that reaches at most `length` characters, in
+ * one pass: the window's end only moves forward as its start does, and its weight,
+ * count and unit mask are kept up to date as spans enter and leave.
  */
-function windows(spans: readonly Span[], weights: readonly number[], length: number): Window[] {
-  const out: Window[] = [];
+function scanWindows(
+  spans: readonly Span[],
+  weights: readonly number[],
+  length: number,
+  visit: (first: number, last: number, weight: number, count: number, mask: number) => void,
+): void {
   const inside = new Int32Array(weights.length);
   let weight = 0;
   let count = 0;
+  let mask = 0;
+  const enter = (u: number): void => {
+    if (inside[u]++ === 0) {
+      weight += weights[u];
+      if (u < MASK_UNITS) mask |= 1 << u;
+    }
+    count++;
+  };
   let j = 0;
   for (let i = 0; i < spans.length; i++) {
-    if (j < i) j = i;
     // The window always holds its first span, even one longer than `length`.
-    if (j === i) {
-      if (inside[spans[i].unit]++ === 0) weight += weights[spans[i].unit];
-      count++;
+    if (j <= i) {
+      enter(spans[i].unit);
       j = i + 1;
     }
     const limit = spans[i].start + length;
-    while (j < spans.length && spans[j].end <= limit) {
-      if (inside[spans[j].unit]++ === 0) weight += weights[spans[j].unit];
-      count++;
-      j++;
+    while (j < spans.length && spans[j].end <= limit) enter(spans[j++].unit);
+    visit(i, j - 1, weight, count, mask);
+    const u = spans[i].unit;
+    if (--inside[u] === 0) {
+      weight -= weights[u];
+      if (u < MASK_UNITS) mask &= ~(1 << u);
     }
-    let mask = 0;
-    let mustEnd = spans[i].end;
-    const seen = new Set<number>();
-    for (let k = i; k < j; k++) {
-      const u = spans[k].unit;
-      if (seen.has(u)) continue;
-      seen.add(u);
-      if (u < MASK_UNITS) mask |= 1 << u;
-      if (spans[k].end > mustEnd) mustEnd = spans[k].end;
-    }
-    out.push({ first: i, last: j - 1, weight, count, mask, mustEnd });
-    if (--inside[spans[i].unit] === 0) weight -= weights[spans[i].unit];
     count--;
   }
-  return out;
+}
+
+/** The end of the last span in `first..last` that brings a unit in for the first time: the window must reach it. */
+function mustEnd(spans: readonly Span[], w: Window): number {
+  const seen = new Set<number>();
+  let end = spans[w.first].end;
+  for (let k = w.first; k <= w.last; k++) {
+    if (seen.has(spans[k].unit)) continue;
+    seen.add(spans[k].unit);
+    if (spans[k].end > end) end = spans[k].end;
+  }
+  return end;
 }
 
 function better(a: Window, b: Window | null): boolean {
@@ -190,15 +200,16 @@ function bestPair(spans: readonly Span[], weights: readonly number[], length: nu
   }
   const groups = new Map<number, Group>();
   const endOf = (w: Window): number => spans[w.first].start + length;
-  for (const w of windows(spans, weights, length)) {
-    const g = groups.get(w.mask);
-    if (!g) groups.set(w.mask, { mask: w.mask, best: w, earliest: w, latest: w });
+  scanWindows(spans, weights, length, (first, last, weight, count, mask) => {
+    const w = { first, last, weight, count, mask };
+    const g = groups.get(mask);
+    if (!g) groups.set(mask, { mask, best: w, earliest: w, latest: w });
     else {
+      // Windows come in text order: the first of a set reaches least far, the last starts latest.
       if (better(w, g.best)) g.best = w;
-      if (endOf(w) < endOf(g.earliest)) g.earliest = w;
-      if (spans[w.first].start > spans[g.latest.first].start) g.latest = w;
+      g.latest = w;
     }
-  }
+  });
   const maskWeight = (m: number): number => {
     let s = 0;
     for (let k = 0; k < MASK_UNITS && m >>> k !== 0; k++) if (m & (1 << k)) s += weights[k];
@@ -260,7 +271,10 @@ export function makeSnippet(
     parts = [fragment(norm, 0, 0, length)];
   } else {
     let best: Window | null = null;
-    for (const win of windows(spans, w, length)) if (better(win, best)) best = win;
+    scanWindows(spans, w, length, (first, last, weight, count, mask) => {
+      if (best === null || weight > best.weight + 1e-9 || (Math.abs(weight - best.weight) <= 1e-9 && count > best.count))
+        best = { first, last, weight, count, mask };
+    });
     let present = 0;
     const seen = new Set<number>();
     for (const s of spans) if (!seen.has(s.unit)) (seen.add(s.unit), (present += w[s.unit]));
@@ -268,11 +282,11 @@ export function makeSnippet(
       best!.weight + 1e-9 < present && units.length <= MASK_UNITS ? bestPair(spans, w, Math.floor(length / 2), best!.weight) : null;
     if (pair) {
       const half = Math.floor(length / 2);
-      parts = pair.map((p) => fragment(norm, spans[p.first].start, p.mustEnd, half)).sort((a, b) => a[0] - b[0]);
+      parts = pair.map((p) => fragment(norm, spans[p.first].start, mustEnd(spans, p), half)).sort((a, b) => a[0] - b[0]);
       // Fragments widened into each other are shown as one.
       if (parts[1][0] <= parts[0][1]) parts = [[parts[0][0], Math.max(parts[0][1], parts[1][1])]];
     } else {
-      parts = [fragment(norm, spans[best!.first].start, best!.mustEnd, length)];
+      parts = [fragment(norm, spans[best!.first].start, mustEnd(spans, best!), length)];
     }
   }
   let out = '';
