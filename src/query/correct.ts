@@ -19,8 +19,8 @@ import type { Suggester } from './suggest';
  *    of input methods (z/zh, c/ch, s/sh, n/l, l/r, f/h; an/ang, en/eng, in/ing: 事川 → 四川);
  * 3. a look-alike character (己经 → 已经; see shape-slips), only where no sound-alike fits.
  *
- * At most one position may be a near-homophone or a look-alike; any other character
- * must be the typed one or its homophone. A word with no such neighbour is left alone,
+ * One character may change (two of a four-character word, one of them at most by more
+ * than a homophone); the rest stay as typed. A word with no such neighbour is left alone,
  * however frequent some other word is: a rare name with no hits (彭帅) must not turn into
  * a different one that merely shares a character (彭博). A Latin word is corrected to the
  * closest frequent Latin word (one edit, two for 6+ letters). Among Chinese candidates,
