@@ -486,7 +486,7 @@ export class SearchEngine {
       sounds: s.sounds,
       df: (w) => s.df(w),
       bigramDocs: (b) => (isBigram(b) ? (this.bigrams.lookup(bigramKey(b))?.docs.length ?? 0) : 0),
-      latinEntries: () => s.latinEntries(),
+      latinWords: () => s.latinWords(),
       count: (q) => {
         const plan = planQuery(parseQuery(q), () => this.segmenter);
         return plan.groups.length === 0 ? 0 : matchPlan(this.table, plan, filters).docs.length;

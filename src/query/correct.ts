@@ -32,8 +32,8 @@ export interface CorrectionSource {
   sounds: PinyinVocab;
   /** Document frequency of a vocabulary word (0 when absent). */
   df(word: string): number;
-  /** Latin vocabulary words (a–z); the same array on every call. */
-  latinEntries(): ReadonlyArray<[string, number]>;
+  /** Latin vocabulary words (a–z) found in 2+ documents, by length; the same object on every call. */
+  latinWords(): LatinVocab;
   /** Number of documents matching a query (exact). */
   count(query: string): number;
   /**
@@ -41,6 +41,24 @@ export interface CorrectionSource {
    * test that lets the corrector skip candidates that cannot be found.
    */
   bigramDocs?(bigram: string): number;
+}
+
+/** Latin vocabulary words of one length, with their document frequencies and letter sets. */
+export interface LatinBucket {
+  words: string[];
+  dfs: number[];
+  /** {@link letterMask} of each word. */
+  masks: number[];
+}
+
+/** Latin vocabulary words by length (index = length). */
+export type LatinVocab = ReadonlyArray<LatinBucket | undefined>;
+
+/** The set of letters of a word as a bit mask (a = bit 0). */
+function letterMask(w: string): number {
+  let m = 0;
+  for (let i = 0; i < w.length; i++) m |= 1 << ((w.charCodeAt(i) - 0x61) & 31);
+  return m;
 }
 
 /** A query word with at most this many matching documents is a candidate for correction. */
@@ -287,21 +305,27 @@ export function correctLatin(word: string, found: number, src: CorrectionSource)
   let bestDf = 0;
   const letters = histogram(word);
   const scratch = new Int16Array(26);
-  const entries = src.latinEntries();
-  const masks = letterMasks(entries);
+  const vocab = src.latinWords();
   const mask = letterMask(word);
-  for (let i = 0; i < entries.length; i++) {
-    // Each edit adds or removes at most one letter on each side of the letter sets.
-    if (popcount(masks[i] ^ mask) > 2 * maxDist) continue;
-    const [w, df] = entries[i];
-    if (df < minDf || Math.abs(w.length - word.length) > maxDist || w === word) continue;
-    if (!closeLetters(letters, w, 2 * maxDist, scratch)) continue;
-    const d = editDistance(word, w, maxDist);
-    if (d > maxDist) continue;
-    if (d < bestDist || (d === bestDist && df > bestDf)) {
-      best = w;
-      bestDist = d;
-      bestDf = df;
+  // Only words within maxDist letters of the typed length can be that few edits away.
+  for (let len = word.length - maxDist; len <= word.length + maxDist; len++) {
+    const bucket = vocab[len];
+    if (!bucket) continue;
+    const { words, dfs, masks } = bucket;
+    for (let i = 0; i < words.length; i++) {
+      // Each edit adds or removes at most one letter on each side of the letter sets.
+      if (popcount(masks[i] ^ mask) > 2 * maxDist) continue;
+      const w = words[i];
+      const df = dfs[i];
+      if (df < minDf || w === word) continue;
+      if (!closeLetters(letters, w, 2 * maxDist, scratch)) continue;
+      const d = editDistance(word, w, maxDist);
+      if (d > maxDist) continue;
+      if (d < bestDist || (d === bestDist && df > bestDf)) {
+        best = w;
+        bestDist = d;
+        bestDf = df;
+      }
     }
   }
   return best;
@@ -330,25 +354,6 @@ export function editDistance(a: string, b: string, max: number): number {
     prev = cur;
   }
   return prev[m];
-}
-
-/** The set of letters of a word as a bit mask (a = bit 0). */
-function letterMask(w: string): number {
-  let m = 0;
-  for (let i = 0; i < w.length; i++) m |= 1 << ((w.charCodeAt(i) - 0x61) & 31);
-  return m;
-}
-
-const maskCache = new WeakMap<ReadonlyArray<[string, number]>, Uint32Array>();
-
-/** {@link letterMask} of every entry, computed once per vocabulary. */
-function letterMasks(entries: ReadonlyArray<[string, number]>): Uint32Array {
-  let masks = maskCache.get(entries);
-  if (!masks) {
-    masks = Uint32Array.from(entries, (e) => letterMask(e[0]));
-    maskCache.set(entries, masks);
-  }
-  return masks;
 }
 
 function histogram(w: string): Int16Array {

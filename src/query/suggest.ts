@@ -1,6 +1,7 @@
 import { charsOfSyllable } from '../analysis/char-readings';
 import { isLatinLetters, parsePinyin, SYLLABLES, syllableMatches, type TypedSyllable } from '../analysis/pinyin';
 import type { Post } from '../ingest/post';
+import type { LatinBucket, LatinVocab } from './correct';
 import { PinyinVocab, type CharTest, type SoundMatch } from './pinyin-vocab';
 
 /**
@@ -32,25 +33,31 @@ export class Suggester {
     return i < this.words.length && this.words[i] === word ? this.dfs[i] : 0;
   }
 
-  private latin: Array<[string, number]> | null = null;
+  private latin: LatinBucket[] | null = null;
 
   /**
-   * Latin vocabulary words (a–z only) found in 2+ documents, with their document
-   * frequencies (collected on first use from the words between `a` and `z`, which the
-   * sorted vocabulary holds together).
+   * Latin vocabulary words (a–z only) found in 2+ documents, by length, with document
+   * frequencies and letter masks: collected on first use in one pass over the words
+   * between `a` and `z`, which the sorted vocabulary holds together.
    */
-  latinEntries(): ReadonlyArray<[string, number]> {
+  latinWords(): LatinVocab {
     if (!this.latin) {
-      this.latin = [];
+      const by: LatinBucket[] = [];
       next: for (let i = this.lowerBound('a'); i < this.words.length && this.words[i] < '{'; i++) {
         if (this.dfs[i] < 2) continue;
         const w = this.words[i];
+        let mask = 0;
         for (let k = 0; k < w.length; k++) {
           const c = w.charCodeAt(k);
           if (c < 0x61 || c > 0x7a) continue next;
+          mask |= 1 << (c - 0x61);
         }
-        this.latin.push([w, this.dfs[i]]);
+        const b = (by[w.length] ??= { words: [], dfs: [], masks: [] });
+        b.words.push(w);
+        b.dfs.push(this.dfs[i]);
+        b.masks.push(mask);
       }
+      this.latin = by;
     }
     return this.latin;
   }
