@@ -38,6 +38,15 @@ export function blockKey(block: string): string {
   return normalize(block).replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
+/**
+ * The key of a block that could be template text, or null: too long, or without a letter
+ * (numbers alone are code line numbers, list numbers or counts that sit inside content).
+ */
+function candidateKey(block: string): string | null {
+  const key = blockKey(block);
+  return key.length > 0 && key.length <= MAX_KEY_CHARS && /\p{L}/u.test(key) ? key : null;
+}
+
 /** A 48-bit fingerprint of a block key (hex). */
 export function blockHash(key: string): string {
   return createHash('sha1').update(key).digest('hex').slice(0, 12);
@@ -64,8 +73,8 @@ export function titleSuffix(title: string): string | null {
 export function docBlocks(post: Pick<Post, 'url' | 'title' | 'text'>): DocBlocks {
   const hashes = new Set<string>();
   for (const line of post.text.split('\n')) {
-    const key = blockKey(line);
-    if (key.length > 0 && key.length <= MAX_KEY_CHARS) hashes.add(blockHash(key));
+    const key = candidateKey(line);
+    if (key !== null) hashes.add(blockHash(key));
   }
   const host = postHost(post.url);
   return [host, host ? null : titleSuffix(post.title), [...hashes]];
@@ -142,13 +151,16 @@ export interface RemovedBlock {
  * line goes at the top or bottom of a post; amid the post's paragraphs (a frequent heading
  * such as 结论, a photo credit) it stays.
  */
-export function removeBoilerplate(text: string, frequent: ReadonlySet<string> | ReadonlyMap<string, unknown> | undefined): { text: string; removed: RemovedBlock[] } {
+export function removeBoilerplate(
+  text: string,
+  frequent: ReadonlySet<string> | ReadonlyMap<string, unknown> | undefined,
+): { text: string; removed: RemovedBlock[] } {
   if (!frequent || frequent.size === 0 || text === '') return { text, removed: [] };
   const lines = text.split('\n');
   const n = lines.length;
   const hashes: Array<string | null> = lines.map((line) => {
-    const key = blockKey(line);
-    if (key.length === 0 || key.length > MAX_KEY_CHARS) return null;
+    const key = candidateKey(line);
+    if (key === null) return null;
     const h = blockHash(key);
     return frequent.has(h) ? h : null;
   });
@@ -307,7 +319,12 @@ export function encodeTable(table: BoilerplateTable, report: BoilerplateReport):
     scheme: BOILERPLATE_SCHEME,
     sources: [...table.sources.entries()]
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .map(([source, s]) => [source, s.posts, s.threshold, [...s.frequent.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))]),
+      .map(([source, s]) => [
+        source,
+        s.posts,
+        s.threshold,
+        [...s.frequent.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
+      ]),
     report,
   };
   return JSON.stringify(file);

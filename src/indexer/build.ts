@@ -160,12 +160,14 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     const steps = (shards: number[]): number => 2 * shards.reduce((s, k) => s + parts[k].length, 0);
     let total = steps(toBuild);
     const progress = new Map<string, number>();
-    const report = (pass: string) => (k: number, done: number): void => {
-      progress.set(`${pass}${k}`, done);
-      let sum = 0;
-      for (const d of progress.values()) sum += d;
-      options.onProgress?.({ done: sum, total });
-    };
+    const report =
+      (pass: string) =>
+      (k: number, done: number): void => {
+        progress.set(`${pass}${k}`, done);
+        let sum = 0;
+        for (const d of progress.values()) sum += d;
+        options.onProgress?.({ done: sum, total });
+      };
     const parseJobs = (shards: number[]): BuildJob[] =>
       shards.map((k) => ({ kind: 'parse', shard: k, files: parts[k], maxTextChars: options.maxTextChars }));
     const parsed = await runJobs<ParsedShard>(parseJobs(toBuild), requested, report('p'), () => undefined);

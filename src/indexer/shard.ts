@@ -45,7 +45,9 @@ export function readPostFile(file: CorpusFile, parseOptions: ParseOptions = {}):
     bytes = readFileSync(file.path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return skip(code === 'ENOENT' ? 'file disappeared during the build' : code === 'EACCES' ? 'permission denied' : `cannot read: ${code ?? err}`);
+    return skip(
+      code === 'ENOENT' ? 'file disappeared during the build' : code === 'EACCES' ? 'permission denied' : `cannot read: ${code ?? err}`,
+    );
   }
   source.sha1 = createHash('sha1').update(bytes).digest('hex');
   const decoded = decodePost(bytes);
