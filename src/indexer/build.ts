@@ -61,8 +61,8 @@ export interface BuildOptions {
 }
 
 /**
- * Build progress: steps done out of the total. Each file to (re)build is two steps: read
- * and parsed (first pass), then cleaned and indexed (second pass).
+ * Build progress: files processed so far out of the total to process. A file counts half
+ * once read and parsed (first pass) and in full once cleaned and indexed (second pass).
  */
 export interface BuildProgress {
   done: number;
@@ -157,7 +157,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   try {
     // Pass 1: read and parse the shards to build, and fingerprint their blocks.
     const toBuild = parts.flatMap((p, k) => (reuse[k] === null ? [k] : []));
-    const steps = (shards: number[]): number => 2 * shards.reduce((s, k) => s + parts[k].length, 0);
+    const steps = (shards: number[]): number => shards.reduce((s, k) => s + parts[k].length, 0);
     let total = steps(toBuild);
     const progress = new Map<string, number>();
     const report =
@@ -166,7 +166,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
         progress.set(`${pass}${k}`, done);
         let sum = 0;
         for (const d of progress.values()) sum += d;
-        options.onProgress?.({ done: sum, total });
+        options.onProgress?.({ done: Math.floor(sum / 2), total });
       };
     const parseJobs = (shards: number[]): BuildJob[] =>
       shards.map((k) => ({ kind: 'parse', shard: k, files: parts[k], maxTextChars: options.maxTextChars }));
@@ -233,7 +233,9 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     const vocab = previous ? await previous.vocabWithout(reuse) : new Map<string, number>();
     const removals = new StatsCollector();
     for (const file of previousBlocks.values()) removals.addStats(file.stats);
-    const built = await runJobs<ShardResult>(jobs, requested, report('i'), (r) => {
+    const indexed = report('i');
+    const built = await runJobs<ShardResult>(jobs, requested, indexed, (r) => {
+      indexed(r.shard, parts[r.shard].length); // skipped files included: the shard is done
       for (const [w, df] of r.vocab) vocab.set(w, (vocab.get(w) ?? 0) + df);
       r.vocab = []; // summed: no need to keep it until the end of the build
       removals.addStats(r.boilerplate);
