@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildIndex } from '../src/indexer/build';
-import { removeBoilerplate, blockHash, blockKey } from '../src/indexer/boilerplate';
+import { removeBoilerplate, blockHash, blockKey, docBlocks, resolveSources } from '../src/indexer/boilerplate';
 import { fnv1a, SHARD_TARGET_DOCS } from '../src/indexer/partition';
 import { SearchEngine } from '../src/engine';
 import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
@@ -273,4 +273,17 @@ describe('removeBoilerplate', () => {
     const text = ['安装步骤如下。', '1', 'pip install something', '2', 'run the tool now'].join('\n');
     expect(removeBoilerplate(text, set('1', '2')).text).toBe(text);
   });
+});
+
+test('the source of a post: its host (www./m. aside), else a title suffix shared by others, else the archive', () => {
+  const doc = (url: string | null, title: string) => docBlocks({ url, title, text: '' });
+  const sources = resolveSources([
+    doc('https://www.harbour-daily.example/a', '甲'),
+    doc('https://m.harbour-daily.example/b', '乙'),
+    doc(null, '渔村夜话 - 海边小站'),
+    doc(null, '退潮以后 - 海边小站'),
+    doc(null, '一篇没有出处的文章 - 独一份'),
+    doc('not a url', '无题'),
+  ]);
+  expect(sources).toEqual(['harbour-daily.example', 'harbour-daily.example', 'title:海边小站', 'title:海边小站', '', '']);
 });
