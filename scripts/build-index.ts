@@ -125,6 +125,14 @@ function printReport(r: BuildReport): void {
   );
   if (r.fullReason) out.write(`(full build: ${r.fullReason})\n`);
   if (r.upToDate) out.write('the index was up to date: no new version written\n');
+  const b = r.boilerplate;
+  out.write(
+    `boilerplate: ${b.blocks} blocks (${(b.chars / 1000).toFixed(0)} k characters) left out of ${b.posts} posts; template lines found in ${b.sources} sources\n`,
+  );
+  if (b.top.length > 0) {
+    out.write('most removed template blocks (posts):\n');
+    for (const t of b.top) out.write(`  ${String(t.count).padStart(6)}  ${t.source}  ${JSON.stringify(t.text)}\n`);
+  }
   if (r.skipped.length > 0) {
     out.write(`skipped ${r.skipped.length} files:\n`);
     for (const s of r.skipped) out.write(`  ${s.path}: ${s.reason}\n`);

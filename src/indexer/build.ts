@@ -10,6 +10,7 @@ import { pruneVersions, VersionWriter } from '../store/files';
 import { acquireBuildLock } from '../store/lock';
 import {
   BIGRAM_FILE,
+  BOILERPLATE_FILE,
   DUPLICATES_FILE,
   FORMAT_VERSION,
   TERM_SCHEME,
@@ -21,7 +22,18 @@ import { FLEX_OPTIONS, flexVersion } from './flex';
 import { BigramPostings } from './bigram-postings';
 import { groupDuplicates } from './duplicates';
 import { countChanges, openPrevious, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
-import { bigramsFromArrays, runShardJob, type ShardJob, type ShardResult, type ShardSig } from './job';
+import {
+  BOILERPLATE_SCHEME,
+  cleanedDifferently,
+  computeTable,
+  encodeTable,
+  frequentSets,
+  reportOf,
+  StatsCollector,
+  type BoilerplateReport,
+  type DocBlocks,
+} from './boilerplate';
+import { bigramsFromArrays, runBuildJob, type BuildJob, type ParsedShard, type ShardJob, type ShardResult, type ShardSig } from './job';
 import { partition } from './partition';
 import type { FileNote } from './shard';
 
@@ -49,7 +61,10 @@ export interface BuildOptions {
   onProgress?: (progress: BuildProgress) => void;
 }
 
-/** Build progress: files processed so far out of the total to process. */
+/**
+ * Build progress: files processed so far out of the total to process. A file counts half
+ * once read and parsed (first pass) and in full once cleaned and indexed (second pass).
+ */
 export interface BuildProgress {
   done: number;
   total: number;
@@ -81,6 +96,8 @@ export interface BuildReport {
   duplicateGroups: number;
   /** True when an incremental build found nothing to do: no new version was written, `dir` is the live one. */
   upToDate: boolean;
+  /** Template blocks left out of the index (see indexer/boilerplate), the most removed first. */
+  boilerplate: BoilerplateReport;
 }
 
 /**
@@ -114,7 +131,7 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
     normalization: NORMALIZATION_VERSION,
     terms: TERM_SCHEME,
   };
-  const settings = { maxTextChars: options.maxTextChars ?? null };
+  const settings: Manifest['build'] = { maxTextChars: options.maxTextChars ?? null, boilerplate: BOILERPLATE_SCHEME };
 
   let previous: PreviousIndex | null = null;
   let fullReason: string | null = null;
@@ -142,34 +159,97 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
       shards: { built: 0, reused: m.shards.length },
       duplicateGroups: m.duplicateGroups ?? 0,
       upToDate: true,
+      boilerplate: (await previous.boilerplate()).report,
     };
   }
 
-  const writer = await VersionWriter.create(options.out);
+  const requested = options.workers ?? Math.min(2, availableParallelism());
+  let writer: VersionWriter | null = null;
   try {
+    // Pass 1: read and parse the shards to build, and fingerprint their blocks.
     const toBuild = parts.flatMap((p, k) => (reuse[k] === null ? [k] : []));
-    const total = toBuild.reduce((s, k) => s + parts[k].length, 0);
-    const progress = new Map<number, number>();
-    const report = (k: number, done: number): void => {
-      progress.set(k, done);
-      let sum = 0;
-      for (const d of progress.values()) sum += d;
-      options.onProgress?.({ done: sum, total });
-    };
-    const jobs: ShardJob[] = toBuild.map((k) => ({
-      shard: k,
-      files: parts[k],
-      dir: writer.dir,
-      userDict: options.userDict,
-      segmenter: segmenter.name,
-      maxTextChars: options.maxTextChars,
-    }));
-    const requested = options.workers ?? Math.min(2, availableParallelism());
+    const steps = (shards: number[]): number => shards.reduce((s, k) => s + parts[k].length, 0);
+    let total = steps(toBuild);
+    const progress = new Map<string, number>();
+    const report =
+      (pass: string) =>
+      (k: number, done: number): void => {
+        progress.set(`${pass}${k}`, done);
+        let sum = 0;
+        for (const d of progress.values()) sum += d;
+        options.onProgress?.({ done: Math.floor(sum / 2), total });
+      };
+    const parseJobs = (shards: number[]): BuildJob[] =>
+      shards.map((k) => ({ kind: 'parse', shard: k, files: parts[k], maxTextChars: options.maxTextChars }));
+    const parsed = await runJobs<ParsedShard>(parseJobs(toBuild), requested, report('p'), () => undefined);
+
+    // The block-frequency table over every post, new or reused.
+    const previousBlocks = new Map<number, Awaited<ReturnType<PreviousIndex['blocks']>>>();
+    const blocks: DocBlocks[][] = [];
+    for (let k = 0; k < parts.length; k++) {
+      const old = reuse[k];
+      if (old === null) blocks.push(parsed.get(k)!.blocks);
+      else {
+        const file = await previous!.blocks(old.shard);
+        previousBlocks.set(k, file);
+        blocks.push(file.docs);
+      }
+    }
+    const table = computeTable(blocks.flat());
+    const sets = frequentSets(table);
+    const firstDoc: number[] = [];
+    blocks.reduce((at, b, k) => ((firstDoc[k] = at), at + b.length), 0);
+    const sourcesOf = (k: number): string[] => table.sourceOf.slice(firstDoc[k], firstDoc[k] + blocks[k].length);
+
+    // A reused shard whose posts would now lose other blocks (a line became, or stopped
+    // being, template text) is rebuilt, so the result is the one a full build gives.
+    if (previous) {
+      const before = (await previous.boilerplate()).frequent;
+      const stale: number[] = [];
+      for (const [k, file] of previousBlocks) {
+        const now = sourcesOf(k);
+        if (file.docs.some((d, i) => cleanedDifferently(d, file.sources[i], now[i], before, sets))) stale.push(k);
+      }
+      if (stale.length > 0) {
+        for (const k of stale) {
+          reuse[k] = null;
+          previousBlocks.delete(k);
+          toBuild.push(k);
+        }
+        toBuild.sort((a, b) => a - b);
+        total = steps(toBuild);
+        for (const [k, r] of await runJobs<ParsedShard>(parseJobs(stale), requested, report('p'), () => undefined)) parsed.set(k, r);
+      }
+    }
+
+    // Pass 2: clean and index.
+    writer = await VersionWriter.create(options.out);
+    const dirOut = writer.dir;
+    const jobs: ShardJob[] = toBuild.map((k) => {
+      const sourceOf = sourcesOf(k);
+      const frequent: Array<[string, string[]]> = [...new Set(sourceOf)].map((src) => [src, [...(sets.get(src) ?? [])]]);
+      return {
+        kind: 'index',
+        shard: k,
+        posts: parsed.get(k)!.posts,
+        blocks: blocks[k],
+        sourceOf,
+        frequent,
+        dir: dirOut,
+        userDict: options.userDict,
+        segmenter: segmenter.name,
+      };
+    });
     // Vocabularies are summed as shard results arrive, not in the single-threaded tail.
     const vocab = previous ? await previous.vocabWithout(reuse) : new Map<string, number>();
-    const built = await runJobs(jobs, requested, report, (r) => {
+    const removals = new StatsCollector();
+    for (const file of previousBlocks.values()) removals.addStats(file.stats);
+    const indexed = report('i');
+    const built = await runJobs<ShardResult>(jobs, requested, indexed, (r) => {
+      indexed(r.shard, parts[r.shard].length); // skipped files included: the shard is done
       for (const [w, df] of r.vocab) vocab.set(w, (vocab.get(w) ?? 0) + df);
       r.vocab = []; // summed: no need to keep it until the end of the build
+      removals.addStats(r.boilerplate);
     });
 
     // Everything per shard, in shard order, from the new build or the previous index.
@@ -183,8 +263,9 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
       const r = built.get(k);
       const old = reuse[k];
       if (r) {
+        const p = parsed.get(k)!;
         writer.addFiles(r.files);
-        shardSources.push({ files: r.sources, skipped: r.skipped, warnings: r.warnings });
+        shardSources.push({ files: p.sources, skipped: p.skipped, warnings: p.warnings });
         docCounts.push(r.docCount);
         bigramParts.push(bigramsFromArrays(r.bigrams));
         titleParts.push(bigramsFromArrays(r.titleBigrams));
@@ -201,12 +282,14 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
     const offsets = docCounts.map((_, k) => docCounts.slice(0, k).reduce((a, b) => a + b, 0));
     const docCount = docCounts.reduce((a, b) => a + b, 0);
     const groups = groupDuplicates(sigs);
+    const boilerplate = reportOf(removals.finish(), table);
     // Level 1: the binary arrays gain little from harder compression (25 vs 28 MB) at twice the time.
     await Promise.all([
       writer.writeGzip(BIGRAM_FILE, BigramPostings.merge(bigramParts, offsets, docCount).encode(), 1),
       writer.writeGzip(TITLE_BIGRAM_FILE, BigramPostings.merge(titleParts, offsets, docCount).encode(), 1),
       writer.writeGzip('vocab.json.gz', encodeVocab(vocab), 3),
       writer.writeGzip(DUPLICATES_FILE, JSON.stringify(groups), 3),
+      writer.writeGzip(BOILERPLATE_FILE, encodeTable(table, boilerplate), 3),
     ]);
     const fingerprint = createHash('sha256');
     for (const s of shardSources) for (const f of s.files) if (f.sha1) fingerprint.update(`${f.path}\0${f.sha1}\n`);
@@ -244,9 +327,10 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
       shards: { built: built.size, reused: parts.length - built.size },
       duplicateGroups: groups.length,
       upToDate: false,
+      boilerplate,
     };
   } catch (err) {
-    await writer.abort();
+    await writer?.abort();
     throw err;
   }
 }
@@ -261,16 +345,16 @@ function canUseWorkers(): boolean {
  * shared queue), or in this thread when `workers` is 0 or threads are unavailable;
  * `onResult` sees each shard's result as it arrives.
  */
-async function runJobs(
-  jobs: ShardJob[],
+async function runJobs<R extends ParsedShard | ShardResult>(
+  jobs: BuildJob[],
   workers: number,
   onProgress: (shard: number, done: number) => void,
-  onResult: (result: ShardResult) => void,
-): Promise<Map<number, ShardResult>> {
-  const results = new Map<number, ShardResult>();
+  onResult: (result: R) => void,
+): Promise<Map<number, R>> {
+  const results = new Map<number, R>();
   if (workers < 1 || !canUseWorkers()) {
     for (const job of jobs) {
-      const result = await runShardJob(job, (d) => onProgress(job.shard, d));
+      const result = (await runBuildJob(job, (d) => onProgress(job.shard, d))) as R;
       onResult(result);
       results.set(job.shard, result);
     }
@@ -280,7 +364,7 @@ async function runJobs(
   const runOne = (): Promise<void> =>
     new Promise((resolveAll, reject) => {
       const worker = new Worker(require.resolve('./worker'));
-      let current: ShardJob | undefined;
+      let current: BuildJob | undefined;
       let finished = false;
       const next = (): void => {
         current = queue.shift();
@@ -298,7 +382,7 @@ async function runJobs(
         void worker.terminate();
         reject(err);
       };
-      worker.on('message', (msg: { type: string; shard: number; done?: number; result?: ShardResult; message?: string }) => {
+      worker.on('message', (msg: { type: string; shard: number; done?: number; result?: R; message?: string }) => {
         if (msg.type === 'progress' && msg.done !== undefined) onProgress(msg.shard, msg.done);
         else if (msg.type === 'done' && msg.result) {
           results.set(msg.shard, msg.result);

@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { decodeVocab } from '../store/codec';
 import { openVersion, type VersionReader } from '../store/files';
-import { BIGRAM_FILE, TITLE_BIGRAM_FILE, type FileChecksum, type Manifest } from '../store/manifest';
+import { BIGRAM_FILE, BOILERPLATE_FILE, TITLE_BIGRAM_FILE, type FileChecksum, type Manifest } from '../store/manifest';
+import { decodeTable, type BoilerplateReport, type ShardBlocksFile } from './boilerplate';
 import { walkCorpus, type CorpusFile } from '../ingest/walk';
 import { FLEX_OPTIONS } from './flex';
 import { BigramPostings } from './bigram-postings';
@@ -52,6 +53,10 @@ export interface PreviousIndex {
   linkShard(old: number, k: number, dir: string): Promise<Record<string, FileChecksum>>;
   /** Previous shard `old`'s duplicate signatures. */
   sigs(old: number): Promise<ShardSig[]>;
+  /** Previous shard `old`'s block fingerprints, sources and removals. */
+  blocks(old: number): Promise<ShardBlocksFile>;
+  /** The previous template fingerprints per source, and the previous build's removal report. */
+  boilerplate(): Promise<{ frequent: Map<string, Set<string>>; report: BoilerplateReport }>;
   /** Previous shard by the id of its first file. */
   byFirst: Map<string, number>;
 }
@@ -83,6 +88,11 @@ export async function openPrevious(
   }
   if ((m.build?.maxTextChars ?? null) !== settings.maxTextChars) {
     return { reason: `the previous index was built with --max-text-chars ${String(m.build?.maxTextChars ?? 'default')}` };
+  }
+  if ((m.build?.boilerplate ?? null) !== (settings.boilerplate ?? null)) {
+    return {
+      reason: `the previous index was built with boilerplate removal ${JSON.stringify(m.build?.boilerplate ?? 'none')}, this build uses ${JSON.stringify(settings.boilerplate ?? 'none')}`,
+    };
   }
   if (!Array.isArray(m.shardSources) || m.shardSources.length !== m.shards.length) {
     return { reason: 'the previous manifest does not list its source files' };
@@ -129,6 +139,17 @@ export async function openPrevious(
       return out;
     },
     sigs: (oldShard) => readJson<ShardSig[]>(shardFiles(oldShard).sigs),
+    async blocks(oldShard) {
+      const name = shardFiles(oldShard).blocks;
+      const file = await readJson<ShardBlocksFile>(name);
+      if (!file || !Array.isArray(file.docs) || !Array.isArray(file.sources) || file.docs.length !== m.shards[oldShard]) {
+        throw new Error(`index ${version.dir} is damaged: ${name} does not list the shard's documents; rebuild it`);
+      }
+      return file;
+    },
+    async boilerplate() {
+      return decodeTable(await version.readGzip(BOILERPLATE_FILE), `${version.dir}/${BOILERPLATE_FILE}`);
+    },
   };
 }
 

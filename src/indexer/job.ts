@@ -6,17 +6,44 @@ import { writeGzipFile } from '../store/files';
 import type { FileChecksum } from '../store/manifest';
 import { exportFlex } from './flex';
 import { BigramPostings, type DocIds } from './bigram-postings';
-import { ShardBuilder, type FileNote, type SourceRecord } from './shard';
+import type { Post } from '../ingest/post';
+import { docBlocks, removeBoilerplate, StatsCollector, type BoilerplateStats, type DocBlocks, type ShardBlocksFile } from './boilerplate';
+import { readPostFile, ShardBuilder, type FileNote, type SourceRecord } from './shard';
 
-/** The work of one build worker: index a slice of the corpus into one shard's files. */
-export interface ShardJob {
+/** The first pass of a build: read and parse a slice of the corpus, fingerprint its blocks. */
+export interface ParseJob {
+  kind: 'parse';
   shard: number;
   files: CorpusFile[];
+  maxTextChars?: number;
+}
+
+/** What a parse job reports back: the posts, their blocks and what happened to each file. */
+export interface ParsedShard {
+  shard: number;
+  posts: Post[];
+  /** Per post: its source and block fingerprints. */
+  blocks: DocBlocks[];
+  /** Every file of the job, read or not, with size, mtime and content hash. */
+  sources: SourceRecord[];
+  skipped: FileNote[];
+  warnings: FileNote[];
+}
+
+/** The second pass: clean the parsed posts of template blocks and index them into one shard's files. */
+export interface ShardJob {
+  kind: 'index';
+  shard: number;
+  posts: Post[];
+  blocks: DocBlocks[];
+  /** Per post: its source key (see boilerplate.resolveSources). */
+  sourceOf: string[];
+  /** The template fingerprints of the sources of these posts. */
+  frequent: Array<[string, string[]]>;
   /** Folder of the index version being written. */
   dir: string;
   userDict?: string;
   segmenter: SegmenterBackend;
-  maxTextChars?: number;
 }
 
 /** What a shard job reports back to the build. */
@@ -25,16 +52,17 @@ export interface ShardResult {
   docCount: number;
   files: Record<string, FileChecksum>;
   vocab: Array<[string, number]>;
-  skipped: FileNote[];
-  warnings: FileNote[];
-  /** Every file of the job, read or not, with size, mtime and content hash. */
-  sources: SourceRecord[];
   /** Per document: [source URL, body SimHash]. */
   sigs: ShardSig[];
   /** The shard's bigram postings (local document numbers), merged by the build. */
   bigrams: BigramArrays;
   titleBigrams: BigramArrays;
+  /** What boilerplate removal took out of the shard's posts. */
+  boilerplate: BoilerplateStats;
 }
+
+/** Either pass's job, as sent to a worker. */
+export type BuildJob = ParseJob | ShardJob;
 
 /** {@link BigramPostings} as plain typed arrays, transferable between threads. */
 export interface BigramArrays {
@@ -57,49 +85,83 @@ function toArrays(b: BigramPostings): BigramArrays {
 export type ShardSig = [string | null, string | null];
 
 /** Shard file names. */
-export const shardFiles = (k: number): { docs: string; flex: string; vocab: string; sigs: string } => ({
+export const shardFiles = (k: number): { docs: string; flex: string; vocab: string; sigs: string; blocks: string } => ({
   docs: `shard-${k}.docs.json.gz`,
   flex: `shard-${k}.flex.gz`,
   /** The shard's share of vocab.json.gz, so an incremental build can subtract it. */
   vocab: `shard-${k}.vocab.json.gz`,
   sigs: `shard-${k}.sigs.json.gz`,
+  /** Block fingerprints of the shard's posts ({@link ShardBlocksFile}), so an incremental build can recount. */
+  blocks: `shard-${k}.blocks.json.gz`,
 });
 
-/** Run a shard job in this thread; `onProgress` gets the number of files done. */
-export async function runShardJob(job: ShardJob, onProgress: (done: number) => void): Promise<ShardResult> {
-  const builder = new ShardBuilder(getSegmenter({ backend: job.segmenter, userDict: job.userDict }), { maxTextChars: job.maxTextChars });
+/** Run a parse job in this thread; `onProgress` gets the number of files done. */
+export function runParseJob(job: ParseJob, onProgress: (done: number) => void): ParsedShard {
+  const out: ParsedShard = { shard: job.shard, posts: [], blocks: [], sources: [], skipped: [], warnings: [] };
   let done = 0;
   for (const file of job.files) {
-    builder.addFile(file);
+    const read = readPostFile(file, { maxTextChars: job.maxTextChars });
+    out.sources.push(read.source);
+    out.warnings.push(...read.warnings);
+    if (read.skipped) out.skipped.push(read.skipped);
+    if (read.post) {
+      out.posts.push(read.post);
+      out.blocks.push(docBlocks(read.post));
+    }
     done++;
     if (done % 50 === 0) onProgress(done);
   }
   onProgress(done);
+  return out;
+}
+
+/** Run either kind of job in this thread. */
+export async function runBuildJob(job: BuildJob, onProgress: (done: number) => void): Promise<ParsedShard | ShardResult> {
+  return job.kind === 'parse' ? runParseJob(job, onProgress) : runShardJob(job, onProgress);
+}
+
+/** Run a shard job in this thread; `onProgress` gets the number of posts done. */
+export async function runShardJob(job: ShardJob, onProgress: (done: number) => void): Promise<ShardResult> {
+  const builder = new ShardBuilder(getSegmenter({ backend: job.segmenter, userDict: job.userDict }));
+  const frequent = new Map(job.frequent.map(([source, hashes]) => [source, new Set(hashes)]));
+  const stats = new StatsCollector();
+  let done = 0;
+  for (let i = 0; i < job.posts.length; i++) {
+    const post = job.posts[i];
+    const clean = removeBoilerplate(post.text, frequent.get(job.sourceOf[i]));
+    stats.addPost(job.sourceOf[i], clean.removed);
+    builder.addPost(clean.removed.length > 0 ? { ...post, text: clean.text } : post);
+    done++;
+    if (done % 50 === 0) onProgress(done);
+  }
+  onProgress(done);
+  const boilerplate = stats.finish();
+  const blocksFile: ShardBlocksFile = { docs: job.blocks, sources: job.sourceOf, stats: boilerplate };
   const shard = builder.finish();
   const names = shardFiles(job.shard);
   const files: Record<string, FileChecksum> = {};
   // Both compress in the thread pool at once; level 3 is ~3x faster than 6 for ~10 % more bytes.
   const sigs: ShardSig[] = shard.posts.map((p, i) => [p.url, shard.sigs[i]]);
-  const [docs, flex, vocab, sigFile] = await Promise.all([
+  const [docs, flex, vocab, sigFile, blocks] = await Promise.all([
     writeGzipFile(join(job.dir, names.docs), encodeDocsBytes(shard.posts, shard.ntexts), 3),
     writeGzipFile(join(job.dir, names.flex), await exportFlex(shard.flex), 3),
     writeGzipFile(join(job.dir, names.vocab), encodeVocab(shard.vocab, false), 3),
     writeGzipFile(join(job.dir, names.sigs), JSON.stringify(sigs), 3),
+    writeGzipFile(join(job.dir, names.blocks), JSON.stringify(blocksFile), 3),
   ]);
   files[names.docs] = docs;
   files[names.flex] = flex;
   files[names.vocab] = vocab;
   files[names.sigs] = sigFile;
+  files[names.blocks] = blocks;
   return {
     shard: job.shard,
     docCount: shard.posts.length,
     files,
     vocab: [...shard.vocab.entries()],
-    skipped: shard.skipped,
-    warnings: shard.warnings,
-    sources: builder.sources,
     sigs,
     bigrams: toArrays(shard.bigrams),
     titleBigrams: toArrays(shard.titleBigrams),
+    boilerplate,
   };
 }

@@ -27,6 +27,41 @@ export interface SourceRecord {
   sha1: string | null;
 }
 
+/** One corpus file read and parsed: its record, and the post or the reason it was skipped. */
+export interface ReadPost {
+  source: SourceRecord;
+  post: Post | null;
+  skipped: FileNote | null;
+  warnings: FileNote[];
+}
+
+/** Read and parse one corpus file; problems are returned, never thrown. */
+export function readPostFile(file: CorpusFile, parseOptions: ParseOptions = {}): ReadPost {
+  const source: SourceRecord = { path: file.id, size: file.size, mtimeMs: file.mtimeMs, sha1: null };
+  const out: ReadPost = { source, post: null, skipped: null, warnings: [] };
+  const skip = (reason: string): ReadPost => ({ ...out, skipped: { path: file.id, reason } });
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file.path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return skip(
+      code === 'ENOENT' ? 'file disappeared during the build' : code === 'EACCES' ? 'permission denied' : `cannot read: ${code ?? err}`,
+    );
+  }
+  source.sha1 = createHash('sha1').update(bytes).digest('hex');
+  const decoded = decodePost(bytes);
+  if (!decoded.ok) return skip(decoded.reason);
+  let result;
+  try {
+    result = parsePost(file.id, decoded.text, parseOptions);
+  } catch (err) {
+    return skip(`cannot parse: ${(err as Error).message}`);
+  }
+  if (!result.ok) return skip(result.reason);
+  return { ...out, post: result.post, warnings: result.warnings.map((w) => ({ path: file.id, reason: w })) };
+}
+
 /** A partition of the corpus indexed on its own; queries merge shards. */
 export interface ShardBuild {
   posts: Post[];
@@ -67,37 +102,11 @@ export class ShardBuilder {
 
   /** Read, parse and index one corpus file; problems are recorded, never thrown. */
   addFile(file: CorpusFile): void {
-    let bytes: Buffer;
-    const source: SourceRecord = { path: file.id, size: file.size, mtimeMs: file.mtimeMs, sha1: null };
-    this.sources.push(source);
-    try {
-      bytes = readFileSync(file.path);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const reason =
-        code === 'ENOENT' ? 'file disappeared during the build' : code === 'EACCES' ? 'permission denied' : `cannot read: ${code ?? err}`;
-      this.skipped.push({ path: file.id, reason });
-      return;
-    }
-    source.sha1 = createHash('sha1').update(bytes).digest('hex');
-    const decoded = decodePost(bytes);
-    if (!decoded.ok) {
-      this.skipped.push({ path: file.id, reason: decoded.reason });
-      return;
-    }
-    let result;
-    try {
-      result = parsePost(file.id, decoded.text, this.parseOptions);
-    } catch (err) {
-      this.skipped.push({ path: file.id, reason: `cannot parse: ${(err as Error).message}` });
-      return;
-    }
-    if (!result.ok) {
-      this.skipped.push({ path: file.id, reason: result.reason });
-      return;
-    }
-    for (const w of result.warnings) this.warnings.push({ path: file.id, reason: w });
-    this.addPost(result.post);
+    const read = readPostFile(file, this.parseOptions);
+    this.sources.push(read.source);
+    this.warnings.push(...read.warnings);
+    if (read.skipped) this.skipped.push(read.skipped);
+    if (read.post) this.addPost(read.post);
   }
 
   /** Index one parsed post. */

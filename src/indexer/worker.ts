@@ -1,15 +1,19 @@
 import { parentPort } from 'node:worker_threads';
-import { runShardJob, type ShardJob } from './job';
+import { runBuildJob, type BuildJob } from './job';
 
 /**
- * Worker-thread entry: runs the shard jobs it is sent, one at a time (jieba is loaded
- * once per worker), and posts progress and each result.
+ * Worker-thread entry: runs the build jobs it is sent (parse or index), one at a time
+ * (jieba is loaded once per worker), and posts progress and each result.
  */
 if (parentPort) {
   const port = parentPort;
-  port.on('message', (job: ShardJob) => {
-    runShardJob(job, (done) => port.postMessage({ type: 'progress', shard: job.shard, done }))
+  port.on('message', (job: BuildJob) => {
+    runBuildJob(job, (done) => port.postMessage({ type: 'progress', shard: job.shard, done }))
       .then((result) => {
+        if (!('bigrams' in result)) {
+          port.postMessage({ type: 'done', shard: job.shard, result });
+          return;
+        }
         // Transfer, not copy, the posting arrays (tens of MB).
         const buffers = [result.bigrams, result.titleBigrams].flatMap((b) => [
           b.keys.buffer,

@@ -38,8 +38,12 @@ export interface Manifest {
   corpusFingerprint: string;
   /** Epoch ms when the build started: files modified after it are re-hashed by the next incremental build. */
   buildStartedMs: number;
-  /** Build settings that change the index (an incremental build with others rebuilds fully). */
-  build: { maxTextChars: number | null };
+  /**
+   * Build settings that change the index (an incremental build with others rebuilds
+   * fully); `boilerplate` is the scheme of template-block removal (absent in indexes
+   * built without it).
+   */
+  build: { maxTextChars: number | null; boilerplate?: string };
   /**
    * Per shard, in order: every post file it was built from (path, size, mtime, content
    * hash), and the files skipped or indexed with a warning. An incremental build
@@ -71,6 +75,9 @@ export interface ShardSources {
   skipped: FileNote[];
   warnings: FileNote[];
 }
+
+/** Template blocks per source and the build's removals (see indexer/boilerplate). */
+export const BOILERPLATE_FILE = 'boilerplate.json.gz';
 
 /** Duplicate groups: arrays of document numbers (see indexer/duplicates). */
 export const DUPLICATES_FILE = 'duplicates.json.gz';
