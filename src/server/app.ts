@@ -150,7 +150,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     res.vary('Accept-Encoding').type('json');
     // Gzip makes a search answer about 40 % of its size (what a client over a real network
     // waits for) for one compression per cached answer; on loopback the server spends
-    // about what the saved bytes would have cost it (README, Quality and performance).
+    // about what the saved bytes would have cost it (docs/benchmarks.md, KB/answer).
     if (answer.head.length >= GZIP_MIN_BYTES && acceptsGzip(req)) {
       answer.gzip ??= deflateBody(answer.head);
       res.set('Content-Encoding', 'gzip').send(gzipWithSuffix(answer.gzip, suffix));
