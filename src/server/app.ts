@@ -12,6 +12,7 @@ import { deflateBody, gzipWithSuffix, type DeflatedBody } from './gzip';
 import { createLogger } from './log';
 import type { AppOptions } from './options';
 import { mountArchiveRoutes } from './archive-routes';
+import { archiveStats } from './stats';
 import { BadRequest, integer, single } from './params';
 
 export type { AppOptions } from './options';
@@ -102,6 +103,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
   }
 
   mountArchiveRoutes(app, () => current);
+  app.get('/api/stats', (_req, res) => void res.json(archiveStats(current)));
   app.get('/api/search', (req, res) => {
     const started = process.hrtime.bigint();
     const engine = current;
@@ -200,7 +202,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     );
   });
 
-  const GET_ROUTES = ['/api/search', '/api/suggest', '/api/docs/*id', '/healthz', '/opensearch.xml'];
+  const GET_ROUTES = ['/api/search', '/api/suggest', '/api/stats', '/api/docs/*id', '/healthz', '/opensearch.xml'];
   for (const route of GET_ROUTES) {
     app.all(route, (req, res) => {
       res
