@@ -349,12 +349,20 @@ describeE2E('search page in Chromium', () => {
     const expected = PLACES.filter((_p, i) => i % 3 === 0 && [2020, 2021].includes(2018 + (i % 6))).length;
     await summary(expected);
     for (const a of await page.locator('ol#results > li.hit .hit-author').allTextContents()) expect(a).toBe('林野');
-    for (const d of await page.locator('ol#results > li.hit .hit-date').allTextContents()) expect(d >= '2020-01-01' && d <= '2021-12-31').toBe(true);
-    expect(await page.locator('#facet-active button.facet-clear').allTextContents()).toEqual(['从 2020-01-01 ×', '到 2021-12-31 ×', '作者：林野 ×']);
+    for (const d of await page.locator('ol#results > li.hit .hit-date').allTextContents())
+      expect(d >= '2020-01-01' && d <= '2021-12-31').toBe(true);
+    expect(await page.locator('#facet-active button.facet-clear').allTextContents()).toEqual([
+      '从 2020-01-01 ×',
+      '到 2021-12-31 ×',
+      '作者：林野 ×',
+    ]);
 
     // A tag under a hit filters to it; every filter is removable.
     const tag = (await page.locator('ol#results > li.hit a.hit-tag').nth(1).textContent())!.slice(1);
-    await page.locator('ol#results > li.hit a.hit-tag', { hasText: '#' + tag }).first().click();
+    await page
+      .locator('ol#results > li.hit a.hit-tag', { hasText: '#' + tag })
+      .first()
+      .click();
     await waitForParam('tag', tag);
     await summary(1);
     await page.locator('#facet-active button.facet-clear', { hasText: '标签' }).click();
@@ -364,7 +372,9 @@ describeE2E('search page in Chromium', () => {
   test('a query of only stop words says why nothing was found', async () => {
     await page.goto(srv.url + '/?q=' + encodeURIComponent('的 了'));
     await summary(0);
-    expect(await page.locator('#message').textContent()).toBe('「的 了」只包含“的”“了”“是”这类常用虚词，它们不参与搜索。请加上更具体的词，例如人名、地名或事件。');
+    expect(await page.locator('#message').textContent()).toBe(
+      '「的 了」只包含“的”“了”“是”这类常用虚词，它们不参与搜索。请加上更具体的词，例如人名、地名或事件。',
+    );
   });
 
   test('a partial hit lists its missing words struck through', async () => {
@@ -427,7 +437,9 @@ describeE2E('search page in Chromium', () => {
       await phone.emulateMedia({ colorScheme: 'dark' });
       await phone.screenshot({ path: join(SHOTS, 'phone-dark.png') });
       expect(await phone.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(13, 17, 23)');
-      expect(await phone.evaluate("getComputedStyle(document.querySelector('.hit-title a, .hit-title span')).color")).not.toBe('rgb(26, 86, 219)');
+      expect(await phone.evaluate("getComputedStyle(document.querySelector('.hit-title a, .hit-title span')).color")).not.toBe(
+        'rgb(26, 86, 219)',
+      );
     } finally {
       await phone.close();
     }

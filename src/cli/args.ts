@@ -4,7 +4,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;
 
 /** What {@link parseFlags} returns for an option table. */
-export type ParsedFlags<O extends OptionTable> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+export type ParsedFlags<O extends OptionTable> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+>;
 
 /**
  * Parse `argv` against `options` (plus `--help`/`-h`). On a bad flag print the message and
@@ -12,7 +14,11 @@ export type ParsedFlags<O extends OptionTable> = ReturnType<typeof parseArgs<{ a
  */
 export function parseFlags<O extends OptionTable>(argv: string[], options: O, usage: string): ParsedFlags<O> {
   const withHelp: O = { ...options, help: { type: 'boolean', short: 'h', default: false } };
-  const parsed = parseOrExit(() => parseArgs({ args: argv, options: withHelp, allowPositionals: true, strict: true }) as ParsedFlags<O> & { values: { help?: boolean } }, usage);
+  const parsed = parseOrExit(
+    () =>
+      parseArgs({ args: argv, options: withHelp, allowPositionals: true, strict: true }) as ParsedFlags<O> & { values: { help?: boolean } },
+    usage,
+  );
   return parsed;
 }
 

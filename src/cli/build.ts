@@ -6,7 +6,9 @@ import { SEGMENTER_BACKENDS, type SegmenterBackend } from '../analysis/segmenter
 import { fail, parseFlags } from './args';
 import type { Command } from './command';
 
-const usage = (prog: string): string => `usage: ${prog} --corpus DIR --out DIR [--incremental] [--watch] [--user-dict FILE] [--segmenter nodejieba|@node-rs/jieba] [--workers N] [--max-text-chars N] [--json]
+const usage = (
+  prog: string,
+): string => `usage: ${prog} --corpus DIR --out DIR [--incremental] [--watch] [--user-dict FILE] [--segmenter nodejieba|@node-rs/jieba] [--workers N] [--max-text-chars N] [--json]
        ${prog} --backend redis --redis-url URL --name NAME [--grace-seconds N] [same options but --incremental, --watch]
 
 Builds a zhsearch index of the posts under --corpus (default $CORPUS_DIR or corpus/)
@@ -22,25 +24,25 @@ until the new one is complete. Exits non-zero only when nothing could be indexed
 --json         print the build report as JSON`;
 
 /** `zhsearch build`: index a folder of posts into a folder (or Redis). */
-export const build: Command = { name: 'build', summary: 'index a folder of posts (--corpus DIR --out DIR)', run };
+export const build: Command = { name: 'build', run };
 
 async function run(argv: string[], prog: string): Promise<void> {
   const { values } = parseFlags(
     argv,
     {
-        corpus: { type: 'string', default: process.env.CORPUS_DIR || 'corpus' },
-        out: { type: 'string', default: process.env.INDEX_DIR || 'index-data' },
-        'user-dict': { type: 'string' },
-        segmenter: { type: 'string' },
-        workers: { type: 'string' },
-        'max-text-chars': { type: 'string' },
-        backend: { type: 'string', default: 'file' },
-        'redis-url': { type: 'string', default: process.env.REDIS_URL },
-        name: { type: 'string', default: process.env.INDEX_NAME },
-        'grace-seconds': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        incremental: { type: 'boolean', default: false },
-        watch: { type: 'boolean', default: false },
+      corpus: { type: 'string', default: process.env.CORPUS_DIR || 'corpus' },
+      out: { type: 'string', default: process.env.INDEX_DIR || 'index-data' },
+      'user-dict': { type: 'string' },
+      segmenter: { type: 'string' },
+      workers: { type: 'string' },
+      'max-text-chars': { type: 'string' },
+      backend: { type: 'string', default: 'file' },
+      'redis-url': { type: 'string', default: process.env.REDIS_URL },
+      name: { type: 'string', default: process.env.INDEX_NAME },
+      'grace-seconds': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      incremental: { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
     },
     usage(prog),
   );
@@ -77,8 +79,8 @@ async function run(argv: string[], prog: string): Promise<void> {
       workers,
       maxTextChars,
       onBuild: (r) => {
-      if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
-      else printReport(r);
+        if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
+        else printReport(r);
       },
       onError: (err) => process.stderr.write(`error: ${err.message} (the previous index stays live)\n`),
     });
@@ -168,4 +170,3 @@ function progressPrinter(): { update: (p: BuildProgress) => void; done: () => vo
     },
   };
 }
-

@@ -2,8 +2,6 @@
 export interface Command {
   /** The word after `zhsearch`. */
   name: string;
-  /** One line for `zhsearch --help`. */
-  summary: string;
   /**
    * Run with the arguments after the subcommand. `prog` is how the user called it
    * (`zhsearch build`, `npm run build-index --`), for the usage text.

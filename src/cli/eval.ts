@@ -4,6 +4,5 @@ import { runScript } from './delegate';
 /** `zhsearch eval`: recall, precision and known-item MRR@10 of an index (scripts/eval.ts). */
 export const evaluate: Command = {
   name: 'eval',
-  summary: 'measure recall, precision and MRR@10 of an index (source checkout)',
   run: async (argv) => runScript('eval', argv),
 };

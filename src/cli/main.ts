@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
     process.stderr.write(`zhsearch: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`);
     process.exit(2);
   }
-  await command.run(rest, `zhsearch ${command.name}`);
+  await (await command.load()).run(rest, `zhsearch ${command.name}`);
 }
 
 void main(process.argv.slice(2));

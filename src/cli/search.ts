@@ -17,7 +17,7 @@ prints the ranked hits with highlighted snippets (--json: the API's JSON answer)
 --author A     only posts by author A`;
 
 /** `zhsearch search`: one query from the terminal. */
-export const search: Command = { name: 'search', summary: 'run one query and print the hits', run };
+export const search: Command = { name: 'search', run };
 
 async function run(argv: string[], prog: string): Promise<void> {
   const { values, positionals } = parseFlags(

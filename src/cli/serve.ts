@@ -29,7 +29,7 @@ Other settings (ADMIN_TOKEN, CORS_ORIGINS, RATE_LIMIT, LOG_LEVEL, …) come from
 environment: see the README's configuration table.`;
 
 /** `zhsearch serve`: the HTTP server (page + JSON API), optionally building or watching a corpus first. */
-export const serve: Command = { name: 'serve', summary: 'serve an index over HTTP: search page and JSON API', run };
+export const serve: Command = { name: 'serve', run };
 
 async function run(argv: string[], prog: string): Promise<void> {
   const { values, positionals } = parseFlags(
