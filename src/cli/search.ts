@@ -20,6 +20,11 @@ prints the ranked hits with highlighted snippets (--json: the API's JSON answer)
 export const search: Command = { name: 'search', run };
 
 async function run(argv: string[], prog: string): Promise<void> {
+  // Piped into `head`: stop quietly when the reader has gone.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const { values, positionals } = parseFlags(
     argv,
     {
