@@ -293,7 +293,7 @@
       try {
         const res = await fetch('/api/docs/' + encodeURIComponent(id));
         const doc = await res.json().catch(() => null);
-        if (!res.ok || !doc) throw new Error(doc?.error || `加载失败（HTTP ${res.status}）`);
+        if (!res.ok || !doc) throw new Error(res.status === 404 ? '这篇文章已不在索引中' : `加载失败（HTTP ${res.status}）`);
         const paras = String(doc.text ?? '').split('\n').filter((t) => t.trim());
         body.replaceChildren(...paras.map((t) => el('p', null, t)));
         body.dataset.loaded = '1';
