@@ -155,6 +155,15 @@ test('the build reports two groups; search shows one post per story with the cou
   expect(engine.duplicatesOf('school.md')).toEqual([]);
 });
 
+test('facet counts are the totals their filters show: a story counts once per year, collapsed or not', () => {
+  const r = engine.search('东湾港');
+  expect(r.facets.years).toEqual({ '2024': 2 });
+  expect(engine.search('东湾港', { from: '2024-01-01', to: '2024-12-31' }).total).toBe(r.facets.years['2024']);
+  const all = engine.search('东湾港', { collapse: false });
+  expect(all.facets.years).toEqual({ '2024': 3 });
+  expect(engine.search('东湾港', { collapse: false, from: '2024-01-01', to: '2024-12-31' }).total).toBe(3);
+});
+
 test('HTTP: collapse=false shows every post; a bad collapse value is a 400 naming it', async () => {
   const one = await rawRequest(server.url, `/api/search?q=${encodeURIComponent('东湾港')}`);
   expect((one.json as { total: number }).total).toBe(2);

@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { getSegmenter, SearchEngine, type Post } from '../src';
 import { readCorpus } from './bench/corpus';
 import { prepareCorpus } from './bench/prepare';
+import { serveColdStartMs } from './bench/serve-cold';
+import { writeDocsBlock } from './bench/write-docs';
 import {
   ENGINE_LABELS,
   ENGINES,
@@ -22,6 +24,17 @@ import { fail, parseOrExit } from './lib/cli';
 import { DEFAULT_SIZES, GroundTruth, knownItemRank, makeQuerySet, type EvalQuery, type KnownItem } from './lib/queryset';
 import { processRssMB } from './lib/proc';
 import { median, quantile, table } from './lib/stats';
+
+/** `zhsearch serve` cold starts (COLD_START_SAMPLES spawns), or why they could not be measured. */
+async function serveColdStart(indexDir: string, query: string, timeoutMs: number): Promise<number[] | string> {
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < COLD_START_SAMPLES; i++) samples.push(await serveColdStartMs(indexDir, query, timeoutMs));
+  } catch (err) {
+    return `error: ${(err as Error).message}`;
+  }
+  return samples;
+}
 
 /** Spawns per engine whose median is the cold start. */
 const COLD_START_SAMPLES = 3;
@@ -47,6 +60,7 @@ zhsearch is also load-tested over HTTP (wrk, or autocannon where wrk is not inst
                   sampling noise, as large as the gaps between engines); the first ${TIMED_KNOWN_ITEMS}
                   also join the latency passes and the HTTP load
   --timeout-min N hard limit per child process in minutes (default 10, 3 with --quick)
+  --write-docs    also write the output into docs/benchmarks.md (between its bench-output markers)
   --json          full results as JSON on stdout (the table goes to stderr; use npm run --silent
                   so that npm's own banner stays off stdout)
 
@@ -67,7 +81,7 @@ function parseOthers(value: string | undefined): EngineName[] {
   return all.filter((e) => names.includes(e));
 }
 const QUICK_POSTS = 500;
-const CAVEAT = '2 shared cores, noisy: medians; compare ratios within one run';
+const CAVEAT = 'medians; compare ratios within one run';
 
 interface Metrics {
   /** Micro-averaged over all (query, document) pairs. */
@@ -128,6 +142,7 @@ async function main(): Promise<void> {
           others: { type: 'string' },
           'known-items': { type: 'string', default: String(BENCH_KNOWN_ITEMS) },
           json: { type: 'boolean', default: false },
+          'write-docs': { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
         },
         allowPositionals: false,
@@ -148,7 +163,10 @@ async function main(): Promise<void> {
   if (!Number.isInteger(knownItems) || knownItems < 0 || knownItems > 10_000) fail('--known-items must be a whole number from 0 to 10000', 2);
   const httpSeconds = quick ? 3 : 10;
   const corpus = resolve(values.corpus);
-  const out = values.json ? process.stderr : process.stdout;
+  const stream = values.json ? process.stderr : process.stdout;
+  // What is printed is also kept, for --write-docs.
+  const printed: string[] = [];
+  const out = { write: (text: string): void => void (printed.push(text), stream.write(text)) };
 
   const machine = {
     cores: availableParallelism(),
@@ -219,6 +237,7 @@ async function main(): Promise<void> {
 
     // 2. zhsearch queries in a fresh process, then HTTP.
     let http: HttpOutcome | null = null;
+    let serveCold: number[] | string = 'not measured';
     {
       const run = newRun('zhsearch', zBuild);
       if (zBuild.ok) {
@@ -227,6 +246,8 @@ async function main(): Promise<void> {
         log('zhsearch: HTTP …');
         http = await httpBench(dir, zIndex, queriesPath, httpSeconds, timeoutMs);
         if (http.error) log(`zhsearch HTTP: error: ${http.error}`);
+        log('zhsearch serve: cold start …');
+        serveCold = await serveColdStart(zIndex, qs.queries[0]?.words.join(' ') ?? '中国', timeoutMs);
       }
       runs_.push(run);
     }
@@ -250,6 +271,11 @@ async function main(): Promise<void> {
     failed = runs_.some((r) => r.error !== null) || (http !== null && http.error !== null);
     const report = render(runs_, http, { corpus, scale, quick, runs, docs: qs.docs, qs, httpSeconds });
     out.write(report.text + '\n');
+    out.write(
+      typeof serveCold === 'string'
+        ? `zhsearch serve cold start: ${serveCold}\n`
+        : `zhsearch serve cold start (\`zhsearch serve --index DIR\`: process start to the first answered /api/search, compiled, median of ${serveCold.length}): ${(median(serveCold) / 1000).toFixed(2)} s (${serveCold.map((x) => (x / 1000).toFixed(2)).join(', ')})\n`,
+    );
     const totalS = (Date.now() - started) / 1000;
     out.write(`total ${totalS.toFixed(0)} s\n`);
     if (values.json) {
@@ -262,6 +288,7 @@ async function main(): Promise<void> {
             querySet: { queries: qs.queries.length, knownItems: qs.knownItems.length, byKind: countKinds(qs.queries) },
             engines: runs_,
             http,
+            serveColdStartMs: serveCold,
             ratios: report.ratios,
             totalSeconds: Math.round(totalS),
           },
@@ -269,6 +296,11 @@ async function main(): Promise<void> {
           2,
         ) + '\n',
       );
+    }
+    if (values['write-docs']) {
+      const argv = process.argv.slice(2).filter((a) => a !== '--write-docs' && a !== '--json');
+      const file = writeDocsBlock(`npm run bench -- ${argv.join(' ')}`, printed.join(''));
+      log(`wrote the output into ${file}`);
     }
   } finally {
     cleanup();

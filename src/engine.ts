@@ -430,7 +430,7 @@ export class SearchEngine {
       limit,
       tookMs: 0,
       hits,
-      facets: facetCounts(this.table, matched.docs),
+      facets: facetCounts(this.table, matched.docs, collapse ? this.stories : undefined),
       suggestion,
       interpretedAs,
     };

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import type { RunningServer } from '../../src/server/main';
@@ -65,6 +67,16 @@ function corpus(): Record<string, TestPost> {
 
 const POSTS = corpus();
 const WETLAND_TOTAL = PLACES.length;
+/** Where the layout tests leave their screenshots (to look at; the assertions are on the layout). */
+const SHOTS = process.env.ZHSEARCH_SCREENSHOTS || join(tmpdir(), 'zhsearch-page-shots');
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+/** Posts per year of the wetland posts, as the timeline should draw them. */
+const WETLAND_YEARS = PLACES.reduce<Record<string, number>>((m, _p, i) => {
+  const y = String(2018 + (i % 6));
+  m[y] = (m[y] ?? 0) + 1;
+  return m;
+}, {});
 const TRAVEL_TOTAL = Object.values(POSTS).filter((p) => (p.categories as string[])[0] === '旅行').length;
 
 describeE2E('search page in Chromium', () => {
@@ -278,9 +290,158 @@ describeE2E('search page in Chromium', () => {
     await page.goto(srv.url + '/?q=' + encodeURIComponent('湿'.repeat(300)));
     await page.waitForSelector('#message.error');
     const text = await page.locator('#message').textContent();
-    expect(text).toContain('too long');
-    expect(text).toContain('256');
+    expect(text).toBe('搜索词太长：最多 256 个字，请删减后再试');
     expect(await page.locator('ol#results > li').count()).toBe(0);
     expect(await page.locator('nav#pager').isHidden()).toBe(true);
+  });
+
+  test('the start page shows the archive (size, dates, sources) and example queries that search', async () => {
+    await page.goto(srv.url + '/');
+    await page.locator('#archive-info', { hasText: '收录' }).waitFor();
+    const docs = Object.keys(POSTS).length;
+    expect(await page.locator('#archive-info').textContent()).toBe(`收录 ${docs} 篇文章，时间从 2018-01-05 到 2023-12-05。`);
+    expect(await page.locator('#archive-sources').textContent()).toBe('主要来源：example.org');
+    expect(await page.locator('#q').getAttribute('maxlength')).toBe('256');
+    expect(await page.locator('#syntax-help summary').textContent()).toBe('搜索语法');
+    const example = page.locator('#examples a.example', { hasText: /^湿地$/ });
+    await example.click();
+    await waitForParam('q', '湿地');
+    await summary(WETLAND_TOTAL);
+    expect(await page.locator('#start').isHidden()).toBe(true);
+  });
+
+  test('the timeline draws matches per year; a bar filters to its year with the same count', async () => {
+    await page.goto(srv.url + '/?q=' + encodeURIComponent('湿地'));
+    await summary(WETLAND_TOTAL);
+    const bars = page.locator('#timeline button.bar');
+    expect(await bars.count()).toBe(Object.keys(WETLAND_YEARS).length);
+    const labels = await bars.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    expect(labels).toEqual(Object.entries(WETLAND_YEARS).map(([y, n]) => `${y} 年：${n} 条`));
+    await page.locator('#timeline button.bar[aria-label^="2019 "]').click();
+    await waitForParam('year', '2019');
+    await summary(WETLAND_YEARS['2019']!);
+    const dates = await page.locator('ol#results > li.hit .hit-date').allTextContents();
+    for (const d of dates) expect(d.startsWith('2019-')).toBe(true);
+    // Each category's count is the total its filter shows.
+    const facet = page.locator('aside#facets button.facet').first();
+    const count = Number(await facet.locator('.count').textContent());
+    await facet.click();
+    await summary(count);
+  });
+
+  test('page numbers, and date, author and tag filters', async () => {
+    await page.goto(srv.url + '/?q=' + encodeURIComponent('湿地'));
+    await summary(WETLAND_TOTAL);
+    expect(await page.locator('#page-numbers button').allTextContents()).toEqual(['1', '2', '3']);
+    expect(await page.locator('#page-numbers button[aria-current="page"]').textContent()).toBe('1');
+    await page.locator('#page-numbers button', { hasText: '3' }).click();
+    await pageInfo('第 3 / 3 页');
+    expect(param('page')).toBe('3');
+
+    await page.locator('#f-from').fill('2020-01-01');
+    await page.locator('#f-to').fill('2021-12-31');
+    await page.locator('#f-author').fill('林野');
+    await page.locator('#filter-form button[type=submit]').click();
+    await waitForParam('author', '林野');
+    await settled();
+    expect(param('from')).toBe('2020-01-01');
+    expect(param('page')).toBeNull();
+    const expected = PLACES.filter((_p, i) => i % 3 === 0 && [2020, 2021].includes(2018 + (i % 6))).length;
+    await summary(expected);
+    for (const a of await page.locator('ol#results > li.hit .hit-author').allTextContents()) expect(a).toBe('林野');
+    for (const d of await page.locator('ol#results > li.hit .hit-date').allTextContents())
+      expect(d >= '2020-01-01' && d <= '2021-12-31').toBe(true);
+    expect(await page.locator('#facet-active button.facet-clear').allTextContents()).toEqual([
+      '从 2020-01-01 ×',
+      '到 2021-12-31 ×',
+      '作者：林野 ×',
+    ]);
+
+    // A tag under a hit filters to it; every filter is removable.
+    const tag = (await page.locator('ol#results > li.hit a.hit-tag').nth(1).textContent())!.slice(1);
+    await page
+      .locator('ol#results > li.hit a.hit-tag', { hasText: '#' + tag })
+      .first()
+      .click();
+    await waitForParam('tag', tag);
+    await summary(1);
+    await page.locator('#facet-active button.facet-clear', { hasText: '标签' }).click();
+    await waitForParam('tag', null);
+  });
+
+  test('a query of only stop words says why nothing was found', async () => {
+    await page.goto(srv.url + '/?q=' + encodeURIComponent('的 了'));
+    await summary(0);
+    expect(await page.locator('#message').textContent()).toBe(
+      '「的 了」只包含“的”“了”“是”这类常用虚词，它们不参与搜索。请加上更具体的词，例如人名、地名或事件。',
+    );
+  });
+
+  test('a partial hit lists its missing words struck through', async () => {
+    // The API's answer with `missing` on one hit, as the free-text contract sends it.
+    await page.route('**/api/search?*', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { hits: Array<{ missing?: string[] }> };
+      body.hits[0]!.missing = ['计票', '<b>x</b>'];
+      await route.fulfill({ response: res, json: body });
+    });
+    await page.goto(srv.url + '/?q=' + encodeURIComponent('灯塔'));
+    await page.waitForSelector('ol#results > li.hit');
+    const missing = page.locator('ol#results > li.hit').first().locator('.hit-missing');
+    expect(await missing.textContent()).toBe('缺少：计票、<b>x</b>');
+    expect(await missing.locator('s').allTextContents()).toEqual(['计票', '<b>x</b>']);
+    expect(await page.locator('ol#results > li.hit').nth(1).locator('.hit-missing').count()).toBe(0);
+  });
+
+  test('layout at desktop and phone width, light and dark (screenshots in ZHSEARCH_SCREENSHOTS or the temp folder)', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const box = async (sel: string) => (await page.locator(sel).first().boundingBox())!;
+    const noSideScroll = async () => expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+
+    await page.setViewportSize(DESKTOP);
+    await page.goto(srv.url + '/?q=' + encodeURIComponent('湿地'));
+    await summary(WETLAND_TOTAL);
+    await page.screenshot({ path: join(SHOTS, 'desktop.png'), fullPage: true });
+    await noSideScroll();
+    const main = await box('main');
+    const aside = await box('aside#facets');
+    expect(aside.x).toBeGreaterThanOrEqual(main.x + main.width); // filters beside the results
+    expect(await page.locator('#facet-panel').getAttribute('open')).not.toBeNull();
+    const timeline = await box('#timeline');
+    expect(timeline.y).toBeLessThan((await box('ol#results > li.hit')).y); // the timeline above the hits
+    expect((await box('ol#results > li.hit')).y).toBeLessThan(DESKTOP.height);
+
+    await page.goto(srv.url + '/');
+    await page.locator('#archive-info', { hasText: '收录' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'desktop-start.png') });
+    await noSideScroll();
+
+    const phone = await browser.newPage({ viewport: PHONE, isMobile: true, hasTouch: true });
+    try {
+      await phone.goto(srv.url + '/?q=' + encodeURIComponent('湿地'));
+      await phone.locator('#summary', { hasText: `共 ${WETLAND_TOTAL} 条结果` }).waitFor();
+      await phone.screenshot({ path: join(SHOTS, 'phone.png'), fullPage: true });
+      expect(await phone.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+      // Filters start folded: the first hit is on the first screen, below a one-line filter bar.
+      expect(await phone.locator('#facet-panel').getAttribute('open')).toBeNull();
+      const panel = (await phone.locator('#facet-panel').boundingBox())!;
+      expect(panel.height).toBeLessThan(60);
+      const firstHit = (await phone.locator('ol#results > li.hit').first().boundingBox())!;
+      expect(firstHit.y + 60).toBeLessThan(PHONE.height);
+      const q = (await phone.locator('#q').boundingBox())!;
+      expect(q.width).toBeGreaterThan(PHONE.width * 0.6);
+      await phone.locator('#facet-panel > summary').click();
+      await phone.locator('#filter-form').waitFor({ state: 'visible' });
+      expect(await phone.locator('aside#facets button.facet').count()).toBeGreaterThan(0);
+
+      await phone.emulateMedia({ colorScheme: 'dark' });
+      await phone.screenshot({ path: join(SHOTS, 'phone-dark.png') });
+      expect(await phone.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(13, 17, 23)');
+      expect(await phone.evaluate("getComputedStyle(document.querySelector('.hit-title a, .hit-title span')).color")).not.toBe(
+        'rgb(26, 86, 219)',
+      );
+    } finally {
+      await phone.close();
+    }
   });
 });

@@ -15,7 +15,7 @@ import { freePort } from '../lib/net';
 const USAGE = `usage: npm run bench:scale -- --corpus DIR [--redis-url URL] [--seconds N] [--json]
        npm run bench:scale -- --http-only --index DIR --redis-url URL --name NAME [--rounds N] [--seconds N]
 
-Scale-out figures for the deployment section of the README, file backend against the
+Scale-out figures for docs/operations.md (capacity), file backend against the
 Redis backend: build time, cold open, in-process query p50/p99 (result cache off),
 Redis memory, and HTTP requests/s of the real server with 1 and 2 workers
 (autocannon on 127.0.0.1, 10 connections; the query URLs rotate over more pages than

@@ -1,4 +1,5 @@
 import { Index } from 'flexsearch';
+import type { FlexIndex } from './flex-index';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -29,7 +30,7 @@ export function createFlexIndex(): Index {
 }
 
 /** Serialize an index as `key\tdata` lines (FlexSearch's keyed export chunks). */
-export async function exportFlex(index: Index): Promise<string> {
+export async function exportFlex(index: FlexIndex): Promise<string> {
   const lines: string[] = [];
   await index.export((key: string, data: string) => {
     if (data !== undefined && data !== null) lines.push(`${key}\t${data}`);

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Index } from 'flexsearch';
 import { normalize } from '../analysis/normalize';
 import type { Segmenter } from '../analysis/segmenter';
 import { countBigrams } from '../analysis/bigrams';
@@ -10,6 +9,7 @@ import { decodePost, parsePost, type ParseOptions, type Post } from '../ingest/p
 import type { CorpusFile } from '../ingest/walk';
 import { BigramCollector, TITLE_TF_WEIGHT, type BigramPostings } from './bigram-postings';
 import { createFlexIndex } from './flex';
+import type { FlexIndex } from './flex-index';
 
 /** One file that was skipped, or indexed with a warning. */
 export interface FileNote {
@@ -70,7 +70,7 @@ export interface ShardBuild {
   /** Per post: SimHash of the body (null when too short), for duplicate grouping. */
   sigs: Array<string | null>;
   /** Word terms (jieba words of 3+ characters, Latin runs). */
-  flex: Index;
+  flex: FlexIndex;
   /** Bigrams of title and body (title occurrences weighted): retrieval and body frequencies. */
   bigrams: BigramPostings;
   /** Bigrams of titles alone: title frequencies for ranking. */
@@ -86,7 +86,7 @@ export class ShardBuilder {
   readonly posts: Post[] = [];
   readonly ntexts: string[] = [];
   readonly sigs: Array<string | null> = [];
-  readonly flex: Index = createFlexIndex();
+  readonly flex: FlexIndex = createFlexIndex();
   private readonly bigrams = new BigramCollector();
   private readonly titleBigrams = new BigramCollector();
   readonly vocab = new Map<string, number>();

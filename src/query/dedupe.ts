@@ -57,6 +57,11 @@ export class StoryGroups {
     return n;
   }
 
+  /** The story number of `doc`, or -1 when it has no duplicates. */
+  storyOf(doc: number): number {
+    return this.groupOf[doc];
+  }
+
   /** True when `doc` belongs to a story of 2+ posts. */
   grouped(doc: number): boolean {
     return this.groupOf[doc] >= 0;

@@ -1,4 +1,4 @@
-import type { Index } from 'flexsearch';
+import type { FlexIndex } from '../indexer/flex-index';
 import { LruCache } from '../lru';
 
 /**
@@ -159,7 +159,7 @@ export class PackedWordPostingsBuilder {
 export class FlexShards implements WordIndex {
   private readonly cache = new LruCache<string, Uint32Array>(512);
 
-  constructor(private readonly shards: ReadonlyArray<{ flex: Index; offset: number; size: number }>) {}
+  constructor(private readonly shards: ReadonlyArray<{ flex: FlexIndex; offset: number; size: number }>) {}
 
   lookup(term: string): Uint32Array {
     const hit = this.cache.get(term);

@@ -8,39 +8,14 @@ import { QueryError } from '../query/parse';
 import { escapeHtml } from '../query/snippet';
 import { LruCache } from '../lru';
 import { deflateBody, gzipWithSuffix, type DeflatedBody } from './gzip';
-import { createLogger, type Logger } from './log';
+import { createLogger } from './log';
+import type { AppOptions } from './options';
 import { mountArchiveRoutes } from './archive-routes';
 import { bearerMatches, refuseUnwantedBodies, reloadFailure } from './guards';
+import { archiveStats } from './stats';
 import { BadRequest, integer, single } from './params';
 
-/** Options of {@link createApp}. */
-export interface AppOptions {
-  /** Loads a fresh engine for POST /admin/reload and {@link ZhsearchApp.reload}. */
-  reload?: () => Promise<SearchEngine>;
-  /** Bearer token for POST /admin/reload; the route is disabled without it. */
-  adminToken?: string;
-  /** Origins allowed to call the API from a browser (CORS); none by default. */
-  corsOrigins?: string[];
-  /** Requests per minute per client IP; 0 (default) turns the limit off. */
-  rateLimit?: number;
-  logger?: Logger;
-  /**
-   * False while the index store (Redis) cannot be reached: /api/* and /healthz then
-   * answer 503 JSON until it is back.
-   */
-  available?: () => boolean;
-  /**
-   * Search responses kept, as JSON bytes (and gzip, once a client accepts it), for repeated
-   * requests (default 1,024; 0 turns it off). A request is cached the second time it is
-   * seen; a reload starts an empty cache.
-   */
-  responseCache?: number;
-  /**
-   * The public URL of the site (PUBLIC_URL), for the OpenSearch description; without it
-   * the description's URLs are relative, never taken from the request's Host header.
-   */
-  publicUrl?: string;
-}
+export type { AppOptions } from './options';
 
 /** The Express app plus the handle to swap its engine. */
 export interface ZhsearchApp extends express.Express {
@@ -129,6 +104,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
   }
 
   mountArchiveRoutes(app, () => current);
+  app.get('/api/stats', (_req, res) => void res.json(archiveStats(current)));
   app.get('/api/search', (req, res) => {
     const started = process.hrtime.bigint();
     const engine = current;
@@ -177,7 +153,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     res.vary('Accept-Encoding').type('json');
     // Gzip makes a search answer about 40 % of its size (what a client over a real network
     // waits for) for one compression per cached answer; on loopback the server spends
-    // about what the saved bytes would have cost it (README, Quality and performance).
+    // about what the saved bytes would have cost it (docs/benchmarks.md, KB/answer).
     if (answer.head.length >= GZIP_MIN_BYTES && acceptsGzip(req)) {
       answer.gzip ??= deflateBody(answer.head);
       res.set('Content-Encoding', 'gzip').send(gzipWithSuffix(answer.gzip, suffix));
@@ -234,7 +210,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     );
   });
 
-  const GET_ROUTES = ['/api/search', '/api/suggest', '/api/docs/*id', '/healthz', '/opensearch.xml'];
+  const GET_ROUTES = ['/api/search', '/api/suggest', '/api/stats', '/api/docs/*id', '/healthz', '/opensearch.xml'];
   for (const route of GET_ROUTES) {
     app.all(route, (req, res) => {
       res

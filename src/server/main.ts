@@ -144,7 +144,7 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
 async function openSource(config: ServerConfig, log: ReturnType<typeof createLogger>): Promise<IndexSource> {
   if (!config.redisUrl) return fileSource(config.indexDir);
   // Loaded only when asked for: with the Redis client in the process, opening a file
-  // index took markedly longer (README, Quality and performance: cold start; cause not found).
+  // index took markedly longer (cause not found).
   const { RedisIndexStore: Store } = await import('../store/redis');
   let down = false;
   const store: RedisIndexStore = await Store.connect(config.redisUrl, config.indexName ?? '', {

@@ -8,8 +8,14 @@
   const form = $('search-form'), input = $('q'), listbox = $('suggestions');
   const results = $('results'), summary = $('summary'), message = $('message');
   const didYouMean = $('didyoumean'), pager = $('pager'), facets = $('facets');
-  const sortSel = $('sort');
+  const sortSel = $('sort'), start = $('start'), timeline = $('timeline');
+  const facetPanel = $('facet-panel'), facetGroups = $('facet-groups'), facetActive = $('facet-active');
+  const filterForm = $('filter-form'), toolbar = document.querySelector('.toolbar');
   const DEFAULT_SIZE = 10;
+  const MAX_QUERY = 256;
+  const DATE = /^\d{4}-\d{2}-\d{2}$/;
+  /** Archive statistics (/api/stats), loaded once: start page and the stop-word explanation. */
+  let stats = null;
 
   /** Create an element with optional class, text content (never HTML) and attributes. */
   function el(tag, cls, text, attrs = {}) {
@@ -34,6 +40,10 @@
       size: size >= 1 && size <= 100 ? size : DEFAULT_SIZE,
       category: p.get('category') ?? '',
       year: /^\d{4}$/.test(year) ? year : '',
+      from: DATE.test(p.get('from') ?? '') ? p.get('from') : '',
+      to: DATE.test(p.get('to') ?? '') ? p.get('to') : '',
+      author: p.get('author') ?? '',
+      tag: p.get('tag') ?? '',
       sort: p.get('sort') === 'date' ? 'date' : 'relevance',
       all: p.get('all') === '1', // show every post of a story, not one per story
     };
@@ -47,6 +57,7 @@
     if (s.size && s.size !== DEFAULT_SIZE) p.set('size', String(s.size));
     if (s.category) p.set('category', s.category);
     if (s.year) p.set('year', s.year);
+    for (const k of ['from', 'to', 'author', 'tag']) if (s[k]) p.set(k, s[k]);
     if (s.sort === 'date') p.set('sort', 'date');
     if (s.all) p.set('all', '1');
     const qs = p.toString();
@@ -71,12 +82,18 @@
     document.title = s.q ? `${s.q} - zhsearch 中文搜索` : 'zhsearch 中文搜索';
     closeSuggestions();
     const seq = ++searchSeq;
-    if (!s.q) { clearResults(); return; }
+    start.hidden = Boolean(s.q);
+    toolbar.hidden = !s.q;
+    if (!s.q) { clearResults(); showStart(); return; }
 
     const api = new URLSearchParams({ q: s.q, page: String(s.page), size: String(s.size), sort: s.sort });
     if (s.category) api.set('category', s.category);
     if (s.all) api.set('collapse', 'false');
     if (s.year) { api.set('from', `${s.year}-01-01`); api.set('to', `${s.year}-12-31`); }
+    if (s.from) api.set('from', s.from);
+    if (s.to) api.set('to', s.to);
+    if (s.author) api.set('author', s.author);
+    if (s.tag) api.set('tag', s.tag);
 
     results.setAttribute('aria-busy', 'true');
     let res, data;
@@ -89,11 +106,15 @@
     try { data = await res.json(); } catch { data = null; }
     if (seq !== searchSeq) return; // a newer search has started
     if (!res.ok) {
-      const msg = data && typeof data.error === 'string' && data.error ? data.error : `搜索出错（HTTP ${res.status}）`;
-      showError(msg);
+      showError(errorMessage(res.status, data));
     } else if (!data || typeof data !== 'object') {
       showError('搜索出错（服务器返回了无效的数据）');
     } else {
+      // Explaining a query of only stop words needs the list (when the answer has no `terms`).
+      if (!Number(data.total) && !Array.isArray(data.terms)) {
+        await loadStats();
+        if (seq !== searchSeq) return;
+      }
       render(s, data);
     }
   }
@@ -106,8 +127,39 @@
     message.className = '';
     didYouMean.hidden = true;
     pager.hidden = true;
+    timeline.hidden = true;
+    timeline.replaceChildren();
     facets.hidden = true;
-    facets.replaceChildren();
+    facetGroups.replaceChildren();
+    facetActive.replaceChildren();
+  }
+
+  const PARAMETERS = {
+    q: '搜索词', page: '页码', size: '每页条数', from: '开始日期', to: '结束日期', sort: '排序方式',
+    category: '分类', tag: '标签', author: '作者', collapse: '合并方式',
+  };
+
+  /** A Chinese message for an error answer of the API (its own text is English, for developers). */
+  function errorMessage(status, data) {
+    const param = data && typeof data.parameter === 'string' ? data.parameter : '';
+    const text = data && typeof data.error === 'string' ? data.error : '';
+    if (status === 400 && param === 'q' && /long/.test(text)) return `搜索词太长：最多 ${MAX_QUERY} 个字，请删减后再试`;
+    if (status === 400 && (param === 'from' || param === 'to')) return `${PARAMETERS[param]}无效：请用 2021-10-26 这样的日期`;
+    if (status === 400 && param) return `${PARAMETERS[param] ?? '参数 ' + param}无效，请检查后再试`;
+    if (status === 400) return '搜索请求无效，请检查搜索词';
+    if (status === 429) return '搜索太频繁，请稍等一会儿再试';
+    if (status === 503) return '索引暂时不可用，请稍后再试';
+    if (status >= 500) return `服务器出错（HTTP ${status}），请稍后再试`;
+    return `搜索出错（HTTP ${status}）`;
+  }
+
+  /** True when nothing but stop words (and punctuation) was typed, by the API's terms or the stop-word list. */
+  function onlyStopWords(q, data) {
+    if (Array.isArray(data.terms)) return data.terms.length === 0;
+    if (!stats || !Array.isArray(stats.stopWords)) return false;
+    let rest = q.toLowerCase();
+    for (const w of [...stats.stopWords].sort((a, b) => b.length - a.length)) rest = rest.split(w).join(' ');
+    return rest.replace(/[\s\p{P}\p{S}]/gu, '') === '' && q.trim() !== '';
   }
 
   function showError(text) {
@@ -125,13 +177,19 @@
 
     summary.textContent = `共 ${total} 条结果（用时 ${Number(data.tookMs) || 0} 毫秒）`;
     if (typeof data.interpretedAs === 'string' && data.interpretedAs) summary.textContent += ` · 已按拼音搜索「${data.interpretedAs}」`;
+    if (typeof data.fullMatches === 'number' && data.fullMatches < total) summary.textContent += ` · 其中 ${data.fullMatches} 条包含全部词语`;
     if (hits.length === 0) {
-      message.textContent = total > 0 ? '这一页没有更多结果' : `没有找到与「${s.q}」相关的结果`;
+      if (total > 0) message.textContent = '这一页没有更多结果';
+      else if (onlyStopWords(s.q, data)) {
+        message.textContent = `「${s.q}」只包含“的”“了”“是”这类常用虚词，它们不参与搜索。请加上更具体的词，例如人名、地名或事件。`;
+      } else message.textContent = `没有找到与「${s.q}」相关的结果`;
     }
     renderDidYouMean(s, data.suggestion);
     results.replaceChildren(...hits.map((h) => renderHit(h, s)));
     renderPager(page, Math.max(1, Math.ceil(total / size)), total);
+    renderTimeline(s, data.facets ?? {});
     renderFacets(s, data.facets ?? {});
+    facets.hidden = total === 0 && !['category', 'year', 'from', 'to', 'author', 'tag'].some((k) => s[k]);
   }
 
   /** Return the URL if it is http(s), else null. */
@@ -170,11 +228,39 @@
       ['hit-categories', cats.join('、')],
       ['hit-host', url ? url.hostname : ''],
     ];
-    for (const [cls, text] of parts) if (text) meta.append(el('span', cls, text));
+    for (const [cls, text] of parts) {
+      if (!text) continue;
+      if (cls !== 'hit-author') { meta.append(el('span', cls, text)); continue; }
+      // The author filters the results to that author's posts.
+      const span = el('span', cls);
+      const a = el('a', null, text, { href: pageUrl({ ...s, author: text, page: 1 }), title: `只看 ${text} 的文章` });
+      a.addEventListener('click', (e) => { e.preventDefault(); navigate({ author: text, page: 1 }); });
+      span.append(a);
+      meta.append(span);
+    }
+    const tags = Array.isArray(hit.tags) ? hit.tags.filter((t) => typeof t === 'string' && t).slice(0, 5) : [];
+    if (tags.length) {
+      const span = el('span', 'hit-tags');
+      for (const t of tags) {
+        const a = el('a', 'hit-tag', '#' + t, { href: pageUrl({ ...s, tag: t, page: 1 }), title: `只看标签「${t}」` });
+        a.addEventListener('click', (e) => { e.preventDefault(); navigate({ tag: t, page: 1 }); });
+        span.append(a);
+      }
+      meta.append(span);
+    }
 
     const snippet = el('p', 'hit-snippet');
     snippet.innerHTML = typeof hit.snippet === 'string' ? hit.snippet : ''; // server-escaped, <mark> only
     li.append(h, meta, snippet);
+    const missing = Array.isArray(hit.missing) ? hit.missing.filter((w) => typeof w === 'string' && w) : [];
+    if (missing.length) {
+      const p = el('p', 'hit-missing', '缺少：');
+      missing.forEach((w, i) => {
+        if (i) p.append('、');
+        p.append(el('s', null, w));
+      });
+      li.append(p);
+    }
     const dupes = Number(hit.duplicates) || 0;
     if (dupes > 0 && !s.all) {
       const more = el('p', 'hit-dupes', `另有 ${dupes} 篇来自同一报道 `);
@@ -207,7 +293,7 @@
       try {
         const res = await fetch('/api/docs/' + encodeURIComponent(id));
         const doc = await res.json().catch(() => null);
-        if (!res.ok || !doc) throw new Error(doc?.error || `加载失败（HTTP ${res.status}）`);
+        if (!res.ok || !doc) throw new Error(res.status === 404 ? '这篇文章已不在索引中' : `加载失败（HTTP ${res.status}）`);
         const paras = String(doc.text ?? '').split('\n').filter((t) => t.trim());
         body.replaceChildren(...paras.map((t) => el('p', null, t)));
         body.dataset.loaded = '1';
@@ -251,7 +337,7 @@
     a.href = pageUrl({ q: suggestion, page: 1, sort: s.sort });
     a.addEventListener('click', (e) => {
       e.preventDefault();
-      navigate({ q: suggestion, page: 1, category: '', year: '' });
+      navigate({ q: suggestion, page: 1 });
     });
     didYouMean.replaceChildren(document.createTextNode('你是不是要找 '), a);
     didYouMean.hidden = false;
@@ -262,40 +348,113 @@
     $('page-info').textContent = `第 ${page} / ${pages} 页`;
     $('prev').disabled = page <= 1;
     $('next').disabled = page >= pages;
+    // Numbers: the first, the last, and two either side of the current page; gaps as "…".
+    const shown = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])]
+      .filter((n) => n >= 1 && n <= Math.min(pages, 1000)).sort((a, b) => a - b);
+    const nodes = [];
+    shown.forEach((n, i) => {
+      if (i > 0 && n - shown[i - 1] > 1) nodes.push(el('span', 'page-gap', '…'));
+      const b = el('button', 'page-number', n, { type: 'button', 'aria-label': `第 ${n} 页` });
+      if (n === page) b.setAttribute('aria-current', 'page');
+      b.addEventListener('click', () => { navigate({ page: n }); scrollTo(0, 0); });
+      nodes.push(b);
+    });
+    $('page-numbers').replaceChildren(...nodes);
   }
 
-  /** Sidebar: active filters (with ×), then category and year facets. */
+  /** Bars of matches per year; a bar filters to its year (again: the filter is removed). */
+  function renderTimeline(s, f) {
+    const years = Object.entries(f.years && typeof f.years === 'object' ? f.years : {})
+      .filter(([y, n]) => /^\d{4}$/.test(y) && Number(n) > 0).sort((a, b) => a[0].localeCompare(b[0]));
+    if (years.length < 2 && !s.year) { timeline.hidden = true; return; }
+    const max = Math.max(...years.map(([, n]) => Number(n)));
+    const bars = years.map(([y, n]) => {
+      const on = s.year === y;
+      const b = el('button', 'bar', null, { type: 'button', 'aria-pressed': String(on), 'aria-label': `${y} 年：${n} 条`, title: `${y} 年：${n} 条` });
+      const fill = el('span', 'bar-fill');
+      fill.style.height = `${Math.max(4, Math.round((Number(n) / max) * 100))}%`;
+      b.append(fill, el('span', 'bar-label', y.slice(2)));
+      b.addEventListener('click', () => navigate({ year: on ? '' : y, from: '', to: '', page: 1 }));
+      return b;
+    });
+    const row = el('div', 'bars');
+    row.append(...bars);
+    timeline.replaceChildren(el('span', 'timeline-title', '年份分布'), row);
+    timeline.hidden = false;
+  }
+
+  /** Sidebar: active filters (with ×), the filter form, then the category facet. */
   function renderFacets(s, f) {
-    const active = el('div', 'facet-active');
     const clearBtn = (label, changes) => {
       const b = el('button', 'facet-clear', `${label} ×`, { type: 'button', 'aria-label': `清除筛选：${label}` });
       b.addEventListener('click', () => navigate({ ...changes, page: 1 }));
-      active.append(b);
+      facetActive.append(b);
     };
     if (s.category) clearBtn(`分类：${s.category}`, { category: '' });
     if (s.year) clearBtn(`年份：${s.year}`, { year: '' });
-    if (active.children.length) facets.append(active);
+    if (s.from) clearBtn(`从 ${s.from}`, { from: '' });
+    if (s.to) clearBtn(`到 ${s.to}`, { to: '' });
+    if (s.author) clearBtn(`作者：${s.author}`, { author: '' });
+    if (s.tag) clearBtn(`标签：${s.tag}`, { tag: '' });
+    $('f-from').value = s.from || (s.year ? `${s.year}-01-01` : '');
+    $('f-to').value = s.to || (s.year ? `${s.year}-12-31` : '');
+    $('f-author').value = s.author;
+    $('f-tag').value = s.tag;
 
-    const group = (title, counts, key, order) => {
-      const entries = Object.entries(counts && typeof counts === 'object' ? counts : {})
-        .filter(([, n]) => Number(n) > 0).sort(order);
-      if (!entries.length) return;
+    const entries = Object.entries(f.categories && typeof f.categories === 'object' ? f.categories : {})
+      .filter(([, n]) => Number(n) > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'zh-CN'));
+    if (entries.length) {
       const section = el('section', 'facet-group');
-      section.append(el('h2', null, title));
+      section.append(el('h2', null, '分类'));
       const ul = el('ul');
       for (const [name, n] of entries) {
-        const on = s[key] === name;
+        const on = s.category === name;
         const b = el('button', 'facet', name, { type: 'button', 'aria-pressed': String(on), 'aria-label': `${name}（${n}）` });
         b.append(el('span', 'count', n));
-        b.addEventListener('click', () => navigate({ [key]: on ? '' : name, page: 1 }));
+        b.addEventListener('click', () => navigate({ category: on ? '' : name, page: 1 }));
         ul.appendChild(el('li')).append(b);
       }
       section.append(ul);
-      facets.append(section);
-    };
-    group('分类', f.categories, 'category', (a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'zh-CN'));
-    group('年份', f.years, 'year', (a, b) => b[0].localeCompare(a[0]));
-    facets.hidden = !facets.children.length;
+      facetGroups.append(section);
+    }
+  }
+
+  // ---------- Start page ----------
+
+  let statsLoading = null;
+  /** Fetch /api/stats once (it is the same for every query). */
+  function loadStats() {
+    statsLoading ??= fetch('/api/stats')
+      .then((res) => (res.ok ? res.json() : null))
+      .catch(() => null)
+      .then((data) => { stats = data && typeof data === 'object' ? data : null; });
+    return statsLoading;
+  }
+
+  /** The archive's size, dates and sources, and example queries, while no query is typed. */
+  async function showStart() {
+    start.hidden = false;
+    if (!stats) await loadStats();
+    if (!stats || readState().q) return;
+    const n = Number(stats.docs) || 0;
+    const range = stats.from && stats.to ? `，时间从 ${stats.from} 到 ${stats.to}` : '';
+    $('archive-info').textContent = `收录 ${n.toLocaleString('zh-CN')} 篇文章${range}。`;
+    const sources = Array.isArray(stats.sources) ? stats.sources.map((x) => x && x.name).filter(Boolean) : [];
+    $('archive-sources').textContent = sources.length ? `主要来源：${sources.join('、')}` : '';
+    const examples = Array.isArray(stats.examples) ? stats.examples.filter((x) => typeof x === 'string') : [];
+    const box = $('examples');
+    box.replaceChildren();
+    if (examples.length) {
+      box.append(el('span', 'examples-title', '试试：'));
+      const queries = [...examples.slice(0, 4)];
+      if (examples.length >= 2) queries.push(`${examples[0]} ${examples[1]}`);
+      if (examples.length >= 3) queries.push(`"${examples[2]}"`);
+      for (const q of queries) {
+        const a = el('a', 'example', q, { href: pageUrl({ q, page: 1, sort: 'relevance' }) });
+        a.addEventListener('click', (e) => { e.preventDefault(); submitQuery(q); });
+        box.append(a);
+      }
+    }
   }
 
   // ---------- Search-as-you-type (ARIA combobox) ----------
@@ -365,7 +524,7 @@
   /** New query: reset page and filters, keep the sort order. */
   function submitQuery(q) {
     closeSuggestions();
-    navigate({ q: q.trim(), page: 1, category: '', year: '', all: false });
+    navigate({ q: q.trim(), page: 1, category: '', year: '', from: '', to: '', author: '', tag: '', all: false });
   }
 
   // Don't suggest on raw pinyin while an IME composition is in progress.
@@ -403,6 +562,13 @@
   $('prev').addEventListener('click', () => { navigate({ page: Math.max(1, readState().page - 1) }); scrollTo(0, 0); });
   $('next').addEventListener('click', () => { navigate({ page: readState().page + 1 }); scrollTo(0, 0); });
   window.addEventListener('popstate', runFromUrl);
+  filterForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const v = (id) => $(id).value.trim();
+    navigate({ from: v('f-from'), to: v('f-to'), author: v('f-author'), tag: v('f-tag'), year: '', page: 1 });
+  });
+  // On a phone the filters start folded, so the results come first.
+  if (window.matchMedia('(max-width: 720px)').matches) facetPanel.open = false;
 
   // "/" focuses the search box unless the user is typing somewhere.
   document.addEventListener('keydown', (e) => {
@@ -414,6 +580,7 @@
     input.select();
   });
 
+  loadStats();
   runFromUrl();
   if (!input.value) input.focus();
 })();

@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDist, ROOT, type Run } from './helpers/dist';
+
+const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const SUBCOMMANDS = ['build', 'serve', 'search', 'eval', 'bench'];
+
+/** Run `zhsearch ARGS` (the compiled bin) to completion. */
+function zhsearch(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+let work: string;
+let index: string;
+
+beforeAll(async () => {
+  ensureDist();
+  work = mkdtempSync(join(tmpdir(), 'zhsearch-cli-'));
+  index = join(work, 'index');
+  const r = await zhsearch(['build', '--corpus', join(ROOT, 'corpus'), '--out', index]);
+  expect(r.stderr).not.toMatch(/error/);
+  expect(r.code).toBe(0);
+}, 120_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+test('zhsearch --help lists every subcommand; an unknown one exits 2', async () => {
+  const help = await zhsearch(['--help']);
+  expect(help.code).toBe(0);
+  for (const name of SUBCOMMANDS) expect(help.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+  const bad = await zhsearch(['frobnicate']);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('unknown command "frobnicate"');
+});
+
+test.each(['build', 'serve', 'search'])('zhsearch %s --help prints its usage and exits 0', async (name) => {
+  const r = await zhsearch([name, '--help']);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(new RegExp(`^usage: zhsearch ${name} `));
+});
+
+test('search: --index overrides INDEX_DIR; --from/--to take a year; --page turns pages', async () => {
+  const r = await zhsearch(['search', '--index', index, '--json', '--from', '2022', '--to', '2022', '青川'], {
+    INDEX_DIR: join(work, 'nowhere'),
+  });
+  expect(r.code).toBe(0);
+  const result = JSON.parse(r.stdout) as { total: number; hits: Array<{ date: string }> };
+  expect(result.total).toBeGreaterThan(0);
+  for (const h of result.hits) expect(h.date.slice(0, 4)).toBe('2022');
+
+  const all = JSON.parse((await zhsearch(['search', '--index', index, '--json', '--limit', '1', '青川'])).stdout) as {
+    total: number;
+    hits: Array<{ id: string }>;
+  };
+  const second = JSON.parse((await zhsearch(['search', '--index', index, '--json', '--limit', '1', '--page', '2', '青川'])).stdout) as {
+    offset: number;
+    hits: Array<{ id: string }>;
+  };
+  expect(all.total).toBeGreaterThan(1);
+  expect(second.offset).toBe(1);
+  expect(second.hits[0]!.id).not.toBe(all.hits[0]!.id);
+
+  const missing = await zhsearch(['search', '青川'], { INDEX_DIR: join(work, 'nowhere') });
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/^error: no index in /);
+});
+
+test('serve: --index, --port and --host override INDEX_DIR, PORT and HOST; it answers and stops on SIGTERM', async () => {
+  const child = spawn(process.execPath, [CLI, 'serve', '--index', index, '--port', '0', '--host', '127.0.0.1'], {
+    cwd: ROOT,
+    env: { ...process.env, INDEX_DIR: join(work, 'nowhere'), PORT: '1', HOST: '192.0.2.1', LOG_LEVEL: 'info', RATE_LIMIT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not listening: ${err}`)), 30_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /"msg":"listening","url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  const health = (await (await fetch(`${url}/healthz`)).json()) as { status: string; docs: number };
+  expect(health.status).toBe('ok');
+  expect(health.docs).toBeGreaterThan(10);
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+});
+
+test('a bad flag value names the flag and exits 2', async () => {
+  const r = await zhsearch(['search', '--index', index, '--page', 'x', '青川']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('--page must be a whole number');
+});

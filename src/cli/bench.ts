@@ -1,0 +1,8 @@
+import type { Command } from './command';
+import { runScript } from './delegate';
+
+/** `zhsearch bench`: the benchmark against other engines (scripts/bench.ts). */
+export const bench: Command = {
+  name: 'bench',
+  run: async (argv) => runScript('bench', argv),
+};
