@@ -79,7 +79,7 @@ export async function buildStatic(options: StaticBuildOptions): Promise<StaticBu
   }
   const { posts, skipped } = await readPosts(options.corpus);
   if (posts.length === 0) throw new Error(`corpus ${options.corpus}: no readable posts`);
-  posts.sort((a, b) => (b.date ?? '').localeCompare(a.date ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  posts.sort(comparePosts);
 
   const terms = new Map<string, Postings>();
   const titleLen: number[] = [];
@@ -155,6 +155,11 @@ export async function buildStatic(options: StaticBuildOptions): Promise<StaticBu
     bytes,
     ms: Date.now() - t0,
   };
+}
+
+/** Document order of a static build: newest first, then by id (document numbers follow it). */
+export function comparePosts(a: Post, b: Post): number {
+  return (b.date ?? '').localeCompare(a.date ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** Path of a document's record inside the output folder. */
