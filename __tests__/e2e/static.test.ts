@@ -32,6 +32,14 @@ function wetlandPost(place: string, k: number): string {
   return `---\ntitle: "${place}湿地观鸟记"\ndate: 2018-${month}-05\ncategories: [ 生态 ]\n---\n<p>${place}湿地水面开阔，春天有成群的白鹭在浅滩觅食。</p>\n`;
 }
 
+// A long post whose last paragraph alone names the bridge: its record holds only the head of the text.
+const LONG = `---
+title: "河畔散步的一年"
+date: 2017-06-01
+---
+${'<p>每天傍晚沿着河堤慢慢走上一圈，看柳树发芽、落叶，再等下一场雪。</p>\n'.repeat(40)}<p>走到尽头就是新修的彩虹桥。</p>
+`;
+
 interface Hit {
   id: string;
   title: string;
@@ -61,6 +69,7 @@ describeE2E('static-site search in Chromium', () => {
     const corpus = join(dir, 'corpus');
     await fs.cp(join(ROOT, 'corpus'), corpus, { recursive: true });
     await fs.writeFile(join(corpus, '2024-05-01-灯塔夜话.md'), HOSTILE);
+    await fs.writeFile(join(corpus, '2017-06-01-河畔.md'), LONG);
     await Promise.all(
       PLACES.map((place, k) =>
         fs.writeFile(join(corpus, `2018-${String(1 + k).padStart(2, '0')}-05-wetland-${k}.md`), wetlandPost(place, k)),
@@ -112,7 +121,7 @@ describeE2E('static-site search in Chromium', () => {
   const ids = (r: Result): string[] => r.hits.map((h) => h.id).sort();
 
   test('the build covers the corpus', () => {
-    expect(report.docs).toBe(15 + PLACES.length);
+    expect(report.docs).toBe(16 + PLACES.length);
     expect(report.skipped).toEqual([]);
   });
 
@@ -196,5 +205,16 @@ describeE2E('static-site search in Chromium', () => {
     // No engine, table or lengths again: only the new terms' shards and the one record shown.
     expect(later.map((s) => s.path).filter((p) => !p.startsWith('/search/p/'))).toEqual([expect.stringMatching(/^\/search\/d\//)]);
     expect(later.reduce((n, s) => n + s.bytes, 0)).toBeLessThan(40_000);
+  });
+
+  test('the rest of a text is fetched only when the match is past its head', async () => {
+    const bridge = await search('彩虹桥');
+    expect(bridge.hits.map((h) => h.id)).toEqual(['2017-06-01-河畔.md']);
+    expect(bridge.hits[0].snippet).toContain('<mark>彩虹桥</mark>');
+    expect(served.filter((s) => s.path.startsWith('/search/t/'))).toHaveLength(1);
+    served.length = 0;
+    const walk = await search('河堤');
+    expect(walk.hits[0].snippet).toContain('<mark>河堤</mark>');
+    expect(served.filter((s) => s.path.startsWith('/search/t/'))).toHaveLength(0);
   });
 });

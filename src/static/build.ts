@@ -2,7 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { countBigrams, bigramText } from '../analysis/bigrams';
-import { normalize } from '../analysis/normalize';
+import { isWordChar, normalize } from '../analysis/normalize';
 import { foldPlural, runs } from '../analysis/terms';
 import { decodePost, parsePost, type Post } from '../ingest/post';
 import { walkCorpus } from '../ingest/walk';
@@ -20,8 +20,10 @@ import { DEFAULT_PERMALINK, postUrl } from './url';
  * - `p/<shard>.bin`: doc-level postings of every CJK character bigram and Latin word,
  *   hashed into shards, each posting a delta-varint document number plus its term
  *   frequencies in body and title;
- * - `d/<group>/<doc>.bin`: one document's title, url, date and text, fetched only for
- *   the results shown (exact substring check and snippet);
+ * - `d/<group>/<doc>.bin`: one document's title, url, date and the head of its text,
+ *   fetched only for the results shown (exact substring check and snippet);
+ * - `t/<group>/<doc>.bin`: the rest of its text, fetched only when the query's terms are
+ *   not all in the title or head (the postings flag which are);
  * - `zhsearch.js`, `zhsearch-box.js`, `index.html`: the engine, the drop-in element and a page.
  *
  * Documents are numbered newest first, so ties in ranking favour recent posts.
@@ -58,6 +60,12 @@ export interface StaticBuildReport {
 
 /** Target uncompressed size of one posting shard: a few KB fetched per query term. */
 const SHARD_TARGET_BYTES = 12_000;
+/**
+ * Body characters kept in a result record (d/): enough for most snippets, so a page of
+ * results usually costs ten small records; the rest of the text (t/) is fetched only when
+ * a match or the exact check needs it.
+ */
+export const HEAD_CHARS = 600;
 /** Documents per folder under d/, so no folder holds thousands of files. */
 export const DOC_GROUP = 256;
 const ASSETS = ['zhsearch.js', 'zhsearch-box.js', 'index.html'];
@@ -84,6 +92,7 @@ export async function buildStatic(options: StaticBuildOptions): Promise<StaticBu
   const terms = new Map<string, Postings>();
   const titleLen: number[] = [];
   const bodyLen: number[] = [];
+  const heads: number[] = [];
   let postings = 0;
   posts.forEach((post, doc) => {
     const title = normalize(post.title);
@@ -92,19 +101,23 @@ export async function buildStatic(options: StaticBuildOptions): Promise<StaticBu
     bodyLen.push(body.length);
     const tBody = termCounts(body);
     const tTitle = termCounts(title);
+    const cut = headEnd(body);
+    heads.push(cut);
+    const tHead = termCounts(body.slice(0, cut));
     for (const t of tTitle.keys()) if (!tBody.has(t)) tBody.set(t, 0);
     for (const [term, tf] of tBody) {
       let p = terms.get(term);
       if (!p) terms.set(term, (p = { docs: [], vals: [] }));
       p.docs.push(doc);
-      p.vals.push(postingValue(tf, tTitle.get(term) ?? 0));
+      const titleTf = tTitle.get(term) ?? 0;
+      p.vals.push(postingValue(tf, titleTf, titleTf > 0 || tHead.has(term)));
       postings++;
     }
   });
 
   const shards = options.shards ?? autoShards(postings);
   await fs.mkdir(out, { recursive: true });
-  await Promise.all(['p', 'd'].map((dir) => fs.rm(join(out, dir), { recursive: true, force: true })));
+  await Promise.all(['p', 'd', 't'].map((dir) => fs.rm(join(out, dir), { recursive: true, force: true })));
   await fs.mkdir(join(out, 'p'));
   let files = 0;
   let bytes = 0;
@@ -119,12 +132,18 @@ export async function buildStatic(options: StaticBuildOptions): Promise<StaticBu
   await inBatches(byShard.length, 64, (s) => write(`p/${s}.bin`, gzipSync(encodeShard(byShard[s], terms), { level: 9 })));
   terms.clear();
 
-  for (let g = 0; g * DOC_GROUP < posts.length; g++) await fs.mkdir(join(out, 'd', String(g)), { recursive: true });
-  await inBatches(posts.length, 64, (doc) => {
+  for (let g = 0; g * DOC_GROUP < posts.length; g++) {
+    await fs.mkdir(join(out, 'd', String(g)), { recursive: true });
+    await fs.mkdir(join(out, 't', String(g)), { recursive: true });
+  }
+  await inBatches(posts.length, 64, async (doc) => {
     const post = posts[doc];
     const url = options.linkToSource ? safeUrl(post.url) : postUrl(post, options.permalink ?? DEFAULT_PERMALINK, options.baseUrl ?? '');
-    const record = JSON.stringify({ id: post.id, title: post.title, url, date: post.date, text: post.text });
-    return write(docPath(doc), gzipSync(record, { level: 9 }));
+    const head = post.text.slice(0, heads[doc]);
+    const rest = post.text.slice(heads[doc]);
+    const record = JSON.stringify({ id: post.id, title: post.title, url, date: post.date, head, more: rest.length > 0 });
+    await write(docPath(doc), gzipSync(record, { level: 9 }));
+    if (rest.length > 0) await write(docPath(doc).replace(/^d\//, 't/'), gzipSync(rest, { level: 9 }));
   });
 
   const lengths = new ByteWriter();
@@ -155,6 +174,18 @@ export async function buildStatic(options: StaticBuildOptions): Promise<StaticBu
     bytes,
     ms: Date.now() - t0,
   };
+}
+
+/**
+ * End of the head of a normalized body: about {@link HEAD_CHARS} characters, moved back
+ * so that it splits no Latin word and no surrogate pair (a word cut in two would match
+ * as a whole word in the head alone).
+ */
+function headEnd(body: string): number {
+  if (body.length <= HEAD_CHARS) return body.length;
+  let cut = HEAD_CHARS;
+  while (cut > 0 && (isWordChar(body.charCodeAt(cut - 1)) || (body.charCodeAt(cut) & 0xfc00) === 0xdc00)) cut--;
+  return cut;
 }
 
 /** Document order of a static build: newest first, then by id (document numbers follow it). */

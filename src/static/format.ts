@@ -6,7 +6,7 @@
  */
 
 /** Format version written into meta.json; the browser module refuses another one. */
-export const STATIC_FORMAT = 1;
+export const STATIC_FORMAT = 2;
 
 /** Shard of an index term: FNV-1a over its UTF-16 code units, masked to a power of two. */
 export function shardOf(term: string, shards: number): number {
@@ -69,9 +69,10 @@ export function zigzag(v: number): number {
 }
 
 /**
- * Value stored with each posting: body occurrences and title occurrences (capped at 3) of
- * the term in the document, packed so a common posting takes one byte.
+ * Value stored with each posting: body occurrences, whether the term is in the document's
+ * record (title or head of the text), and title occurrences (capped at 3), packed so a
+ * common posting takes one byte.
  */
-export function postingValue(bodyTf: number, titleTf: number): number {
-  return (Math.min(bodyTf, 0xfffff) << 2) | Math.min(titleTf, 3);
+export function postingValue(bodyTf: number, titleTf: number, inRecord: boolean): number {
+  return (Math.min(bodyTf, 0xfffff) << 3) | (inRecord ? 4 : 0) | Math.min(titleTf, 3);
 }

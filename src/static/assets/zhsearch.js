@@ -9,7 +9,7 @@
 // against the text of every result shown); Latin words match whole (plurals folded).
 
 const BASE = new URL('./', import.meta.url);
-const FORMAT = 1;
+const FORMAT = 2;
 const K1 = 1.2;
 const B = 0.75;
 const TITLE_BOOST = 2;
@@ -272,7 +272,7 @@ function shardOf(term, count) {
   return (h >>> 0) & (count - 1);
 }
 
-/** Documents of one index term: Map doc → [body tf, title tf]. */
+/** Documents of one index term: Map doc → [body tf, title tf, 1 when in the record]. */
 async function postings(term, meta) {
   const s = await shard(shardOf(term, meta.shards));
   const e = s.map.get(term);
@@ -283,12 +283,15 @@ async function postings(term, meta) {
   for (let k = 0; k < e.df; k++) {
     doc += r.varint() + 1;
     const v = r.varint();
-    out.set(doc, [Math.floor(v / 4), v & 3]);
+    out.set(doc, [Math.floor(v / 8), v & 3, (v >> 2) & 1]);
   }
   return out;
 }
 
-/** Documents holding every key of an atom, with the smallest of their frequencies. */
+/**
+ * Documents holding every key of an atom, with the smallest of their frequencies and
+ * whether every key is in the document's record (title or head of the text).
+ */
 async function atomDocs(atom, meta) {
   if (atom.keys.length === 0) return null; // a lone character: no index term
   const lists = await Promise.all(atom.keys.map((k) => postings(k, meta)));
@@ -297,13 +300,15 @@ async function atomDocs(atom, meta) {
   outer: for (const [doc, tf] of lists[0]) {
     let body = tf[0];
     let title = tf[1];
+    let inRecord = tf[2];
     for (let k = 1; k < lists.length; k++) {
       const o = lists[k].get(doc);
       if (!o) continue outer;
       body = Math.min(body, o[0]);
       title = Math.min(title, o[1]);
+      inRecord &= o[2];
     }
-    out.set(doc, [body, title]);
+    out.set(doc, [body, title, inRecord]);
   }
   return out;
 }
@@ -327,9 +332,12 @@ export async function match(query) {
   const atomMaps = new Map();
   await Promise.all(all.flatMap((t) => t.atoms).map(async (a) => atomMaps.set(a, await atomDocs(a, meta))));
   const scores = new Map();
+  // Documents whose record alone shows every clause matching (no need for the rest of the text).
+  const inRecord = new Map();
   let docs = null;
   for (const clause of q.clauses) {
     const clauseScores = new Map();
+    const clauseRecord = new Set();
     for (const term of clause) {
       const maps = term.atoms.map((a) => atomMaps.get(a)).filter((m) => m !== null);
       if (maps.length === 0) continue; // lone characters only: nothing to look up
@@ -340,30 +348,40 @@ export async function match(query) {
         if (!maps.every((m) => m.has(doc))) continue;
         let s = 0;
         let allTitle = true;
+        let rec = maps.length === term.atoms.length;
         maps.forEach((m, k) => {
-          const [tb, tt] = m.get(doc);
+          const [tb, tt, r] = m.get(doc);
+          if (r === 0) rec = false;
           s += bm25(tb, state.bodyLen[doc], meta.avgBody, idfs[k]);
           s += TITLE_BOOST * bm25(tt, state.titleLen[doc], meta.avgTitle, idfs[k]);
           if (tt === 0) allTitle = false;
         });
         if (allTitle) s += idfSum * ALL_IN_TITLE_BONUS;
         clauseScores.set(doc, Math.max(clauseScores.get(doc) ?? 0, s));
+        if (rec) clauseRecord.add(doc);
       }
     }
     if (clause.every((t) => t.atoms.every((a) => atomMaps.get(a) === null))) continue;
     docs = docs === null ? new Set(clauseScores.keys()) : new Set([...docs].filter((d) => clauseScores.has(d)));
-    for (const [d, s] of clauseScores) scores.set(d, (scores.get(d) ?? 0) + s);
+    for (const [d, s] of clauseScores) {
+      scores.set(d, (scores.get(d) ?? 0) + s);
+      inRecord.set(d, (inRecord.get(d) ?? true) && clauseRecord.has(d));
+    }
   }
   if (docs === null) return { docs: [], exact: true, parsed: q, searchable: false };
   for (const term of q.exclude) {
-    if (term.verify) continue; // excluded at the text check
     const maps = term.atoms.map((a) => atomMaps.get(a));
-    for (const d of [...docs]) if (maps.every((m) => m.has(d))) docs.delete(d);
+    for (const d of [...docs]) {
+      if (!maps.every((m) => m === null || m.has(d))) continue;
+      // Excluded at the text check, which then needs the whole text.
+      if (term.verify) inRecord.set(d, false);
+      else docs.delete(d);
+    }
   }
   const ranked = [...docs].sort((a, b) => scores.get(b) - scores.get(a) || a - b);
   const lone = q.clauses.some((c) => c.some((t) => t.atoms.some((a) => a.keys.length === 0)));
   const exact = !lone && !all.some((t) => t.verify);
-  return { docs: ranked, exact, parsed: q, searchable: true };
+  return { docs: ranked, exact, parsed: q, searchable: true, inRecord };
 }
 
 // ---- records, text check, snippets
@@ -375,13 +393,37 @@ function record(doc, meta) {
     p = fetchBytes(`d/${group}/${doc % meta.docGroup}.bin`).then((bytes) => {
       const r = JSON.parse(utf8.decode(bytes));
       const title = String(r.title ?? '');
-      const text = String(r.text ?? '');
-      return { ...r, title, text, nTitle: normalize(title), nText: normalize(text), words: null };
+      const text = String(r.head ?? '');
+      return { ...r, title, text, nTitle: normalize(title), nText: normalize(text), words: null, full: !r.more, rest: null };
     });
     p.catch(() => records.delete(doc));
     records.set(doc, p);
   }
   return p;
+}
+
+/** The record with its whole text: the rest is fetched once, on demand. */
+async function whole(doc, rec, meta) {
+  if (rec.full) return rec;
+  rec.rest ??= fetchBytes(`t/${Math.floor(doc / meta.docGroup)}/${doc % meta.docGroup}.bin`).then((b) => utf8.decode(b));
+  rec.rest.catch(() => (rec.rest = null));
+  const rest = await rec.rest;
+  if (!rec.full) {
+    rec.text += rest;
+    rec.nText = normalize(rec.text);
+    rec.words = null;
+    rec.full = true;
+  }
+  return rec;
+}
+
+/** A candidate's record, with as much text as deciding and showing it needs; ok: it matches. */
+async function checked(doc, m, meta) {
+  let rec = await record(doc, meta);
+  if (!m.inRecord.get(doc)) rec = await whole(doc, rec, meta);
+  if (m.exact) return { rec, ok: true };
+  if (!accepts(m.parsed, rec) && !rec.full) rec = await whole(doc, rec, meta);
+  return { rec, ok: accepts(m.parsed, rec) };
 }
 
 function latinWords(rec) {
@@ -447,7 +489,8 @@ function snippet(rec, q) {
   const text = rec.text.replace(/\s+/g, ' ');
   const norm = rec.nText.replace(/\s+/g, ' ');
   const rs = ranges(norm, q);
-  if (rs.length === 0) return escapeHtml(text.slice(0, SNIPPET_CHARS)) + (text.length > SNIPPET_CHARS ? '…' : '');
+  const cut = (end) => (end < text.length || !rec.full ? '…' : '');
+  if (rs.length === 0) return escapeHtml(text.slice(0, SNIPPET_CHARS)) + cut(SNIPPET_CHARS);
   // The window that shows the most different query terms, earliest first.
   let best = 0;
   let bestCount = -1;
@@ -461,7 +504,7 @@ function snippet(rec, q) {
     }
   }
   const end = Math.min(text.length, best + SNIPPET_CHARS);
-  return (best > 0 ? '…' : '') + highlight(text, rs, best, end) + (end < text.length ? '…' : '');
+  return (best > 0 ? '…' : '') + highlight(text, rs, best, end) + cut(end);
 }
 
 function hit(doc, rec, q) {
@@ -491,8 +534,8 @@ export async function search(query, { limit = 10, offset = 0 } = {}) {
   const hits = [];
   if (m.exact) {
     const page = m.docs.slice(offset, want);
-    const recs = await Promise.all(page.map((d) => record(d, state.meta)));
-    page.forEach((d, k) => hits.push(hit(d, recs[k], q)));
+    const recs = await Promise.all(page.map((d) => checked(d, m, state.meta)));
+    page.forEach((d, k) => hits.push(hit(d, recs[k].rec, q)));
     return { total: m.docs.length, totalExact: true, hits };
   }
   // Check candidates in rank order, a page at a time, until the page is full.
@@ -502,13 +545,13 @@ export async function search(query, { limit = 10, offset = 0 } = {}) {
   while (found < want && next < m.docs.length) {
     const batch = m.docs.slice(next, next + Math.max(4, want - found));
     next += batch.length;
-    const recs = await Promise.all(batch.map((d) => record(d, state.meta)));
+    const recs = await Promise.all(batch.map((d) => checked(d, m, state.meta)));
     batch.forEach((d, k) => {
-      if (!accepts(q, recs[k])) {
+      if (!recs[k].ok) {
         rejected++;
         return;
       }
-      if (found >= offset && found < want) hits.push(hit(d, recs[k], q));
+      if (found >= offset && found < want) hits.push(hit(d, recs[k].rec, q));
       found++;
     });
   }
