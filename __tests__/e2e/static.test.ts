@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { normalize } from '../../src/analysis/normalize';
+import { CHAR_PAIRS } from '../../src/analysis/script-fold.data';
 import { buildStatic, type StaticBuildReport } from '../../src/static/build';
 import { startPreviewServer, type PreviewServer } from '../../src/static/preview-server';
 import { ROOT } from '../helpers/dist';
@@ -156,6 +158,16 @@ describeE2E('static-site search in Chromium', () => {
     expect(hospital.snippet).toContain('<mark>醫院</mark>');
     expect(ids(await search('ＩＰＨＯＮＥ'))).toEqual(['2023-08-09-咖啡馆里的数字游民.md', '科技/2020-09-10-星澜科技发布首款5G手机.md']);
     expect((await search('iphon')).total).toBe(0);
+  });
+
+  test('the browser normalizes queries exactly as the index did', async () => {
+    await search('湿地');
+    // Every traditional character of the table, plus phrases, full-width forms and spaces.
+    const samples = [CHAR_PAIRS.replace(/(.)./gu, '$1'), '瞭解一目瞭然藉口反覆', 'ＡＢＣ１２３　ＣＯＶＩＤ－１９', 'Ⅻ㍿ﬁ̀Σ'];
+    const got = await page.evaluate(
+      `import(new URL('zhsearch.js', location.href).href).then((m) => ${JSON.stringify(samples)}.map((s) => m.normalize(s)))`,
+    );
+    expect(got).toEqual(samples.map((x) => normalize(x)));
   });
 
   test('titles and snippets are escaped', async () => {
