@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { buildStatic } from '../src/static/build';
 import { fail, parseOrExit } from './lib/cli';
 
-const USAGE = `usage: node dist/scripts/build-static.js --corpus DIR --out DIR [--permalink PATTERN] [--base-url PATH] [--link-to-source] [--shards N] [--json]
+const USAGE = `usage: node dist/scripts/build-static.js --corpus DIR --out DIR [--permalink PATTERN] [--base-url PATH] [--link-to-source] [--shards N] [--no-full-text] [--json]
 
 Writes a static search folder for the posts under --corpus into --out: posting
 shards, document records, zhsearch.js, zhsearch-box.js and index.html. Serve the
@@ -12,7 +12,10 @@ folder from any static host (e.g. as /search/ of a Jekyll site).
                   /:categories/:year/:month/:day/:title:output_ext)
 --base-url        the site's baseurl, prefixed to every result link
 --link-to-source  link results to each post's front matter 'from' URL instead
---shards N        number of posting shards, a power of two (default: sized to the corpus)`;
+--shards N        number of posting shards, a power of two (default: sized to the corpus)
+--no-full-text    keep only the head of each text: about half the bundle, but Chinese
+                  words of 3+ characters and phrases are matched by their character
+                  pairs alone and snippets come from the head`;
 
 async function main(): Promise<void> {
   const { values } = parseOrExit(
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
           permalink: { type: 'string' },
           'base-url': { type: 'string' },
           'link-to-source': { type: 'boolean', default: false },
+          'no-full-text': { type: 'boolean', default: false },
           shards: { type: 'string' },
           json: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
@@ -41,6 +45,7 @@ async function main(): Promise<void> {
     baseUrl: values['base-url'],
     linkToSource: values['link-to-source'],
     shards,
+    fullText: !values['no-full-text'],
   });
   if (values.json) {
     process.stdout.write(JSON.stringify(report) + '\n');

@@ -78,6 +78,7 @@ describeE2E('static-site search in Chromium', () => {
       ),
     );
     report = await buildStatic({ corpus, out: join(dir, 'site', 'search') });
+    await buildStatic({ corpus, out: join(dir, 'site', 'lite'), fullText: false });
     served = [];
     srv = await startPreviewServer(join(dir, 'site'), 0, (path, bytes) => served.push({ path, bytes }));
     browser = await chromium.launch({
@@ -113,8 +114,8 @@ describeE2E('static-site search in Chromium', () => {
   });
 
   /** Run `search()` of the module inside the page. */
-  async function search(query: string, options: { limit?: number; offset?: number } = {}): Promise<Result> {
-    if (!page.url().startsWith(srv.url)) await page.goto(srv.url + 'search/index.html');
+  async function search(query: string, options: { limit?: number; offset?: number } = {}, folder = 'search'): Promise<Result> {
+    if (!page.url().startsWith(srv.url + folder + '/')) await page.goto(srv.url + folder + '/index.html');
     // A string, so the test compiler leaves the module's dynamic import alone.
     const script = `import(new URL('zhsearch.js', location.href).href).then((m) => m.search(${JSON.stringify(query)}, ${JSON.stringify(options)}))`;
     return page.evaluate(script) as Promise<Result>;
@@ -228,5 +229,15 @@ describeE2E('static-site search in Chromium', () => {
     const walk = await search('河堤');
     expect(walk.hits[0].snippet).toContain('<mark>河堤</mark>');
     expect(served.filter((s) => s.path.startsWith('/search/t/'))).toHaveLength(0);
+  });
+
+  test('a build without full texts still finds words past the head, by their character pairs', async () => {
+    expect(existsSync(join(dir, 'site', 'lite', 't'))).toBe(false);
+    const bridge = await search('彩虹桥', {}, 'lite');
+    expect(bridge.hits.map((h) => h.id)).toEqual(['2017-06-01-河畔.md']);
+    expect(bridge.hits[0].snippet).not.toContain('<mark>');
+    expect(bridge.hits[0].snippet.endsWith('…')).toBe(true);
+    expect((await search('"司马青禾说"', {}, 'lite')).total).toBe(1);
+    expect(served.filter((s) => s.path.startsWith('/lite/t/'))).toHaveLength(0);
   });
 });

@@ -43,6 +43,13 @@ export interface StaticBuildOptions {
   linkToSource?: boolean;
   /** Number of posting shards (a power of two); default sized to the corpus. */
   shards?: number;
+  /**
+   * Keep the rest of each text past its head (default true): needed for the exact check
+   * of Chinese words of 3+ characters and phrases, and for snippets past the head.
+   * Without it the bundle is about half the size; such words are then matched by their
+   * character pairs alone.
+   */
+  fullText?: boolean;
 }
 
 /** What a static build did. */
@@ -134,7 +141,7 @@ export async function buildStatic(options: StaticBuildOptions): Promise<StaticBu
 
   for (let g = 0; g * DOC_GROUP < posts.length; g++) {
     await fs.mkdir(join(out, 'd', String(g)), { recursive: true });
-    await fs.mkdir(join(out, 't', String(g)), { recursive: true });
+    if (options.fullText !== false) await fs.mkdir(join(out, 't', String(g)), { recursive: true });
   }
   await inBatches(posts.length, 64, async (doc) => {
     const post = posts[doc];
@@ -143,7 +150,7 @@ export async function buildStatic(options: StaticBuildOptions): Promise<StaticBu
     const rest = post.text.slice(heads[doc]);
     const record = JSON.stringify({ id: post.id, title: post.title, url, date: post.date, head, more: rest.length > 0 });
     await write(docPath(doc), gzipSync(record, { level: 9 }));
-    if (rest.length > 0) await write(docPath(doc).replace(/^d\//, 't/'), gzipSync(rest, { level: 9 }));
+    if (rest.length > 0 && options.fullText !== false) await write(docPath(doc).replace(/^d\//, 't/'), gzipSync(rest, { level: 9 }));
   });
 
   const lengths = new ByteWriter();
@@ -159,6 +166,7 @@ export async function buildStatic(options: StaticBuildOptions): Promise<StaticBu
     docs: posts.length,
     shards,
     docGroup: DOC_GROUP,
+    fullText: options.fullText !== false,
     avgTitle: avg(titleLen),
     avgBody: avg(bodyLen),
   };

@@ -404,7 +404,7 @@ function record(doc, meta) {
 
 /** The record with its whole text: the rest is fetched once, on demand. */
 async function whole(doc, rec, meta) {
-  if (rec.full) return rec;
+  if (rec.full || meta.fullText === false) return rec;
   rec.rest ??= fetchBytes(`t/${Math.floor(doc / meta.docGroup)}/${doc % meta.docGroup}.bin`).then((b) => utf8.decode(b));
   rec.rest.catch(() => (rec.rest = null));
   const rest = await rec.rest;
@@ -423,7 +423,8 @@ async function checked(doc, m, meta) {
   if (!m.inRecord.get(doc)) rec = await whole(doc, rec, meta);
   if (m.exact) return { rec, ok: true };
   if (!accepts(m.parsed, rec) && !rec.full) rec = await whole(doc, rec, meta);
-  return { rec, ok: accepts(m.parsed, rec) };
+  // A build without the rest of the texts cannot check past the head: the postings decide.
+  return { rec, ok: accepts(m.parsed, rec) || !rec.full };
 }
 
 function latinWords(rec) {
