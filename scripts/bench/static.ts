@@ -18,7 +18,7 @@ import { pick, rng } from '../lib/random';
 import { median, quantile, table } from '../lib/stats';
 import { readCorpus } from './corpus';
 
-const USAGE = `usage: node dist/scripts/bench/static.js --corpus DIR [--work DIR] [--seed N] [--first N] [--reuse] [--no-pagefind] [--json]
+const USAGE = `usage: node dist/scripts/bench/static.js --corpus DIR [--work DIR] [--seed N] [--first N] [--reuse] [--no-pagefind] [--lite] [--json]
 
 Static-site search in headless Chromium (playwright-core, /usr/bin/chromium): zhsearch's
 static build against Pagefind (the pagefind npm package's extended binary), over the
@@ -30,7 +30,8 @@ static server on 127.0.0.1 without compression.
 --work DIR      where the pages and both builds go (default /tmp/zhsearch-static-bench)
 --first N       queries measured as the first query of a fresh browser (default 30)
 --reuse         keep the pages and the Pagefind build of an earlier run in --work
---no-pagefind   bench zhsearch alone`;
+--no-pagefind   bench zhsearch alone
+--lite          also bench a zhsearch build made with --no-full-text`;
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -56,8 +57,17 @@ interface Served {
 }
 
 /** How one engine is driven inside the page; each snippet is an async function body. */
+interface Build {
+  seconds: number;
+  cpuSeconds: number;
+  peakMB: number;
+}
+
 interface EngineDriver {
   name: string;
+  /** Its folder under the site, and how long building it took. */
+  folder: string;
+  build: Build;
   /** Load the engine (once per page). */
   init: string;
   /** Top 10 for `q`: page keys (ids or urls), with the result records loaded as a results page would. */
@@ -79,6 +89,8 @@ interface EngineResult {
   recall: number;
   precision: number;
   mrr10: number;
+  /** Share of the top 10 shown that truly match, averaged over queries with results. */
+  top10Precision: number;
   firstKB: { median: number; p95: number };
   firstRequests: number;
   laterKB: { median: number; p95: number };
@@ -97,6 +109,7 @@ async function main(): Promise<void> {
           first: { type: 'string', default: '30' },
           reuse: { type: 'boolean', default: false },
           'no-pagefind': { type: 'boolean', default: false },
+          lite: { type: 'boolean', default: false },
           json: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
         },
@@ -120,39 +133,57 @@ async function main(): Promise<void> {
     await fs.rm(work, { recursive: true, force: true });
     await renderPages(posts, site);
   }
-  const zsBuild = await timed(process.execPath, [
-    join(__dirname, '..', 'build-static.js'),
-    '--corpus',
-    values.corpus,
-    '--out',
-    join(site, 'zhsearch'),
-  ]);
-  log(`zhsearch build: ${zsBuild.seconds} s (${zsBuild.cpuSeconds} s CPU), ${zsBuild.peakMB} MB`);
+  const buildZs = async (folder: string, extra: string[]): Promise<Build> => {
+    const b = await timed(process.execPath, [
+      join(__dirname, '..', 'build-static.js'),
+      '--corpus',
+      values.corpus!,
+      '--out',
+      join(site, folder),
+      ...extra,
+    ]);
+    log(`${folder} build: ${b.seconds} s (${b.cpuSeconds} s CPU), ${b.peakMB} MB`);
+    return b;
+  };
+  const zsBuild = await buildZs('zhsearch', []);
+  const liteBuild = values.lite ? await buildZs('zhsearch-lite', ['--no-full-text']) : null;
   const usePagefind = !values['no-pagefind'];
-  let pfBuild = { seconds: NaN, cpuSeconds: NaN, peakMB: NaN };
+  let pfBuild: Build = { seconds: NaN, cpuSeconds: NaN, peakMB: NaN };
   if (usePagefind && !(values.reuse && existsSync(join(site, 'pagefind', 'pagefind.js')))) {
     pfBuild = await timed(pagefindBinary(), ['--site', site, '--glob', 'posts/**/*.html', '--output-subdir', 'pagefind', '--quiet']);
     log(`pagefind build: ${pfBuild.seconds} s (${pfBuild.cpuSeconds} s CPU), ${pfBuild.peakMB} MB`);
   }
 
-  const queries = makeQueries(posts, seed);
+  // The query set takes minutes on a large archive: kept in --work for reruns with --reuse.
+  const cache = join(work, `queries-${seed}-${posts.length}.json`);
+  let queries: BenchQuery[];
+  if (values.reuse && existsSync(cache)) queries = JSON.parse(readFileSync(cache, 'utf8')) as BenchQuery[];
+  else {
+    queries = makeQueries(posts, seed);
+    await fs.writeFile(cache, JSON.stringify(queries));
+  }
+  log(`${queries.length} queries`);
   const truth = new GroundTruth(posts);
   const order = [...posts].sort(comparePosts).map((p) => p.id);
   const byPage = new Map(posts.map((p, k) => [`/posts/${k}.html`, p.id]));
 
-  const drivers: EngineDriver[] = [
-    {
-      name: 'zhsearch static',
-      init: `window.__eng = await import('/zhsearch/zhsearch.js');`,
-      top: `return (await window.__eng.search(q, { limit: 10 })).hits.map((h) => h.id);`,
-      all: `return (await window.__eng.match(q)).docs.map(String);`,
-      toId: (key) => (/^\d+$/.test(key) ? order[Number(key)] : key),
-    },
-  ];
+  const zhsearch = (name: string, folder: string, build: Build): EngineDriver => ({
+    name,
+    folder,
+    build,
+    init: `window.__eng = await import('/${folder}/zhsearch.js');`,
+    top: `return (await window.__eng.search(q, { limit: 10 })).hits.map((h) => h.id);`,
+    all: `return (await window.__eng.match(q)).docs.map(String);`,
+    toId: (key) => (/^\d+$/.test(key) ? order[Number(key)] : key),
+  });
+  const drivers: EngineDriver[] = [zhsearch('zhsearch static', 'zhsearch', zsBuild)];
+  if (liteBuild) drivers.push(zhsearch('zhsearch --no-full-text', 'zhsearch-lite', liteBuild));
   if (usePagefind) {
     const fragments = pagefindFragments(join(site, 'pagefind'), byPage);
     drivers.push({
       name: 'Pagefind 1.6 (extended)',
+      folder: 'pagefind',
+      build: pfBuild,
       init: `window.__eng = await import('/pagefind/pagefind.js'); await window.__eng.init();`,
       top: `const r = await window.__eng.search(q); const d = await Promise.all(r.results.slice(0, 10).map((x) => x.data())); return d.map((x) => x.url);`,
       all: `const r = await window.__eng.search(q); return r.results.map((x) => x.id);`,
@@ -168,8 +199,8 @@ async function main(): Promise<void> {
     for (const d of drivers) {
       log(`running ${d.name}`);
       const r = await runEngine(browser, srv.url, d, queries, truth, served, firstN);
-      const bundle = folderSize(join(site, d.name.startsWith('zhsearch') ? 'zhsearch' : 'pagefind'));
-      const b = d.name.startsWith('zhsearch') ? zsBuild : pfBuild;
+      const bundle = folderSize(join(site, d.folder));
+      const b = d.build;
       results.push({
         ...r,
         buildSeconds: b.seconds,
@@ -289,6 +320,8 @@ async function runEngine(
   let precisionSum = 0;
   let rr = 0;
   let known = 0;
+  let topPrecisionSum = 0;
+  let topQueries = 0;
   for (const q of queries) {
     served.length = 0;
     const top = await call(page, d.top, q.text);
@@ -296,6 +329,11 @@ async function runEngine(
     laterReq.push(served.length);
     laterMs.push(top.ms);
     const want = truth.ids(q.words);
+    const shown = top.keys.map((key) => d.toId(key) ?? key);
+    if (shown.length > 0) {
+      topPrecisionSum += shown.filter((id) => want.has(id)).length / shown.length;
+      topQueries++;
+    }
     const got = new Set((await call(page, d.all, q.text)).keys.map((k) => d.toId(k) ?? `?${k}`));
     const tp = [...got].filter((id) => want.has(id)).length;
     const recall = want.size === 0 ? 1 : tp / want.size;
@@ -325,6 +363,7 @@ async function runEngine(
     recall: round(recallSum / queries.length, 3),
     precision: round(precisionSum / queries.length, 3),
     mrr10: round(known ? rr / known : 0, 3),
+    top10Precision: round(topQueries ? topPrecisionSum / topQueries : 1, 3),
     firstKB: { median: round(median(firstKB), 1), p95: round(quantile(firstKB, 0.95), 1) },
     firstRequests: median(firstReq),
     laterKB: { median: round(median(laterKB), 1), p95: round(quantile(laterKB, 0.95), 1) },
@@ -355,7 +394,7 @@ function pagefindBinary(): string {
 }
 
 /** Run a command to completion under /usr/bin/time: wall seconds and peak RSS. */
-function timed(cmd: string, args: string[]): Promise<{ seconds: number; cpuSeconds: number; peakMB: number }> {
+function timed(cmd: string, args: string[]): Promise<Build> {
   return new Promise((ok, no) => {
     const t0 = Date.now();
     execFile('/usr/bin/time', ['-f', '__PEAK_KB=%M __CPU=%U+%S', cmd, ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, _stdout, stderr) => {
@@ -412,6 +451,7 @@ function report(results: EngineResult[], posts: number, queries: number): string
       ...results.map((r) => (r.byKind[k] ? `${r.byKind[k].recall} / ${r.byKind[k].precision}` : '—')),
       '',
     ]),
+    ['precision of the 10 results shown', ...results.map((r) => r.top10Precision), ''],
     ['known-item MRR@10', ...results.map((r) => r.mrr10), '≥ 0.97'],
     [
       'first query KB (page, engine, index, 10 results): median / p95',
