@@ -66,7 +66,7 @@ export interface StaticBuildReport {
 }
 
 /** Target uncompressed size of one posting shard: a few KB fetched per query term. */
-const SHARD_TARGET_BYTES = 12_000;
+const SHARD_TARGET_BYTES = 3_000;
 /**
  * Body characters kept in a result record (d/): enough for most snippets, so a page of
  * results usually costs ten small records; the rest of the text (t/) is fetched only when
