@@ -14,6 +14,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'serve', summary: 'serve an index over HTTP: search page and JSON API', load: async () => (await import('./serve')).serve },
   { name: 'search', summary: 'run one query and print the hits', load: async () => (await import('./search')).search },
   {
+    name: 'build-static',
+    summary: 'write a search folder for a static site, no server (--corpus DIR --out DIR)',
+    load: async () => (await import('./build-static')).buildStaticCommand,
+  },
+  {
     name: 'eval',
     summary: 'measure recall, precision and MRR@10 of an index (source checkout)',
     load: async () => (await import('./eval')).evaluate,
