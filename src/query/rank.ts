@@ -21,8 +21,7 @@ export const EXACT_CANDIDATES = 100;
 export function rankDocs(table: DocTable, matched: MatchResult, plan: QueryPlan, sort: 'relevance' | 'date', need: number): Ranked[] {
   const docs = matched.docs;
   if (docs.length === 0) return [];
-  const wholes = plan.groups.flat().flatMap((c) => (c.whole ? [c.whole] : []));
-  const scorer = new Scorer(table, plan.highlight, matched, wholes, plan.synonyms);
+  const scorer = new Scorer(table, plan, matched);
   const newer = (a: number, b: number): number => dateOf(table, b) - dateOf(table, a) || a - b;
 
   if (sort === 'date') {
