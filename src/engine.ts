@@ -15,7 +15,7 @@ import { StoryGroups, validGroups } from './query/dedupe';
 import { BIGRAM_FILE, DUPLICATES_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './store/manifest';
 import { createDocTable, type DocTable } from './query/doctable';
 import { CompactText } from './query/doctext';
-import { Budget, isBigram, matchPlan, rareRun, type MatchFilters, type MatchResult } from './query/execute';
+import { Budget, isBigram, matchPlan, QUERY_COST_BUDGET, rareRun, type MatchFilters, type MatchResult } from './query/execute';
 import { facetCounts, type Facets } from './query/facets';
 import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
 import { planQuery, type QueryPlan } from './query/plan';
@@ -154,6 +154,8 @@ export interface OpenOptions {
    * named by SYNONYMS_FILE, else zhsearch's own list.
    */
   synonyms?: string | false;
+  /** Work one query may do before its answer is cut short and flagged `truncated` (default {@link QUERY_COST_BUDGET}). */
+  queryBudget?: number;
 }
 
 /** Facts about the loaded index. */
@@ -206,6 +208,7 @@ export class SearchEngine {
     resultCache: number = DEFAULT_RESULT_CACHE,
     stored?: { ntitle: string[]; ntext: string[]; display: Array<CompactText | string> },
     groups: number[][] = [],
+    private readonly queryBudget: number = QUERY_COST_BUDGET,
   ) {
     this.results = new LruCache(resultCache, { admitOnRepeat: true });
     if (typeof segmenter === 'function') this.loadSegmenterOnce = segmenter;
@@ -323,13 +326,14 @@ export class SearchEngine {
       options.resultCache,
       stored,
       groups,
+      options.queryBudget,
     );
   }
 
   /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
   static fromDocuments(
     docs: readonly DocumentInput[],
-    options: { userDict?: string; segmenter?: SegmenterBackend; resultCache?: number; synonyms?: string | false } = {},
+    options: { userDict?: string; segmenter?: SegmenterBackend; resultCache?: number; synonyms?: string | false; queryBudget?: number } = {},
   ): SearchEngine {
     const segmenter = getSegmenter({ backend: options.segmenter, userDict: options.userDict });
     const builder = new ShardBuilder(segmenter);
@@ -358,6 +362,7 @@ export class SearchEngine {
       options.resultCache,
       undefined,
       groups,
+      options.queryBudget,
     );
   }
 
@@ -486,7 +491,7 @@ export class SearchEngine {
     filters: MatchFilters,
     synonyms: boolean,
   ): { plan: QueryPlan; matched: MatchResult; interpretedAs: string | null; budget: Budget } {
-    const budget = new Budget();
+    const budget = new Budget(this.queryBudget);
     const plan = (q: string): QueryPlan =>
       planQuery(parseQuery(q), () => this.segmenter, {
         synonyms: synonyms ? this.synonyms : undefined,

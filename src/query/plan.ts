@@ -137,12 +137,14 @@ export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter, optio
     }
   } else {
     // Words typed without operators: content words, and question words kept apart.
-    const chunks = groupsIn.map((g) => chunkUnits(g[0], split)).filter((c) => c.content.length + c.question.length > 0);
+    const chunks = groupsIn.map((g) => chunkUnits(g[0], split)).filter((c) => c.units.length > 0);
     const content = chunks.filter((c) => c.content.length > 0);
     mode = split.longRun || content.length >= 3 ? 'free' : 'keywords';
     if (mode === 'keywords') {
-      for (const c of content) {
-        groups.push(toPlans({ units: c.content, field: 'all', whole: c.content.length > 1 ? c.whole : null }, false));
+      // One or two words typed apart are keywords, question words included: each is required.
+      for (const c of chunks) {
+        const units = c.units;
+        groups.push(toPlans({ units, field: 'all', whole: units.length > 1 ? c.whole : null }, false));
         roles.push('required');
       }
     } else {
@@ -154,7 +156,7 @@ export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter, optio
       const n = units.length;
       minShould = n <= 2 ? n : Math.max(2, Math.ceil(n / 2));
     }
-    const question = dedupeUnits(chunks.flatMap((c) => c.question)).filter((u) => !groups.some((g) => g[0].units.some((v) => v.text === u.text)));
+    const question = mode === 'keywords' ? [] : dedupeUnits(chunks.flatMap((c) => c.question)).filter((u) => !groups.some((g) => g[0].units.some((v) => v.text === u.text)));
     for (const u of question) {
       questionWords.add(u.text);
       groups.push(toPlans({ units: [u], field: 'all', whole: null }, false));
@@ -235,6 +237,7 @@ interface SplitState {
 
 /** A typed word's units: content units, and question words found inside it. */
 interface ChunkUnits {
+  units: Unit[];
   content: Unit[];
   question: Unit[];
   whole: string;
@@ -246,7 +249,7 @@ function chunkUnits(clause: Clause, split: SplitState): ChunkUnits {
   const units = p ? p.units : [];
   const content = units.filter((u) => !isQueryWord(u.text));
   const question = units.filter((u) => isQueryWord(u.text));
-  return { content, question, whole };
+  return { units, content, question, whole };
 }
 
 /** The clause, then copies with one or more units replaced by their synonyms. */
