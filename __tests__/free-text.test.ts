@@ -174,3 +174,19 @@ describe('query cost', () => {
     expect(r.total).toBeLessThan(full.total);
   });
 });
+
+describe('export and matchIds plan like search', () => {
+  test('synonyms reach the export rows, which agree with total', () => {
+    const withSynonyms = SearchEngine.fromDocuments(docs);
+    const r = withSynonyms.search('covid-19', { collapse: false, limit: 100 });
+    const rows = [...withSynonyms.exportRows('covid-19', { collapse: false })];
+    expect(r.total).toBeGreaterThan(1);
+    expect(rows.map((x) => x.id)).toEqual(r.hits.map((h) => h.id));
+    expect(withSynonyms.matchIds('covid-19').sort()).toEqual(r.hits.map((h) => h.id).sort());
+  });
+
+  test('free text exports its partial matches too', () => {
+    const r = engine.search('结果 计票 监督', { collapse: false, limit: 100 });
+    expect([...engine.exportRows('结果 计票 监督', { collapse: false })].map((x) => x.id)).toEqual(r.hits.map((h) => h.id));
+  });
+});

@@ -292,7 +292,7 @@ function applyFilters(table: DocTable, docs: number[], f: MatchFilters): number[
 }
 
 /**
- * True when a run (four characters) occurs whole in under half of the documents that
+ * True when a run (four characters) occurs whole, but in under half of the documents that
  * hold all of its jieba parts: readers then write the idea apart as often as together,
  * and matching the parts finds the rest. Estimated from posting lists alone (the run's
  * bigrams together stand for the run).
@@ -300,7 +300,8 @@ function applyFilters(table: DocTable, docs: number[], f: MatchFilters): number[
 export function rareRun(table: DocTable, run: string, parts: readonly string[]): boolean {
   const together = andCount(table, bigramsOf([run]));
   const apart = andCount(table, bigramsOf(parts));
-  return apart > 0 && together * 2 < apart;
+  // A run found nowhere is more likely a slip or a name: left whole, it keeps its did-you-mean.
+  return together > 0 && together * 2 < apart;
 }
 
 function bigramsOf(words: readonly string[]): string[] {

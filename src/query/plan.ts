@@ -90,6 +90,9 @@ const MAX_EXPANSIONS = 8;
  */
 export const MAX_TERMS = 32;
 
+/** Longest split run still rewarded when a document holds it whole (compounds, not sentences). */
+const MAX_WHOLE_CJK = 8;
+
 /** Chinese runs up to this length are one unit; longer ones are segmented. */
 export const MAX_UNIT_CJK = 4;
 
@@ -112,7 +115,13 @@ export interface PlanOptions {
 export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter, options: PlanOptions | Synonyms = {}): QueryPlan {
   const opts: PlanOptions = options instanceof Synonyms ? { synonyms: options } : options;
   const synonyms = opts.synonyms;
-  const split: SplitState = { segmenter, rareRun: opts.rareRun ?? null, wholes: [], longRun: false };
+  const split: SplitState = {
+    segmenter,
+    rareRun: opts.rareRun ?? null,
+    known: (w) => (synonyms ? synonyms.of(w).length > 0 : false),
+    wholes: [],
+    longRun: false,
+  };
   const conceptOf = new Map<string, string>();
   const toPlans = (p: ClausePlan | null, phrase: boolean): ClausePlan[] => {
     if (!p) return [];
@@ -229,6 +238,8 @@ function clauseKey(c: Clause): string {
 interface SplitState {
   segmenter: () => Segmenter;
   rareRun: PlanOptions['rareRun'] | null;
+  /** True for a word of the synonym list: a known term, never split. */
+  known: (word: string) => boolean;
   /** Runs matched by their parts, for the whole-run bonus. */
   wholes: string[];
   /** True once a run longer than {@link MAX_UNIT_CJK} was split (a sentence typed without spaces). */
@@ -326,6 +337,11 @@ const SEPARATORS = /[^\p{L}\p{N}\p{M}\-.'_+#&@/]+/u;
  */
 function pieceUnits(piece: string, split: SplitState, units: Unit[], singles: Unit[]): void {
   const rs = runs(piece);
+  if (split.known(piece)) {
+    const unit = makeUnit(piece);
+    if (unit) units.push(unit);
+    return;
+  }
   const long = rs.some((r) => r.kind === 'cjk' && r.text.length > MAX_UNIT_CJK);
   if (!long) {
     if (rs.length === 1 && rs[0].text === piece && STOP_WORDS.has(piece)) return;
@@ -347,7 +363,8 @@ function pieceUnits(piece: string, split: SplitState, units: Unit[], singles: Un
   split.longRun = true;
   for (const r of rs) {
     const words = r.kind === 'cjk' && r.text.length > MAX_UNIT_CJK ? split.segmenter().cut(r.text) : [r.text];
-    if (words.length > 1) split.wholes.push(r.text);
+    // A compound typed without spaces is rewarded whole; a whole sentence never occurs as such.
+    if (words.length > 1 && r.text.length <= MAX_WHOLE_CJK) split.wholes.push(r.text);
     for (const w of words) {
       if (STOP_WORDS.has(w)) continue;
       const unit = makeUnit(w);

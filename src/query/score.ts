@@ -38,6 +38,12 @@ export const PARTIAL_WORD_WEIGHT = 0.8;
  * with the rare words of a free-text query beats one that repeats its common words.
  */
 export const COVERAGE_POWER = 2;
+/**
+ * Proximity and the whole typed phrase are looked for in this many leading characters of
+ * the body: where an article states its subject, and a bound on the text each scored
+ * candidate costs to read.
+ */
+const PROXIMITY_CHARS = 8000;
 /** tf beyond this adds almost nothing under BM25 saturation; stop counting there. */
 const MAX_TF = 40;
 
@@ -186,7 +192,8 @@ export class Scorer {
     for (let c = 0; c < best.length; c++) score += best[c];
     if (this.literal.length > 1) {
       const title = table.ntitle[d];
-      const text = table.ntext[d];
+      const full = table.ntext[d];
+      const text = full.length > PROXIMITY_CHARS ? full.slice(0, PROXIMITY_CHARS) : full;
       for (const whole of this.wholes) {
         if (title.includes(whole)) score += this.idfSum;
         else if (text.includes(whole)) score += this.idfSum * 0.5;
