@@ -113,7 +113,7 @@ export function matchPlan(table: DocTable, plan: QueryPlan, filters: MatchFilter
     for (const clause of plan.groups[i]) union = unionInto(union, matchClause(table, clause, within, units, m, budget), m);
     return union;
   };
-  const roles = plan.groups.map((_, i) => plan.roles?.[i] ?? 'required');
+  const roles = plan.roles;
   const indexes = plan.groups.map((_, i) => i);
   let current: number[] | null = null;
   // Narrow required groups in order of their estimated size so verification work shrinks fast.
@@ -136,7 +136,7 @@ export function matchPlan(table: DocTable, plan: QueryPlan, filters: MatchFilter
         masks[d] |= 1 << i;
       }
     }
-    const need = Math.max(1, plan.minShould ?? should.length);
+    const need = Math.max(1, plan.minShould);
     docs = seen.filter((d) => count[d] >= need).sort((a, b) => a - b);
   }
   if (masks) {
