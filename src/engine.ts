@@ -15,10 +15,10 @@ import { StoryGroups, validGroups } from './query/dedupe';
 import { BIGRAM_FILE, DUPLICATES_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './store/manifest';
 import { createDocTable, type DocTable } from './query/doctable';
 import { CompactText } from './query/doctext';
-import { Budget, isBigram, matchPlan, QUERY_COST_BUDGET, rareRun, type MatchFilters, type MatchResult } from './query/execute';
+import { Budget, containsText, isBigram, matchPlan, QUERY_COST_BUDGET, rareRun, type MatchFilters, type MatchResult } from './query/execute';
 import { facetCounts, type Facets } from './query/facets';
 import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
-import { planQuery, type QueryPlan } from './query/plan';
+import { planQuery, type PlanTerm, type QueryPlan } from './query/plan';
 import { rankDocs, type Ranked } from './query/rank';
 import { highlightAll, makeSnippet } from './query/snippet';
 import { Suggester } from './query/suggest';
@@ -435,8 +435,8 @@ export class SearchEngine {
         )
       : rankDocs(this.table, matched, plan, sort, offset + limit);
     const inMatches = page.slice(offset, offset + limit).some((r) => this.stories.grouped(r.doc)) ? new Set(matched.docs) : null;
-    const hits = page.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan, inMatches));
-    const full = this.fullMatchDocs(plan, matched);
+    const hits = page.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan, matched, inMatches));
+    const full = this.fullMatchDocs(plan, matched, budget);
     const result: SearchResult = {
       query,
       total: collapse ? this.stories.countStories(matched.docs) : matched.docs.length,
@@ -510,24 +510,30 @@ export class SearchEngine {
     return { plan: first, matched, interpretedAs: null, budget };
   }
 
-  /** The matches that contain every listed term (or a synonym of it). */
-  private fullMatchDocs(plan: QueryPlan, matched: MatchResult): number[] {
+  /**
+   * The matches that contain every listed term (or a synonym of it). Terms that are OR
+   * alternatives are looked up in the text, within the query's budget: past it the
+   * count covers the documents checked so far.
+   */
+  private fullMatchDocs(plan: QueryPlan, matched: MatchResult, budget: Budget): number[] {
     if (plan.terms.every((t) => t.required)) return matched.docs;
-    const masks = matched.masks;
-    // Groups whose words are all listed terms count through the masks; OR alternatives are checked in the text.
-    const orTerms = plan.terms.filter((t) => !t.required && !plan.groups.some((g, i) => plan.roles[i] !== 'required' && g[0].units.some((u) => u.text === t.text)));
-    let bits = 0;
-    plan.groups.forEach((_, i) => (bits |= 1 << i));
-    const all = bits >>> 0;
-    return matched.docs.filter((d) => {
-      if (masks && (masks[d] & all) >>> 0 !== all) return false;
-      return orTerms.every((t) => this.contains(d, t.variants));
-    });
+    const out: number[] = [];
+    for (const d of matched.docs) {
+      if (budget.exhausted) break;
+      if (plan.terms.every((t) => this.holds(plan, matched, d, t, budget))) out.push(d);
+    }
+    return out;
   }
 
-  /** True when document `d` holds one of the texts in its title or body. */
-  private contains(d: number, texts: readonly string[]): boolean {
-    return texts.some((u) => this.table.ntitle[d].includes(u) || this.table.ntext[d].includes(u));
+  /**
+   * True when matched document `d` holds term `t` (or a synonym): required terms always,
+   * a term that is a group of its own by the match masks, an OR alternative by its text.
+   */
+  private holds(plan: QueryPlan, matched: MatchResult, d: number, t: PlanTerm, budget: Budget | null): boolean {
+    if (t.required) return true;
+    const g = plan.groups.findIndex((grp, i) => plan.roles[i] !== 'required' && grp[0].units.length === 1 && grp[0].units[0].text === t.text);
+    if (g >= 0 && matched.masks) return (matched.masks[d] & (1 << g)) !== 0;
+    return t.variants.some((u) => containsText(this.table, d, u, budget));
   }
 
   /** The vocabulary and match counts that "did you mean" draws on. */
@@ -623,12 +629,12 @@ export class SearchEngine {
     return this.stories.count;
   }
 
-  private hit(doc: number, score: number, plan: QueryPlan, inMatches: Set<number> | null): Hit {
+  private hit(doc: number, score: number, plan: QueryPlan, found: MatchResult, inMatches: Set<number> | null): Hit {
     const p = this.table.posts[doc];
     const units = plan.highlight;
     const matched: string[] = [];
     const missing: string[] = [];
-    for (const t of plan.terms) (this.contains(doc, t.variants) ? matched : missing).push(t.text);
+    for (const t of plan.terms) (this.holds(plan, found, doc, t, null) ? matched : missing).push(t.text);
     const dupes = inMatches ? this.stories.others(doc).filter((d) => inMatches.has(d)) : [];
     return {
       id: p.id,
