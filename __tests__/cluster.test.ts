@@ -7,7 +7,7 @@ import { parseWorkers } from '../src/server/cluster';
 import { configFromEnv } from '../src/server/config';
 import { renderPost, tempDir } from './helpers/corpus';
 import { ensureDist, spawnServe, type ServeProcess } from './helpers/dist';
-import { HAVE_REDIS, REQUIRE_REDIS, startRedis, type TestRedis } from './helpers/redis';
+import { itRedis, startRedis, type TestRedis } from './helpers/redis';
 
 const CORPUS = join(__dirname, '..', 'corpus');
 const NEW_WORD = '琥珀灯塔';
@@ -87,7 +87,7 @@ describe('--workers N (node:cluster)', () => {
     }
   });
 
-  (HAVE_REDIS || REQUIRE_REDIS ? it : it.skip)('serves a Redis index from 2 workers that follow a flip by themselves', async () => {
+  itRedis()('serves a Redis index from 2 workers that follow a flip by themselves', async () => {
     const redis: TestRedis = await startRedis();
     const corpus = tempDir();
     cpSync(CORPUS, corpus.dir, { recursive: true });

@@ -114,16 +114,11 @@ describe('kill -9 during a build', () => {
       { after: 'manifest.json', ms: between(10, 20) },
       { after: 'manifest.json', ms: between(20, 40) },
     ];
-    const outcomes: string[] = [];
     for (const aim of aims) {
       const before = current();
       const { signal, code } = await killedBuild(aim);
-      const partial = tmpFiles();
       for (const e of readdirSync(out.dir)) if (e.endsWith('.tmp')) leftovers.add(e);
       const now = current();
-      outcomes.push(
-        `${aim.after}+${aim.ms}ms: ${signal ?? `exit ${code}`}, CURRENT ${now === before ? 'kept' : 'new'}, tmp [${partial ?? ''}]`,
-      );
 
       // Killed before the swap of CURRENT: the previous version is still live; after it (or
       // finished first): the new one is. Either way, a complete version.
@@ -134,15 +129,31 @@ describe('kill -9 during a build', () => {
       expect(engine.stats.docs).toBe(POSTS);
       expect(engine.search('港口观察第599篇').hits[0]?.id).toBe('2021/p0599.md');
     }
-    // The kills did land inside builds: at least one left an unfinished version folder behind.
-    expect({ outcomes, leftovers: leftovers.size > 0 }).toEqual({ outcomes, leftovers: true });
+
+    // Kills at exact steps of the commit (the process SIGKILLs itself there): before the
+    // version folder's rename, and between that rename and the swap of CURRENT.
+    const live = current();
+    const newer = (): string[] => readdirSync(out.dir).filter((e) => /^v-\d+-[0-9a-f]+$/.test(e) && e > live);
+    const orphansBefore = newer().length;
+    for (const step of ['before-rename', 'before-swap']) {
+      const crashed = await runScript('build-index.js', ['--corpus', corpus.dir, '--out', out.dir, ...BUILD_ARGS], {
+        ZHSEARCH_CRASH_AT: step,
+      });
+      expect({ step, signal: crashed.signal }).toEqual({ step, signal: 'SIGKILL' });
+      expect(current()).toBe(live);
+      expectCompleteLiveVersion();
+    }
+    // The second left a complete version newer than the live one, not named by CURRENT.
+    expect(newer()).toHaveLength(orphansBefore + 1);
+    expect(readdirSync(out.dir).some((e) => /^v-.*\.tmp$/.test(e))).toBe(true);
 
     const final = await runScript('build-index.js', ['--corpus', corpus.dir, '--out', out.dir, ...BUILD_ARGS]);
     expect(final.code).toBe(0);
     const entries = readdirSync(out.dir);
     expect(entries.filter((e) => e.endsWith('.tmp'))).toEqual([]);
-    expect(entries.filter((e) => /^v-/.test(e)).length).toBeLessThanOrEqual(2);
-    expect(entries).toContain(current());
+    // Kept: the new live version and the one live before it, not the crashed build's orphan.
+    expect(entries.filter((e) => /^v-/.test(e)).sort()).toEqual([live, current()].sort());
+    expect(entries).not.toContain('BUILD.lock');
     expectCompleteLiveVersion();
     expect((await SearchEngine.open(out.dir)).stats.docs).toBe(POSTS);
   }, 90_000);

@@ -185,7 +185,7 @@ test('related articles: same topic first, never the article itself or its duplic
   expect((await rawRequest(server.url, '/api/docs/harbor-a.md')).status).toBe(200);
 });
 
-test('export: JSON Lines and CSV with every ranked row, bounded, quoted', async () => {
+test('export: JSON Lines and CSV with every ranked row, bounded (quoting and formula escaping: export.test.ts)', async () => {
   const jsonl = await rawRequest(server.url, `/api/search?q=${encodeURIComponent('东湾港')}&format=jsonl&collapse=false`);
   expect(jsonl.status).toBe(200);
   expect(String(jsonl.headers['content-type'])).toMatch(/^application\/x-ndjson/);

@@ -1,8 +1,9 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildIndex, htmlToText, SearchEngine, type BuildReport } from '../src';
 import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
-import { ensureDist, runScript, type Run } from './helpers/dist';
+import { DIST, ensureDist, ROOT, runScript, type Run } from './helpers/dist';
 import { writeHostileCorpus, type HostileCorpus } from './helpers/hostile';
 
 /**
@@ -35,6 +36,55 @@ beforeAll(async () => {
   report = await buildIndex({ corpus: hostile.dir, out: out.dir, workers: 0 });
   engine = await SearchEngine.open(out.dir);
 }, 120_000);
+
+/** The compiled CLI, run as uid/gid 65534 ("nobody") over a corpus with one unreadable file (root only). */
+async function buildAsNobody(): Promise<Run> {
+  const NOBODY = 65534;
+  const corpus = tempCorpus({
+    'open.md': renderPost({ title: '敞开的抽屉', body: '<p>抽屉里放着旧信。</p>' }),
+    'locked.md': renderPost({ title: '锁住的文件', body: '<p>樟木箱子上了锁。</p>' }),
+  });
+  const target = tempDir();
+  try {
+    chmodSync(corpus.dir, 0o755);
+    chmodSync(join(corpus.dir, 'open.md'), 0o644);
+    chmodSync(join(corpus.dir, 'locked.md'), 0o000);
+    chownSync(target.dir, NOBODY, NOBODY);
+    return await new Promise<Run>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [
+          join(DIST, 'build-index.js'),
+          '--corpus',
+          corpus.dir,
+          '--out',
+          target.dir,
+          '--workers',
+          '0',
+          '--segmenter',
+          '@node-rs/jieba',
+          '--json',
+        ],
+        {
+          cwd: ROOT,
+          uid: NOBODY,
+          gid: NOBODY,
+          env: { ...process.env, HOME: target.dir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    });
+  } finally {
+    corpus.cleanup();
+    target.cleanup();
+  }
+}
 
 afterAll(async () => {
   await cli?.catch(() => undefined);
@@ -88,14 +138,21 @@ describe('buildIndex in this thread over a hostile corpus', () => {
     expect([...engine.documents()].filter((d) => d.id.startsWith('loop/')).map((d) => d.id)).toEqual(['loop/inside.md']);
   });
 
-  test('a chmod 000 file: skipped as "permission denied", or read when running as root', () => {
-    if (hostile.root) {
-      // root reads any file whatever its mode: the honest outcome is that it is indexed.
-      expect(engine.search('樟木箱子').hits.map((h) => h.id)).toEqual(['perm/locked.md']);
-    } else {
+  test('a chmod 000 file: skipped as "permission denied" (as root: by a build run as an unprivileged user)', async () => {
+    if (!hostile.root) {
       expect(report.skipped).toContainEqual({ path: 'perm/locked.md', reason: 'permission denied' });
       expect(engine.get('perm/locked.md')).toBeNull();
+      return;
     }
+    // root reads any file whatever its mode, so this build indexes it...
+    expect(engine.search('樟木箱子').hits.map((h) => h.id)).toEqual(['perm/locked.md']);
+    // ...and the permission-denied path runs in a build as "nobody" (the CI runs as root).
+    const r = await buildAsNobody();
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const asNobody = JSON.parse(r.stdout) as BuildReport;
+    expect(asNobody.skipped).toEqual([{ path: 'locked.md', reason: 'permission denied' }]);
+    expect(asNobody.indexed).toBe(1);
   });
 });
 

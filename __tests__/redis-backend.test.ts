@@ -4,12 +4,21 @@ import { buildIndex } from '../src/indexer/build';
 import { buildRedisIndex } from '../src/indexer/build-redis';
 import { RedisIndexStore } from '../src/store/redis';
 import { tempDir } from './helpers/corpus';
+import { ensureDist, runScript } from './helpers/dist';
 import { describeRedis, startRedis, type TestRedis } from './helpers/redis';
 
 // The bundled sample corpus (original articles written for this project).
 const CORPUS = join(__dirname, '..', 'corpus');
 
-describeRedis('redis-backend.test.ts')('Redis backend against the file backend (real redis-server)', () => {
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describeRedis()('Redis backend against the file backend (real redis-server)', () => {
   let redis: TestRedis;
   let out: { dir: string; cleanup: () => void };
   let fileEngine: SearchEngine;
@@ -103,6 +112,78 @@ describeRedis('redis-backend.test.ts')('Redis backend against the file backend (
     expect(await store.redis.keys('sample:v99:*')).toEqual([]);
     expect(await store.redis.keys('sample-v99-*')).toEqual([]);
   });
+
+  it('a watch notices its version vanished, reloads on a new build of the same name, and unsubscribes when stopped', async () => {
+    const reader = await RedisIndexStore.connect(redis.url, 'sample');
+    try {
+      await SearchEngine.open(reader, { resultCache: 0 });
+      const flips: string[] = [];
+      const lost: string[] = [];
+      const stop = reader.watch(
+        async (v) => {
+          flips.push(v);
+          await SearchEngine.open(reader, { resultCache: 0 });
+        },
+        (v) => lost.push(v),
+      );
+      const subscribers = async (): Promise<number> => {
+        const counts = (await store.redis.sendCommand(['PUBSUB', 'NUMSUB', 'sample:flips'])) as Array<string | number>;
+        return Number(counts[1]);
+      };
+      await waitFor('the watch subscribed', async () => (await subscribers()) === 1);
+      const served = (await store.current())!;
+      await store.redis.flushAll();
+      await waitFor('the lost version reported', async () => lost.length === 1);
+      expect(lost).toEqual([served]);
+      const report = await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0 });
+      expect(report.version).toBe('v1');
+      await waitFor('the same-named build loaded', async () => flips.length === 1);
+      expect(flips).toEqual(['v1']);
+      stop();
+      await waitFor('the watch unsubscribed', async () => (await subscribers()) === 0);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('a build killed before its flip: the next build takes over its lock, removes its keys and publishes', async () => {
+    ensureDist();
+    const args = [
+      '--corpus',
+      CORPUS,
+      '--backend',
+      'redis',
+      '--redis-url',
+      redis.url,
+      '--name',
+      'crashy',
+      '--workers',
+      '0',
+      '--segmenter',
+      '@node-rs/jieba',
+    ];
+    expect((await runScript('build-index.js', args)).code).toBe(0);
+    const crashed = await runScript('build-index.js', args, { ZHSEARCH_CRASH_AT: 'before-flip' });
+    expect(crashed.signal).toBe('SIGKILL');
+    // Left behind: a complete v2 nobody reads, and the dead build's lock.
+    expect(await store.redis.get('crashy:current')).toBe('v1');
+    expect(await store.redis.exists('crashy:v2:manifest')).toBe(1);
+    expect((await store.redis.keys('crashy-v2-*')).length).toBeGreaterThan(0);
+    expect(await store.redis.get('crashy:lock')).toMatch(/^\d+@/);
+
+    const report = await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'crashy', workers: 0 });
+    expect(report.version).toBe('v3');
+    expect(await store.redis.keys('crashy:v2:*')).toEqual([]);
+    expect(await store.redis.keys('crashy-v2-*')).toEqual([]);
+    expect(await store.redis.sMembers('crashy:versions')).toEqual(['v3']);
+    expect(await store.redis.exists('crashy:lock')).toBe(0);
+    const reader = await RedisIndexStore.connect(redis.url, 'crashy');
+    try {
+      expect((await SearchEngine.open(reader)).stats.docs).toBe(fileEngine.stats.docs);
+    } finally {
+      await reader.close();
+    }
+  }, 60_000);
 
   it('gives clear errors for a bad name, an unreachable Redis and a missing index', async () => {
     await expect(buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'Bad Name', workers: 0 })).rejects.toThrow(/--name must be/);

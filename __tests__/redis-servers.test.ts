@@ -2,7 +2,7 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRedisIndex } from '../src/indexer/build-redis';
 import type { RunningServer } from '../src/server/main';
-import { renderPost, tempDir } from './helpers/corpus';
+import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
 import { describeRedis, startRedis, type TestRedis } from './helpers/redis';
 import { startTestServer } from './helpers/server';
 
@@ -15,7 +15,7 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-async function get(base: string, path: string): Promise<Answer> {
+async function get(base: string, path: string): Promise<Answer & { headers: Headers }> {
   const res = await fetch(base + path);
   const text = await res.text();
   let body: Record<string, unknown>;
@@ -24,7 +24,7 @@ async function get(base: string, path: string): Promise<Answer> {
   } catch {
     throw new Error(`${path}: not JSON (${res.status}): ${text.slice(0, 200)}`);
   }
-  return { status: res.status, body };
+  return { status: res.status, body, headers: res.headers };
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -37,7 +37,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20
 
 const q = (s: string): string => `/api/search?q=${encodeURIComponent(s)}&size=20`;
 
-describeRedis('redis-servers.test.ts')('several servers over one Redis index (real redis-server)', () => {
+describeRedis()('several servers over one Redis index (real redis-server)', () => {
   let redis: TestRedis;
   let corpus: { dir: string; cleanup: () => void };
   const servers: RunningServer[] = [];
@@ -108,6 +108,7 @@ describeRedis('redis-servers.test.ts')('several servers over one Redis index (re
       const search = await get(s.url, q('青川'));
       expect(search.status).toBe(503);
       expect(search.body.error).toMatch(/Redis is down/);
+      expect(search.headers.get('retry-after')).toBe('1');
     }
     await redis.start();
     for (const s of [a, b]) {
@@ -115,6 +116,60 @@ describeRedis('redis-servers.test.ts')('several servers over one Redis index (re
       const r = await get(s.url, q(NEW_WORD));
       expect(r.status).toBe(200);
       expect(r.body.total).toBe(1);
+    }
+  });
+});
+
+/** `n` small original posts, each with its own number word. */
+function numberedPosts(n: number): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    files[`p${i}.md`] = renderPost({
+      title: `灯塔日志第${i}号`,
+      date: '2023-05-01',
+      body: `<p>守塔人在第${i}号日志里写下潮汐和风向。</p>`,
+    });
+  }
+  return files;
+}
+
+describeRedis()('servers after Redis loses its data (real redis-server)', () => {
+  let redis: TestRedis;
+  const servers: RunningServer[] = [];
+  const corpora: Array<{ dir: string; cleanup: () => void }> = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+
+  afterAll(async () => {
+    for (const s of servers) await s.close(1_000);
+    await redis?.cleanup();
+    for (const c of corpora) c.cleanup();
+  });
+
+  it('readers on an old v1 reload when a build after FLUSHALL publishes another v1', async () => {
+    const sixteen = tempCorpus(numberedPosts(16));
+    const fifteen = tempCorpus(numberedPosts(15));
+    corpora.push(sixteen, fifteen);
+    expect((await buildRedisIndex({ corpus: sixteen.dir, redisUrl: redis.url, name: 'lost', workers: 0 })).version).toBe('v1');
+    for (let i = 0; i < 2; i++) servers.push(await startTestServer('/nonexistent', { redisUrl: redis.url, indexName: 'lost' }));
+    for (const s of servers) expect((await get(s.url, '/healthz')).body.docs).toBe(16);
+
+    const { createClient } = await import('redis');
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    await admin.flushAll();
+    await admin.close();
+
+    expect((await buildRedisIndex({ corpus: fifteen.dir, redisUrl: redis.url, name: 'lost', workers: 0 })).version).toBe('v1');
+    const fresh = await startTestServer('/nonexistent', { redisUrl: redis.url, indexName: 'lost' });
+    servers.push(fresh);
+    expect((await get(fresh.url, '/healthz')).body.docs).toBe(15);
+    // One load balancer, one answer: the old readers follow within the poll interval.
+    for (const s of servers.slice(0, 2)) {
+      await until(`${s.url} serves the 15-post build`, async () => (await get(s.url, '/healthz')).body.docs === 15, 10_000);
+      expect((await get(s.url, q('守塔人'))).body.total).toBe(15);
     }
   });
 });

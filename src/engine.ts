@@ -1,4 +1,5 @@
 import { bigramKey } from './analysis/bigrams';
+import { allCjk } from './analysis/terms';
 import { normalize, NORMALIZATION_VERSION } from './analysis/normalize';
 import { BigramPostings } from './indexer/bigram-postings';
 import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter, type SegmenterBackend } from './analysis/segmenter';
@@ -20,7 +21,7 @@ import { facetCounts, type Facets } from './query/facets';
 import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
 import { planQuery, type PlanTerm, type QueryPlan } from './query/plan';
 import { rankDocs, type Ranked } from './query/rank';
-import { highlightAll, makeSnippet } from './query/snippet';
+import { highlightAll, makeSnippet, SNIPPET_LENGTH, unitWeights } from './query/snippet';
 import { Suggester } from './query/suggest';
 import { keyTerms } from './query/related';
 import { loadSynonyms, type Synonyms } from './analysis/synonyms';
@@ -475,6 +476,19 @@ export class SearchEngine {
     return this.suggester.suggest(normalize(prefix.trim()), Math.min(Math.max(1, limit), 20));
   }
 
+  /**
+   * The "did you mean" of `query` alone (null when none), without searching: the
+   * correction {@link search} offers when the query finds few posts.
+   */
+  didYouMean(query: string): string | null {
+    if (typeof query !== 'string' || query.length > MAX_QUERY_LENGTH) return null;
+    const plan = planQuery(parseQuery(query), () => this.segmenter, this.synonyms);
+    if (plan.highlight.length === 0) return null;
+    const filters = this.filters({});
+    const hits = plan.groups.length === 0 ? 0 : matchPlan(this.table, plan, filters).docs.length;
+    return didYouMean(query, plan.highlight, hits, this.suggester, this.corrections(filters));
+  }
+
   /** One document by id, or null. */
   get(id: string): Post | null {
     const d = this.byId.get(id);
@@ -542,8 +556,8 @@ export class SearchEngine {
     return {
       sounds: s.sounds,
       df: (w) => s.df(w),
-      wordsOfLength: (n) => s.wordsOfLength(n),
-      latinEntries: () => s.latinEntries(),
+      bigramDocs: (b) => (isBigram(b) ? (this.bigrams.lookup(bigramKey(b))?.docs.length ?? 0) : 0),
+      latinWords: () => s.latinWords(),
       count: (q) => {
         const plan = planQuery(parseQuery(q), () => this.segmenter);
         return plan.groups.length === 0 ? 0 : matchPlan(this.table, plan, filters).docs.length;
@@ -645,13 +659,27 @@ export class SearchEngine {
       categories: [...p.categories],
       tags: [...p.tags],
       score: Math.round(score * 1000) / 1000,
-      snippet: makeSnippet(this.display[doc], this.table.ntext[doc], units),
+      snippet: makeSnippet(
+        this.display[doc],
+        this.table.ntext[doc],
+        units,
+        SNIPPET_LENGTH,
+        unitWeights(units, this.table.size, (u) => this.unitDf(u)),
+      ),
       titleHighlighted: highlightAll(p.title, this.table.ntitle[doc], units),
       duplicates: dupes.length,
       duplicateIds: dupes.map((d) => this.table.posts[d].id),
       matched,
       missing,
     };
+  }
+
+  /** Documents holding a query unit, for snippet weights: its rarest bigram for Chinese, else its vocabulary count. */
+  private unitDf(unit: string): number {
+    if (unit.length < 2 || !allCjk(unit)) return this.suggester.df(unit);
+    let df = Infinity;
+    for (let k = 0; k + 2 <= unit.length; k++) df = Math.min(df, this.bigrams.lookup(bigramKey(unit.slice(k, k + 2)))?.docs.length ?? 0);
+    return df;
   }
 
   /** Posting list of a term: the bigram store for CJK bigrams, the word index for word terms. */

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/lib/net';
+import { describeIf, itIf } from './skip';
 
 /**
  * A real redis-server for integration tests: its own loopback port and temp folder,
@@ -18,16 +19,20 @@ export const HAVE_REDIS = spawnSync(BINARY, ['--version'], { stdio: 'ignore' }).
 /** CI sets ZHSEARCH_REQUIRE_REDIS=1: a missing redis-server is then a failure, not a skip. */
 export const REQUIRE_REDIS = process.env.ZHSEARCH_REQUIRE_REDIS === '1';
 
+const SKIP_REASON =
+  'Redis tests: redis-server not found (apt-get install redis-server; CI sets ZHSEARCH_REQUIRE_REDIS=1 and always runs them)';
+
 /**
  * `describe` when redis-server is installed (or required: the suite then fails loudly),
- * `describe.skip` with a message otherwise.
+ * `describe.skip` otherwise, the reason printed once per run.
  */
-export function describeRedis(file: string): jest.Describe {
-  if (HAVE_REDIS || REQUIRE_REDIS) return describe;
-  console.log(
-    `${file} skipped: redis-server not found (apt-get install redis-server; CI sets ZHSEARCH_REQUIRE_REDIS=1 and always runs it)`,
-  );
-  return describe.skip;
+export function describeRedis(): jest.Describe {
+  return describeIf(HAVE_REDIS || REQUIRE_REDIS, SKIP_REASON);
+}
+
+/** `it` for a single Redis test in another suite (same rule as {@link describeRedis}). */
+export function itRedis(): jest.It {
+  return itIf(HAVE_REDIS || REQUIRE_REDIS, SKIP_REASON);
 }
 
 /** A running test redis-server. */

@@ -1,10 +1,11 @@
 import type * as PinyinPro from 'pinyin-pro';
+import { readingsOfCode } from './char-readings';
 
 /**
  * Pinyin for Chinese characters and typed pinyin, toneless and with `v` for ü (`lv`,
- * `nv`), the way pinyin input methods take it. Character readings come from pinyin-pro
- * (all readings of a polyphonic character: 行 → xing, hang, heng), loaded on first use so
- * that an engine that never sees a pinyin query pays nothing for it.
+ * `nv`), the way pinyin input methods take it. Character readings come from a table
+ * generated from pinyin-pro (all readings of a polyphonic character: 行 → xing, hang,
+ * heng; see char-readings); pinyin-pro itself is loaded only for reading whole words.
  */
 
 /** Every toneless Mandarin syllable. */
@@ -29,11 +30,11 @@ function pinyinPro(): typeof PinyinPro {
   return lib;
 }
 
-/** All toneless readings of each character of `chars` (one BMP character each), in order. */
+/** All toneless readings of each character of `chars` (one BMP character each), the usual one first. */
 export function charReadings(chars: string): string[][] {
-  if (chars === '') return [];
-  const all = pinyinPro().polyphonic(chars, { toneType: 'none', type: 'array', v: true }) as string[][];
-  return all.map((rs) => rs.filter((r) => SYLLABLES.has(r)));
+  const out: string[][] = [];
+  for (let i = 0; i < chars.length; i++) out.push([...readingsOfCode(chars.charCodeAt(i))]);
+  return out;
 }
 
 /** The reading of a word in context (银行 → yin hang, not yin xing): pinyin-pro's word-level choice. */

@@ -7,6 +7,7 @@ import { segmenterFingerprint, type SegmenterBackend } from '../analysis/segment
 import { walkCorpus } from '../ingest/walk';
 import { encodeVocab } from '../store/codec';
 import { pruneVersions, VersionWriter } from '../store/files';
+import { acquireBuildLock } from '../store/lock';
 import {
   BIGRAM_FILE,
   DUPLICATES_FILE,
@@ -86,9 +87,19 @@ export interface BuildReport {
  * Build an index of `corpus` into `out`. Files are parsed, segmented and indexed in
  * shards on worker threads; the new version becomes live only when it is complete, so
  * a crash or an error keeps the previous index. Bad posts are reported, never fatal; an
- * unreadable corpus folder or a failure to write is thrown.
+ * unreadable corpus folder or a failure to write is thrown. One build at a time writes
+ * into `out`: a second one is refused with a BuildLockedError naming the holder.
  */
 export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
+  const release = await acquireBuildLock(options.out);
+  try {
+    return await buildLocked(options);
+  } finally {
+    await release();
+  }
+}
+
+async function buildLocked(options: BuildOptions): Promise<BuildReport> {
   const started = Date.now();
   // Fail fast on a bad user dictionary rather than in every worker, without loading a
   // dictionary here: each worker loads its own (hundreds of MB with nodejieba).
@@ -212,7 +223,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       shardSources,
       duplicateGroups: groups.length,
     });
-    await pruneVersions(options.out);
+    await pruneVersions(options.out, writer.replaced);
     const bytes = Object.values(writer.files).reduce((a, f) => a + f.bytes, 0);
     const skippedAll = skipped();
     const warnings: FileNote[] = [];

@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { POST_EXTENSIONS } from '../ingest/walk';
+import { BuildLockedError } from '../store/lock';
 import { buildIndex, type BuildOptions, type BuildReport } from './build';
 import { corpusDiffers } from './incremental';
 
@@ -65,6 +66,8 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
       .catch((err: unknown) => {
         const e = err instanceof Error ? err : new Error(String(err));
         if (isFirst) settleReady?.reject(e);
+        // Another build (cron, an operator) is writing the index: try again until it is done.
+        else if (err instanceof BuildLockedError) pending = true;
         else options.onError?.(e);
       })
       .finally(() => {

@@ -1,21 +1,30 @@
+import { charsOfSyllable, readingsOfCode } from '../analysis/char-readings';
 import { normalize } from '../analysis/normalize';
+import { SYLLABLES } from '../analysis/pinyin';
 import { popcount } from '../analysis/simhash';
 import { allCjk } from '../analysis/terms';
 import { pinyinQuery } from './interpret';
-import type { CharTest, PinyinVocab } from './pinyin-vocab';
+import type { PinyinVocab } from './pinyin-vocab';
+import { lookAlikes } from './shape-slips';
 import type { Suggester } from './suggest';
 
 /**
  * "Did you mean": for a query that found (almost) nothing, a corrected query drawn from
- * the index vocabulary. Each query word that is rare in the index is replaced by a
- * frequent vocabulary word of the same length that it may be a typing slip of:
+ * the index vocabulary. A query word that is rare in the index is replaced only by a
+ * frequent word it is plausibly a slip of, position by position:
  *
- * 1. a homophone, as pinyin input methods produce (王义 → 王毅): every character shares
- *    a reading with the word's character at that position;
- * 2. a near-homophone (z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing: 资料 for 猪料);
- * 3. a one-character slip (any one character different);
- * and a Latin word by the closest frequent Latin word (one edit, two for 6+ letters).
- * Among candidates, more characters in common with the typed word win, then frequency.
+ * 1. a homophone, as pinyin input methods produce (王义 → 王毅): a character read the
+ *    same (toneless) as the typed one;
+ * 2. a near-homophone: one initial or final slip of the usual reading, the fuzzy pinyin
+ *    of input methods (z/zh, c/ch, s/sh, n/l, l/r, f/h; an/ang, en/eng, in/ing: 事川 → 四川);
+ * 3. a look-alike character (己经 → 已经; see shape-slips), only where no sound-alike fits.
+ *
+ * One character may change (two of a four-character word, one of them at most by more
+ * than a homophone); the rest stay as typed. A word with no such neighbour is left alone,
+ * however frequent some other word is: a rare name with no hits (彭帅) must not turn into
+ * a different one that merely shares a character (彭博). A Latin word is corrected to the
+ * closest frequent Latin word (one edit, two for 6+ letters). Among Chinese candidates,
+ * frequency decides, discounted for the slips each needs.
  */
 
 /** What the corrector needs from the engine. */
@@ -23,12 +32,33 @@ export interface CorrectionSource {
   sounds: PinyinVocab;
   /** Document frequency of a vocabulary word (0 when absent). */
   df(word: string): number;
-  /** Chinese vocabulary words of this length, most frequent first. */
-  wordsOfLength(length: number): ReadonlyArray<[string, number]>;
-  /** Latin vocabulary words (a–z); the same array on every call. */
-  latinEntries(): ReadonlyArray<[string, number]>;
+  /** Latin vocabulary words (a–z) found in 2+ documents, by length; the same object on every call. */
+  latinWords(): LatinVocab;
   /** Number of documents matching a query (exact). */
   count(query: string): number;
+  /**
+   * Documents holding a two-character Chinese string, from the bigram store: a cheap
+   * test that lets the corrector skip candidates that cannot be found.
+   */
+  bigramDocs?(bigram: string): number;
+}
+
+/** Latin vocabulary words of one length, with their document frequencies and letter sets. */
+export interface LatinBucket {
+  words: string[];
+  dfs: number[];
+  /** {@link letterMask} of each word. */
+  masks: number[];
+}
+
+/** Latin vocabulary words by length (index = length). */
+export type LatinVocab = ReadonlyArray<LatinBucket | undefined>;
+
+/** The set of letters of a word as a bit mask (a = bit 0). */
+function letterMask(w: string): number {
+  let m = 0;
+  for (let i = 0; i < w.length; i++) m |= 1 << ((w.charCodeAt(i) - 0x61) & 31);
+  return m;
 }
 
 /** A query word with at most this many matching documents is a candidate for correction. */
@@ -80,67 +110,189 @@ export function correctQuery(query: string, units: readonly string[], hits: numb
   return src.count(out) > hits ? out : null;
 }
 
-/** The best Chinese correction of `word` (2–4 characters), or null. */
-export function correctChinese(word: string, found: number, src: CorrectionSource): string | null {
-  if (word.length < 2 || word.length > 4) return null;
-  const minDf = Math.max(MIN_CORRECTION_DF, found * MIN_RATIO);
-  const codes = [...word].map((c) => c.charCodeAt(0));
-  const readings = codes.map((c) => src.sounds.readingsOf(c));
-  const best = (tests: CharTest[]): string | null => {
-    const cands = src.sounds.find(tests, 200, minDf).filter((m) => m.word !== word);
-    let top: { word: string; same: number; df: number } | null = null;
-    for (const m of cands) {
-      let same = 0;
-      for (let k = 0; k < word.length; k++) if (m.word.charCodeAt(k) === codes[k]) same++;
-      if (!top || same > top.same || (same === top.same && m.df > top.df)) top = { word: m.word, same, df: m.df };
+/** Kinds of slip, in the order they are believed: a homophone (either character's usual reading is a reading of the other). */
+const HOMOPHONE = 1;
+/** A near-homophone (one fuzzy-pinyin slip), or a reading both characters have but neither usually. */
+const NEAR = 2;
+/** A look-alike character (shape-slips); counts like {@link NEAR}, but only where no sound-alike fits. */
+const LOOK_ALIKE = 3;
+
+/**
+ * The characters a typed character may stand for, with the kind of slip: itself (0),
+ * its homophones ({@link HOMOPHONE}), near-homophones ({@link NEAR}) and look-alikes
+ * ({@link LOOK_ALIKE}); a character that is both keeps the smaller kind. Homophones come
+ * most common first, the order an input method offers them in.
+ */
+export function slipsOf(code: number): Map<number, number> {
+  const out = new Map<number, number>([[code, 0]]);
+  const add = (chars: string, kind: number): void => {
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars.charCodeAt(i);
+      const had = out.get(c);
+      if (had === undefined || had > kind) out.set(c, kind);
     }
-    return top?.word ?? null;
   };
-  const homophone = best(readings.map((rs, k) => (r: readonly string[], c: number) => c === codes[k] || shares(rs, r)));
-  if (homophone) return homophone;
-  const swapped = substitute(word, readings, minDf, src);
-  if (swapped) return swapped;
-  const fuzzy = readings.map((rs) => new Set(rs.map(fuzzyKey)));
-  const near = best(fuzzy.map((keys, k) => (r: readonly string[], c: number) => c === codes[k] || r.some((x) => keys.has(fuzzyKey(x)))));
-  if (near) return near;
-  return slip(word, minDf, src);
+  const readings = readingsOfCode(code);
+  if (readings.length > 0) {
+    // Characters usually read like any reading of the typed one, or that have its usual reading.
+    for (const r of readings) add(charsOfSyllable(r).usual, HOMOPHONE);
+    add(charsOfSyllable(readings[0]).other, HOMOPHONE);
+    for (const r of readings.slice(1)) add(charsOfSyllable(r).other, NEAR);
+    for (const r of nearSyllables(readings[0])) add(charsOfSyllable(r).usual, NEAR);
+  }
+  add(lookAlikes(code), LOOK_ALIKE);
+  return out;
+}
+
+/** What a slip kind costs: a look-alike as much as a near-homophone. */
+function cost(kind: number): number {
+  return kind === LOOK_ALIKE ? NEAR : kind;
 }
 
 /**
- * `word` with one character replaced by a homophone, checked against the index: finds
- * words jieba never cut whole (布林啃 → 布林肯), which the vocabulary lacks.
+ * How much a slip counts against a candidate's frequency (in natural-log units of
+ * document frequency): a near-homophone must be about e² ≈ 7 times as frequent as a
+ * homophone to win over it (事川 → 四川 rather than the rare 石川).
  */
-function substitute(word: string, readings: ReadonlyArray<readonly string[]>, minDf: number, src: CorrectionSource): string | null {
-  let best: string | null = null;
-  let bestCount = minDf - 1;
-  for (let k = 0; k < word.length; k++) {
-    const chars = new Set<number>();
-    for (const r of readings[k]) for (const c of src.sounds.charsWithReading(r).slice(0, MAX_SUBSTITUTES)) chars.add(c);
-    chars.delete(word.charCodeAt(k));
-    for (const c of chars) {
-      const cand = word.slice(0, k) + String.fromCharCode(c) + word.slice(k + 1);
-      const n = src.count(cand);
-      if (n > bestCount) {
-        best = cand;
-        bestCount = n;
+const SLIP_PENALTY = 2;
+
+/**
+ * Most characters a correction may change: one, or two of four. A typed word with no
+ * character of the suggestion left is another word, not a slip (兔费 is not 突飞).
+ */
+function maxChanged(length: number): number {
+  return Math.max(1, Math.floor(length / 2));
+}
+
+/**
+ * The best Chinese correction of `word` (2–4 characters), or null. Sound-alikes are
+ * looked for first, in the vocabulary and then in the text; look-alikes only when no
+ * sound-alike exists, since most Chinese is typed by pinyin (王义 is 王毅, not 主义).
+ */
+export function correctChinese(word: string, found: number, src: CorrectionSource): string | null {
+  if (word.length < 2 || word.length > 4) return null;
+  const minDf = Math.max(MIN_CORRECTION_DF, found * MIN_RATIO);
+  const slips = Array.from({ length: word.length }, (_, k) => slipsOf(word.charCodeAt(k)));
+  for (const shapes of [false, true]) {
+    // Two characters found only in the text are mostly the end of one word and the start
+    // of the next (也理 in 也理解): only longer strings are tried there.
+    const fix = fromVocabulary(word, slips, minDf, shapes, src) ?? (word.length > 2 ? substitute(word, slips, minDf, shapes, src) : null);
+    if (fix) return fix;
+  }
+  return null;
+}
+
+/**
+ * The vocabulary word of `word`'s length that its slips reach at the best score: every
+ * position the typed character or a slip of it, at most {@link maxChanged} positions
+ * changed and at most one of them by more than a homophone; look-alikes only when `shapes`.
+ */
+function fromVocabulary(
+  word: string,
+  slips: ReadonlyArray<Map<number, number>>,
+  minDf: number,
+  shapes: boolean,
+  src: CorrectionSource,
+): string | null {
+  const n = word.length;
+  const limit = maxChanged(n);
+  const top = { word: '', score: -Infinity };
+  for (const [c0, kind0] of slips[0]) {
+    if (kind0 === LOOK_ALIKE && !shapes) continue;
+    src.sounds.startingWith(c0, n, minDf, (w, df) => {
+      let total = cost(kind0);
+      let changed = kind0 > 0 ? 1 : 0;
+      let big = kind0 >= NEAR ? 1 : 0;
+      for (let k = 1; k < n; k++) {
+        const kind = slips[k].get(w.charCodeAt(k));
+        if (kind === undefined || (kind === LOOK_ALIKE && !shapes)) return;
+        total += cost(kind);
+        if (kind > 0) changed++;
+        if (kind >= NEAR) big++;
       }
+      if (changed === 0 || changed > limit || big > 1) return;
+      const score = Math.log(df) - SLIP_PENALTY * total;
+      if (score > top.score) Object.assign(top, { word: w, score });
+    });
+  }
+  return top.word === '' ? null : top.word;
+}
+
+/** Candidate strings tried against the index per word, at most (each costs a query). */
+const MAX_SUBSTITUTE_COUNTS = 24;
+/** Per position, only this many of the most common homophones are tried (as an input method offers them). */
+const MAX_SUBSTITUTES = 16;
+
+/**
+ * `word` with one character replaced by one of its slips, checked against the index:
+ * finds words jieba never cut whole (布林啃 → 布林肯), which the vocabulary lacks.
+ * Homophones are tried before near-homophones, common ones first; look-alikes only
+ * when `shapes`, and then only they.
+ */
+function substitute(
+  word: string,
+  slips: ReadonlyArray<Map<number, number>>,
+  minDf: number,
+  shapes: boolean,
+  src: CorrectionSource,
+): string | null {
+  const cands: Array<{ text: string; kind: number }> = [];
+  for (let k = 0; k < word.length; k++) {
+    let taken = 0;
+    for (const [c, kind] of slips[k]) {
+      if (kind === 0 || (kind === LOOK_ALIKE) !== shapes) continue;
+      if (kind === HOMOPHONE && taken++ >= MAX_SUBSTITUTES) continue;
+      const text = word.slice(0, k) + String.fromCharCode(c) + word.slice(k + 1);
+      // Every bigram holding the new character must be in enough documents.
+      if (src.bigramDocs) {
+        if (k > 0 && src.bigramDocs(text.slice(k - 1, k + 1)) < minDf) continue;
+        if (k + 1 < text.length && src.bigramDocs(text.slice(k, k + 2)) < minDf) continue;
+      }
+      cands.push({ text, kind });
+    }
+  }
+  cands.sort((a, b) => a.kind - b.kind);
+  let best: string | null = null;
+  let bestKind = Infinity;
+  let bestCount = minDf - 1;
+  for (const c of cands.slice(0, MAX_SUBSTITUTE_COUNTS)) {
+    if (c.kind > bestKind) break;
+    const n = src.count(c.text);
+    if (n > bestCount) {
+      best = c.text;
+      bestKind = c.kind;
+      bestCount = n;
     }
   }
   return best;
 }
 
-/** Per reading, only this many of the most common homophone characters are tried. */
-const MAX_SUBSTITUTES = 12;
+/** Initials that input methods let a typist blur (fuzzy pinyin), both ways. */
+const INITIAL_SLIPS: ReadonlyArray<[string, string]> = [
+  ['zh', 'z'],
+  ['ch', 'c'],
+  ['sh', 's'],
+  ['n', 'l'],
+  ['l', 'r'],
+  ['f', 'h'],
+];
 
-/** The most frequent vocabulary word differing from `word` in exactly one character. */
-function slip(word: string, minDf: number, src: CorrectionSource): string | null {
-  for (const [w, df] of src.wordsOfLength(word.length)) {
-    if (df < minDf) break;
-    let diff = 0;
-    for (let k = 0; k < w.length && diff < 2; k++) if (w.charCodeAt(k) !== word.charCodeAt(k)) diff++;
-    if (diff === 1) return w;
+/**
+ * Syllables one fuzzy-pinyin slip away from `s`: one initial swapped (zh/z, ch/c, sh/s,
+ * n/l, l/r, f/h) or a final's -n/-ng swapped (an/ang, en/eng, in/ing, ian/iang, uan/uang).
+ */
+export function nearSyllables(s: string): string[] {
+  const out = new Set<string>();
+  const initial = /^(zh|ch|sh|[bpmfdtnlgkhjqxzcsryw])?/.exec(s)![0];
+  const final = s.slice(initial.length);
+  for (const [a, b] of INITIAL_SLIPS) {
+    if (initial === a) out.add(b + final);
+    if (initial === b) out.add(a + final);
   }
-  return null;
+  if (final.endsWith('ng')) out.add(s.slice(0, -1));
+  else if (final.endsWith('n')) out.add(s + 'g');
+  out.delete(s);
+  return [...out].filter((x) => SYLLABLES.has(x));
 }
 
 /** The closest frequent Latin vocabulary word (edit distance 1, or 2 for words of 6+ letters), or null. */
@@ -153,21 +305,27 @@ export function correctLatin(word: string, found: number, src: CorrectionSource)
   let bestDf = 0;
   const letters = histogram(word);
   const scratch = new Int16Array(26);
-  const entries = src.latinEntries();
-  const masks = letterMasks(entries);
+  const vocab = src.latinWords();
   const mask = letterMask(word);
-  for (let i = 0; i < entries.length; i++) {
-    // Each edit adds or removes at most one letter on each side of the letter sets.
-    if (popcount(masks[i] ^ mask) > 2 * maxDist) continue;
-    const [w, df] = entries[i];
-    if (df < minDf || Math.abs(w.length - word.length) > maxDist || w === word) continue;
-    if (!closeLetters(letters, w, 2 * maxDist, scratch)) continue;
-    const d = editDistance(word, w, maxDist);
-    if (d > maxDist) continue;
-    if (d < bestDist || (d === bestDist && df > bestDf)) {
-      best = w;
-      bestDist = d;
-      bestDf = df;
+  // Only words within maxDist letters of the typed length can be that few edits away.
+  for (let len = word.length - maxDist; len <= word.length + maxDist; len++) {
+    const bucket = vocab[len];
+    if (!bucket) continue;
+    const { words, dfs, masks } = bucket;
+    for (let i = 0; i < words.length; i++) {
+      // Each edit adds or removes at most one letter on each side of the letter sets.
+      if (popcount(masks[i] ^ mask) > 2 * maxDist) continue;
+      const w = words[i];
+      const df = dfs[i];
+      if (df < minDf || w === word) continue;
+      if (!closeLetters(letters, w, 2 * maxDist, scratch)) continue;
+      const d = editDistance(word, w, maxDist);
+      if (d > maxDist) continue;
+      if (d < bestDist || (d === bestDist && df > bestDf)) {
+        best = w;
+        bestDist = d;
+        bestDf = df;
+      }
     }
   }
   return best;
@@ -198,25 +356,6 @@ export function editDistance(a: string, b: string, max: number): number {
   return prev[m];
 }
 
-/** The set of letters of a word as a bit mask (a = bit 0). */
-function letterMask(w: string): number {
-  let m = 0;
-  for (let i = 0; i < w.length; i++) m |= 1 << ((w.charCodeAt(i) - 0x61) & 31);
-  return m;
-}
-
-const maskCache = new WeakMap<ReadonlyArray<[string, number]>, Uint32Array>();
-
-/** {@link letterMask} of every entry, computed once per vocabulary. */
-function letterMasks(entries: ReadonlyArray<[string, number]>): Uint32Array {
-  let masks = maskCache.get(entries);
-  if (!masks) {
-    masks = Uint32Array.from(entries, (e) => letterMask(e[0]));
-    maskCache.set(entries, masks);
-  }
-  return masks;
-}
-
 function histogram(w: string): Int16Array {
   const h = new Int16Array(26);
   for (let i = 0; i < w.length; i++) h[(w.charCodeAt(i) - 0x61) & 31]++;
@@ -231,25 +370,3 @@ function closeLetters(h: Int16Array, w: string, max: number, d: Int16Array): boo
   for (let k = 0; k < 26; k++) sum += d[k] < 0 ? -d[k] : d[k];
   return sum <= max;
 }
-
-function shares(a: readonly string[], b: readonly string[]): boolean {
-  for (const x of a) if (b.includes(x)) return true;
-  return false;
-}
-
-/** A syllable with the distinctions that southern speakers and fast typists blur removed. */
-export function fuzzyKey(s: string): string {
-  // Memoized: a near-homophone search tests the readings of every vocabulary word's characters.
-  let key = fuzzyKeys.get(s);
-  if (key === undefined) {
-    key = s
-      .replace(/^([zcs])h/, '$1')
-      .replace(/^n/, 'l')
-      .replace(/^r/, 'l')
-      .replace(/ng$/, 'n');
-    if (fuzzyKeys.size < 10_000) fuzzyKeys.set(s, key);
-  }
-  return key;
-}
-
-const fuzzyKeys = new Map<string, string>();

@@ -1,6 +1,7 @@
-import { isLatinLetters, parsePinyin, syllableMatches, type TypedSyllable } from '../analysis/pinyin';
+import { charsOfSyllable } from '../analysis/char-readings';
+import { isLatinLetters, parsePinyin, SYLLABLES, syllableMatches, type TypedSyllable } from '../analysis/pinyin';
 import type { Post } from '../ingest/post';
-import { allCjk } from '../analysis/terms';
+import type { LatinBucket, LatinVocab } from './correct';
 import { PinyinVocab, type CharTest, type SoundMatch } from './pinyin-vocab';
 
 /**
@@ -32,35 +33,33 @@ export class Suggester {
     return i < this.words.length && this.words[i] === word ? this.dfs[i] : 0;
   }
 
-  private latin: Array<[string, number]> | null = null;
+  private latin: LatinBucket[] | null = null;
 
-  /** Latin vocabulary words (a–z only) found in 2+ documents, with their document frequencies (collected on first use). */
-  latinEntries(): ReadonlyArray<[string, number]> {
+  /**
+   * Latin vocabulary words (a–z only) found in 2+ documents, by length, with document
+   * frequencies and letter masks: collected on first use in one pass over the words
+   * between `a` and `z`, which the sorted vocabulary holds together.
+   */
+  latinWords(): LatinVocab {
     if (!this.latin) {
-      this.latin = [];
-      for (let i = 0; i < this.words.length; i++) {
-        const c = this.words[i].charCodeAt(0);
-        if (c >= 0x61 && c <= 0x7a && this.dfs[i] >= 2 && /^[a-z]+$/.test(this.words[i])) this.latin.push([this.words[i], this.dfs[i]]);
+      const by: LatinBucket[] = [];
+      next: for (let i = this.lowerBound('a'); i < this.words.length && this.words[i] < '{'; i++) {
+        if (this.dfs[i] < 2) continue;
+        const w = this.words[i];
+        let mask = 0;
+        for (let k = 0; k < w.length; k++) {
+          const c = w.charCodeAt(k);
+          if (c < 0x61 || c > 0x7a) continue next;
+          mask |= 1 << (c - 0x61);
+        }
+        const b = (by[w.length] ??= { words: [], dfs: [], masks: [] });
+        b.words.push(w);
+        b.dfs.push(this.dfs[i]);
+        b.masks.push(mask);
       }
+      this.latin = by;
     }
     return this.latin;
-  }
-
-  private byLength: Map<number, Array<[string, number]>> | null = null;
-
-  /** Chinese vocabulary words of `length` characters found in 2+ documents, most frequent first (collected on first use). */
-  wordsOfLength(length: number): ReadonlyArray<[string, number]> {
-    if (!this.byLength) {
-      const by = new Map<number, Array<[string, number]>>();
-      for (let i = 0; i < this.words.length; i++) {
-        const w = this.words[i];
-        if (this.dfs[i] < 2 || w.length > 8 || !allCjk(w)) continue;
-        (by.get(w.length) ?? by.set(w.length, []).get(w.length)!).push([w, this.dfs[i]]);
-      }
-      for (const list of by.values()) list.sort((a, b) => b[1] - a[1]);
-      this.byLength = by;
-    }
-    return this.byLength.get(length) ?? [];
   }
 
   /**
@@ -74,7 +73,7 @@ export class Suggester {
     for (const parse of parsePinyin(typed, { partialLast: typing, initials: typing })) {
       const partial = parse.filter((p) => !p.whole).length;
       const weight = parse.every((p) => !p.whole) ? 1 : 0.5 ** partial;
-      for (const m of this.sounds.find(parse.map(typedTest), limit)) {
+      for (const m of this.sounds.find(parse.map(typedTest), firstChars(parse[0]), limit)) {
         const score = m.df * weight;
         if ((scored.get(m.word) ?? -1) < score) scored.set(m.word, score);
       }
@@ -134,6 +133,16 @@ export class Suggester {
     found.sort((a, b) => this.dfs[b] - this.dfs[a] || this.words[a].length - this.words[b].length);
     return found.slice(0, limit).map((i) => ({ word: this.words[i], df: this.dfs[i] }));
   }
+}
+
+/** Characters that a typed syllable (whole, or the start of one) may stand for. */
+function firstChars(t: TypedSyllable): Set<number> {
+  const out = new Set<number>();
+  for (const s of t.whole ? [t.text] : [...SYLLABLES].filter((x) => x.startsWith(t.text))) {
+    const { usual, other } = charsOfSyllable(s);
+    for (const chars of [usual, other]) for (let i = 0; i < chars.length; i++) out.add(chars.charCodeAt(i));
+  }
+  return out;
 }
 
 function typedTest(t: TypedSyllable): CharTest {

@@ -1,7 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import rateLimit from 'express-rate-limit';
 import helmet from 'helmet';
-import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MAX_LIMIT, msSince, type SearchEngine } from '../engine';
@@ -11,6 +10,7 @@ import { LruCache } from '../lru';
 import { deflateBody, gzipWithSuffix, type DeflatedBody } from './gzip';
 import { createLogger, type Logger } from './log';
 import { mountArchiveRoutes } from './archive-routes';
+import { bearerMatches, refuseUnwantedBodies, reloadFailure } from './guards';
 import { BadRequest, integer, single } from './params';
 
 /** Options of {@link createApp}. */
@@ -35,6 +35,11 @@ export interface AppOptions {
    * seen; a reload starts an empty cache.
    */
   responseCache?: number;
+  /**
+   * The public URL of the site (PUBLIC_URL), for the OpenSearch description; without it
+   * the description's URLs are relative, never taken from the request's Host header.
+   */
+  publicUrl?: string;
 }
 
 /** The Express app plus the handle to swap its engine. */
@@ -96,6 +101,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
       },
     }),
   );
+  app.use(refuseUnwantedBodies);
   if (options.corsOrigins && options.corsOrigins.length > 0) app.use(cors(options.corsOrigins));
   if (options.rateLimit && options.rateLimit > 0) {
     app.use(
@@ -201,9 +207,11 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     res.json({ status: 'ok', docs: s.docs, builtAt: s.builtAt, formatVersion: s.formatVersion });
   });
 
-  app.get('/opensearch.xml', (req, res) => {
-    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    res.type('application/opensearchdescription+xml').send(openSearchXml(base));
+  // Never built from the Host header: a cache in front that ignores Host would keep and
+  // serve a description pointing wherever one request said.
+  const openSearch = openSearchXml(options.publicUrl?.replace(/\/+$/, '') ?? '');
+  app.get('/opensearch.xml', (_req, res) => {
+    res.type('application/opensearchdescription+xml').send(openSearch);
   });
 
   app.post('/admin/reload', express.json({ limit: '1kb' }), (req, res, next) => {
@@ -217,7 +225,12 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
     }
     app.reload().then(
       (info) => res.json({ status: 'reloaded', ...info }),
-      (err: unknown) => next(err),
+      (err: unknown) => {
+        if (res.headersSent) return next(err);
+        const failure = reloadFailure(err, options.available?.() ?? true);
+        if (failure.status === 503) res.set('Retry-After', '5');
+        res.status(failure.status).json({ error: `reload failed: ${failure.reason}; still serving the previous index`, status: 'failed' });
+      },
     );
   });
 
@@ -303,21 +316,15 @@ function httpStatus(err: unknown): number {
   return 500;
 }
 
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const m = /^Bearer (.+)$/i.exec(header ?? '');
-  if (!m) return false;
-  const a = Buffer.from(m[1]);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 function cors(origins: string[]) {
   const allowed = new Set(origins);
   return (req: Request, res: Response, next: NextFunction): void => {
     const origin = req.get('origin');
+    // Always: a cache in front must keep answers for different origins apart, the
+    // refused ones (no CORS headers) included.
+    res.vary('Origin');
     if (origin && allowed.has(origin)) {
       res.set('Access-Control-Allow-Origin', origin);
-      res.set('Vary', 'Origin');
       res.set('Access-Control-Allow-Methods', 'GET, HEAD');
     }
     if (req.method === 'OPTIONS' && origin && allowed.has(origin)) {
@@ -328,6 +335,7 @@ function cors(origins: string[]) {
   };
 }
 
+/** The OpenSearch description; `base` is the public URL without a trailing slash, or '' for relative URLs. */
 function openSearchXml(base: string): string {
   const b = escapeHtml(base);
   return `<?xml version="1.0" encoding="UTF-8"?>

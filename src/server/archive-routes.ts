@@ -85,12 +85,13 @@ function csvLine(r: ExportRow): string {
 
 /**
  * One CSV field (RFC 4180 quoting). Text that a spreadsheet would run as a formula
- * (starting with = + - @, tab or CR) gets a leading apostrophe: the corpus is untrusted.
+ * (starting with = + - @, their fullwidth forms, which spreadsheets in CJK locales take
+ * as the same, tab or CR) gets a leading apostrophe: the corpus is untrusted.
  */
-function csvField(v: string | number | string[] | null): string {
+export function csvField(v: string | number | string[] | null): string {
   if (v === null) return '';
   if (typeof v === 'number') return String(v);
   let s = Array.isArray(v) ? v.join('; ') : v;
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (/^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

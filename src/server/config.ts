@@ -12,6 +12,8 @@ export interface ServerConfig {
   /** Index name in Redis (INDEX_NAME). */
   indexName?: string;
   adminToken?: string;
+  /** The site's public URL (PUBLIC_URL), used in the OpenSearch description; relative URLs without it. */
+  publicUrl?: string;
   corsOrigins: string[];
   /** Requests per minute per IP; 0 = off. */
   rateLimit: number;
@@ -20,7 +22,7 @@ export interface ServerConfig {
   heapGrowingPercent: number;
 }
 
-/** Read PORT, HOST, INDEX_DIR, REDIS_URL, INDEX_NAME, ADMIN_TOKEN, CORS_ORIGINS, RATE_LIMIT, LOG_LEVEL and HEAP_GROWING_PERCENT; bad values throw naming the variable. */
+/** Read PORT, HOST, INDEX_DIR, REDIS_URL, INDEX_NAME, ADMIN_TOKEN, PUBLIC_URL, CORS_ORIGINS, RATE_LIMIT, LOG_LEVEL and HEAP_GROWING_PERCENT; bad values throw naming the variable. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const redisUrl = env.REDIS_URL || undefined;
   const indexName = env.INDEX_NAME || undefined;
@@ -34,6 +36,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     host: env.HOST || '127.0.0.1',
     indexDir: env.INDEX_DIR || 'index-data',
     adminToken: env.ADMIN_TOKEN || undefined,
+    publicUrl: publicUrlVar(env.PUBLIC_URL),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -51,4 +54,21 @@ function intVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number,
     throw new Error(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
   }
   return Number(v);
+}
+
+/** PUBLIC_URL: an http(s) URL without query or fragment (a path prefix is allowed). */
+function publicUrlVar(v: string | undefined): string | undefined {
+  if (v === undefined || v === '') return undefined;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an http:// or https:// URL (got ${JSON.stringify(v.slice(0, 100))})`);
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash || u.username || u.password) {
+    throw new Error(
+      `PUBLIC_URL must be an http:// or https:// URL without query, fragment or credentials (got ${JSON.stringify(v.slice(0, 100))})`,
+    );
+  }
+  return u.href.replace(/\/+$/, '');
 }

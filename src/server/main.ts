@@ -49,19 +49,29 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
       return fresh;
     },
     adminToken: config.adminToken,
+    publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,
     rateLimit: config.rateLimit,
     logger: log,
     available: isWatchable(source) ? () => source.available() : undefined,
   });
   const unwatch = isWatchable(source)
-    ? source.watch((version) => {
-        log.info('index alias flipped: loading the new version', { version });
-        return app.reload();
-      })
+    ? source.watch(
+        (version) => {
+          log.info('index alias flipped: loading the new version', { version });
+          return app.reload();
+        },
+        (version) =>
+          log.error(
+            'the served index version is gone from the store (its data was lost?): answering from memory until a build publishes a new one',
+            { version },
+          ),
+      )
     : () => undefined;
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = createHttpServer(app);
+    // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval
+    // (30 s by default): check every second so a slow client is cut at the timeout.
+    const s = createHttpServer(app, { connectionsCheckingInterval: 1_000 });
     s.once('error', reject);
     s.listen(config.port, config.host, () => resolve(s));
   });
@@ -119,7 +129,12 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
         void close().then(() => process.exit(0));
       });
     }
-    process.on('uncaughtException', (err) => log.error('uncaught exception', { error: err.stack }));
+    // After an uncaught exception Node's state is undefined: stop, and let the supervisor
+    // (the --workers primary, or the service manager) start a fresh process.
+    process.on('uncaughtException', (err) => {
+      log.error('uncaught exception: exiting', { error: err.stack ?? String(err) });
+      process.exit(1);
+    });
     process.on('unhandledRejection', (err) => log.error('unhandled rejection', { error: err instanceof Error ? err.stack : String(err) }));
   }
   return { app, server, url, close };

@@ -45,10 +45,12 @@ export interface IndexSource {
  */
 export interface WatchableSource extends IndexSource {
   /**
-   * Call `onFlip` with the new version name whenever the alias moves (once per version;
-   * again later if its promise rejects); returns a stop function.
+   * Call `onFlip` with the new version name whenever the live build changes (once per
+   * build; again later if its promise rejects), and `onLost` once when the served version
+   * has vanished from the store with nothing newer live; returns a stop function that
+   * also ends the subscription.
    */
-  watch(onFlip: (version: string) => Promise<unknown>): () => void;
+  watch(onFlip: (version: string) => Promise<unknown>, onLost?: (version: string) => void): () => void;
   /** False while the store cannot be reached. */
   available(): boolean;
   /** Release connections. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { IndexSource, VersionReader } from './backend';
+import { processAlive } from './lock';
 import { FORMAT_VERSION, type FileChecksum, type Manifest } from './manifest';
 
 export type { VersionReader } from './backend';
@@ -13,6 +14,8 @@ export type { VersionReader } from './backend';
  *
  *   <indexDir>/CURRENT        name of the live version folder (replaced atomically by rename)
  *   <indexDir>/v-<time>-<rand>/manifest.json, shard-N.docs.json.gz, shard-N.flex.gz, vocab.json.gz
+ *   <indexDir>/v-<time>-<rand>.<pid>.tmp/   a version being written by process <pid>
+ *   <indexDir>/BUILD.lock     held while a build writes (store/lock.ts)
  *
  * A build writes a new version folder completely, fsyncs it, and only then points
  * CURRENT at it, so a crash at any moment leaves the previous index live and complete.
@@ -27,6 +30,8 @@ const CURRENT = 'CURRENT';
 /** Writes the files of one new index version. */
 export class VersionWriter {
   readonly files: Record<string, FileChecksum> = {};
+  /** The version CURRENT named before {@link commit} replaced it (null: none, or not committed yet). */
+  replaced: string | null = null;
   private constructor(
     readonly indexDir: string,
     readonly name: string,
@@ -37,7 +42,8 @@ export class VersionWriter {
   static async create(indexDir: string): Promise<VersionWriter> {
     await fs.mkdir(indexDir, { recursive: true });
     const name = `v-${Date.now()}-${randomBytes(3).toString('hex')}`;
-    const dir = join(indexDir, `${name}.tmp`);
+    // The PID in the name tells clean-up whose folder it is (see pruneVersions).
+    const dir = join(indexDir, `${name}.${process.pid}.tmp`);
     await fs.mkdir(dir);
     return new VersionWriter(indexDir, name, dir);
   }
@@ -54,12 +60,15 @@ export class VersionWriter {
 
   /** Write the manifest, move the folder into place and point CURRENT at it. */
   async commit(manifest: Omit<Manifest, 'files'>): Promise<string> {
-    const full: Manifest = { ...manifest, files: this.files };
+    const full: Manifest = { ...manifest, buildId: manifest.buildId ?? randomBytes(8).toString('hex'), files: this.files };
     await writeDurable(join(this.dir, 'manifest.json'), Buffer.from(JSON.stringify(full, null, 2)));
     const final = join(this.indexDir, this.name);
+    this.replaced = await readCurrent(this.indexDir).catch(() => null);
+    crashPoint('before-rename');
     await fs.rename(this.dir, final);
     await fsyncDir(this.indexDir);
-    const tmp = join(this.indexDir, `${CURRENT}.${randomBytes(3).toString('hex')}.tmp`);
+    crashPoint('before-swap');
+    const tmp = join(this.indexDir, `${CURRENT}.${randomBytes(3).toString('hex')}.${process.pid}.tmp`);
     await writeDurable(tmp, Buffer.from(`${this.name}\n`));
     await fs.rename(tmp, join(this.indexDir, CURRENT));
     await fsyncDir(this.indexDir);
@@ -72,18 +81,42 @@ export class VersionWriter {
   }
 }
 
+const VERSION_RE = /^v-\d+-[0-9a-f]+$/;
+/** `….<pid>.tmp`: an unfinished version folder or CURRENT swap file, and the process writing it. */
+const TMP_RE = /\.(\d+)\.tmp$/;
+
+/**
+ * Fault injection for the crash tests: with ZHSEARCH_CRASH_AT set to a step's name, the
+ * process kills itself with SIGKILL there, so a kill lands exactly between two steps
+ * of a commit rather than wherever a timer happens to fall.
+ */
+function crashPoint(step: 'before-rename' | 'before-swap'): void {
+  if (process.env.ZHSEARCH_CRASH_AT === step) process.kill(process.pid, 'SIGKILL');
+}
+
 /**
  * Delete version folders other than the live one and the one before it (a reader may
- * still be loading that), and leftovers of crashed builds. Best effort.
+ * still be loading that), and leftovers of crashed builds. `previous` is the version
+ * that was live before the build that calls this (VersionWriter.replaced); without it,
+ * the newest version older than the live one is kept. A complete version newer than the
+ * live one was left by a build killed before its swap of CURRENT: it is a leftover, not
+ * the previous version. Unfinished folders of a process that still runs are not touched.
+ * Best effort; without a readable CURRENT nothing is deleted.
  */
-export async function pruneVersions(indexDir: string, keep: number = 2): Promise<void> {
+export async function pruneVersions(indexDir: string, previous?: string | null): Promise<void> {
   const live = await readCurrent(indexDir).catch(() => null);
+  if (!live) return;
   const entries = await fs.readdir(indexDir).catch(() => [] as string[]);
-  const versions = entries.filter((e) => /^v-\d+-[0-9a-f]+$/.test(e)).sort();
-  const keepSet = new Set(versions.slice(-keep));
-  if (live) keepSet.add(live);
+  const versions = entries.filter((e) => VERSION_RE.test(e)).sort();
+  const keep = new Set([live]);
+  const before = previous && previous !== live && versions.includes(previous) ? previous : versions.filter((v) => v < live).pop();
+  if (before) keep.add(before);
   for (const e of entries) {
-    const stale = (/^v-\d+-[0-9a-f]+$/.test(e) && !keepSet.has(e)) || /\.tmp$/.test(e);
+    let stale = VERSION_RE.test(e) && !keep.has(e);
+    if (e.endsWith('.tmp')) {
+      const owner = TMP_RE.exec(e);
+      stale = !owner || Number(owner[1]) === process.pid || !processAlive(Number(owner[1]));
+    }
     if (stale) await fs.rm(join(indexDir, e), { recursive: true, force: true }).catch(() => undefined);
   }
 }
@@ -96,7 +129,11 @@ export async function readCurrent(indexDir: string): Promise<string> {
   } catch {
     throw new Error(`no index in ${indexDir}: build one first (npm run build-index -- --corpus DIR --out ${indexDir})`);
   }
-  if (!/^v-\d+-[0-9a-f]+$/.test(name)) throw new Error(`index ${indexDir} is damaged: CURRENT names "${name.slice(0, 40)}"; rebuild it`);
+  if (!VERSION_RE.test(name)) {
+    // Whatever bytes CURRENT holds, only printable ASCII reaches a message or a log.
+    const shown = name.slice(0, 40).replace(/[^\x20-\x7e]/g, '?');
+    throw new Error(`index ${indexDir} is damaged: CURRENT names "${shown}", not a version folder; rebuild it`);
+  }
   return name;
 }
 

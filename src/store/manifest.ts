@@ -46,6 +46,12 @@ export interface Manifest {
    * compares these with the corpus.
    */
   shardSources: ShardSources[];
+  /**
+   * Random id of the build that wrote this version: readers of a network store compare it,
+   * since version names can repeat after the store loses its data. Absent in indexes built
+   * before it was recorded.
+   */
+  buildId?: string;
   /** Number of duplicate groups in {@link DUPLICATES_FILE}. */
   duplicateGroups: number;
   files: Record<string, FileChecksum>;

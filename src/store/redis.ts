@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -9,6 +10,7 @@ import { FLEX_OPTIONS, importFlex } from '../indexer/flex';
 import type { FlexMapEntry } from '../query/word-postings';
 import type { VersionReader, WatchableSource } from './backend';
 import { checkIndexName } from './index-name';
+import { processAlive } from './lock';
 import { FORMAT_VERSION, type Manifest } from './manifest';
 
 // FlexSearch's Redis adapter (flexsearch/db/redis) has no type declarations.
@@ -25,6 +27,7 @@ interface FlexRedisDB {
  * The Redis backend. Key layout for an index NAME (lower-case letters, digits, `_`, `-`):
  *
  *   NAME:current              live version ("v7"), flipped with SET inside MULTI + PUBLISH NAME:flips
+ *   NAME:build                build id of the live version (random, also in its manifest), set with NAME:current
  *   NAME:seq                  version counter (INCR)
  *   NAME:versions             set of versions ever started (for cleaning up crashed builds)
  *   NAME:lock                 build lock: SET NX PX, refreshed while the build runs
@@ -36,6 +39,10 @@ interface FlexRedisDB {
  *
  * A retired version's keys get a TTL of the grace period, so Redis drops them by itself
  * once readers had time to move to the new one.
+ *
+ * Version names come from NAME:seq, which is lost with Redis's data (a restart without
+ * persistence, FLUSHALL, failover to an empty replica): the next build is "v1" again. So
+ * readers identify what they serve by the random build id, not by the name.
  */
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -60,6 +67,23 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** What NAME:current and NAME:build name: the live version and its build id (null for an index published without one). */
+export interface LiveVersion {
+  version: string;
+  build: string | null;
+}
+
+/** True when `a` and `b` are the same published build. */
+function sameBuild(a: LiveVersion, b: LiveVersion): boolean {
+  return a.version === b.version && a.build === b.build;
+}
+
+/** True when a lock value (pid@host@…) names a process of this host that no longer runs. */
+function lockHolderIsDead(token: string): boolean {
+  const [pid, host] = token.split('@');
+  return host === hostname() && /^\d+$/.test(pid) && !processAlive(Number(pid));
+}
+
 /** Options of {@link RedisIndexStore.connect}. */
 export interface RedisStoreOptions {
   /** Reconnect forever (servers) or fail the first command while down (builds, default). */
@@ -72,9 +96,11 @@ export interface RedisStoreOptions {
 export class RedisIndexStore implements WatchableSource {
   readonly label: string;
   private ready = false;
-  /** Version of the last successful open(): a flip is a move away from it. */
-  private opened: string | null = null;
+  /** Version and build id of the last successful open(): a flip is a move away from it. */
+  private opened: LiveVersion | null = null;
   private subscriber: RedisClient | null = null;
+  /** Subscribers of stopped watches, still unsubscribing. */
+  private readonly stopping = new Set<Promise<void>>();
 
   private constructor(
     private readonly client: RedisClient,
@@ -135,21 +161,36 @@ export class RedisIndexStore implements WatchableSource {
     return this.client.get(this.key('current'));
   }
 
+  /** The live version and its build id, read together, or null when nothing was published. */
+  async live(): Promise<LiveVersion | null> {
+    const [version, build] = await this.client.mGet([this.key('current'), this.key('build')]);
+    return version ? { version, build } : null;
+  }
+
   // ---- writer side ----------------------------------------------------------------
 
   /**
-   * Take the build lock (SET NX PX, refreshed every 10 s). Throws when another build
-   * holds it. Returns the release function.
+   * Take the build lock (SET NX PX, refreshed every 10 s; the value names PID and host).
+   * Throws when another build holds it; takes over the lock of a dead build of this host.
+   * Returns the release function.
    */
   async acquireBuildLock(): Promise<() => Promise<void>> {
-    const token = `${process.pid}@${randomBytes(6).toString('hex')}@${new Date().toISOString()}`;
+    const token = `${process.pid}@${hostname()}@${randomBytes(6).toString('hex')}@${new Date().toISOString()}`;
     const lockKey = this.key('lock');
-    const ok = await this.client.set(lockKey, token, { NX: true, PX: LOCK_TTL_MS });
+    let ok = await this.client.set(lockKey, token, { NX: true, PX: LOCK_TTL_MS });
     if (ok !== 'OK') {
       const holder = await this.client.get(lockKey);
-      throw new Error(
-        `another build holds the build lock of index ${this.name} (${holder ?? 'unknown holder'}); wait for it to finish, or delete ${lockKey} if that build is dead (the lock expires ${LOCK_TTL_MS / 1000} s after its last refresh)`,
-      );
+      // A build of this host that died (kill -9) leaves its lock for up to LOCK_TTL_MS: take it over.
+      if (holder && lockHolderIsDead(holder)) {
+        const takeover = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) else return nil end`;
+        const set = await this.client.eval(takeover, { keys: [lockKey], arguments: [holder, token, String(LOCK_TTL_MS)] });
+        ok = set === 'OK' ? 'OK' : null;
+      }
+      if (ok !== 'OK') {
+        throw new Error(
+          `another build holds the build lock of index ${this.name} (${holder ?? 'unknown holder'}); wait for it to finish, or delete ${lockKey} if that build is dead (the lock expires ${LOCK_TTL_MS / 1000} s after its last refresh)`,
+        );
+      }
     }
     // Refresh and release only our own lock (compare-and-set in one script).
     const refresh = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
@@ -186,10 +227,17 @@ export class RedisIndexStore implements WatchableSource {
    * folder), then flip NAME:current to it atomically and give the previous version a
    * TTL of `graceMs`. Returns the new version name. Call while holding the build lock.
    */
-  async publish(staged: VersionReader, stagedDir: string, graceMs: number = DEFAULT_GRACE_MS): Promise<{ version: string; bytes: number }> {
-    const version = `v${await this.client.incr(this.key('seq'))}`;
+  async publish(
+    staged: VersionReader,
+    stagedDir: string,
+    graceMs: number = DEFAULT_GRACE_MS,
+  ): Promise<{ version: string; bytes: number; build: string }> {
+    // A name whose keys exist already (NAME:seq went back, but not all data with it) is skipped.
+    let version: string;
+    do version = `v${await this.client.incr(this.key('seq'))}`;
+    while ((await this.client.set(this.key(version, 'started'), new Date().toISOString(), { NX: true })) !== 'OK');
     await this.client.sAdd(this.key('versions'), version);
-    await this.client.set(this.key(version, 'started'), new Date().toISOString());
+    const build = staged.manifest.buildId ?? randomBytes(8).toString('hex');
     const manifest = staged.manifest;
     const files: Manifest['files'] = {};
     let bytes = 0;
@@ -206,12 +254,14 @@ export class RedisIndexStore implements WatchableSource {
       files[file] = sum;
       bytes += data.length;
     }
-    const stored: Manifest = { ...manifest, files };
+    const stored: Manifest = { ...manifest, buildId: build, files };
     await this.client.set(this.key(version, 'manifest'), JSON.stringify(stored));
     const previous = await this.current();
-    await this.client.multi().set(this.key('current'), version).publish(this.key('flips'), version).exec();
+    // Fault injection for the crash tests (see store/files.ts): killed with every key written, before the flip.
+    if (process.env.ZHSEARCH_CRASH_AT === 'before-flip') process.kill(process.pid, 'SIGKILL');
+    await this.client.multi().set(this.key('current'), version).set(this.key('build'), build).publish(this.key('flips'), version).exec();
     if (previous && previous !== version) await this.retireVersion(previous, graceMs);
-    return { version, bytes };
+    return { version, bytes, build };
   }
 
   private async commitFlex(index: Index, prefix: string): Promise<void> {
@@ -248,7 +298,8 @@ export class RedisIndexStore implements WatchableSource {
 
   /** Open the live version (manifest and format checked; files checked on read). */
   async open(): Promise<VersionReader> {
-    const version = await this.current();
+    const live = await this.live();
+    const version = live?.version;
     if (!version || !VERSION_RE.test(version)) {
       throw new Error(
         `no index ${this.name} in Redis at ${redactUrl(this.url)}: build one first (npm run build-index -- --backend redis --redis-url URL --name ${this.name})`,
@@ -274,7 +325,7 @@ export class RedisIndexStore implements WatchableSource {
       }
       return gunzipAsync(bytes);
     };
-    this.opened = version;
+    this.opened = { version, build: manifest.buildId ?? null };
     return {
       dir,
       manifest,
@@ -312,40 +363,91 @@ export class RedisIndexStore implements WatchableSource {
     return entries;
   }
 
-  watch(onFlip: (version: string) => Promise<unknown>): () => void {
-    let notified: string | null = null;
+  /**
+   * Reload when the live build differs from the one served: a new version name, or the
+   * same name with another build id (Redis lost its data and a build started again at
+   * v1). Checked at every flip message and every 2 s poll; a reload that fails is retried
+   * at the next check. `onLost` is called once when the served version is gone from Redis
+   * and nothing newer is live (the reader keeps answering from memory meanwhile).
+   */
+  watch(onFlip: (version: string) => Promise<unknown>, onLost?: (version: string) => void): () => void {
+    let served = this.opened;
+    let loading: LiveVersion | null = null;
+    let lostReported = false;
     let stopped = false;
-    const check = (v: string | null): void => {
-      if (stopped || !v || v === this.opened || v === notified) return;
-      notified = v;
-      // A failed reload (Redis went away mid-load) is retried at the next poll.
-      onFlip(v).catch(() => {
-        if (notified === v) notified = null;
-      });
+    const check = (live: LiveVersion | null): void => {
+      if (stopped) return;
+      if (!live) {
+        if (served && !lostReported) {
+          lostReported = true;
+          onLost?.(served.version);
+        }
+        return;
+      }
+      if ((served && sameBuild(live, served)) || (loading && sameBuild(live, loading))) return;
+      const target = live;
+      loading = target;
+      onFlip(target.version).then(
+        () => {
+          if (loading === target) loading = null;
+          served = this.opened ?? target;
+          lostReported = false;
+        },
+        () => {
+          // Redis went away mid-load, say: the next check tries again.
+          if (loading === target) loading = null;
+        },
+      );
+    };
+    const probe = (): void => {
+      if (this.available()) this.live().then(check, () => undefined);
     };
     // Pub/sub for a prompt reload; polling as well, since messages sent while a server
     // was disconnected are lost.
     const sub = this.client.duplicate();
     sub.on('error', () => undefined);
     this.subscriber = sub;
-    sub
+    const subscribed = sub
       .connect()
-      .then(() => sub.subscribe(this.key('flips'), (message: string) => check(message)))
-      .catch(() => undefined);
-    const timer = setInterval(() => {
-      if (this.available()) this.current().then(check, () => undefined);
-    }, POLL_MS);
+      .then(() => sub.subscribe(this.key('flips'), () => probe()))
+      .then(
+        () => true,
+        () => false,
+      );
+    const timer = setInterval(probe, POLL_MS);
     timer.unref();
     return () => {
+      if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      if (this.subscriber === sub) this.subscriber = null;
+      const done = subscribed.then(async (ok) => {
+        if (ok) await sub.unsubscribe(this.key('flips')).catch(() => undefined);
+        await quietClose(sub);
+      });
+      this.stopping.add(done);
+      void done.finally(() => this.stopping.delete(done));
     };
   }
 
   async close(): Promise<void> {
     const sub = this.subscriber;
     this.subscriber = null;
-    if (sub) await sub.close().catch(() => sub.destroy());
-    await this.client.close().catch(() => this.client.destroy());
+    if (sub) await quietClose(sub);
+    await Promise.all(this.stopping);
+    await quietClose(this.client);
+  }
+}
+
+/** Close a client, or drop its connection when a graceful close fails (already closed, say). */
+async function quietClose(client: RedisClient): Promise<void> {
+  try {
+    await client.close();
+  } catch {
+    try {
+      client.destroy();
+    } catch {
+      // Already gone.
+    }
   }
 }

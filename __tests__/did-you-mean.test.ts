@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SearchEngine, type DocumentInput } from '../src';
+import { generatePinyinTable } from '../scripts/gen-pinyin-table';
+import { readingsOfCode } from '../src/analysis/char-readings';
+import { charReadings } from '../src/analysis/pinyin';
+import { slipsOf } from '../src/query/correct';
+
+// Original text written for these tests. Each sentence pattern is repeated with a
+// different number so that words reach the document frequencies a correction needs.
+function many(n: number, id: string, make: (k: number) => string): DocumentInput[] {
+  return Array.from({ length: n }, (_, k) => ({ id: `${id}-${k}`, title: `${id} 第${k + 1}篇`, text: make(k) }));
+}
+
+const docs: DocumentInput[] = [
+  ...many(6, 'vaccine', (k) => `社区第${k + 1}次组织接种疫苗，居民排队登记。`),
+  ...many(5, 'refugee', (k) => `边境的难民营里住着${k + 3}百户人家，救援物资不够。`),
+  ...many(5, 'future', (k) => `第${k + 1}位嘉宾谈到城市的未来，说要多种树。`),
+  // A news agency, and no post about a tennis player named 彭帅.
+  ...many(6, 'bloomberg', (k) => `彭博社第${k + 1}次报道了这家公司的季度财报。`),
+  // A name found in two posts, and a much more frequent word that looks like it.
+  ...many(2, 'minister', (k) => `外长王毅第${k + 1}次会见来访的客人。`),
+  ...many(12, 'ism', (k) => `第${k + 1}讲谈的是现实主义文学。`),
+  // A rare place name that sounds like the typo, and a frequent one a near slip away (s/sh).
+  ...many(2, 'ishikawa', (k) => `石川县的温泉第${k + 1}次上了旅游榜。`),
+  ...many(20, 'sichuan', (k) => `四川的火锅店开到了第${k + 1}条街。`),
+  // 突飞 sounds like 兔费 in both characters; 免费 looks like it in one.
+  ...many(4, 'leap', (k) => `这门手艺第${k + 1}年就突飞猛进。`),
+  ...many(4, 'free', (k) => `博物馆第${k + 1}个周末免费开放。`),
+];
+
+describe('did you mean: plausible slips only', () => {
+  const engine = SearchEngine.fromDocuments(docs);
+
+  test('a homophone of a common word typed by a pinyin input method', () => {
+    const r = engine.search('疫描'); // 描 miao for 苗 miao
+    expect(r.total).toBe(0);
+    expect(r.suggestion).toBe('疫苗');
+  });
+
+  test('a near-homophone: one initial slip (n/l)', () => {
+    expect(engine.search('蓝民').suggestion).toBe('难民'); // lan for nan
+  });
+
+  test('a look-alike character', () => {
+    expect(engine.search('末来').suggestion).toBe('未来'); // 末 mo looks like 未 wei
+  });
+
+  test('a rare name with no hits is not rewritten into another word', () => {
+    const r = engine.search('彭帅');
+    expect(r.total).toBe(0);
+    // 彭博 shares a character, but 博 (bo) neither sounds nor looks like 帅 (shuai).
+    expect(r.suggestion).toBeNull();
+    expect(engine.didYouMean('彭帅')).toBeNull();
+    expect(engine.search('彭帅 网球').suggestion).toBeNull();
+  });
+
+  test('a sound-alike wins over a more frequent look-alike', () => {
+    // 王 looks like 主, but pinyin typists slip by sound: 王义 is 王毅.
+    expect(engine.search('王义').suggestion).toBe('王毅');
+  });
+
+  test('a much more frequent word a near slip away wins over a rare homophone', () => {
+    expect(engine.search('事川').suggestion).toBe('四川');
+  });
+
+  test('a word with every character changed is another word, not a slip', () => {
+    // 突飞 sounds like 兔费 throughout; the one-character look-alike 免费 is meant.
+    expect(engine.search('兔费').suggestion).toBe('免费');
+    // Sounds like 突飞 in both characters and looks like nothing: no suggestion.
+    expect(engine.search('图非').suggestion).toBeNull();
+    // One character off by sound is a slip.
+    expect(engine.search('兔飞').suggestion).toBe('突飞');
+  });
+
+  test('didYouMean gives what search suggests', () => {
+    for (const q of ['疫描', '蓝民', '末来', '彭帅', '王义']) expect(engine.didYouMean(q)).toBe(engine.search(q).suggestion);
+  });
+});
+
+describe('character readings and slips', () => {
+  test('readings come from the table, the usual one first', () => {
+    expect(readingsOfCode('行'.charCodeAt(0))).toEqual(expect.arrayContaining(['xing', 'hang']));
+    expect(readingsOfCode('行'.charCodeAt(0))[0]).toBe('xing');
+    expect(charReadings('帅a')).toEqual([['shuai'], []]);
+  });
+
+  test('a character slips to its homophones and look-alikes, not to unrelated characters', () => {
+    const slips = slipsOf('帅'.charCodeAt(0));
+    expect(slips.get('帅'.charCodeAt(0))).toBe(0);
+    expect(slips.get('摔'.charCodeAt(0))).toBe(1); // shuai
+    expect(slips.has('博'.charCodeAt(0))).toBe(false);
+    expect(slipsOf('未'.charCodeAt(0)).has('末'.charCodeAt(0))).toBe(true);
+  });
+
+  test('the committed reading table matches the pinned pinyin-pro and jieba dictionary (npm run gen-pinyin-table)', () => {
+    const committed = readFileSync(join(__dirname, '..', 'src', 'analysis', 'pinyin.data.ts'), 'utf8');
+    expect(generatePinyinTable() === committed).toBe(true);
+  });
+});
