@@ -343,6 +343,12 @@ function pieceUnits(piece: string, split: SplitState, units: Unit[], singles: Un
     return;
   }
   const long = rs.some((r) => r.kind === 'cjk' && r.text.length > MAX_UNIT_CJK);
+  if (!long && rs.some((r) => r.kind === 'cjk') && rs.some((r) => r.kind === 'word')) {
+    // Latin and Chinese typed together (VPN推荐, 5G网络) are two words, as if a space stood between them.
+    split.wholes.push(piece);
+    for (const r of rs) pieceUnits(r.text, split, units, singles);
+    return;
+  }
   if (!long) {
     if (rs.length === 1 && rs[0].text === piece && STOP_WORDS.has(piece)) return;
     if (rs.length === 1 && rs[0].text === piece && rs[0].kind === 'cjk' && piece.length === MAX_UNIT_CJK && split.rareRun) {
