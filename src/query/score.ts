@@ -37,7 +37,7 @@ export const PARTIAL_WORD_WEIGHT = 0.8;
  * share of the query's IDF (required and optional groups) the document holds, so a post
  * with the rare words of a free-text query beats one that repeats its common words.
  */
-export const COVERAGE_POWER = 2;
+export const COVERAGE_POWER = 1;
 /**
  * Proximity and the whole typed phrase are looked for in this many leading characters of
  * the body: where an article states its subject, and a bound on the text each scored
