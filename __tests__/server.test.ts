@@ -114,6 +114,9 @@ interface SearchBody {
   facets: { categories: Record<string, number>; years: Record<string, number> };
   suggestion: string | null;
   interpretedAs: string | null;
+  terms: Array<{ text: string; required: boolean }>;
+  fullMatches: number;
+  truncated: boolean;
 }
 
 async function search(params: Record<string, string>): Promise<SearchBody> {
@@ -129,7 +132,7 @@ describe('GET /api/search', () => {
     expect(String(res.headers['content-type'])).toMatch(/^application\/json; charset=utf-8/);
     const body = res.json as SearchBody;
     expect(Object.keys(body).sort()).toEqual(
-      ['facets', 'hits', 'interpretedAs', 'page', 'query', 'size', 'suggestion', 'tookMs', 'total'].sort(),
+      ['facets', 'fullMatches', 'hits', 'interpretedAs', 'page', 'query', 'size', 'suggestion', 'terms', 'tookMs', 'total', 'truncated'].sort(),
     );
     expect(body.query).toBe('图书馆');
     expect(body.total).toBe(4);
@@ -138,6 +141,9 @@ describe('GET /api/search', () => {
     expect(Number.isFinite(body.tookMs)).toBe(true);
     expect(body.suggestion).toBeNull();
     expect(body.interpretedAs).toBeNull();
+    expect(body.terms).toEqual([{ text: '图书馆', required: true }]);
+    expect(body.fullMatches).toBe(4);
+    expect(body.truncated).toBe(false);
     expect(body.hits).toHaveLength(4);
     for (const h of body.hits) {
       expect(Object.keys(h).sort()).toEqual(
@@ -148,6 +154,8 @@ describe('GET /api/search', () => {
           'duplicateIds',
           'duplicates',
           'id',
+          'matched',
+          'missing',
           'score',
           'snippet',
           'tags',
@@ -165,6 +173,8 @@ describe('GET /api/search', () => {
       expect(Array.isArray(h.tags)).toBe(true);
       expect(h.score).toBeGreaterThan(0);
       expect(h.snippet).toContain('<mark>图书馆</mark>');
+      expect(h.matched).toEqual(['图书馆']);
+      expect(h.missing).toEqual([]);
     }
     const ids = body.hits.map((h) => h.id).sort();
     expect(ids).toEqual(['2019-03-01-新馆开放.md', '2020-07-15-夜间开放.md', '2021-11-20-阅读角.md', '专题/2022-05-08-机器人.md'].sort());
