@@ -132,7 +132,7 @@ describe('GET /api/search', () => {
     expect(String(res.headers['content-type'])).toMatch(/^application\/json; charset=utf-8/);
     const body = res.json as SearchBody;
     expect(Object.keys(body).sort()).toEqual(
-      ['facets', 'fullMatches', 'hits', 'interpretedAs', 'page', 'query', 'size', 'suggestion', 'terms', 'tookMs', 'total', 'truncated'].sort(),
+      ['facets', 'fullMatches', 'hits', 'interpretedAs', 'interpretedBy', 'page', 'query', 'size', 'suggestion', 'terms', 'tookMs', 'total', 'truncated'].sort(),
     );
     expect(body.query).toBe('图书馆');
     expect(body.total).toBe(4);
@@ -141,6 +141,7 @@ describe('GET /api/search', () => {
     expect(Number.isFinite(body.tookMs)).toBe(true);
     expect(body.suggestion).toBeNull();
     expect(body.interpretedAs).toBeNull();
+    expect(body.interpretedBy).toBeNull();
     expect(body.terms).toEqual([{ text: '图书馆', required: true }]);
     expect(body.fullMatches).toBe(4);
     expect(body.truncated).toBe(false);
@@ -324,12 +325,15 @@ describe('GET /api/search', () => {
 });
 
 describe('Chinese-language help in the API', () => {
-  test('a homophone typo gets a suggestion; pinyin is searched as Chinese and says so', async () => {
+  test('a homophone typo that finds nothing is searched as its correction; pinyin is searched as Chinese; both say so', async () => {
     const typo = await search({ q: '图书官' });
-    expect(typo.total).toBe(0);
-    expect(typo.suggestion).toBe('图书馆');
+    expect(typo.interpretedAs).toBe('图书馆');
+    expect(typo.interpretedBy).toBe('spelling');
+    expect(typo.suggestion).toBeNull();
+    expect(typo.total).toBe(4);
     const py = await search({ q: 'tushuguan' });
     expect(py.interpretedAs).toBe('图书馆');
+    expect(py.interpretedBy).toBe('pinyin');
     expect(py.total).toBe(4);
     const trad = await search({ q: '圖書館' });
     expect(trad.total).toBe(4);

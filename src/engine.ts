@@ -93,8 +93,13 @@ export interface SearchResult {
   facets: Facets;
   /** A spelling suggestion when the query found little (null when none). */
   suggestion: string | null;
-  /** The Chinese words searched instead when a Latin-letter query was read as pinyin (null otherwise). */
+  /**
+   * The query searched instead when the one typed found nothing: Latin letters read as
+   * pinyin, or a spelling correction ({@link interpretedBy} says which); null otherwise.
+   */
   interpretedAs: string | null;
+  /** Why {@link interpretedAs} was searched: `pinyin` or `spelling` (null when it is null). */
+  interpretedBy: 'pinyin' | 'spelling' | null;
   /** The query's terms after interpretation, normalized; dropped stop words are not listed. */
   terms: QueryTerm[];
   /** Matching posts (stories when collapsed, like `total`) that contain every listed term. */
@@ -420,7 +425,7 @@ export class SearchEngine {
     const cached = this.results.get(key);
     if (cached) return { ...cached, hits: cached.hits.slice(), tookMs: msSince(started) };
 
-    const { plan, matched, interpretedAs, budget } = this.runQuery(query, filters, true);
+    const { plan, matched, interpretedAs, interpretedBy, budget } = this.runQuery(query, filters, true);
     const suggestion =
       matched.docs.length <= FEW_HITS && plan.highlight.length > 0 && interpretedAs === null
         ? didYouMean(query, plan.highlight, matched.docs.length, this.suggester, this.corrections(filters))
@@ -448,6 +453,7 @@ export class SearchEngine {
       facets: facetCounts(this.table, matched.docs, collapse ? this.stories : undefined),
       suggestion,
       interpretedAs,
+      interpretedBy,
       terms: plan.terms.map((t) => ({ text: t.text, required: t.required })),
       fullMatches: collapse ? this.stories.countStories(full) : full.length,
       truncated: matched.truncated || budget.exhausted,
@@ -497,14 +503,16 @@ export class SearchEngine {
 
   /**
    * Plan and match a query the one way search, export and matchIds share: synonyms
-   * (unless turned off), then a Latin-letter query that matched nothing read as pinyin.
-   * One cost budget covers all of it.
+   * (unless turned off); a Latin-letter query that matched nothing read as pinyin; a
+   * query that still matched nothing searched as its spelling correction, when
+   * did-you-mean finds one (it only proposes sound- and look-alikes, never another
+   * name). One cost budget covers all of it.
    */
   private runQuery(
     query: string,
     filters: MatchFilters,
     synonyms: boolean,
-  ): { plan: QueryPlan; matched: MatchResult; interpretedAs: string | null; budget: Budget } {
+  ): { plan: QueryPlan; matched: MatchResult; interpretedAs: string | null; interpretedBy: 'pinyin' | 'spelling' | null; budget: Budget } {
     const budget = new Budget(this.queryBudget);
     const plan = (q: string): QueryPlan =>
       planQuery(parseQuery(q), () => this.segmenter, {
@@ -519,9 +527,19 @@ export class SearchEngine {
       const zh = pinyinQuery(query, this.suggester, (q) => this.corrections(filters).count(q) > 0);
       const zhPlan = zh ? plan(zh) : null;
       const zhMatched = zhPlan ? match(zhPlan) : null;
-      if (zhPlan && zhMatched && zhMatched.docs.length > 0) return { plan: zhPlan, matched: zhMatched, interpretedAs: zh, budget };
+      if (zhPlan && zhMatched && zhMatched.docs.length > 0) {
+        return { plan: zhPlan, matched: zhMatched, interpretedAs: zh, interpretedBy: 'pinyin', budget };
+      }
     }
-    return { plan: first, matched, interpretedAs: null, budget };
+    if (matched.docs.length === 0 && !budget.exhausted && first.highlight.length > 0) {
+      const fixed = didYouMean(query, first.highlight, 0, this.suggester, this.corrections(filters));
+      const fixedPlan = fixed ? plan(fixed) : null;
+      const fixedMatched = fixedPlan ? match(fixedPlan) : null;
+      if (fixed && fixedPlan && fixedMatched && fixedMatched.docs.length > 0) {
+        return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget };
+      }
+    }
+    return { plan: first, matched, interpretedAs: null, interpretedBy: null, budget };
   }
 
   /**

@@ -144,8 +144,8 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
       });
       tookMs = r.tookMs;
       // Everything but tookMs, serialized once: a repeated request costs a lookup and a copy.
-      const { query, total, hits, facets, suggestion, interpretedAs, terms, fullMatches, truncated } = r;
-      const json = Buffer.from(JSON.stringify({ query, total, page, size, hits, facets, suggestion, interpretedAs, terms, fullMatches, truncated }));
+      const { query, total, hits, facets, suggestion, interpretedAs, interpretedBy, terms, fullMatches, truncated } = r;
+      const json = Buffer.from(JSON.stringify({ query, total, page, size, hits, facets, suggestion, interpretedAs, interpretedBy, terms, fullMatches, truncated }));
       answer = { head: json.subarray(0, -1), gzip: null };
       cache.set(key, answer);
     }
