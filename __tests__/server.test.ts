@@ -114,6 +114,7 @@ interface SearchBody {
   facets: { categories: Record<string, number>; years: Record<string, number> };
   suggestion: string | null;
   interpretedAs: string | null;
+  interpretedBy: 'pinyin' | 'spelling' | null;
   terms: Array<{ text: string; required: boolean }>;
   fullMatches: number;
   truncated: boolean;

@@ -270,7 +270,7 @@ describeE2E('search page in Chromium', () => {
     expect(await page.locator('aside#facets').isHidden()).toBe(true);
   });
 
-  test('a homophone typo that finds nothing shows the correction's results and says so; pinyin too', async () => {
+  test('a homophone typo that finds nothing shows the results of its correction and says so; pinyin too', async () => {
     await page.goto(srv.url + '/?q=' + encodeURIComponent('灯搭'));
     await summary(3);
     expect(await page.locator('#summary').textContent()).toContain('没有找到「灯搭」，显示的是「灯塔」的结果');
