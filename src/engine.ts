@@ -16,7 +16,7 @@ import { StoryGroups, validGroups } from './query/dedupe';
 import { BIGRAM_FILE, DUPLICATES_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './store/manifest';
 import { createDocTable, type DocTable } from './query/doctable';
 import { CompactText } from './query/doctext';
-import { Budget, containsText, isBigram, matchPlan, QUERY_COST_BUDGET, rareRun, type MatchFilters, type MatchResult } from './query/execute';
+import { Budget, budgetFor, containsText, isBigram, matchPlan, QUERY_COST_BUDGET, rareRun, SINGLE_SCAN_BUDGET, type MatchFilters, type MatchResult } from './query/execute';
 import { facetCounts, type Facets } from './query/facets';
 import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
 import { planQuery, type PlanTerm, type QueryPlan } from './query/plan';
@@ -160,7 +160,11 @@ export interface OpenOptions {
    * named by SYNONYMS_FILE, else zhsearch's own list.
    */
   synonyms?: string | false;
-  /** Work one query may do before its answer is cut short and flagged `truncated` (default {@link QUERY_COST_BUDGET}). */
+  /**
+   * Work one query may do before its answer is cut short and flagged `truncated` (default
+   * {@link QUERY_COST_BUDGET}, or {@link SINGLE_SCAN_BUDGET} for a query that must scan for
+   * at most one unit).
+   */
   queryBudget?: number;
 }
 
@@ -214,7 +218,8 @@ export class SearchEngine {
     resultCache: number = DEFAULT_RESULT_CACHE,
     stored?: { ntitle: string[]; ntext: string[]; display: Array<CompactText | string> },
     groups: number[][] = [],
-    private readonly queryBudget: number = QUERY_COST_BUDGET,
+    /** Set by the embedder; undefined picks the budget per query ({@link budgetFor}). */
+    private readonly queryBudget?: number,
   ) {
     this.results = new LruCache(resultCache, { admitOnRepeat: true });
     if (typeof segmenter === 'function') this.loadSegmenterOnce = segmenter;
@@ -513,15 +518,15 @@ export class SearchEngine {
     filters: MatchFilters,
     synonyms: boolean,
   ): { plan: QueryPlan; matched: MatchResult; interpretedAs: string | null; interpretedBy: 'pinyin' | 'spelling' | null; budget: Budget } {
-    const budget = new Budget(this.queryBudget);
     const plan = (q: string): QueryPlan =>
       planQuery(parseQuery(q), () => this.segmenter, {
         synonyms: synonyms ? this.synonyms : undefined,
         rareRun: (run, parts) => rareRun(this.table, run, parts),
       });
+    const first = plan(query);
+    const budget = new Budget(this.queryBudget ?? budgetFor(first, QUERY_COST_BUDGET));
     const match = (p: QueryPlan): MatchResult =>
       p.groups.length === 0 ? { docs: [], units: new Map(), masks: null, truncated: false } : matchPlan(this.table, p, filters, budget);
-    const first = plan(query);
     const matched = match(first);
     if (matched.docs.length === 0 && !budget.exhausted) {
       const zh = pinyinQuery(query, this.suggester, (q) => this.corrections(filters).count(q) > 0);

@@ -48,12 +48,27 @@ export interface MatchResult {
 
 /**
  * Characters of stored text one query may read while verifying candidates, plus one per
- * posting entry walked. Beyond it matching stops and the answer is flagged truncated, so
- * that no query can hold a core for long. It covers one full scan of an archive of about
- * 30 M characters (a lone Chinese character has no posting list and is found by scanning),
- * so that such a query stays exact there; larger archives answer it truncated.
+ * posting entry walked: a few milliseconds of string search on one core. Beyond it matching
+ * stops and the answer is flagged truncated, so that no query can hold a core for long.
  */
-export const QUERY_COST_BUDGET = 32_000_000;
+export const QUERY_COST_BUDGET = 6_000_000;
+
+/**
+ * The budget of a query with at most one unit that has no posting list (a lone Chinese
+ * character is found only by scanning the text): one full scan of an archive of about
+ * 30 M characters, so that such a query stays exact there. Queries with several such
+ * units (characters OR-ed together) keep {@link QUERY_COST_BUDGET}.
+ */
+export const SINGLE_SCAN_BUDGET = 32_000_000;
+
+/** The budget for `plan`: {@link SINGLE_SCAN_BUDGET} when at most one of its units must be found by scanning. */
+export function budgetFor(plan: QueryPlan, base: number): number {
+  let scans = 0;
+  for (const clause of [...plan.groups.flat(), ...plan.excluded]) {
+    for (const u of clause.units) if (u.terms.length === 0) scans++;
+  }
+  return scans <= 1 ? Math.max(base, SINGLE_SCAN_BUDGET) : base;
+}
 
 /** What looking into one document costs beyond the characters read, in the same units. */
 const READ_OVERHEAD = 64;
