@@ -469,10 +469,14 @@ export class SearchEngine {
 
   /**
    * Ids of every document matching `query` and the filters, unranked (index order).
-   * For exports and evaluation; `search` is the ranked, paged form.
+   * For exports and evaluation; `search` is the ranked, paged form. `reinterpret: false`
+   * matches the query as typed only (no pinyin reading, no spelling correction).
    */
-  matchIds(query: string, options: Omit<SearchOptions, 'offset' | 'limit' | 'sort'> & { synonyms?: boolean } = {}): string[] {
-    const { matched } = this.runQuery(query, this.filters(options), options.synonyms !== false);
+  matchIds(
+    query: string,
+    options: Omit<SearchOptions, 'offset' | 'limit' | 'sort'> & { synonyms?: boolean; reinterpret?: boolean } = {},
+  ): string[] {
+    const { matched } = this.runQuery(query, this.filters(options), options.synonyms !== false, options.reinterpret !== false);
     return matched.docs.map((d) => this.table.posts[d].id);
   }
 
@@ -517,6 +521,7 @@ export class SearchEngine {
     query: string,
     filters: MatchFilters,
     synonyms: boolean,
+    reinterpret = true,
   ): { plan: QueryPlan; matched: MatchResult; interpretedAs: string | null; interpretedBy: 'pinyin' | 'spelling' | null; budget: Budget } {
     const plan = (q: string): QueryPlan =>
       planQuery(parseQuery(q), () => this.segmenter, {
@@ -528,6 +533,7 @@ export class SearchEngine {
     const match = (p: QueryPlan): MatchResult =>
       p.groups.length === 0 ? { docs: [], units: new Map(), masks: null, truncated: false } : matchPlan(this.table, p, filters, budget);
     const matched = match(first);
+    if (!reinterpret) return { plan: first, matched, interpretedAs: null, interpretedBy: null, budget };
     if (matched.docs.length === 0 && !budget.exhausted) {
       const zh = pinyinQuery(query, this.suggester, (q) => this.corrections(filters).count(q) > 0);
       const zhPlan = zh ? plan(zh) : null;

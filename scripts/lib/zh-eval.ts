@@ -19,7 +19,7 @@ import { pick, rng } from './random';
  *   full pinyin and as initials; a hit is the name among the first 3 suggestions;
  * - did you mean: frequent vocabulary words with one character replaced by a common
  *   homophone (the way a pinyin input method slips), where the typo finds nothing; a
- *   hit is the original word as `suggestion`.
+ *   hit is the original word as the correction searched instead (or as `suggestion`).
  */
 
 /** Targets of the issue; `--check` fails below them. */
@@ -177,9 +177,11 @@ function didYouMean(engine: SearchEngine, vocab: Array<[string, number]>, seed: 
     const homophones = (bySound.get(reading) ?? []).filter((c) => c !== word[k]).slice(0, 8);
     if (homophones.length === 0) continue;
     const typo = word.slice(0, k) + pick(rand, homophones) + word.slice(k + 1);
-    if (engine.matchIds(typo).length > 0) continue;
+    if (engine.matchIds(typo, { reinterpret: false }).length > 0) continue;
     typos++;
-    const s = engine.search(typo, { limit: 1 }).suggestion;
+    // A typo that finds nothing is searched as its correction; a suggestion is offered otherwise.
+    const r = engine.search(typo, { limit: 1 });
+    const s = r.interpretedBy === 'spelling' ? r.interpretedAs : r.suggestion;
     if (s === word) right++;
     else wrong.push(`${typo} → ${s ?? '(none)'} (want ${word})`);
   }
