@@ -72,7 +72,7 @@ test('search: --index overrides INDEX_DIR; --from/--to take a year; --page turns
   };
   expect(all.total).toBeGreaterThan(1);
   expect(second.offset).toBe(1);
-  expect(second.hits[0]!.id).not.toBe(all.hits[0]!.id);
+  expect(second.hits[0].id).not.toBe(all.hits[0].id);
 
   const missing = await zhsearch(['search', '青川'], { INDEX_DIR: join(work, 'nowhere') });
   expect(missing.code).toBe(1);
@@ -95,7 +95,7 @@ test('serve: --index, --port and --host override INDEX_DIR, PORT and HOST; it an
       const m = /"msg":"listening","url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(m[1]);
       }
     });
   });

@@ -550,8 +550,10 @@ async function drive(server: Server, m: Material, opts: Options, token: string):
   const { err, result } = await finished;
   clearTimeout(timer);
   clearInterval(sampler);
-  if (err) throw err instanceof Error ? err : new Error(String(err));
-  if (reloading) await reloading;
+  if (err) throw err instanceof Error ? err : new Error(`autocannon failed: ${JSON.stringify(err)}`);
+  // `reloading` is assigned inside the response handler, which the compiler's narrowing does not see.
+  const reloadDone = reloading as Promise<void> | null;
+  if (reloadDone) await reloadDone;
   r.seconds = Math.round((Date.now() - started) / 100) / 10;
   r.rssAfter = server.rssMB();
   r.rssPeak = Math.max(r.rssPeak, r.rssBefore, r.rssAfter);

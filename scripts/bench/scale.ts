@@ -267,7 +267,7 @@ async function httpRun(
   });
   let listening = 0;
   let buf = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => {
     buf += d;
     const lines = buf.split('\n');
     buf = lines.pop() ?? '';
@@ -277,7 +277,7 @@ async function httpRun(
   try {
     const base = `http://127.0.0.1:${port}`;
     // Every worker must be up (one "listening" log line each).
-    await waitFor(async () => listening >= workers, 180_000);
+    await waitFor(() => listening >= workers, 180_000);
     await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => null))?.status === 200, 10_000);
     let next = 0;
     const r = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -288,7 +288,7 @@ async function httpRun(
           duration: seconds,
           requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
         },
-        (err, res) => (err ? reject(err) : resolve(res)),
+        (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),
       );
     });
     return {
@@ -305,7 +305,7 @@ async function httpRun(
   }
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('timed out waiting for a server');

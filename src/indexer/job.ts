@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { getSegmenter, type SegmenterBackend } from '../analysis/segmenter';
 import type { CorpusFile } from '../ingest/walk';
-import { encodeDocsBytes, encodeVocab } from '../store/codec';
+import { encodeDocsBytes, encodeVocab } from '../format/codec';
 import { writeGzipFile } from '../store/files';
-import type { FileChecksum } from '../store/manifest';
-import { exportFlex } from './flex';
-import { BigramPostings, type DocIds } from './bigram-postings';
+import type { FileChecksum } from '../format/manifest';
+import { exportFlex } from '../format/flex';
+import { BigramPostings, type DocIds } from '../format/bigram-postings';
 import type { Post } from '../ingest/post';
 import { docBlocks, removeBoilerplate, StatsCollector, type BoilerplateStats, type DocBlocks, type ShardBlocksFile } from './boilerplate';
 import { readPostFile, ShardBuilder, type FileNote, type SourceRecord } from './shard';

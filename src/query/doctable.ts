@@ -1,4 +1,4 @@
-import type { BigramList } from '../indexer/bigram-postings';
+import type { BigramList } from '../format/bigram-postings';
 import { normalize } from '../analysis/normalize';
 import type { Post } from '../ingest/post';
 

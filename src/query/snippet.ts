@@ -5,7 +5,7 @@
  * untrusted.
  */
 
-import type { TextSource } from './doctext';
+import type { TextSource } from '../format/doctext';
 
 /** Target snippet length in characters. */
 export const SNIPPET_LENGTH = 120;
@@ -277,7 +277,11 @@ export function makeSnippet(
     });
     let present = 0;
     const seen = new Set<number>();
-    for (const s of spans) if (!seen.has(s.unit)) (seen.add(s.unit), (present += w[s.unit]));
+    for (const s of spans) {
+      if (seen.has(s.unit)) continue;
+      seen.add(s.unit);
+      present += w[s.unit];
+    }
     const pair =
       best!.weight + 1e-9 < present && units.length <= MASK_UNITS ? bestPair(spans, w, Math.floor(length / 2), best!.weight) : null;
     if (pair) {

@@ -1,4 +1,6 @@
-import type { FlexIndex } from '../indexer/flex-index';
+import type { FlexIndex, FlexMapEntry } from '../format/flex-index';
+
+export type { FlexMapEntry };
 import { LruCache } from '../lru';
 
 /**
@@ -10,9 +12,6 @@ export interface WordIndex {
   /** The documents (global numbers) containing `term`; empty when none. Must not be modified. */
   lookup(term: string): ArrayLike<number>;
 }
-
-/** One term of a FlexSearch `map` export chunk: the term and its resolution slots of local ids. */
-export type FlexMapEntry = [string, Array<number[] | null>];
 
 const EMPTY = new Uint32Array(0);
 

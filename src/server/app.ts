@@ -44,7 +44,8 @@ interface CachedAnswer {
  */
 export function createApp(initial: SearchEngine, options: AppOptions = {}): ZhsearchApp {
   const log = options.logger ?? createLogger('silent');
-  const newCache = (): LruCache<string, CachedAnswer> => new LruCache(options.responseCache ?? DEFAULT_RESPONSE_CACHE, { admitOnRepeat: true });
+  const newCache = (): LruCache<string, CachedAnswer> =>
+    new LruCache(options.responseCache ?? DEFAULT_RESPONSE_CACHE, { admitOnRepeat: true });
   let current = initial;
   // Swapped together with `current`, so a response is never cached under another index.
   let responses = newCache();
@@ -227,7 +228,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
   });
 
   // Express identifies error handlers by their four parameters.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof BadRequest || err instanceof QueryError) {
       res.status(400).json({ error: err.message, parameter: err.parameter });

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { IndexSource, VersionReader } from './backend';
 import { processAlive } from './lock';
-import { FORMAT_VERSION, type FileChecksum, type Manifest } from './manifest';
+import { FORMAT_VERSION, type FileChecksum, type Manifest } from '../format/manifest';
 
 export type { VersionReader } from './backend';
 

@@ -6,12 +6,12 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { Index } from 'flexsearch';
 import { createClient, RESP_TYPES } from 'redis';
-import { FLEX_OPTIONS, importFlex } from '../indexer/flex';
-import type { FlexMapEntry } from '../query/word-postings';
+import { FLEX_OPTIONS, importFlex } from '../format/flex';
+import type { FlexMapEntry } from '../format/flex-index';
 import type { VersionReader, WatchableSource } from './backend';
 import { checkIndexName } from './index-name';
 import { processAlive } from './lock';
-import { FORMAT_VERSION, type Manifest } from './manifest';
+import { FORMAT_VERSION, type Manifest } from '../format/manifest';
 
 // FlexSearch's Redis adapter (flexsearch/db/redis) has no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -318,7 +318,7 @@ export class RedisIndexStore implements WatchableSource {
     const readGzipBytes = async (file: string): Promise<Buffer> => {
       const expected = manifest.files[file];
       if (!expected) throw new Error(`index ${dir} is damaged: manifest does not list ${file}; rebuild it`);
-      const bytes = (await binary.get(this.key(version, 'file', file))) as Buffer | null;
+      const bytes = await binary.get(this.key(version, 'file', file));
       if (!bytes) throw new Error(`index ${dir} is damaged: ${file} is missing; rebuild it`);
       if (bytes.length !== expected.bytes || createHash('sha256').update(bytes).digest('hex') !== expected.sha256) {
         throw new Error(`index ${dir} is damaged: ${file} does not match its checksum; rebuild it`);
