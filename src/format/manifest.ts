@@ -96,3 +96,14 @@ export const BOILERPLATE_FILE = 'boilerplate.json.gz';
 
 /** Duplicate groups: arrays of document numbers (see indexer/duplicates). */
 export const DUPLICATES_FILE = 'duplicates.json.gz';
+
+/** The file names of shard `k` in a version. */
+export const shardFiles = (k: number): { docs: string; flex: string; vocab: string; sigs: string; blocks: string } => ({
+  docs: `shard-${k}.docs.json.gz`,
+  flex: `shard-${k}.flex.gz`,
+  /** The shard's share of vocab.json.gz, so an incremental build can subtract it. */
+  vocab: `shard-${k}.vocab.json.gz`,
+  sigs: `shard-${k}.sigs.json.gz`,
+  /** Block fingerprints of the shard's posts (indexer/job.ts), so an incremental build can recount. */
+  blocks: `shard-${k}.blocks.json.gz`,
+});

@@ -3,7 +3,7 @@ import { getSegmenter, type SegmenterBackend } from '../analysis/segmenter';
 import type { CorpusFile } from '../ingest/walk';
 import { encodeDocsBytes, encodeVocab } from '../format/codec';
 import { writeGzipFile } from '../store/files';
-import type { FileChecksum } from '../format/manifest';
+import { shardFiles, type FileChecksum } from '../format/manifest';
 import { exportFlex } from '../format/flex';
 import { BigramPostings, type DocIds } from '../format/bigram-postings';
 import type { Post } from '../ingest/post';
@@ -84,16 +84,7 @@ function toArrays(b: BigramPostings): BigramArrays {
 /** Per document of a shard: its source URL and body SimHash (duplicate grouping). */
 export type ShardSig = [string | null, string | null];
 
-/** Shard file names. */
-export const shardFiles = (k: number): { docs: string; flex: string; vocab: string; sigs: string; blocks: string } => ({
-  docs: `shard-${k}.docs.json.gz`,
-  flex: `shard-${k}.flex.gz`,
-  /** The shard's share of vocab.json.gz, so an incremental build can subtract it. */
-  vocab: `shard-${k}.vocab.json.gz`,
-  sigs: `shard-${k}.sigs.json.gz`,
-  /** Block fingerprints of the shard's posts ({@link ShardBlocksFile}), so an incremental build can recount. */
-  blocks: `shard-${k}.blocks.json.gz`,
-});
+export { shardFiles };
 
 /** Run a parse job in this thread; `onProgress` gets the number of files done. */
 export function runParseJob(job: ParseJob, onProgress: (done: number) => void): ParsedShard {
