@@ -2,7 +2,7 @@
  * The bigram posting store: for every CJK bigram, the documents containing it (in
  * ascending document order) and its weighted frequency there (title occurrences count
  * {@link TITLE_TF_WEIGHT} times, capped at 255). Compressed-sparse-row layout in four
- * typed arrays, so ~10 M postings take ~50 MB and load without parsing.
+ * typed arrays, which take about five bytes a posting and load without parsing.
  *
  * This is zhsearch's recall guarantee: any Chinese query word of two characters is one
  * posting list here, and longer words are the intersection of their bigrams' lists.
@@ -169,7 +169,7 @@ export class BigramPostings {
     if (width !== 2 && width !== 4) throw new Error(`${file}: bad document id width ${width}`);
     const need = 16 + nk * 4 + (nk + 1) * 4 + np * width + np;
     if (buf.length !== need) throw new Error(`${file}: truncated (${buf.length} bytes, expected ${need})`);
-    // Views straight into the decompressed buffer when it is 4-byte aligned (no 50 MB copy);
+    // Views straight into the decompressed buffer when it is 4-byte aligned (no copy);
     // otherwise (a pooled small Buffer) copy into fresh, aligned memory.
     const aligned = buf.byteOffset % 4 === 0;
     let at = buf.byteOffset + 16;

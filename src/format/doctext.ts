@@ -1,9 +1,9 @@
 /**
  * Display text held as its normalized form plus the code units where the two differ.
  * Queries need the normalized text in memory anyway (candidates are checked against it
- * and snippets find their matches in it); keeping the display text whole as well made up
- * a third of the heap (62 MB for the 31 M UTF-16 units of oped2), while only about 5 % of
- * the units differ (full-width punctuation, capital letters). Normalization keeps the
+ * and snippets find their matches in it), and keeping the display text whole as well would
+ * double the text in memory, while few units differ (full-width punctuation, capital
+ * letters). Normalization keeps the
  * length (see analysis/normalize), so the two align unit for unit.
  */
 

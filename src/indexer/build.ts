@@ -283,7 +283,7 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
     const docCount = docCounts.reduce((a, b) => a + b, 0);
     const groups = groupDuplicates(sigs);
     const boilerplate = reportOf(removals.finish(), table);
-    // Level 1: the binary arrays gain little from harder compression (25 vs 28 MB) at twice the time.
+    // Level 1: the binary arrays gain little from harder compression, at twice the time.
     await Promise.all([
       writer.writeGzip(BIGRAM_FILE, BigramPostings.merge(bigramParts, offsets, docCount).encode(), 1),
       writer.writeGzip(TITLE_BIGRAM_FILE, BigramPostings.merge(titleParts, offsets, docCount).encode(), 1),

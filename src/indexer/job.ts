@@ -131,7 +131,7 @@ export async function runShardJob(job: ShardJob, onProgress: (done: number) => v
   const shard = builder.finish();
   const names = shardFiles(job.shard);
   const files: Record<string, FileChecksum> = {};
-  // Both compress in the thread pool at once; level 3 is ~3x faster than 6 for ~10 % more bytes.
+  // Both compress in the thread pool at once; level 3 is much faster than 6 for a few more bytes.
   const sigs: ShardSig[] = shard.posts.map((p, i) => [p.url, shard.sigs[i]]);
   const [docs, flex, vocab, sigFile, blocks] = await Promise.all([
     writeGzipFile(join(job.dir, names.docs), encodeDocsBytes(shard.posts, shard.ntexts), 3),

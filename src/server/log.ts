@@ -12,8 +12,8 @@ export interface Logger {
 
 /**
  * Standard output, batched: lines are joined and written once per event-loop turn.
- * Writes to a pipe are synchronous on Linux, and one system call per request line
- * measurably slowed the server under load.
+ * Writes to a pipe are synchronous on Linux, so one system call per request line would
+ * cost the server under load.
  */
 function batchedStdout(): (line: string) => void {
   let pending: string[] = [];
