@@ -92,10 +92,15 @@ test('serve: --index, --port and --host override INDEX_DIR, PORT and HOST; it an
     const timer = setTimeout(() => reject(new Error(`not listening: ${err}`)), 30_000);
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      const m = /"msg":"listening","url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-      if (m) {
+      const listening = out
+        .split('\n')
+        .slice(0, -1) // the last piece may be a line still being written
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg?: string; url?: string })
+        .find((l) => l.msg === 'listening' && /^http:\/\/127\.0\.0\.1:\d+$/.test(l.url ?? ''));
+      if (listening) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve(listening.url!);
       }
     });
   });
