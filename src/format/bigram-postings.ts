@@ -1,3 +1,4 @@
+// Over 300 lines: the collector, the merged store and its binary encoding are one format, kept in one place.
 /**
  * The bigram posting store: for every CJK bigram, the documents containing it (in
  * ascending document order) and its weighted frequency there (title occurrences count

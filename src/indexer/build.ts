@@ -1,3 +1,4 @@
+// Over 300 lines: the build's steps (walk, shard workers, reuse, merge, write, flip) read in order as one procedure.
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';

@@ -1,3 +1,4 @@
+// Over 300 lines: window choice, the pair search and HTML escaping of one snippet are one algorithm.
 /**
  * Highlighted snippets. Offsets come from the normalized text, which has the same
  * length as the display text (see analysis/normalize), so marks land on exactly the
