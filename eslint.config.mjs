@@ -51,8 +51,12 @@ export default tseslint.config(
     languageOptions: { sourceType: 'module' },
   },
   {
-    // Temporary: these files are being rewritten on another branch; their findings show as warnings until it merges.
+    // Temporary: these files are split next (engine.ts) or touched with it; their findings are warnings until then.
     files: ['src/engine.ts', 'src/query/score.ts'],
-    rules: { '@typescript-eslint/no-array-delete': 'warn', '@typescript-eslint/no-unnecessary-type-assertion': 'warn' },
+    rules: {
+      '@typescript-eslint/no-array-delete': 'warn',
+      '@typescript-eslint/no-unnecessary-type-assertion': 'warn',
+      '@typescript-eslint/no-unused-vars': ['warn', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
   },
 );

@@ -6,6 +6,15 @@ import { readingsOfCode } from '../src/analysis/char-readings';
 import { charReadings } from '../src/analysis/pinyin';
 import { slipsOf } from '../src/query/correct';
 
+/**
+ * What the engine offers for a mistyped query: its suggestion, or, when the query matched
+ * nothing, the correction it searched instead.
+ */
+function correction(engine: SearchEngine, q: string): string | null {
+  const r = engine.search(q);
+  return r.interpretedBy === 'spelling' ? r.interpretedAs : r.suggestion;
+}
+
 // Original text written for these tests. Each sentence pattern is repeated with a
 // different number so that words reach the document frequencies a correction needs.
 function many(n: number, id: string, make: (k: number) => string): DocumentInput[] {
@@ -34,47 +43,59 @@ describe('did you mean: plausible slips only', () => {
 
   test('a homophone of a common word typed by a pinyin input method', () => {
     const r = engine.search('疫描'); // 描 miao for 苗 miao
-    expect(r.total).toBe(0);
-    expect(r.suggestion).toBe('疫苗');
+    // Nothing holds the typo, so the correction is searched instead, and the answer says so.
+    expect(r.interpretedAs).toBe('疫苗');
+    expect(r.interpretedBy).toBe('spelling');
+    expect(r.suggestion).toBeNull();
+    expect(r.total).toBe(6);
+    expect(r.hits.every((h) => h.snippet.includes('<mark>疫苗</mark>'))).toBe(true);
+  });
+
+  test('a query that finds posts is never replaced by its correction', () => {
+    // 末来 is in no post, but 嘉宾 is: the query finds posts, so nothing is rewritten.
+    const r = engine.search('末来 OR 嘉宾');
+    expect(r.total).toBe(5);
+    expect(r.interpretedAs).toBeNull();
   });
 
   test('a near-homophone: one initial slip (n/l)', () => {
-    expect(engine.search('蓝民').suggestion).toBe('难民'); // lan for nan
+    expect(correction(engine, '蓝民')).toBe('难民'); // lan for nan
   });
 
   test('a look-alike character', () => {
-    expect(engine.search('末来').suggestion).toBe('未来'); // 末 mo looks like 未 wei
+    expect(correction(engine, '末来')).toBe('未来'); // 末 mo looks like 未 wei
   });
 
   test('a rare name with no hits is not rewritten into another word', () => {
     const r = engine.search('彭帅');
     expect(r.total).toBe(0);
+    expect(r.interpretedAs).toBeNull();
     // 彭博 shares a character, but 博 (bo) neither sounds nor looks like 帅 (shuai).
     expect(r.suggestion).toBeNull();
     expect(engine.didYouMean('彭帅')).toBeNull();
-    expect(engine.search('彭帅 网球').suggestion).toBeNull();
+    expect(correction(engine, '彭帅 网球')).toBeNull();
   });
 
   test('a sound-alike wins over a more frequent look-alike', () => {
     // 王 looks like 主, but pinyin typists slip by sound: 王义 is 王毅.
-    expect(engine.search('王义').suggestion).toBe('王毅');
+    expect(correction(engine, '王义')).toBe('王毅');
   });
 
   test('a much more frequent word a near slip away wins over a rare homophone', () => {
-    expect(engine.search('事川').suggestion).toBe('四川');
+    expect(correction(engine, '事川')).toBe('四川');
   });
 
   test('a word with every character changed is another word, not a slip', () => {
     // 突飞 sounds like 兔费 throughout; the one-character look-alike 免费 is meant.
-    expect(engine.search('兔费').suggestion).toBe('免费');
+    expect(correction(engine, '兔费')).toBe('免费');
     // Sounds like 突飞 in both characters and looks like nothing: no suggestion.
-    expect(engine.search('图非').suggestion).toBeNull();
+    expect(correction(engine, '图非')).toBeNull();
     // One character off by sound is a slip.
-    expect(engine.search('兔飞').suggestion).toBe('突飞');
+    expect(correction(engine, '兔飞')).toBe('突飞');
   });
 
   test('didYouMean gives what search suggests', () => {
-    for (const q of ['疫描', '蓝民', '末来', '彭帅', '王义']) expect(engine.didYouMean(q)).toBe(engine.search(q).suggestion);
+    for (const q of ['疫描', '蓝民', '末来', '彭帅', '王义']) expect(engine.didYouMean(q)).toBe(correction(engine, q));
   });
 });
 

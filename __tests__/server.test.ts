@@ -114,6 +114,10 @@ interface SearchBody {
   facets: { categories: Record<string, number>; years: Record<string, number> };
   suggestion: string | null;
   interpretedAs: string | null;
+  interpretedBy: 'pinyin' | 'spelling' | null;
+  terms: Array<{ text: string; required: boolean }>;
+  fullMatches: number;
+  truncated: boolean;
 }
 
 async function search(params: Record<string, string>): Promise<SearchBody> {
@@ -129,7 +133,7 @@ describe('GET /api/search', () => {
     expect(String(res.headers['content-type'])).toMatch(/^application\/json; charset=utf-8/);
     const body = res.json as SearchBody;
     expect(Object.keys(body).sort()).toEqual(
-      ['facets', 'hits', 'interpretedAs', 'page', 'query', 'size', 'suggestion', 'tookMs', 'total'].sort(),
+      ['facets', 'fullMatches', 'hits', 'interpretedAs', 'interpretedBy', 'page', 'query', 'size', 'suggestion', 'terms', 'tookMs', 'total', 'truncated'].sort(),
     );
     expect(body.query).toBe('图书馆');
     expect(body.total).toBe(4);
@@ -138,6 +142,10 @@ describe('GET /api/search', () => {
     expect(Number.isFinite(body.tookMs)).toBe(true);
     expect(body.suggestion).toBeNull();
     expect(body.interpretedAs).toBeNull();
+    expect(body.interpretedBy).toBeNull();
+    expect(body.terms).toEqual([{ text: '图书馆', required: true }]);
+    expect(body.fullMatches).toBe(4);
+    expect(body.truncated).toBe(false);
     expect(body.hits).toHaveLength(4);
     for (const h of body.hits) {
       expect(Object.keys(h).sort()).toEqual(
@@ -148,6 +156,8 @@ describe('GET /api/search', () => {
           'duplicateIds',
           'duplicates',
           'id',
+          'matched',
+          'missing',
           'score',
           'snippet',
           'tags',
@@ -165,6 +175,8 @@ describe('GET /api/search', () => {
       expect(Array.isArray(h.tags)).toBe(true);
       expect(h.score).toBeGreaterThan(0);
       expect(h.snippet).toContain('<mark>图书馆</mark>');
+      expect(h.matched).toEqual(['图书馆']);
+      expect(h.missing).toEqual([]);
     }
     const ids = body.hits.map((h) => h.id).sort();
     expect(ids).toEqual(['2019-03-01-新馆开放.md', '2020-07-15-夜间开放.md', '2021-11-20-阅读角.md', '专题/2022-05-08-机器人.md'].sort());
@@ -314,12 +326,15 @@ describe('GET /api/search', () => {
 });
 
 describe('Chinese-language help in the API', () => {
-  test('a homophone typo gets a suggestion; pinyin is searched as Chinese and says so', async () => {
+  test('a homophone typo that finds nothing is searched as its correction; pinyin is searched as Chinese; both say so', async () => {
     const typo = await search({ q: '图书官' });
-    expect(typo.total).toBe(0);
-    expect(typo.suggestion).toBe('图书馆');
+    expect(typo.interpretedAs).toBe('图书馆');
+    expect(typo.interpretedBy).toBe('spelling');
+    expect(typo.suggestion).toBeNull();
+    expect(typo.total).toBe(4);
     const py = await search({ q: 'tushuguan' });
     expect(py.interpretedAs).toBe('图书馆');
+    expect(py.interpretedBy).toBe('pinyin');
     expect(py.total).toBe(4);
     const trad = await search({ q: '圖書館' });
     expect(trad.total).toBe(4);

@@ -8,6 +8,7 @@ import { readCorpus } from './bench/corpus';
 import { prepareCorpus } from './bench/prepare';
 import { serveColdStartMs } from './bench/serve-cold';
 import { writeDocsBlock } from './bench/write-docs';
+import { PATHOLOGICAL, QUESTIONS } from './bench/free-text';
 import {
   ENGINE_LABELS,
   ENGINES,
@@ -213,6 +214,7 @@ async function main(): Promise<void> {
       queries: qs.queries.map((q) => ({ words: q.words })),
       knownItems: qs.knownItems.map((k) => ({ words: k.words })),
       runs,
+      freeText: { questions: [...QUESTIONS], pathological: PATHOLOGICAL.map((p) => p.q) },
     };
     const queriesPath = join(dir, 'queries.json');
     writeFileSync(queriesPath, JSON.stringify(queryFile));
@@ -576,6 +578,17 @@ interface Ratio {
   text: string;
 }
 
+/** Latency of the free-text questions (p50/p95) and the slowest pathological query. */
+function freeTextLine(label: string, ms: { questions: number[]; pathological: number[] }): string {
+  const q = ms.questions;
+  let worst = -1;
+  ms.pathological.forEach((t, i) => {
+    if (worst < 0 || t > ms.pathological[worst]) worst = i;
+  });
+  const w = worst >= 0 ? `; slowest pathological query (of ${ms.pathological.length}): ${PATHOLOGICAL[worst].label} ${fmtMs(ms.pathological[worst])} ms` : '';
+  return `${label}: ${q.length} questions and free-text queries p50 ${fmtMs(median(q))} / p95 ${fmtMs(quantile(q, 0.95))} ms${w}`;
+}
+
 function render(
   runs: EngineRun[],
   http: HttpOutcome | null,
@@ -629,6 +642,7 @@ function render(
   });
   lines.push(table(header, rows));
   for (const r of runs) if (r.error) lines.push(`ERROR ${r.label}: ${r.error}`);
+  for (const r of runs) if (r.query?.freeTextMs) lines.push(freeTextLine(r.label, r.query.freeTextMs));
   const scored = runs.filter((r) => r.metrics);
   if (scored.length > 0)
     lines.push(

@@ -16,10 +16,10 @@ import { StoryGroups, validGroups } from './query/dedupe';
 import { BIGRAM_FILE, DUPLICATES_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './store/manifest';
 import { createDocTable, type DocTable } from './query/doctable';
 import { CompactText } from './query/doctext';
-import { isBigram, matchPlan, type MatchFilters } from './query/execute';
+import { Budget, budgetFor, containsText, isBigram, matchPlan, QUERY_COST_BUDGET, rareRun, SINGLE_SCAN_BUDGET, type MatchFilters, type MatchResult } from './query/execute';
 import { facetCounts, type Facets } from './query/facets';
 import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
-import { planQuery } from './query/plan';
+import { planQuery, type PlanTerm, type QueryPlan } from './query/plan';
 import { rankDocs, type Ranked } from './query/rank';
 import { highlightAll, makeSnippet, SNIPPET_LENGTH, unitWeights } from './query/snippet';
 import { Suggester } from './query/suggest';
@@ -67,6 +67,17 @@ export interface Hit {
   /** Other matching posts of the same story ("N more from the same story"); hidden unless `collapse: false`. */
   duplicates: number;
   duplicateIds: string[];
+  /** The listed query terms (see {@link SearchResult.terms}) this post contains, in title or body. */
+  matched: string[];
+  /** The listed query terms this post lacks (empty for a full match). */
+  missing: string[];
+}
+
+/** A query term as interpreted (see {@link SearchResult.terms}). */
+export interface QueryTerm {
+  text: string;
+  /** False for a term that became optional (question words; every word of a free-text query). */
+  required: boolean;
 }
 
 /** The answer to a search. */
@@ -82,8 +93,19 @@ export interface SearchResult {
   facets: Facets;
   /** A spelling suggestion when the query found little (null when none). */
   suggestion: string | null;
-  /** The Chinese words searched instead when a Latin-letter query was read as pinyin (null otherwise). */
+  /**
+   * The query searched instead when the one typed found nothing: Latin letters read as
+   * pinyin, or a spelling correction ({@link interpretedBy} says which); null otherwise.
+   */
   interpretedAs: string | null;
+  /** Why {@link interpretedAs} was searched: `pinyin` or `spelling` (null when it is null). */
+  interpretedBy: 'pinyin' | 'spelling' | null;
+  /** The query's terms after interpretation, normalized; dropped stop words are not listed. */
+  terms: QueryTerm[];
+  /** Matching posts (stories when collapsed, like `total`) that contain every listed term. */
+  fullMatches: number;
+  /** True when the per-query cost budget stopped matching early: the answer is partial. */
+  truncated: boolean;
 }
 
 /** A related article (see {@link SearchEngine.related}). */
@@ -138,6 +160,12 @@ export interface OpenOptions {
    * named by SYNONYMS_FILE, else zhsearch's own list.
    */
   synonyms?: string | false;
+  /**
+   * Work one query may do before its answer is cut short and flagged `truncated` (default
+   * {@link QUERY_COST_BUDGET}, or {@link SINGLE_SCAN_BUDGET} for a query that must scan for
+   * at most one unit).
+   */
+  queryBudget?: number;
 }
 
 /** Facts about the loaded index. */
@@ -190,6 +218,8 @@ export class SearchEngine {
     resultCache: number = DEFAULT_RESULT_CACHE,
     stored?: { ntitle: string[]; ntext: string[]; display: Array<CompactText | string> },
     groups: number[][] = [],
+    /** Set by the embedder; undefined picks the budget per query ({@link budgetFor}). */
+    private readonly queryBudget?: number,
   ) {
     this.results = new LruCache(resultCache, { admitOnRepeat: true });
     if (typeof segmenter === 'function') this.loadSegmenterOnce = segmenter;
@@ -307,13 +337,14 @@ export class SearchEngine {
       options.resultCache,
       stored,
       groups,
+      options.queryBudget,
     );
   }
 
   /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
   static fromDocuments(
     docs: readonly DocumentInput[],
-    options: { userDict?: string; segmenter?: SegmenterBackend; resultCache?: number; synonyms?: string | false } = {},
+    options: { userDict?: string; segmenter?: SegmenterBackend; resultCache?: number; synonyms?: string | false; queryBudget?: number } = {},
   ): SearchEngine {
     const segmenter = getSegmenter({ backend: options.segmenter, userDict: options.userDict });
     const builder = new ShardBuilder(segmenter);
@@ -342,6 +373,7 @@ export class SearchEngine {
       options.resultCache,
       undefined,
       groups,
+      options.queryBudget,
     );
   }
 
@@ -398,15 +430,7 @@ export class SearchEngine {
     const cached = this.results.get(key);
     if (cached) return { ...cached, hits: cached.hits.slice(), tookMs: msSince(started) };
 
-    let plan = planQuery(parseQuery(query), () => this.segmenter, this.synonyms);
-    let matched = plan.groups.length === 0 ? { docs: [], units: new Map() } : matchPlan(this.table, plan, filters);
-    let interpretedAs: string | null = null;
-    if (matched.docs.length === 0) {
-      const zh = pinyinQuery(query, this.suggester, (q) => this.corrections(filters).count(q) > 0);
-      const zhPlan = zh ? planQuery(parseQuery(zh), () => this.segmenter, this.synonyms) : null;
-      const zhMatched = zhPlan && zhPlan.groups.length > 0 ? matchPlan(this.table, zhPlan, filters) : null;
-      if (zhPlan && zhMatched && zhMatched.docs.length > 0) [plan, matched, interpretedAs] = [zhPlan, zhMatched, zh];
-    }
+    const { plan, matched, interpretedAs, interpretedBy, budget } = this.runQuery(query, filters, true);
     const suggestion =
       matched.docs.length <= FEW_HITS && plan.highlight.length > 0 && interpretedAs === null
         ? didYouMean(query, plan.highlight, matched.docs.length, this.suggester, this.corrections(filters))
@@ -422,7 +446,8 @@ export class SearchEngine {
         )
       : rankDocs(this.table, matched, plan, sort, offset + limit);
     const inMatches = page.slice(offset, offset + limit).some((r) => this.stories.grouped(r.doc)) ? new Set(matched.docs) : null;
-    const hits = page.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan.highlight, inMatches));
+    const hits = page.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan, matched, inMatches));
+    const full = this.fullMatchDocs(plan, matched, budget);
     const result: SearchResult = {
       query,
       total: collapse ? this.stories.countStories(matched.docs) : matched.docs.length,
@@ -433,6 +458,10 @@ export class SearchEngine {
       facets: facetCounts(this.table, matched.docs, collapse ? this.stories : undefined),
       suggestion,
       interpretedAs,
+      interpretedBy,
+      terms: plan.terms.map((t) => ({ text: t.text, required: t.required })),
+      fullMatches: collapse ? this.stories.countStories(full) : full.length,
+      truncated: matched.truncated || budget.exhausted,
     };
     this.results.set(key, deepFreeze(result));
     return { ...result, hits: hits.slice(), tookMs: msSince(started) };
@@ -443,9 +472,7 @@ export class SearchEngine {
    * For exports and evaluation; `search` is the ranked, paged form.
    */
   matchIds(query: string, options: Omit<SearchOptions, 'offset' | 'limit' | 'sort'> & { synonyms?: boolean } = {}): string[] {
-    const plan = planQuery(parseQuery(query), () => this.segmenter, options.synonyms === false ? undefined : this.synonyms);
-    if (plan.groups.length === 0) return [];
-    const matched = matchPlan(this.table, plan, this.filters(options));
+    const { matched } = this.runQuery(query, this.filters(options), options.synonyms !== false);
     return matched.docs.map((d) => this.table.posts[d].id);
   }
 
@@ -477,6 +504,73 @@ export class SearchEngine {
   get(id: string): Post | null {
     const d = this.byId.get(id);
     return d === undefined ? null : { ...this.table.posts[d] };
+  }
+
+  /**
+   * Plan and match a query the one way search, export and matchIds share: synonyms
+   * (unless turned off); a Latin-letter query that matched nothing read as pinyin; a
+   * query that still matched nothing searched as its spelling correction, when
+   * did-you-mean finds one (it only proposes sound- and look-alikes, never another
+   * name). One cost budget covers all of it.
+   */
+  private runQuery(
+    query: string,
+    filters: MatchFilters,
+    synonyms: boolean,
+  ): { plan: QueryPlan; matched: MatchResult; interpretedAs: string | null; interpretedBy: 'pinyin' | 'spelling' | null; budget: Budget } {
+    const plan = (q: string): QueryPlan =>
+      planQuery(parseQuery(q), () => this.segmenter, {
+        synonyms: synonyms ? this.synonyms : undefined,
+        rareRun: (run, parts) => rareRun(this.table, run, parts),
+      });
+    const first = plan(query);
+    const budget = new Budget(this.queryBudget ?? budgetFor(first, QUERY_COST_BUDGET));
+    const match = (p: QueryPlan): MatchResult =>
+      p.groups.length === 0 ? { docs: [], units: new Map(), masks: null, truncated: false } : matchPlan(this.table, p, filters, budget);
+    const matched = match(first);
+    if (matched.docs.length === 0 && !budget.exhausted) {
+      const zh = pinyinQuery(query, this.suggester, (q) => this.corrections(filters).count(q) > 0);
+      const zhPlan = zh ? plan(zh) : null;
+      const zhMatched = zhPlan ? match(zhPlan) : null;
+      if (zhPlan && zhMatched && zhMatched.docs.length > 0) {
+        return { plan: zhPlan, matched: zhMatched, interpretedAs: zh, interpretedBy: 'pinyin', budget };
+      }
+    }
+    if (matched.docs.length === 0 && !budget.exhausted && first.highlight.length > 0) {
+      const fixed = didYouMean(query, first.highlight, 0, this.suggester, this.corrections(filters));
+      const fixedPlan = fixed ? plan(fixed) : null;
+      const fixedMatched = fixedPlan ? match(fixedPlan) : null;
+      if (fixed && fixedPlan && fixedMatched && fixedMatched.docs.length > 0) {
+        return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget };
+      }
+    }
+    return { plan: first, matched, interpretedAs: null, interpretedBy: null, budget };
+  }
+
+  /**
+   * The matches that contain every listed term (or a synonym of it). Terms that are OR
+   * alternatives are looked up in the text, within the query's budget: past it the
+   * count covers the documents checked so far.
+   */
+  private fullMatchDocs(plan: QueryPlan, matched: MatchResult, budget: Budget): number[] {
+    if (plan.terms.every((t) => t.required)) return matched.docs;
+    const out: number[] = [];
+    for (const d of matched.docs) {
+      if (budget.exhausted) break;
+      if (plan.terms.every((t) => this.holds(plan, matched, d, t, budget))) out.push(d);
+    }
+    return out;
+  }
+
+  /**
+   * True when matched document `d` holds term `t` (or a synonym): required terms always,
+   * a term that is a group of its own by the match masks, an OR alternative by its text.
+   */
+  private holds(plan: QueryPlan, matched: MatchResult, d: number, t: PlanTerm, budget: Budget | null): boolean {
+    if (t.required) return true;
+    const g = plan.groups.findIndex((grp, i) => plan.roles[i] !== 'required' && grp[0].units.length === 1 && grp[0].units[0].text === t.text);
+    if (g >= 0 && matched.masks) return (matched.masks[d] & (1 << g)) !== 0;
+    return t.variants.some((u) => containsText(this.table, d, u, budget));
   }
 
   /** The vocabulary and match counts that "did you mean" draws on. */
@@ -536,9 +630,8 @@ export class SearchEngine {
     const collapse = options.collapse ?? true;
     const sort = options.sort ?? 'relevance';
     if (sort !== 'relevance' && sort !== 'date') throw new QueryError('sort must be "relevance" or "date"', 'sort');
-    const plan = planQuery(parseQuery(query), () => this.segmenter);
+    const { plan, matched } = this.runQuery(query, this.filters(options), true);
     if (plan.groups.length === 0) return;
-    const matched = matchPlan(this.table, plan, this.filters(options));
     const need = offset + limit;
     const ranked = collapse
       ? collapsedRanking(this.stories, (k) => rankDocs(this.table, matched, plan, sort, k), need, matched.docs.length)
@@ -573,8 +666,12 @@ export class SearchEngine {
     return this.stories.count;
   }
 
-  private hit(doc: number, score: number, units: string[], inMatches: Set<number> | null): Hit {
+  private hit(doc: number, score: number, plan: QueryPlan, found: MatchResult, inMatches: Set<number> | null): Hit {
     const p = this.table.posts[doc];
+    const units = plan.highlight;
+    const matched: string[] = [];
+    const missing: string[] = [];
+    for (const t of plan.terms) (this.holds(plan, found, doc, t, null) ? matched : missing).push(t.text);
     const dupes = inMatches ? this.stories.others(doc).filter((d) => inMatches.has(d)) : [];
     return {
       id: p.id,
@@ -595,6 +692,8 @@ export class SearchEngine {
       titleHighlighted: highlightAll(p.title, this.table.ntitle[doc], units),
       duplicates: dupes.length,
       duplicateIds: dupes.map((d) => this.table.posts[d].id),
+      matched,
+      missing,
     };
   }
 

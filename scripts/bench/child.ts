@@ -66,6 +66,8 @@ export interface QueryAdapter {
   top10(words: string[]): string[];
   /** What a top-10 answer includes (footnote). */
   answer: string;
+  /** The top 10 of a query string as a user typed it (free text, operators); a rejected query returns normally. */
+  raw?(query: string): void;
   /** Work the engine defers past its first answer, done before RSS is read (zhsearch: jieba's dictionary, as the server loads it right after listening). */
   afterFirstAnswer?: () => void;
 }
@@ -103,6 +105,21 @@ export async function runQueryPhase(queryFile: string, open: () => Promise<Query
       times[i].push(Number(process.hrtime.bigint() - s) / 1e6);
     }
   }
+  const raw = engine.raw?.bind(engine);
+  const timeRaw = (qs: readonly string[]): number[] => {
+    if (!raw) return [];
+    for (const q of qs) raw(q); // warm-up
+    return qs.map((q) => {
+      const t: number[] = [];
+      for (let round = 0; round < Math.max(3, qf.runs); round++) {
+        const s = process.hrtime.bigint();
+        raw(q);
+        t.push(Number(process.hrtime.bigint() - s) / 1e6);
+      }
+      return median(t);
+    });
+  };
+  const freeTextMs = raw && qf.freeText ? { questions: timeRaw(qf.freeText.questions), pathological: timeRaw(qf.freeText.pathological) } : undefined;
   return {
     coldStartMs,
     loadMs,
@@ -113,6 +130,7 @@ export async function runQueryPhase(queryFile: string, open: () => Promise<Query
     knownTop,
     latencyMs: times.map((t) => median(t)),
     answer: engine.answer,
+    freeTextMs,
   };
 }
 

@@ -44,6 +44,8 @@ export interface QueryFile {
   runs: number;
   /** Answer the first query and stop: a further cold-start sample (the rest of the result is empty). */
   coldOnly?: boolean;
+  /** Raw query strings timed by engines that take them (zhsearch): questions and pathological queries. */
+  freeText?: { questions: string[]; pathological: string[] };
 }
 
 /** A build process's report. */
@@ -82,6 +84,8 @@ export interface QueryResult {
   latencyMs: number[];
   /** What one "top-10" answer included, for the footnotes. */
   answer: string;
+  /** Per QueryFile.freeText query, the median of `runs` timed searches, ms (engines that take raw queries). */
+  freeTextMs?: { questions: number[]; pathological: number[] };
 }
 
 /** One autocannon run. */

@@ -1,4 +1,4 @@
-import { buildIndex, SearchEngine } from '../../src';
+import { buildIndex, QueryError, SearchEngine } from '../../src';
 import { configFromEnv } from '../../src/server/config';
 import { tuneHeap } from '../../src/server/heap';
 import { childMain, dirSize, maxRssKB, runQueryPhase } from './child';
@@ -29,6 +29,13 @@ childMain({
         matchIds: (words) => engine.matchIds(words.join(' ')),
         top10: (words) => engine.search(words.join(' '), { limit: 10, collapse: false }).hits.map((h) => h.id),
         afterFirstAnswer: () => engine.loadSegmenter(),
+        raw: (q) => {
+          try {
+            engine.search(q, { limit: 10 });
+          } catch (e) {
+            if (!(e instanceof QueryError)) throw e; // a refused query (400) is an answer too
+          }
+        },
       };
     }),
 });

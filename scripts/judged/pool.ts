@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Post } from '../../src';
@@ -6,6 +7,9 @@ import { fail, parseOrExit } from '../lib/cli';
 import { blindOrder, keywordsInContext, opening } from './blind';
 import { DEFAULT_QRELS, DEFAULT_QUERIES, loadQrels, loadQueries, type JudgedQuery, type Qrels } from './data';
 import { checkSetup, DEFAULT_CACHE, runAll, type Run } from './runs';
+
+/** Judging batches live outside the repository: they are work files, the grades go to qrels.tsv. */
+const DEFAULT_OUT = join(tmpdir(), 'zhsearch-judging');
 
 const USAGE = `usage: node dist/scripts/judged/pool.js --corpus DIR --index DIR [options]
 
@@ -15,7 +19,7 @@ Posts already graded in the qrels file are left out, so a later round shows only
 
   --corpus DIR     the posts folder the index was built from (required)
   --index DIR      a zhsearch index (required)
-  --out DIR        judging folder (default /work/plan/judging);
+  --out DIR        judging folder (default ${DEFAULT_OUT}, outside the repository);
                    pool.json, batch-N.md and batch-N.todo.tsv are (re)written there;
                    judges' grade files are never touched
   --runs FILE      engine runs, not for judges (default: DIR-runs.json beside --out)
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
         options: {
           corpus: { type: 'string' },
           index: { type: 'string' },
-          out: { type: 'string', default: '/work/plan/judging' },
+          out: { type: 'string', default: DEFAULT_OUT },
           runs: { type: 'string' },
           batches: { type: 'string', default: '4' },
           queries: { type: 'string', default: DEFAULT_QUERIES },

@@ -37,6 +37,57 @@ export interface UnitStats {
 export interface MatchResult {
   docs: number[];
   units: Map<string, UnitStats>;
+  /**
+   * Per document (indexed by document number), bit i set when the document matches
+   * group i of the plan; null when every match matches every group.
+   */
+  masks: Uint32Array | null;
+  /** True when the cost budget stopped matching early: `docs` is then a subset. */
+  truncated: boolean;
+}
+
+/**
+ * Characters of stored text one query may read while verifying candidates, plus one per
+ * posting entry walked: a few milliseconds of string search on one core. Beyond it matching
+ * stops and the answer is flagged truncated, so that no query can hold a core for long.
+ */
+export const QUERY_COST_BUDGET = 6_000_000;
+
+/**
+ * The budget of a query with at most one unit that has no posting list (a lone Chinese
+ * character is found only by scanning the text): one full scan of an archive of about
+ * 30 M characters, so that such a query stays exact there. Queries with several such
+ * units (characters OR-ed together) keep {@link QUERY_COST_BUDGET}.
+ */
+export const SINGLE_SCAN_BUDGET = 32_000_000;
+
+/** The budget for `plan`: {@link SINGLE_SCAN_BUDGET} when at most one of its units must be found by scanning. */
+export function budgetFor(plan: QueryPlan, base: number): number {
+  let scans = 0;
+  for (const clause of [...plan.groups.flat(), ...plan.excluded]) {
+    for (const u of clause.units) if (u.terms.length === 0) scans++;
+  }
+  return scans <= 1 ? Math.max(base, SINGLE_SCAN_BUDGET) : base;
+}
+
+/** What looking into one document costs beyond the characters read, in the same units. */
+const READ_OVERHEAD = 64;
+
+/** The work one query may still do (see {@link QUERY_COST_BUDGET}). */
+export class Budget {
+  private left: number;
+  /** True once a spend was refused. */
+  exhausted = false;
+  constructor(limit: number = QUERY_COST_BUDGET) {
+    this.left = limit;
+  }
+  /** Spend `n`; false (and exhausted from then on) when the budget cannot cover it. */
+  spend(n: number): boolean {
+    if (this.exhausted) return false;
+    this.left -= n;
+    if (this.left < 0) this.exhausted = true;
+    return !this.exhausted;
+  }
 }
 
 /** Reusable marker array: set operations in O(n) without allocating sets. */
@@ -64,8 +115,12 @@ class Marks {
 
 const marksByTable = new WeakMap<DocTable, Marks>();
 
-/** Find every document that matches `plan` and passes `filters`. */
-export function matchPlan(table: DocTable, plan: QueryPlan, filters: MatchFilters): MatchResult {
+/**
+ * Find every document that matches `plan` and passes `filters`: all `required` groups,
+ * at least `minShould` of the `should` groups, none of the excluded clauses. `bonus`
+ * groups are only marked in the masks.
+ */
+export function matchPlan(table: DocTable, plan: QueryPlan, filters: MatchFilters, budget: Budget = new Budget()): MatchResult {
   let marks = marksByTable.get(table);
   if (!marks) {
     marks = new Marks(table.size);
@@ -73,28 +128,52 @@ export function matchPlan(table: DocTable, plan: QueryPlan, filters: MatchFilter
   }
   const m = marks;
   const units = new Map<string, UnitStats>();
-  let current: number[] | null = null;
-  // Narrow groups in order of their estimated size so verification work shrinks fast.
-  const groups = [...plan.groups].sort((a, b) => estimate(table, a) - estimate(table, b));
-  for (const group of groups) {
+  const groupDocs = (i: number, within: number[] | null): number[] => {
     let union: number[] = [];
-    for (const clause of group) {
-      const docs = matchClause(table, clause, current, units, m);
-      union = unionInto(union, docs, m);
-    }
-    current = union;
+    for (const clause of plan.groups[i]) union = unionInto(union, matchClause(table, clause, within, units, m, budget), m);
+    return union;
+  };
+  const roles = plan.roles;
+  const indexes = plan.groups.map((_, i) => i);
+  let current: number[] | null = null;
+  // Narrow required groups in order of their estimated size so verification work shrinks fast.
+  const required = indexes.filter((i) => roles[i] === 'required').sort((a, b) => estimate(table, plan.groups[a]) - estimate(table, plan.groups[b]));
+  for (const i of required) {
+    current = groupDocs(i, current);
     if (current.length === 0) break;
   }
-  let docs = current ?? [];
+  const should = indexes.filter((i) => roles[i] === 'should');
+  const bonus = indexes.filter((i) => roles[i] === 'bonus');
+  const masks = should.length + bonus.length > 0 ? new Uint32Array(table.size) : null;
+  let docs: number[] = current ?? [];
+  if (masks && should.length > 0 && !(current && current.length === 0)) {
+    // Candidates: the union of the groups' matches, kept when enough groups agree.
+    const count = new Uint8Array(table.size);
+    const seen: number[] = [];
+    for (const i of should) {
+      for (const d of groupDocs(i, current)) {
+        if (count[d]++ === 0) seen.push(d);
+        masks[d] |= 1 << i;
+      }
+    }
+    const need = Math.max(1, plan.minShould);
+    docs = seen.filter((d) => count[d] >= need).sort((a, b) => a - b);
+  }
+  if (masks) {
+    let all = 0;
+    for (const i of required) all |= 1 << i;
+    for (const d of docs) masks[d] |= all;
+    for (const i of bonus) for (const d of groupDocs(i, docs)) masks[d] |= 1 << i;
+  }
   for (const clause of plan.excluded) {
     if (docs.length === 0) break;
-    const bad = matchClause(table, clause, docs, new Map(), m);
+    const bad = matchClause(table, clause, docs, new Map(), m, budget);
     if (bad.length === 0) continue;
     const e = m.next();
     m.mark(bad, e);
     docs = docs.filter((d) => !m.has(d, e));
   }
-  return { docs: applyFilters(table, docs, filters), units };
+  return { docs: applyFilters(table, docs, filters), units, masks, truncated: budget.exhausted };
 }
 
 /** Upper bound on a group's matches: per clause, its rarest unit's posting count. */
@@ -113,12 +192,19 @@ function unionInto(a: number[], b: number[], m: Marks): number[] {
 }
 
 /** Documents (within `within`, when given) whose chosen field contains every unit of the clause. */
-function matchClause(table: DocTable, clause: ClausePlan, within: number[] | null, stats: Map<string, UnitStats>, m: Marks): number[] {
+function matchClause(
+  table: DocTable,
+  clause: ClausePlan,
+  within: number[] | null,
+  stats: Map<string, UnitStats>,
+  m: Marks,
+  budget: Budget,
+): number[] {
   let docs = within;
   // Indexed units first, rarest first; units without terms are checked by scanning last.
   const units = [...clause.units].sort((a, b) => unitCost(table, a) - unitCost(table, b));
   for (const unit of units) {
-    docs = matchUnit(table, unit, clause.field, docs, stats, m);
+    docs = matchUnit(table, unit, clause.field, docs, stats, m, budget);
     if (docs.length === 0) return docs;
   }
   return docs ?? [];
@@ -138,6 +224,7 @@ function matchUnit(
   within: number[] | null,
   stats: Map<string, UnitStats>,
   m: Marks,
+  budget: Budget,
 ): number[] {
   let candidates: number[];
   let order: ArrayLike<number> | null = null;
@@ -145,6 +232,9 @@ function matchUnit(
   let withTerms = table.size;
   if (unit.terms.length > 0) {
     const lists = unit.terms.map((t) => table.postings(t)).sort((a, b) => a.length - b.length);
+    let walked = 0;
+    for (const l of lists) walked += l.length;
+    if (!budget.spend(walked)) return [];
     const rarest = lists[0];
     if (lists.length === 1 && !isBigram(unit.terms[0])) order = rarest;
     candidates = Array.from(rarest);
@@ -172,15 +262,32 @@ function matchUnit(
       known = m.next();
       m.mark(wordDocs, known);
     }
-    candidates = candidates.filter((d) =>
-      field === 'title' ? table.ntitle[d].includes(u) : m.has(d, known) || table.ntitle[d].includes(u) || table.ntext[d].includes(u),
-    );
+    // Reading text is what a query pays for: every document read is charged to the budget.
+    candidates = candidates.filter((d) => {
+      if (field === 'title') return read(table.ntitle[d], u, budget);
+      if (m.has(d, known)) return true;
+      return read(table.ntitle[d], u, budget) || read(table.ntext[d], u, budget);
+    });
   }
   // Exact where cheap; when narrowed by other clauses, the unverified term count (an upper bound).
   const df = within ? withTerms : candidates.length;
   const prev = stats.get(unit.text);
   if (!prev || field === 'all') stats.set(unit.text, { df: Math.max(df, 1), terms: unit.terms, order, wordDocs });
   return candidates;
+}
+
+/** True when document `d`'s title or body contains `needle`; reading is charged to `budget` when given. */
+export function containsText(table: DocTable, d: number, needle: string, budget: Budget | null): boolean {
+  if (!budget) return table.ntitle[d].includes(needle) || table.ntext[d].includes(needle);
+  return read(table.ntitle[d], needle, budget) || read(table.ntext[d], needle, budget);
+}
+
+/** True when `hay` contains `needle`; the characters read are charged to the budget (nothing is read once it is spent). */
+function read(hay: string, needle: string, budget: Budget): boolean {
+  if (budget.exhausted) return false;
+  const at = hay.indexOf(needle);
+  budget.spend(READ_OVERHEAD + (at < 0 ? hay.length : at + needle.length));
+  return at >= 0;
 }
 
 /** True for a two-character CJK term, which lives in the bigram store. */
@@ -208,4 +315,37 @@ function applyFilters(table: DocTable, docs: number[], f: MatchFilters): number[
     }
     return true;
   });
+}
+
+/**
+ * True when a run (four characters) occurs whole, but in under half of the documents that
+ * hold all of its jieba parts: readers then write the idea apart as often as together,
+ * and matching the parts finds the rest. Estimated from posting lists alone (the run's
+ * bigrams together stand for the run).
+ */
+export function rareRun(table: DocTable, run: string, parts: readonly string[]): boolean {
+  const together = andCount(table, bigramsOf([run]));
+  const apart = andCount(table, bigramsOf(parts));
+  // A run found nowhere is more likely a slip or a name: left whole, it keeps its did-you-mean.
+  return together > 0 && together * 2 < apart;
+}
+
+function bigramsOf(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const w of words) for (let i = 0; i + 1 < w.length; i++) out.push(w.slice(i, i + 2));
+  return out;
+}
+
+/** Documents holding every term (posting lists only, no text read). */
+function andCount(table: DocTable, terms: readonly string[]): number {
+  const lists = terms.map((t) => table.postings(t)).sort((a, b) => a.length - b.length);
+  if (lists.length === 0 || lists[0].length === 0) return 0;
+  let docs = Array.from(lists[0]);
+  for (let k = 1; k < lists.length && docs.length > 0; k++) {
+    const set = new Set<number>();
+    const l = lists[k];
+    for (let i = 0; i < l.length; i++) set.add(l[i]);
+    docs = docs.filter((d) => set.has(d));
+  }
+  return docs.length;
 }

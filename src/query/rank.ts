@@ -16,26 +16,31 @@ export interface Ranked {
  * the rest follow in prior order. A single Chinese word needs no text at all.
  */
 export const EXACT_CANDIDATES = 100;
+/**
+ * Scoring reads each candidate's text once per query unit: a query of many units scores
+ * fewer candidates fully, so that (units × candidates) stays under this.
+ */
+const EXACT_UNIT_READS = 600;
 
 /** Order matches by relevance or date and return at least the first `need` of them. */
 export function rankDocs(table: DocTable, matched: MatchResult, plan: QueryPlan, sort: 'relevance' | 'date', need: number): Ranked[] {
   const docs = matched.docs;
   if (docs.length === 0) return [];
-  const wholes = plan.groups.flat().flatMap((c) => (c.whole ? [c.whole] : []));
-  const scorer = new Scorer(table, plan.highlight, matched, wholes, plan.synonyms);
+  const scorer = new Scorer(table, plan, matched);
   const newer = (a: number, b: number): number => dateOf(table, b) - dateOf(table, a) || a - b;
 
   if (sort === 'date') {
     return topOrAll(docs, need, newer).map((doc) => ({ doc, score: scorer.score(doc) }));
   }
-  if (scorer.priorIsExact || docs.length > EXACT_CANDIDATES) {
+  const exact = Math.max(10, Math.min(EXACT_CANDIDATES, Math.floor(EXACT_UNIT_READS / Math.max(1, plan.highlight.length))));
+  if (scorer.priorIsExact || docs.length > exact) {
     const prior = scorer.prior(docs);
     const byPrior = (a: number, b: number): number => prior[b] - prior[a] || newer(a, b);
     if (scorer.priorIsExact) return topOrAll(docs, need, byPrior).map((doc) => ({ doc, score: prior[doc] }));
     // The exact pool has a fixed size (not `need`) so that every page is cut from one order.
-    const byPriorAll = need <= EXACT_CANDIDATES ? topK(docs, EXACT_CANDIDATES, byPrior) : [...docs].sort(byPrior);
-    const pool = exactOrder(byPriorAll.slice(0, EXACT_CANDIDATES), scorer, newer);
-    return pool.concat(byPriorAll.slice(EXACT_CANDIDATES, need).map((doc) => ({ doc, score: prior[doc] })));
+    const byPriorAll = need <= exact ? topK(docs, exact, byPrior) : [...docs].sort(byPrior);
+    const pool = exactOrder(byPriorAll.slice(0, exact), scorer, newer);
+    return pool.concat(byPriorAll.slice(exact, need).map((doc) => ({ doc, score: prior[doc] })));
   }
   return exactOrder(docs, scorer, newer);
 }
@@ -49,18 +54,21 @@ function topOrAll(docs: readonly number[], need: number, cmp: (a: number, b: num
   return need <= 200 ? topK(docs, need, cmp) : [...docs].sort(cmp).slice(0, need);
 }
 
-/** The first `k` of `xs` under `cmp`, in order, without sorting all of them (bounded insertion). */
+/** The first `k` of `xs` under `cmp`, in order, without sorting all of them (binary insertion into a bounded list). */
 function topK(xs: readonly number[], k: number, cmp: (a: number, b: number) => number): number[] {
   const top: number[] = [];
   for (const x of xs) {
     if (top.length === k && cmp(x, top[k - 1]) >= 0) continue;
-    let i = top.length < k ? top.length : k - 1;
-    if (top.length < k) top.push(x);
-    while (i > 0 && cmp(x, top[i - 1]) < 0) {
-      top[i] = top[i - 1];
-      i--;
+    // After any equal element, so that ties keep their input order.
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmp(x, top[mid]) < 0) hi = mid;
+      else lo = mid + 1;
     }
-    top[i] = x;
+    top.splice(lo, 0, x);
+    if (top.length > k) top.pop();
   }
   return top;
 }

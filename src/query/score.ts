@@ -1,7 +1,7 @@
 import { TITLE_TF_WEIGHT, type BigramList } from '../indexer/bigram-postings';
 import type { DocTable } from './doctable';
 import type { MatchResult } from './execute';
-import { SYNONYM_WEIGHT } from './plan';
+import { QUESTION_WORD_WEIGHT, SYNONYM_WEIGHT, type QueryPlan } from './plan';
 
 /**
  * Relevance: BM25 on the body plus {@link TITLE_BOOST} times BM25 on the title (each
@@ -32,6 +32,18 @@ export const TITLE_BOOST = 2;
 export const ALL_IN_TITLE_BONUS = 1;
 /** A match inside a longer jieba word (or across two) counts this much of a real-word match. */
 export const PARTIAL_WORD_WEIGHT = 0.8;
+/**
+ * A document's score is multiplied by its coverage raised to this power: coverage is the
+ * share of the query's IDF (required and optional groups) the document holds, so a post
+ * with the rare words of a free-text query beats one that repeats its common words.
+ */
+export const COVERAGE_POWER = 1;
+/**
+ * Proximity and the whole typed phrase are looked for in this many leading characters of
+ * the body: where an article states its subject, and a bound on the text each scored
+ * candidate costs to read.
+ */
+const PROXIMITY_CHARS = 8000;
 /** tf beyond this adds almost nothing under BM25 saturation; stop counting there. */
 const MAX_TF = 40;
 
@@ -63,20 +75,54 @@ export class Scorer {
   /** Per unit: Latin prominence order from FlexSearch, for the prior only. */
   private readonly order: Array<ArrayLike<number> | null>;
   private readonly idfSum: number;
+  /** Literal content units (no synonyms, no question words): proximity and title bonuses. */
   private readonly literal: readonly string[];
+  /** Per unit: index of the concept (listed term) it stands for; a concept scores its best unit. */
+  private readonly concept: number[];
+  private readonly best: Float64Array;
+  private readonly masks: Uint32Array | null;
+  /** Per group: its IDF weight in coverage (0 for bonus groups). */
+  private readonly groupWeight: number[];
+  private readonly groupWeightSum: number;
+  private readonly wholes: readonly string[];
+  private readonly units: readonly string[];
 
   constructor(
     private readonly table: DocTable,
-    private readonly units: readonly string[],
+    plan: QueryPlan,
     matched: MatchResult,
-    private readonly wholes: readonly string[],
-    /** Units added by synonym expansion: they weigh {@link SYNONYM_WEIGHT} and take no part in proximity. */
-    synonyms: ReadonlySet<string> = new Set(),
   ) {
     const n = table.size;
-    this.weights = units.map((u) => idf(n, matched.units.get(u)?.df ?? 1) * (synonyms.has(u) ? SYNONYM_WEIGHT : 1));
-    this.literal = units.filter((u) => !synonyms.has(u));
-    this.idfSum = this.weights.reduce((a, b) => a + b, 0);
+    const units = plan.highlight;
+    this.units = units;
+    const synonyms = plan.synonyms;
+    const conceptOf = plan.conceptOf;
+    const conceptIds = new Map<string, number>();
+    this.concept = units.map((u) => {
+      const c = conceptOf.get(u) ?? u;
+      let id = conceptIds.get(c);
+      if (id === undefined) conceptIds.set(c, (id = conceptIds.size));
+      return id;
+    });
+    this.best = new Float64Array(conceptIds.size);
+    // Synonyms take the IDF of the word typed: a post saying 新冠 answers COVID-19 as well as one saying COVID-19.
+    const idfOf = (u: string): number => idf(n, matched.units.get(u)?.df ?? 1);
+    this.weights = units.map((u) => {
+      const lit = conceptOf.get(u) ?? u;
+      const base = synonyms.has(u) && matched.units.has(lit) ? idfOf(lit) * SYNONYM_WEIGHT : idfOf(u);
+      return plan.questionWords.has(lit) ? base * QUESTION_WORD_WEIGHT : base;
+    });
+    this.literal = units.filter((u) => !synonyms.has(u) && !plan.questionWords.has(u));
+    this.idfSum = this.literal.reduce((a, u) => a + this.weights[units.indexOf(u)], 0);
+    this.masks = matched.masks;
+    this.groupWeight = plan.groups.map((g, i) => {
+      if (plan.roles[i] === 'bonus') return 0;
+      const first = g.find((c) => !c.synonym) ?? g[0];
+      return first.units.reduce((a, u) => a + idfOf(u.text), 0);
+    });
+    this.groupWeightSum = this.groupWeight.reduce((a, b) => a + b, 0);
+    const clauseWholes = plan.groups.flat().flatMap((c) => (c.whole ? [c.whole] : []));
+    this.wholes = [...new Set([...clauseWholes, ...plan.wholes])];
     this.stored = units.map((u) => {
       const st = matched.units.get(u);
       if (!st || st.terms.length === 0) return null;
@@ -116,23 +162,38 @@ export class Scorer {
         for (let i = 0; i < order.length; i++) prior[order[i]] += this.weights[k] * (1 - i / order.length);
       }
     });
+    if (this.masks) for (const d of docs) prior[d] *= this.coverageFactor(d);
     return prior;
+  }
+
+  /** The share of the query's weight that document `d` holds, raised to {@link COVERAGE_POWER} (1 when it holds all). */
+  coverageFactor(d: number): number {
+    const masks = this.masks;
+    if (!masks || this.groupWeightSum <= 0) return 1;
+    const m = masks[d];
+    let have = 0;
+    for (let i = 0; i < this.groupWeight.length; i++) if (m & (1 << i)) have += this.groupWeight[i];
+    return Math.pow(have / this.groupWeightSum, COVERAGE_POWER);
   }
 
   /** The full score of document `d`. */
   score(d: number): number {
-    const { table, units } = this;
-    let score = 0;
+    const { table, units, best } = this;
+    best.fill(0);
     units.forEach((u, k) => {
       const stored = this.stored[k];
       const s = stored ? this.fields(k, d, stored[d]) : this.fields(k, d, -1);
       if (s === 0) return;
       const partial = this.realWord[k] !== null && this.realWord[k]![d] === 0;
-      score += s * (partial ? PARTIAL_WORD_WEIGHT : 1);
+      const c = this.concept[k];
+      best[c] = Math.max(best[c], s * (partial ? PARTIAL_WORD_WEIGHT : 1));
     });
+    let score = 0;
+    for (let c = 0; c < best.length; c++) score += best[c];
     if (this.literal.length > 1) {
       const title = table.ntitle[d];
-      const text = table.ntext[d];
+      const full = table.ntext[d];
+      const text = full.length > PROXIMITY_CHARS ? full.slice(0, PROXIMITY_CHARS) : full;
       for (const whole of this.wholes) {
         if (title.includes(whole)) score += this.idfSum;
         else if (text.includes(whole)) score += this.idfSum * 0.5;
@@ -140,7 +201,7 @@ export class Scorer {
       score += this.idfSum * 0.5 * proximity(text, this.literal);
       if (this.literal.every((u) => title.includes(u))) score += this.idfSum * ALL_IN_TITLE_BONUS;
     }
-    return score;
+    return score * this.coverageFactor(d);
   }
 
   /** Title + body BM25 of unit k in document d; `stored` is its weighted stored frequency, or -1 to count. */
@@ -179,7 +240,8 @@ function minFrequencies(lists: readonly BigramList[], n: number): Float32Array {
 
 /**
  * 1 when all units occur within a few characters of each other in the text, falling
- * towards 0 as the smallest window holding all of them widens.
+ * towards 0 as the smallest window holding all of them widens; the window covers the
+ * units the text holds, scaled by their share (0 when fewer than two occur).
  */
 function proximity(text: string, units: readonly string[]): number {
   const lists: number[][] = [];
@@ -191,10 +253,12 @@ function proximity(text: string, units: readonly string[]): number {
       pos.push(p);
       p = text.indexOf(u, p + u.length);
     }
-    if (pos.length === 0) return 0;
+    // Free-text matches may lack some words: the window spans the words present.
+    if (pos.length === 0) continue;
     lists.push(pos);
     totalLen += u.length;
   }
+  if (lists.length < 2) return 0;
   // Smallest window containing one position of every unit (k-way sweep).
   const idx = new Array<number>(lists.length).fill(0);
   let best = Number.MAX_SAFE_INTEGER;
@@ -215,5 +279,5 @@ function proximity(text: string, units: readonly string[]): number {
     if (idx[lo] >= lists[lo].length) break;
   }
   const gap = Math.max(0, best - totalLen);
-  return 1 / (1 + gap / 10);
+  return (1 / (1 + gap / 10)) * (lists.length / units.length);
 }

@@ -47,8 +47,10 @@ export function searchRoute(engines: EngineHolder, cacheSize = DEFAULT_RESPONSE_
       const r = engine.search(q, { ...filters, offset: (page - 1) * size, limit: size });
       tookMs = r.tookMs;
       // Everything but tookMs, serialized once: a repeated request costs a lookup and a copy.
-      const { query, total, hits, facets, suggestion, interpretedAs } = r;
-      const json = Buffer.from(JSON.stringify({ query, total, page, size, hits, facets, suggestion, interpretedAs }));
+      const { query, total, hits, facets, suggestion, interpretedAs, interpretedBy, terms, fullMatches, truncated } = r;
+      const json = Buffer.from(
+        JSON.stringify({ query, total, page, size, hits, facets, suggestion, interpretedAs, interpretedBy, terms, fullMatches, truncated }),
+      );
       answer = { head: json.subarray(0, -1), gzip: null };
       answers.set(key, answer);
     }

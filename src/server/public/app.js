@@ -176,7 +176,12 @@
     const page = Number(data.page) || s.page;
 
     summary.textContent = `共 ${total} 条结果（用时 ${Number(data.tookMs) || 0} 毫秒）`;
-    if (typeof data.interpretedAs === 'string' && data.interpretedAs) summary.textContent += ` · 已按拼音搜索「${data.interpretedAs}」`;
+    if (typeof data.interpretedAs === 'string' && data.interpretedAs) {
+      summary.textContent +=
+        data.interpretedBy === 'spelling'
+          ? ` · 没有找到「${s.q}」，显示的是「${data.interpretedAs}」的结果`
+          : ` · 已按拼音搜索「${data.interpretedAs}」`;
+    }
     if (typeof data.fullMatches === 'number' && data.fullMatches < total) summary.textContent += ` · 其中 ${data.fullMatches} 条包含全部词语`;
     if (hits.length === 0) {
       if (total > 0) message.textContent = '这一页没有更多结果';

@@ -1,0 +1,192 @@
+import { QueryError, SearchEngine } from '../src';
+
+// Original fixtures written for these tests: a few posts about counting votes, one that
+// merely holds the question words, and posts about network surveillance written
+// together and apart.
+const docs = [
+  {
+    id: 'count',
+    title: '地方选举的计票流程',
+    text: '选举结束后，各投票站当场计票。计票由两名工作人员唱票，观察员在旁监督。计票结果随后汇总到选举委员会。',
+  },
+  {
+    id: 'count2',
+    title: '一次重新计票的经过',
+    text: '因为差距很小，候选人申请重新计票。重新计票用了三天，结果没有改变。',
+  },
+  {
+    id: 'filler',
+    title: '周末做什么',
+    text: '朋友问我周末怎么过，是去爬山还是看电影。我说都可以，怎么开心怎么来。后来听说有人在谈选举结果，我们没有参加。',
+  },
+  { id: 'together', title: '网络监控的边界', text: '网络监控越来越普遍，讨论网络监控需要法律约束。' },
+  { id: 'apart1', title: '公司的网络', text: '选举期间，公司升级了网络设备，同时加强了对员工电脑的监控。' },
+  { id: 'apart2', title: '校园网络', text: '选举那天学校的网络很慢，管理员说监控软件占用了带宽。' },
+  { id: 'apart3', title: '家里的网络', text: '家里的网络换了新的路由器，也装了门口的监控摄像头。' },
+  { id: 'police', title: '香港警察的新规定', text: '香港警察发布了新的执勤规定。' },
+  { id: 'vaccine', title: '新冠疫苗开始接种', text: '社区开始为老人接种新冠疫苗。' },
+  {
+    id: 'xinguan',
+    title: '新冠疫情下的社区',
+    text: '新冠疫情期间，社区组织志愿者送菜。新冠检测点设在小区门口。新冠病例减少后，居民恢复了正常生活。',
+  },
+  { id: 'covid', title: '一次旅行', text: '旅行途中看到一则关于 COVID-19 的通知，但行程没有受影响。' },
+];
+
+const engine = SearchEngine.fromDocuments(docs, { synonyms: false });
+const ids = (q: string): string[] => engine.search(q, { limit: 100, collapse: false }).hits.map((h) => h.id);
+
+describe('a question typed without spaces', () => {
+  const r = engine.search('选举结果是怎么计票的', { limit: 100, collapse: false });
+
+  test('question words are optional: on-topic posts without 怎么 are found', () => {
+    expect(r.hits.map((h) => h.id)).toEqual(expect.arrayContaining(['count', 'count2']));
+    expect(r.terms).toEqual(
+      expect.arrayContaining([
+        { text: '选举', required: false },
+        { text: '结果', required: false },
+        { text: '计票', required: false },
+        { text: '怎么', required: false },
+      ]),
+    );
+    // Stop words dropped entirely are not listed.
+    expect(r.terms.map((t) => t.text)).not.toContain('是');
+  });
+
+  test('coverage ranks the posts about the topic above a post holding the filler words', () => {
+    // filler holds two of the three words too (选举, 结果) and 怎么 three times, but its words are the common ones.
+    expect(r.hits.map((h) => h.id).slice(0, 3)).toEqual(['count', 'count2', 'filler']);
+  });
+
+  test('each hit says which words it holds and which it lacks', () => {
+    const hit = r.hits.find((h) => h.id === 'count')!;
+    expect(hit.matched).toEqual(expect.arrayContaining(['选举', '结果', '计票']));
+    expect(hit.missing).toEqual(['怎么']);
+    const count2 = r.hits.find((h) => h.id === 'count2')!;
+    expect([...count2.missing].sort()).toEqual(['怎么', '选举'].sort());
+    expect(r.fullMatches).toBe(0);
+    expect(r.truncated).toBe(false);
+  });
+
+  test('three words typed apart are free text too: partial matches follow full ones', () => {
+    const f = engine.search('结果 计票 监督', { limit: 100, collapse: false });
+    expect(f.terms.every((t) => !t.required)).toBe(true);
+    expect(f.hits[0].id).toBe('count');
+    expect(f.hits[0].missing).toEqual([]);
+    expect(f.hits.map((h) => h.id)).toContain('count2');
+    expect(f.fullMatches).toBe(1);
+    expect(f.total).toBe(2);
+  });
+});
+
+describe('one and two keywords stay exact', () => {
+  test('two words: every result holds both, all terms required', () => {
+    const r = engine.search('选举 计票', { collapse: false });
+    expect(r.hits.map((h) => h.id)).toEqual(['count']);
+    expect(r.terms).toEqual([
+      { text: '选举', required: true },
+      { text: '计票', required: true },
+    ]);
+    expect(r.fullMatches).toBe(r.total);
+    expect(r.hits[0].missing).toEqual([]);
+  });
+
+  test('a question word typed as a keyword is required', () => {
+    expect(ids('怎么 选举')).toEqual(['filler']);
+  });
+
+  test('one word', () => {
+    expect(ids('计票').sort()).toEqual(['count', 'count2']);
+  });
+
+  test('operators keep their meaning', () => {
+    expect(ids('计票 -重新')).toEqual(['count']);
+    expect(ids('监督 OR 唱票 OR 重新').sort()).toEqual(['count', 'count2']);
+    expect(ids('title:计票').sort()).toEqual(['count', 'count2']);
+    const or = engine.search('监督 OR 重新', { collapse: false });
+    expect(or.terms.every((t) => !t.required)).toBe(true);
+    expect(or.fullMatches).toBe(0);
+  });
+});
+
+describe('a four-character run rare as a whole', () => {
+  test('finds its words apart, ranked below the run itself', () => {
+    const order = ids('网络监控');
+    expect(order[0]).toBe('together');
+    expect(order.slice(1).sort()).toEqual(['apart1', 'apart2', 'apart3']);
+    // Exact as a keyword query: every hit holds both words.
+    expect(engine.search('网络监控').terms).toEqual([
+      { text: '网络', required: true },
+      { text: '监控', required: true },
+    ]);
+  });
+});
+
+describe('phrases', () => {
+  test('spaces between Chinese characters inside quotes are ignored', () => {
+    expect(ids('"香港 警察"')).toEqual(['police']);
+    expect(ids('"香港 警察"')).toEqual(ids('"香港警察"'));
+    expect(ids('title:"新冠 疫苗"')).toEqual(['vaccine']);
+    expect(ids('"警察 香港"')).toEqual([]);
+  });
+});
+
+describe('synonyms score like the word typed', () => {
+  test('a post about the topic under its other name beats a passing literal mention', () => {
+    const withSynonyms = SearchEngine.fromDocuments(docs);
+    const r = withSynonyms.search('covid-19', { collapse: false, limit: 100 });
+    const order = r.hits.map((h) => h.id);
+    expect(order).toEqual(expect.arrayContaining(['xinguan', 'covid']));
+    expect(order.indexOf('xinguan')).toBeLessThan(order.indexOf('covid'));
+    // The hit lacking the literal word still counts as holding the term through its synonym.
+    expect(r.hits.find((h) => h.id === 'xinguan')!.missing).toEqual([]);
+  });
+});
+
+describe('query cost', () => {
+  test('repeated words are merged into one term', () => {
+    const r = engine.search(Array(128).fill('中').join(' ').slice(0, 256));
+    expect(r.terms).toEqual([{ text: '中', required: true }]);
+    const q = engine.search(Array(40).fill('"计票"').join(' ').slice(0, 256));
+    expect(q.terms).toEqual([{ text: '计票', required: true }]);
+    expect(q.total).toBe(2);
+  });
+
+  test('more distinct terms than the cap is a QueryError naming q', () => {
+    const many = Array.from({ length: 40 }, (_, i) => String.fromCharCode(0x4e00 + i * 7)).join(' OR ');
+    let err: unknown = null;
+    try {
+      engine.search(many);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(QueryError);
+    expect((err as QueryError).parameter).toBe('q');
+    expect((err as QueryError).message).toMatch(/at most 32/);
+  });
+
+  test('a query that exceeds its budget answers partially and says so', () => {
+    const small = SearchEngine.fromDocuments(docs, { synonyms: false, queryBudget: 60 });
+    const r = small.search('新', { collapse: false, limit: 100 });
+    const full = engine.search('新', { collapse: false, limit: 100 });
+    expect(full.truncated).toBe(false);
+    expect(r.truncated).toBe(true);
+    expect(r.total).toBeLessThan(full.total);
+  });
+});
+
+describe('export and matchIds plan like search', () => {
+  test('synonyms reach the export rows, which agree with total', () => {
+    const withSynonyms = SearchEngine.fromDocuments(docs);
+    const r = withSynonyms.search('covid-19', { collapse: false, limit: 100 });
+    const rows = [...withSynonyms.exportRows('covid-19', { collapse: false })];
+    expect(r.total).toBeGreaterThan(1);
+    expect(rows.map((x) => x.id)).toEqual(r.hits.map((h) => h.id));
+    expect(withSynonyms.matchIds('covid-19').sort()).toEqual(r.hits.map((h) => h.id).sort());
+  });
+
+  test('free text exports its partial matches too', () => {
+    const r = engine.search('结果 计票 监督', { collapse: false, limit: 100 });
+    expect([...engine.exportRows('结果 计票 监督', { collapse: false })].map((x) => x.id)).toEqual(r.hits.map((h) => h.id));
+  });
+});

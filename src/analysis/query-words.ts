@@ -1,0 +1,46 @@
+/**
+ * Words that shape a Chinese question without naming its topic. In a query typed as a
+ * sentence they are optional (they add a little to the score, never exclude a post);
+ * one-character function words are dropped outright by the stop-word list
+ * (analysis/stopwords), so only multi-character words need to be listed here.
+ */
+
+/** Interrogatives: ask how, why, where, which, whether — the topic is elsewhere. */
+const INTERROGATIVES = [
+  '怎么',
+  '怎样',
+  '怎么样',
+  '怎么办',
+  '如何',
+  '为什么',
+  '为何',
+  '什么',
+  '哪里',
+  '哪儿',
+  '哪些',
+  '哪个',
+  '多少',
+  '是否',
+  '是不是',
+  '有没有',
+  '能否',
+  '可否',
+  '能不能',
+  '会不会',
+  '要不要',
+  '谁是',
+];
+
+/** Modal and auxiliary verbs: mood of the question, not its subject. */
+const MODALS = ['可以', '应该', '能够', '需要', '会是', '是从', '到底', '究竟'];
+
+/** Connectives and framing words: join or introduce the content words. */
+const CONNECTIVES = ['关于', '有关', '一些', '一下', '以及', '还是', '或者', '因为', '所以', '怎么会'];
+
+/** Multi-character words that are optional in a query typed as a sentence. */
+export const QUERY_WORDS: ReadonlySet<string> = new Set([...INTERROGATIVES, ...MODALS, ...CONNECTIVES]);
+
+/** True when `word` (normalized) is a question or function word. */
+export function isQueryWord(word: string): boolean {
+  return QUERY_WORDS.has(word);
+}
