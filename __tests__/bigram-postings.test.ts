@@ -1,5 +1,5 @@
 import { bigramKey } from '../src/analysis/bigrams';
-import { BigramCollector, BigramPostings } from '../src/indexer/bigram-postings';
+import { BigramCollector, BigramPostings } from '../src/format/bigram-postings';
 
 function store(docs: Array<Record<string, number>>, firstDoc = 0): BigramPostings {
   const c = new BigramCollector();

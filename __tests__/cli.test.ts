@@ -233,7 +233,7 @@ describe('serve', () => {
     const { code, signal } = await exited;
     expect(signal).toBeNull();
     expect(code).toBe(0);
-    expect(lines.some((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('SIGTERM'))).toBe(true);
+    expect(lines.some((l) => typeof l.msg === 'string' && l.msg.startsWith('SIGTERM'))).toBe(true);
     expect(serve.stderr()).toBe('');
   });
 

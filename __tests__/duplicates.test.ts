@@ -137,7 +137,7 @@ test('URLs are grouped by host and path, not by scheme, www or a trailing slash;
   ).toEqual([[0, 2]]);
 });
 
-test('the build reports two groups; search shows one post per story with the count of the others', async () => {
+test('the build reports two groups; search shows one post per story with the count of the others', () => {
   expect(built.report.duplicateGroups).toBe(2);
   expect(engine.duplicateGroups).toBe(2);
   const r = engine.search('东湾港');

@@ -99,10 +99,13 @@ function expectReported(r: Pick<BuildReport, 'indexed' | 'skipped' | 'warnings'>
   const skipped = new Map(r.skipped.map((s) => [s.path, s.reason]));
   expect([...skipped.keys()].sort()).toEqual(hostile.skipped.map((s) => s.path).sort());
   for (const s of hostile.skipped)
-    expect({ path: s.path, reason: skipped.get(s.path) }).toEqual({ path: s.path, reason: expect.stringMatching(s.reason) });
+    expect({ path: s.path, reason: skipped.get(s.path) }).toEqual({ path: s.path, reason: expect.stringMatching(s.reason) as unknown });
   for (const w of hostile.warned) {
     const reasons = r.warnings.filter((x) => x.path === w.path).map((x) => x.reason);
-    expect({ path: w.path, reasons }).toEqual({ path: w.path, reasons: expect.arrayContaining([expect.stringMatching(w.reason)]) });
+    expect({ path: w.path, reasons }).toEqual({
+      path: w.path,
+      reasons: expect.arrayContaining([expect.stringMatching(w.reason) as unknown]) as unknown,
+    });
   }
 }
 

@@ -16,7 +16,7 @@ describe('createHttpServer', () => {
     let reparented = 0;
     const spy = jest.spyOn(Object, 'setPrototypeOf').mockImplementation((o: object, proto: object | null) => {
       if ((o instanceof IncomingMessage || o instanceof ServerResponse) && Object.getPrototypeOf(o) !== proto) reparented++;
-      return setPrototypeOf(o, proto);
+      return setPrototypeOf(o, proto) as object;
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {

@@ -6,7 +6,7 @@ const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 /** The fenced code blocks of a Markdown text. */
 function codeBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+  return [...markdown.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
 }
 
 describe('README', () => {
@@ -22,7 +22,7 @@ describe('README', () => {
 
   test('links only to docs that exist', () => {
     const docs = new Set(readdirSync(join(ROOT, 'docs')));
-    const linked = [...readme.matchAll(/\]\(docs\/([^)/#]+)/g)].map((m) => m[1]!);
+    const linked = [...readme.matchAll(/\]\(docs\/([^)/#]+)/g)].map((m) => m[1]);
     expect(linked.length).toBeGreaterThan(4);
     for (const file of linked) expect(docs).toContain(file);
   });
@@ -32,7 +32,7 @@ describe('README', () => {
     expect(curls.length).toBeGreaterThan(0);
     for (const line of curls) {
       const url = /['"]?(\S*\/api\/\S*)/.exec(line)?.[1] ?? '';
-      expect(url).not.toMatch(/[^\x00-\x7f]/);
+      expect(url).not.toMatch(/[^\p{ASCII}]/u);
     }
   });
 });

@@ -10,7 +10,7 @@ import { describeRedis, startRedis, type TestRedis } from './helpers/redis';
 // The bundled sample corpus (original articles written for this project).
 const CORPUS = join(__dirname, '..', 'corpus');
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
@@ -127,17 +127,17 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
         (v) => lost.push(v),
       );
       const subscribers = async (): Promise<number> => {
-        const counts = (await store.redis.sendCommand(['PUBSUB', 'NUMSUB', 'sample:flips'])) as Array<string | number>;
+        const counts = await store.redis.sendCommand<Array<string | number>>(['PUBSUB', 'NUMSUB', 'sample:flips']);
         return Number(counts[1]);
       };
       await waitFor('the watch subscribed', async () => (await subscribers()) === 1);
       const served = (await store.current())!;
       await store.redis.flushAll();
-      await waitFor('the lost version reported', async () => lost.length === 1);
+      await waitFor('the lost version reported', () => lost.length === 1);
       expect(lost).toEqual([served]);
       const report = await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0 });
       expect(report.version).toBe('v1');
-      await waitFor('the same-named build loaded', async () => flips.length === 1);
+      await waitFor('the same-named build loaded', () => flips.length === 1);
       expect(flips).toEqual(['v1']);
       stop();
       await waitFor('the watch unsubscribed', async () => (await subscribers()) === 0);

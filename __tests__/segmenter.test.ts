@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildIndex, getSegmenter, SearchEngine, SEGMENTER_BACKENDS } from '../src';
 import { readCurrent } from '../src/store/files';
+import type { Manifest } from '../src/format/manifest';
 import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
 
 describe.each(SEGMENTER_BACKENDS)('segmenter backend %s', (backend) => {
@@ -35,7 +36,7 @@ test('the manifest records the backend, and opening with another one is refused'
   const out = tempDir();
   try {
     await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, segmenter: '@node-rs/jieba' });
-    const manifest = JSON.parse(readFileSync(join(out.dir, await readCurrent(out.dir), 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(out.dir, await readCurrent(out.dir), 'manifest.json'), 'utf8')) as Manifest;
     expect(manifest.tokenizer.backend).toBe('@node-rs/jieba');
     await expect(SearchEngine.open(out.dir, { segmenter: 'nodejieba' })).rejects.toThrow(/built with the @node-rs\/jieba segmenter/);
     const engine = await SearchEngine.open(out.dir);

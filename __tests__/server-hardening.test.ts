@@ -99,7 +99,7 @@ describe('request line', () => {
     const text = (await answer)!.text;
     const second = text.slice(text.indexOf('HTTP/1.1', 1));
     expect(parseRaw(second).status).toBe(400);
-    expect(JSON.parse(parseRaw(second).body).error).toMatch(/percent-encode/);
+    expect((JSON.parse(parseRaw(second).body) as { error: string }).error).toMatch(/percent-encode/);
   });
 
   test('other malformed requests still get 400, as JSON', async () => {
@@ -152,7 +152,7 @@ describe('request bodies', () => {
     expect(got).not.toBeNull();
     const res = parseRaw(got!.text);
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.body).error).toMatch(/at most 1024 bytes/);
+    expect((JSON.parse(res.body) as { error: string }).error).toMatch(/at most 1024 bytes/);
   });
 
   test('a POST on a search route is still 405, and closes the connection', async () => {

@@ -26,7 +26,7 @@ test('npm start -- --watch: a new post is found through the server, which then s
   try {
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {
-      proc.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      proc.stderr.setEncoding('utf8').on('data', (d: string) => {
         stderr += d;
         const m = /serving (http:\/\/\S+), watching/.exec(stderr);
         if (m) resolve(m[1]);

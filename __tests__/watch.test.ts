@@ -54,7 +54,7 @@ async function ids(q: string): Promise<string[]> {
 }
 
 /** Poll the server until `check` passes (no timing assertion: only a generous limit). */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -96,7 +96,7 @@ test('a burst of 200 files is indexed in a few updates, and no request fails mea
   for (let i = 0; i < 200; i++)
     writeFileSync(join(corpus.dir, `burst-${String(i).padStart(3, '0')}.md`), post(`玛瑙岭${i % 2 ? '北' : '南'}`));
   await eventually(async () => (await ids('玛瑙岭')).length === 100, 'burst indexed'); // size=100 caps the page
-  await eventually(async () => reports.at(-1)!.indexed === 230, 'all 200 in the index');
+  await eventually(() => reports.at(-1)!.indexed === 230, 'all 200 in the index');
   hammering = false;
   await hammer;
   expect(requests).toBeGreaterThan(0);

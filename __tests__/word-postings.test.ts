@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { createFlexIndex, exportFlex, flexMapChunks } from '../src/indexer/flex';
+import { createFlexIndex, exportFlex, flexMapChunks } from '../src/format/flex';
 import { FlexShards, PackedWordPostings, type FlexMapEntry } from '../src/query/word-postings';
 
 /**

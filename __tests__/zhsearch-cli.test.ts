@@ -72,7 +72,7 @@ test('search: --index overrides INDEX_DIR; --from/--to take a year; --page turns
   };
   expect(all.total).toBeGreaterThan(1);
   expect(second.offset).toBe(1);
-  expect(second.hits[0]!.id).not.toBe(all.hits[0]!.id);
+  expect(second.hits[0].id).not.toBe(all.hits[0].id);
 
   const missing = await zhsearch(['search', '青川'], { INDEX_DIR: join(work, 'nowhere') });
   expect(missing.code).toBe(1);
@@ -92,10 +92,15 @@ test('serve: --index, --port and --host override INDEX_DIR, PORT and HOST; it an
     const timer = setTimeout(() => reject(new Error(`not listening: ${err}`)), 30_000);
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      const m = /"msg":"listening","url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-      if (m) {
+      const listening = out
+        .split('\n')
+        .slice(0, -1) // the last piece may be a line still being written
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg?: string; url?: string })
+        .find((l) => l.msg === 'listening' && /^http:\/\/127\.0\.0\.1:\d+$/.test(l.url ?? ''));
+      if (listening) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(listening.url!);
       }
     });
   });

@@ -4,7 +4,7 @@ import { readPostFile } from '../src/indexer/shard';
 import { walkCorpus } from '../src/ingest/walk';
 import type { Post } from '../src/ingest/post';
 import { openVersion } from '../src/store/files';
-import { BOILERPLATE_FILE } from '../src/store/manifest';
+import { BOILERPLATE_FILE } from '../src/format/manifest';
 import { fail, parseOrExit } from './lib/cli';
 import { rng } from './lib/random';
 

@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { shardFiles } from '../src/indexer/job';
-import { decodeDocsBytes, storedPost } from '../src/store/codec';
+import { decodeDocsBytes, storedPost } from '../src/format/codec';
 import { openVersion } from '../src/store/files';
 import { fail, parseOrExit } from './lib/cli';
 

@@ -6,7 +6,8 @@ import { buildIndex, getSegmenter, SearchEngine } from '../src';
 import { RedisIndexStore } from '../src/store/redis';
 import { fail, parseOrExit } from './lib/cli';
 import { compareWithIndex, type Comparison } from './lib/compare';
-import { DEFAULT_SIZES, GroundTruth, knownItemRank, makeQuerySet } from './lib/queryset';
+import { mrrAt10, MatchTally, rates } from './lib/metrics';
+import { DEFAULT_SIZES, GroundTruth, makeQuerySet } from './lib/queryset';
 import { median, quantile, table } from './lib/stats';
 import { zhEval, zhMissed, zhRows } from './lib/zh-eval';
 
@@ -75,38 +76,17 @@ async function main(): Promise<void> {
     const qs = makeQuerySet(posts, getSegmenter(), seed, DEFAULT_SIZES);
     const truth = new GroundTruth(posts);
 
-    let tp = 0;
-    let found = 0;
-    let relevant = 0;
+    const tally = new MatchTally();
     const misses: string[] = [];
-    const byKind = new Map<string, { tp: number; found: number; relevant: number; n: number }>();
     for (const q of qs.queries) {
       const expected = truth.ids(q.words);
       const got = new Set(engine.matchIds(q.words.join(' ')));
-      let hit = 0;
-      for (const id of got) if (expected.has(id)) hit++;
-      tp += hit;
-      found += got.size;
-      relevant += expected.size;
-      const k = byKind.get(q.kind) ?? { tp: 0, found: 0, relevant: 0, n: 0 };
-      k.tp += hit;
-      k.found += got.size;
-      k.relevant += expected.size;
-      k.n++;
-      byKind.set(q.kind, k);
+      const hit = tally.add(q.kind, expected, got);
       if (hit < expected.size || hit < got.size)
         misses.push(`${q.words.join(' ')}: expected ${expected.size}, found ${got.size}, correct ${hit}`);
     }
-    const recall = relevant > 0 ? tp / relevant : 1;
-    const precision = found > 0 ? tp / found : 1;
-
-    let rr = 0;
-    for (const k of qs.knownItems) {
-      const hits = engine.search(k.words.join(' '), { limit: 10, collapse: false }).hits;
-      const rank = knownItemRank(hits.map((h) => h.id), k);
-      if (rank >= 0) rr += 1 / (rank + 1);
-    }
-    const mrr = qs.knownItems.length > 0 ? rr / qs.knownItems.length : 0;
+    const { recall, precision } = rates(tally.all);
+    const mrr = mrrAt10(qs.knownItems, (k) => engine.search(k.words.join(' '), { limit: 10, collapse: false }).hits.map((h) => h.id));
 
     // Latency: top-10 with snippets, after one warm-up pass.
     const texts = [...qs.queries.map((q) => q.words.join(' ')), ...qs.knownItems.map((k) => k.words.join(' '))];
@@ -139,10 +119,10 @@ async function main(): Promise<void> {
       precision: round4(precision),
       mrr10: round4(mrr),
       byKind: Object.fromEntries(
-        [...byKind.entries()].map(([k, v]) => [
-          k,
-          { queries: v.n, recall: round4(v.relevant ? v.tp / v.relevant : 1), precision: round4(v.found ? v.tp / v.found : 1) },
-        ]),
+        [...tally.byKind.entries()].map(([k, v]) => {
+          const r = rates(v);
+          return [k, { queries: r.queries, recall: round4(r.recall), precision: round4(r.precision) }];
+        }),
       ),
       latencyMs: { p50: round4(median(lat)), p95: round4(quantile(lat, 0.95)), p99: round4(quantile(lat, 0.99)) },
       buildMs,
@@ -158,7 +138,7 @@ async function main(): Promise<void> {
           ['metric', 'value', 'target'],
           [
             ['documents', result.docs, ''],
-            ['queries (word/and/latin)', `${result.queries} (${[...byKind.values()].map((v) => v.n).join('/')})`, ''],
+            ['queries (word/and/latin)', `${result.queries} (${[...tally.byKind.values()].map((v) => v.n).join('/')})`, ''],
             ['recall', result.recall, `≥ ${TARGETS.recall}`],
             ['precision', result.precision, `≥ ${TARGETS.precision}`],
             ['known-item MRR@10', `${result.mrr10} (${result.knownItems} items)`, `≥ ${TARGETS.mrr}`],

@@ -40,7 +40,7 @@ export function generatePinyinTable(): string {
   }
   const codes: number[] = [];
   for (const [lo, hi] of RANGES) for (let c = lo; c <= hi; c++) codes.push(c);
-  const readings = PinyinPro.polyphonic(String.fromCharCode(...codes), { toneType: 'none', type: 'array', v: true }) as string[][];
+  const readings = PinyinPro.polyphonic(String.fromCharCode(...codes), { toneType: 'none', type: 'array', v: true });
   // Per syllable, the characters it is the usual reading of, then those it is another reading of.
   const bySyllable = new Map<string, { usual: number[]; other: number[] }>();
   codes.forEach((c, k) => {

@@ -1,5 +1,4 @@
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { fail, parseOrExit } from './lib/cli';
 import { pick, rng } from './lib/random';
 import { freePort } from './lib/net';
 import { processRssMB } from './lib/proc';
+import { startServe } from './lib/serve-process';
 
 const USAGE = `usage: npm run loadtest -- --index DIR [--reload --corpus DIR] [--requests N] [--connections N] [--max-seconds N] [--json]
 
@@ -236,54 +236,14 @@ interface Server {
 }
 
 async function startServer(indexDir: string, token: string): Promise<Server> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'serve.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      INDEX_DIR: indexDir,
-      RATE_LIMIT: '0',
-      ADMIN_TOKEN: token,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let errors = 0;
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    for (const line of d.split('\n')) if (line.includes('"level":"error"')) errors++;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-    child.on('exit', (code, signal) => res({ code, signal })),
-  );
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    if (gone) throw new Error(`the server exited while starting: ${stderr.trim()}`);
-    if (Date.now() > deadline) throw new Error('the server did not answer /healthz within 5 minutes');
-    try {
-      if ((await fetch(url + '/healthz')).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const server = await startServe({ INDEX_DIR: indexDir, RATE_LIMIT: '0', ADMIN_TOKEN: token, LOG_LEVEL: 'warn' }, await freePort());
+  const pid = server.proc.pid!;
   return {
-    url,
-    pid: child.pid!,
-    errorLogLines: () => errors,
-    rssMB: () => processRssMB(child.pid!),
-    stop: async () => {
-      if (!gone) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const r = await exited;
-      clearTimeout(timer);
-      return r;
-    },
+    url: server.url,
+    pid,
+    errorLogLines: () => server.lines.filter((l) => l.level === 'error').length,
+    rssMB: () => processRssMB(pid),
+    stop: () => server.stop(),
   };
 }
 
@@ -550,8 +510,10 @@ async function drive(server: Server, m: Material, opts: Options, token: string):
   const { err, result } = await finished;
   clearTimeout(timer);
   clearInterval(sampler);
-  if (err) throw err instanceof Error ? err : new Error(String(err));
-  if (reloading) await reloading;
+  if (err) throw err instanceof Error ? err : new Error(`autocannon failed: ${JSON.stringify(err)}`);
+  // `reloading` is assigned inside the response handler, which the compiler's narrowing does not see.
+  const reloadDone = reloading as Promise<void> | null;
+  if (reloadDone) await reloadDone;
   r.seconds = Math.round((Date.now() - started) / 100) / 10;
   r.rssAfter = server.rssMB();
   r.rssPeak = Math.max(r.rssPeak, r.rssBefore, r.rssAfter);

@@ -2,10 +2,9 @@
 export interface LruOptions {
   /**
    * Store a key only the second time it is offered within the last `4 × capacity` offers.
-   * One-off keys (most of what a search box sees) then never enter the cache. Why it
-   * matters: an entry that enters and is later evicted has lived long enough to reach
-   * V8's old space, where it waits for a rare full collection; caching one-off results
-   * grew the server's RSS by hundreds of MB under load while they were never hit.
+   * One-off keys (most of what a search box sees) then never enter the cache: an entry that
+   * enters and is later evicted has lived long enough to reach V8's old space, where it
+   * waits for a rare full collection, so caching results nobody repeats only grows the RSS.
    */
   admitOnRepeat?: boolean;
 }

@@ -11,7 +11,6 @@ const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const IN_CI = process.env.CI === 'true';
 if (!HAVE_CHROMIUM && !IN_CI) {
-  // eslint-disable-next-line no-console
   console.log(`e2e/page.test.ts skipped: ${CHROMIUM} not found (install Debian chromium; in CI the suite always runs)`);
 }
 const describeE2E = HAVE_CHROMIUM || IN_CI ? describe : describe.skip;
@@ -311,11 +310,13 @@ describeE2E('search page in Chromium', () => {
     await summary(WETLAND_TOTAL);
     const bars = page.locator('#timeline button.bar');
     expect(await bars.count()).toBe(Object.keys(WETLAND_YEARS).length);
-    const labels = await bars.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    const labels = await bars.evaluateAll((els) =>
+      els.map((e) => (e as { getAttribute(name: string): string | null }).getAttribute('aria-label')),
+    );
     expect(labels).toEqual(Object.entries(WETLAND_YEARS).map(([y, n]) => `${y} 年：${n} 条`));
     await page.locator('#timeline button.bar[aria-label^="2019 "]').click();
     await waitForParam('year', '2019');
-    await summary(WETLAND_YEARS['2019']!);
+    await summary(WETLAND_YEARS['2019']);
     const dates = await page.locator('ol#results > li.hit .hit-date').allTextContents();
     for (const d of dates) expect(d.startsWith('2019-')).toBe(true);
     // Each category's count is the total its filter shows.
@@ -378,7 +379,7 @@ describeE2E('search page in Chromium', () => {
     await page.route('**/api/search?*', async (route) => {
       const res = await route.fetch();
       const body = (await res.json()) as { hits: Array<{ missing?: string[] }> };
-      body.hits[0]!.missing = ['计票', '<b>x</b>'];
+      body.hits[0].missing = ['计票', '<b>x</b>'];
       await route.fulfill({ response: res, json: body });
     });
     await page.goto(srv.url + '/?q=' + encodeURIComponent('灯塔'));

@@ -13,7 +13,6 @@ const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const IN_CI = process.env.CI === 'true';
 if (!HAVE_CHROMIUM && !IN_CI) {
-  // eslint-disable-next-line no-console
   console.log(`e2e/static.test.ts skipped: ${CHROMIUM} not found (install Debian chromium; in CI the suite always runs)`);
 }
 const describeE2E = HAVE_CHROMIUM || IN_CI ? describe : describe.skip;
@@ -118,7 +117,7 @@ describeE2E('static-site search in Chromium', () => {
     if (!page.url().startsWith(srv.url + folder + '/')) await page.goto(srv.url + folder + '/index.html');
     // A string, so the test compiler leaves the module's dynamic import alone.
     const script = `import(new URL('zhsearch.js', location.href).href).then((m) => m.search(${JSON.stringify(query)}, ${JSON.stringify(options)}))`;
-    return page.evaluate(script) as Promise<Result>;
+    return page.evaluate<Result>(script);
   }
 
   const ids = (r: Result): string[] => r.hits.map((h) => h.id).sort();

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -84,79 +84,4 @@ export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv
   });
 }
 
-/** One JSON log line of the server. */
-export type LogLine = Record<string, unknown>;
-
-/** A compiled server (`dist/scripts/serve.js`) running as a child process. */
-export interface ServeProcess {
-  proc: ChildProcess;
-  /** Log lines so far (stdout, JSON). */
-  lines: LogLine[];
-  stderr: () => string;
-  /** Resolves when the process exits. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** The first log line (past or future) matching `pred`. */
-  waitForLine: (label: string, pred: (l: LogLine) => boolean, timeoutMs?: number) => Promise<LogLine>;
-  /** The first log line with this `msg`. */
-  waitFor: (msg: string) => Promise<LogLine>;
-}
-
-/** Start `serve.js` with these environment variables (on top of the test's own). */
-export function spawnServe(env: NodeJS.ProcessEnv): ServeProcess {
-  const proc = spawn(process.execPath, [join(DIST, 'serve.js')], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: LogLine[] = [];
-  const waiters: Array<{ pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }> = [];
-  let buf = '';
-  let stderr = '';
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    buf += d;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      let entry: LogLine;
-      try {
-        entry = JSON.parse(line) as LogLine;
-      } catch {
-        continue;
-      }
-      lines.push(entry);
-      for (const w of [...waiters]) {
-        if (w.pred(entry)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(entry);
-        }
-      }
-    }
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const waitForLine = (label: string, pred: (l: LogLine) => boolean, timeoutMs = 15_000): Promise<LogLine> => {
-    const seen = lines.find(pred);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${label} log line; stderr: ${stderr}`)), timeoutMs);
-      waiters.push({
-        pred,
-        resolve: (l) => {
-          clearTimeout(timer);
-          resolve(l);
-        },
-      });
-    });
-  };
-  return {
-    proc,
-    lines,
-    stderr: () => stderr,
-    exited,
-    waitForLine,
-    waitFor: (msg) => waitForLine(JSON.stringify(msg), (l) => l.msg === msg),
-  };
-}
+export { spawnServe, type LogLine, type ServeProcess } from '../../scripts/lib/serve-process';

@@ -44,7 +44,9 @@ childMain({
     const pid = Number(serverPid);
     const qf = JSON.parse(readFileSync(queries, 'utf8')) as QueryFile;
     const paths = [
-      ...new Set([...qf.queries, ...qf.knownItems.slice(0, TIMED_KNOWN_ITEMS)].map((q) => `/api/search?q=${encodeURIComponent(q.words.join(' '))}`)),
+      ...new Set(
+        [...qf.queries, ...qf.knownItems.slice(0, TIMED_KNOWN_ITEMS)].map((q) => `/api/search?q=${encodeURIComponent(q.words.join(' '))}`),
+      ),
     ];
     if (paths.length === 0) throw new Error('no queries');
 
@@ -166,7 +168,7 @@ function autocannonLoad(base: URL, load: Load, durationS: number): Promise<Measu
         requests: [load.paths.length > 1 ? { method: 'GET', setupRequest: rotate } : { method: 'GET', path: load.paths[0] }],
       },
       (err, r) => {
-        if (err) return reject(err);
+        if (err) return reject(err instanceof Error ? err : new Error(String(err)));
         resolve({
           path: load.label,
           durationS,

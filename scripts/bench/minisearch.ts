@@ -52,9 +52,7 @@ childMain({
       const search = (words: string[]): Array<{ id: string }> => {
         const tokens = [...new Set(words.flatMap((w) => seg.cut(normalize(w)).filter(isToken)))];
         if (tokens.length === 0) return [];
-        return index.search(tokens.join(' '), { combineWith: 'AND', boost: { title: 4 }, tokenize: (s) => s.split(' ') }) as Array<{
-          id: string;
-        }>;
+        return index.search(tokens.join(' '), { combineWith: 'AND', boost: { title: 4 }, tokenize: (s) => s.split(' ') });
       };
       return {
         answer: 'top 10 ids by MiniSearch BM25 (no stored text, so no snippets)',

@@ -77,9 +77,9 @@ function swapSentences(body: string, rand: () => number): string {
   const others = sentences.filter((s) => s.index !== a.index && s[0] !== a[0]);
   if (others.length === 0) return body;
   const b = pick(rand, others);
-  const [x, y] = a.index! < b.index! ? [a, b] : [b, a];
-  const xi = x.index!;
-  const yi = y.index!;
+  const [x, y] = a.index < b.index ? [a, b] : [b, a];
+  const xi = x.index;
+  const yi = y.index;
   return body.slice(0, xi) + y[0] + body.slice(xi + x[0].length, yi) + x[0] + body.slice(yi + y[0].length);
 }
 

@@ -11,6 +11,7 @@ import { fail, parseOrExit } from '../lib/cli';
 import { makeQuerySet } from '../lib/queryset';
 import { median, quantile, table } from '../lib/stats';
 import { freePort } from '../lib/net';
+import { startServe } from '../lib/serve-process';
 
 const USAGE = `usage: npm run bench:scale -- --corpus DIR [--redis-url URL] [--seconds N] [--json]
        npm run bench:scale -- --http-only --index DIR --redis-url URL --name NAME [--rounds N] [--seconds N]
@@ -259,26 +260,15 @@ async function httpRun(
   paths: string[],
   seconds: number,
 ): Promise<Omit<HttpFigure, 'backend' | 'workers'>> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, [join(__dirname, '..', 'serve.js')], {
-    // LOG_LEVEL=info as deployed (every request logged), like the main benchmark's HTTP figures.
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', WORKERS: String(workers), LOG_LEVEL: 'info', RATE_LIMIT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  // LOG_LEVEL=info as deployed (every request logged), like the main benchmark's HTTP figures;
+  // every worker must be up (one "listening" log line each).
+  const server = await startServe({ ...env, WORKERS: String(workers), LOG_LEVEL: 'info', RATE_LIMIT: '0' }, await freePort(), {
+    listeners: workers,
+    timeoutMs: 180_000,
+    stderr: 'inherit',
   });
-  let listening = 0;
-  let buf = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    buf += d;
-    const lines = buf.split('\n');
-    buf = lines.pop() ?? '';
-    for (const l of lines) if (l.includes('"msg":"listening"')) listening++;
-  });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   try {
-    const base = `http://127.0.0.1:${port}`;
-    // Every worker must be up (one "listening" log line each).
-    await waitFor(async () => listening >= workers, 180_000);
-    await waitFor(async () => (await fetch(`${base}/healthz`).catch(() => null))?.status === 200, 10_000);
+    const base = server.url;
     let next = 0;
     const r = await new Promise<autocannon.Result>((resolve, reject) => {
       autocannon(
@@ -288,7 +278,7 @@ async function httpRun(
           duration: seconds,
           requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
         },
-        (err, res) => (err ? reject(err) : resolve(res)),
+        (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),
       );
     });
     return {
@@ -300,12 +290,11 @@ async function httpRun(
       errors: r.errors,
     };
   } finally {
-    proc.kill('SIGTERM');
-    await exited;
+    await server.stop();
   }
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('timed out waiting for a server');

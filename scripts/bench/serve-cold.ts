@@ -38,7 +38,7 @@ export async function serveColdStartMs(indexDir: string, query: string, timeoutM
         const m = /"msg":"listening","url":"(http:[^"]+)"/.exec(pending);
         if (m) {
           clearTimeout(timer);
-          resolveUrl(m[1]!);
+          resolveUrl(m[1]);
         }
       });
       server.once('exit', (code) => reject(new Error(`zhsearch serve exited (code ${code})`)));

@@ -283,12 +283,9 @@ async function runEngine(
   firstN: number,
 ): Promise<Omit<EngineResult, 'buildSeconds' | 'buildCpuSeconds' | 'buildPeakMB' | 'bundleMB' | 'bundleFiles'>> {
   const call = (page: Page, body: string, q: string): Promise<{ keys: string[]; ms: number }> =>
-    page.evaluate(
+    page.evaluate<{ keys: string[]; ms: number }>(
       `(async () => { const q = ${JSON.stringify(q)}; const t = performance.now(); const keys = await (async () => { ${body} })(); return { keys, ms: performance.now() - t }; })()`,
-    ) as Promise<{
-      keys: string[];
-      ms: number;
-    }>;
+    );
   const bytes = (): number => served.reduce((n, s) => n + s.bytes, 0);
 
   // First query: a fresh browser context loads the page, the engine and one page of results.

@@ -42,7 +42,7 @@ export function loadQueries(file: string): JudgedQuery[] {
   return raw.map((q: unknown, i) => {
     const r = (typeof q === 'object' && q !== null ? q : {}) as Record<string, unknown>;
     for (const field of ['id', 'kind', 'query', 'need']) {
-      if (typeof r[field] !== 'string' || (r[field] as string).trim() === '')
+      if (typeof r[field] !== 'string' || r[field].trim() === '')
         throw new Error(`${file}: entry ${i}: field "${field}" must be a non-empty string`);
     }
     const id = r.id as string;
@@ -103,7 +103,7 @@ export function loadQrels(file: string): Qrels {
 /** Set one grade (a later grade for the same pair replaces the earlier one). */
 export function addGrade(qrels: Qrels, l: GradeLine): void {
   let m = qrels.get(l.queryId);
-  if (!m) qrels.set(l.queryId, (m = new Map()));
+  if (!m) qrels.set(l.queryId, (m = new Map<string, number>()));
   m.set(l.docId, l.grade);
 }
 

@@ -63,10 +63,10 @@ async function main(): Promise<void> {
   );
   const problem = checkSetup(values.corpus, values.index);
   if (problem) fail(`${problem}\n\n${USAGE}`, 2);
-  const queries = loadQueries(values.queries!);
-  const qrels = loadQrels(values.qrels!);
+  const queries = loadQueries(values.queries);
+  const qrels = loadQrels(values.qrels);
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
-  const { runs } = await runAll({ corpus: values.corpus!, index: values.index!, cache: values.cache! }, queries, log);
+  const { runs } = await runAll({ corpus: values.corpus!, index: values.index!, cache: values.cache }, queries, log);
 
   // Queries with no relevant judged post have no nDCG; they are left out of every average alike.
   const scored = queries.filter((q) => [...(qrels.get(q.id)?.values() ?? [])].some((g) => g > 0));

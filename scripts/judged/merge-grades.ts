@@ -25,8 +25,8 @@ function main(): void {
     USAGE,
   );
   if (positionals.length === 0) fail(`no grade files given\n\n${USAGE}`, 2);
-  const known = new Set(loadQueries(values.queries!).map((q) => q.id));
-  const qrels = loadQrels(values.qrels!);
+  const known = new Set(loadQueries(values.queries).map((q) => q.id));
+  const qrels = loadQrels(values.qrels);
   const before = [...qrels.values()].reduce((s, m) => s + m.size, 0);
   const problems: string[] = [];
   let read = 0;
@@ -53,7 +53,7 @@ function main(): void {
     }
   }
   if (problems.length > 0) fail(`${problems.join('\n')}\n${problems.length} problem(s): ${values.qrels} left unchanged`);
-  saveQrels(values.qrels!, qrels);
+  saveQrels(values.qrels, qrels);
   const after = [...qrels.values()].reduce((s, m) => s + m.size, 0);
   process.stdout.write(
     `${read} grades read from ${positionals.length} file(s): ${after - before} new judgments, ${changed} changed; ${values.qrels} now holds ${after}\n`,

@@ -99,12 +99,12 @@ async function main(): Promise<void> {
   const nBatches = Number(values.batches);
   if (!Number.isInteger(nBatches) || nBatches < 1) fail(`--batches ${values.batches}: expected a positive integer`, 2);
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
-  const queries = loadQueries(values.queries!);
-  const qrels: Qrels = loadQrels(values.qrels!);
-  const { runs, posts } = await runAll({ corpus: values.corpus!, index: values.index!, cache: values.cache! }, queries, log);
+  const queries = loadQueries(values.queries);
+  const qrels: Qrels = loadQrels(values.qrels);
+  const { runs, posts } = await runAll({ corpus: values.corpus!, index: values.index!, cache: values.cache }, queries, log);
   const byId = new Map(posts.map((p) => [p.id, p]));
 
-  const out = resolve(values.out!);
+  const out = resolve(values.out);
   mkdirSync(out, { recursive: true });
   const runsFile = values.runs ?? `${out.replace(/\/+$/, '')}-runs.json`;
   mkdirSync(dirname(runsFile), { recursive: true });
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       ...summary,
       `judging folder: ${out} (pool.json, batch-N.md, batch-N.todo.tsv)`,
       `engine runs (keep from judges): ${runsFile}`,
-      existsSync(values.qrels!) ? '' : `note: ${values.qrels} does not exist yet; every pooled post is new`,
+      existsSync(values.qrels) ? '' : `note: ${values.qrels} does not exist yet; every pooled post is new`,
     ]
       .filter((l) => l !== '')
       .join('\n') + '\n',

@@ -4,7 +4,7 @@ import * as OpenCC from 'opencc-js';
 import type { Post, SearchEngine } from '../../src';
 import { charReadings, wordPinyin } from '../../src/analysis/pinyin';
 import { allCjk } from '../../src/analysis/terms';
-import { decodeVocab } from '../../src/store/codec';
+import { decodeVocab } from '../../src/format/codec';
 import { openVersion } from '../../src/store/files';
 import { pick, rng } from './random';
 

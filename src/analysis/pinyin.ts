@@ -39,7 +39,7 @@ export function charReadings(chars: string): string[][] {
 
 /** The reading of a word in context (银行 → yin hang, not yin xing): pinyin-pro's word-level choice. */
 export function wordPinyin(word: string): string[] {
-  return pinyinPro().pinyin(word, { toneType: 'none', type: 'array', v: true }) as string[];
+  return pinyinPro().pinyin(word, { toneType: 'none', type: 'array', v: true });
 }
 
 /** One typed syllable: a whole syllable, or the start of one (an initial, or the syllable being typed). */

@@ -98,7 +98,7 @@ interface NodejiebaModule {
 function loadNodejieba(userDict: string | undefined): Loaded {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const jieba = require('nodejieba') as NodejiebaModule;
-  // nodejieba also loads a keyword extractor's IDF table (6 MB of text, ~20 MB in memory)
+  // nodejieba also loads a keyword extractor's IDF table (megabytes of memory)
   // that zhsearch never uses; a one-line stand-in keeps it out. Cutting is unaffected.
   const stub = keywordStub();
   jieba.load({ ...(userDict ? { userDict } : {}), ...(stub ? { idfDict: stub, stopWordDict: stub } : {}) });

@@ -4,5 +4,5 @@ import { runScript } from './delegate';
 /** `zhsearch bench`: the benchmark against other engines (scripts/bench.ts). */
 export const bench: Command = {
   name: 'bench',
-  run: async (argv) => runScript('bench', argv),
+  run: (argv) => Promise.resolve(runScript('bench', argv)),
 };

@@ -4,5 +4,5 @@ import { runScript } from './delegate';
 /** `zhsearch eval`: recall, precision and known-item MRR@10 of an index (scripts/eval.ts). */
 export const evaluate: Command = {
   name: 'eval',
-  run: async (argv) => runScript('eval', argv),
+  run: (argv) => Promise.resolve(runScript('eval', argv)),
 };

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { decodeVocab } from '../store/codec';
+import { decodeVocab } from '../format/codec';
 import { openVersion, type VersionReader } from '../store/files';
-import { BIGRAM_FILE, BOILERPLATE_FILE, TITLE_BIGRAM_FILE, type FileChecksum, type Manifest } from '../store/manifest';
+import { BIGRAM_FILE, BOILERPLATE_FILE, shardFiles, TITLE_BIGRAM_FILE, type FileChecksum, type Manifest } from '../format/manifest';
 import { decodeTable, type BoilerplateReport, type ShardBlocksFile } from './boilerplate';
 import { walkCorpus, type CorpusFile } from '../ingest/walk';
-import { FLEX_OPTIONS } from './flex';
-import { BigramPostings } from './bigram-postings';
-import { shardFiles, type ShardSig } from './job';
-import type { ShardSources } from '../store/manifest';
+import { FLEX_OPTIONS } from '../format/flex';
+import { BigramPostings } from '../format/bigram-postings';
+import type { ShardSig } from './job';
+import type { ShardSources } from '../format/manifest';
 import type { SourceRecord } from './shard';
 
 /**

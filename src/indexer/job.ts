@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { getSegmenter, type SegmenterBackend } from '../analysis/segmenter';
 import type { CorpusFile } from '../ingest/walk';
-import { encodeDocsBytes, encodeVocab } from '../store/codec';
+import { encodeDocsBytes, encodeVocab } from '../format/codec';
 import { writeGzipFile } from '../store/files';
-import type { FileChecksum } from '../store/manifest';
-import { exportFlex } from './flex';
-import { BigramPostings, type DocIds } from './bigram-postings';
+import { shardFiles, type FileChecksum } from '../format/manifest';
+import { exportFlex } from '../format/flex';
+import { BigramPostings, type DocIds } from '../format/bigram-postings';
 import type { Post } from '../ingest/post';
 import { docBlocks, removeBoilerplate, StatsCollector, type BoilerplateStats, type DocBlocks, type ShardBlocksFile } from './boilerplate';
 import { readPostFile, ShardBuilder, type FileNote, type SourceRecord } from './shard';
@@ -84,16 +84,7 @@ function toArrays(b: BigramPostings): BigramArrays {
 /** Per document of a shard: its source URL and body SimHash (duplicate grouping). */
 export type ShardSig = [string | null, string | null];
 
-/** Shard file names. */
-export const shardFiles = (k: number): { docs: string; flex: string; vocab: string; sigs: string; blocks: string } => ({
-  docs: `shard-${k}.docs.json.gz`,
-  flex: `shard-${k}.flex.gz`,
-  /** The shard's share of vocab.json.gz, so an incremental build can subtract it. */
-  vocab: `shard-${k}.vocab.json.gz`,
-  sigs: `shard-${k}.sigs.json.gz`,
-  /** Block fingerprints of the shard's posts ({@link ShardBlocksFile}), so an incremental build can recount. */
-  blocks: `shard-${k}.blocks.json.gz`,
-});
+export { shardFiles };
 
 /** Run a parse job in this thread; `onProgress` gets the number of files done. */
 export function runParseJob(job: ParseJob, onProgress: (done: number) => void): ParsedShard {
@@ -140,7 +131,7 @@ export async function runShardJob(job: ShardJob, onProgress: (done: number) => v
   const shard = builder.finish();
   const names = shardFiles(job.shard);
   const files: Record<string, FileChecksum> = {};
-  // Both compress in the thread pool at once; level 3 is ~3x faster than 6 for ~10 % more bytes.
+  // Both compress in the thread pool at once; level 3 is much faster than 6 for a few more bytes.
   const sigs: ShardSig[] = shard.posts.map((p, i) => [p.url, shard.sigs[i]]);
   const [docs, flex, vocab, sigFile, blocks] = await Promise.all([
     writeGzipFile(join(job.dir, names.docs), encodeDocsBytes(shard.posts, shard.ntexts), 3),

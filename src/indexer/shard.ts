@@ -7,25 +7,12 @@ import { simhash } from '../analysis/simhash';
 import { countTerms } from '../analysis/terms';
 import { decodePost, parsePost, type ParseOptions, type Post } from '../ingest/post';
 import type { CorpusFile } from '../ingest/walk';
-import { BigramCollector, TITLE_TF_WEIGHT, type BigramPostings } from './bigram-postings';
-import { createFlexIndex } from './flex';
-import type { FlexIndex } from './flex-index';
+import { BigramCollector, TITLE_TF_WEIGHT, type BigramPostings } from '../format/bigram-postings';
+import { createFlexIndex } from '../format/flex';
+import type { FlexIndex } from '../format/flex-index';
+import type { FileNote, SourceRecord } from '../format/manifest';
 
-/** One file that was skipped, or indexed with a warning. */
-export interface FileNote {
-  path: string;
-  reason: string;
-}
-
-/** What the manifest records of one post file: enough to tell later whether it changed. */
-export interface SourceRecord {
-  /** The document id (path relative to the corpus root). */
-  path: string;
-  size: number;
-  mtimeMs: number;
-  /** SHA-1 of the bytes read; null when the file could not be read. */
-  sha1: string | null;
-}
+export type { FileNote, SourceRecord };
 
 /** One corpus file read and parsed: its record, and the post or the reason it was skipped. */
 export interface ReadPost {
@@ -46,7 +33,11 @@ export function readPostFile(file: CorpusFile, parseOptions: ParseOptions = {}):
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return skip(
-      code === 'ENOENT' ? 'file disappeared during the build' : code === 'EACCES' ? 'permission denied' : `cannot read: ${code ?? err}`,
+      code === 'ENOENT'
+        ? 'file disappeared during the build'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : `cannot read: ${code ?? String(err)}`,
     );
   }
   source.sha1 = createHash('sha1').update(bytes).digest('hex');

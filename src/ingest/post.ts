@@ -199,7 +199,10 @@ function parseDate(v: unknown, id: string, warnings: string[], raw: string | nul
     }
   }
   const iso = d ? validDate(d) : null;
-  if (!iso) warnings.push(`invalid date ${JSON.stringify(String(raw ?? v)).slice(0, 60)}: date left empty`);
+  if (!iso) {
+    const shown = raw ?? (typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : JSON.stringify(v));
+    warnings.push(`invalid date ${JSON.stringify(shown).slice(0, 60)}: date left empty`);
+  }
   return iso;
 }
 

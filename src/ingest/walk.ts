@@ -37,7 +37,7 @@ export async function walkCorpus(root: string): Promise<{ files: CorpusFile[]; p
     try {
       real = await fs.realpath(dir);
     } catch (err) {
-      problems.push({ path: relId(root, dir), reason: `cannot resolve folder: ${(err as NodeJS.ErrnoException).code ?? err}` });
+      problems.push({ path: relId(root, dir), reason: `cannot resolve folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
       continue;
     }
     if (seenDirs.has(real)) {
@@ -49,7 +49,7 @@ export async function walkCorpus(root: string): Promise<{ files: CorpusFile[]; p
     try {
       entries = await fs.readdir(dir);
     } catch (err) {
-      problems.push({ path: relId(root, dir), reason: `cannot read folder: ${(err as NodeJS.ErrnoException).code ?? err}` });
+      problems.push({ path: relId(root, dir), reason: `cannot read folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
       continue;
     }
     for (const name of entries) {
@@ -63,7 +63,7 @@ export async function walkCorpus(root: string): Promise<{ files: CorpusFile[]; p
         if (hasPostExtension(name) || code === 'ELOOP') {
           problems.push({
             path: relId(root, path),
-            reason: code === 'ELOOP' ? 'symbolic link loop: skipped' : `cannot stat: ${code ?? err}`,
+            reason: code === 'ELOOP' ? 'symbolic link loop: skipped' : `cannot stat: ${code ?? String(err)}`,
           });
         }
         continue;

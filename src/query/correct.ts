@@ -1,3 +1,4 @@
+// Over 300 lines: the candidate generators (homophones, look-alikes, pinyin) and their one scoring belong together.
 import { charsOfSyllable, readingsOfCode } from '../analysis/char-readings';
 import { normalize } from '../analysis/normalize';
 import { SYLLABLES } from '../analysis/pinyin';

@@ -1,4 +1,4 @@
-import type { BigramList } from '../indexer/bigram-postings';
+import type { BigramList } from '../format/bigram-postings';
 import { normalize } from '../analysis/normalize';
 import type { Post } from '../ingest/post';
 
@@ -110,7 +110,7 @@ const SITE_SUFFIX_MIN_SHARE = 0.02;
 
 /**
  * Each title's length for BM25, without a suffix shared by so many titles that it names
- * the site a post was clipped from (" - iYouPort" ends 44 % of one real archive's titles),
+ * the site a post was clipped from (a " - SiteName" tail can end a large share of an archive's titles),
  * not its subject. Counted, such a suffix ranked a clipped copy of an article below the
  * same article without it, and every clipped post below the rest.
  */

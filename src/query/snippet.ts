@@ -1,3 +1,4 @@
+// Over 300 lines: window choice, the pair search and HTML escaping of one snippet are one algorithm.
 /**
  * Highlighted snippets. Offsets come from the normalized text, which has the same
  * length as the display text (see analysis/normalize), so marks land on exactly the
@@ -5,7 +6,7 @@
  * untrusted.
  */
 
-import type { TextSource } from './doctext';
+import type { TextSource } from '../format/doctext';
 
 /** Target snippet length in characters. */
 export const SNIPPET_LENGTH = 120;
@@ -277,7 +278,11 @@ export function makeSnippet(
     });
     let present = 0;
     const seen = new Set<number>();
-    for (const s of spans) if (!seen.has(s.unit)) (seen.add(s.unit), (present += w[s.unit]));
+    for (const s of spans) {
+      if (seen.has(s.unit)) continue;
+      seen.add(s.unit);
+      present += w[s.unit];
+    }
     const pair =
       best!.weight + 1e-9 < present && units.length <= MASK_UNITS ? bestPair(spans, w, Math.floor(length / 2), best!.weight) : null;
     if (pair) {

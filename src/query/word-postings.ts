@@ -1,4 +1,6 @@
-import type { FlexIndex } from '../indexer/flex-index';
+import type { FlexIndex, FlexMapEntry } from '../format/flex-index';
+
+export type { FlexMapEntry };
 import { LruCache } from '../lru';
 
 /**
@@ -11,17 +13,14 @@ export interface WordIndex {
   lookup(term: string): ArrayLike<number>;
 }
 
-/** One term of a FlexSearch `map` export chunk: the term and its resolution slots of local ids. */
-export type FlexMapEntry = [string, Array<number[] | null>];
-
 const EMPTY = new Uint32Array(0);
 
 /**
  * Word postings read from the shards' FlexSearch exports and packed into two typed arrays.
- * FlexSearch's own maps hold a JS array per term and per used slot: on oped2, 517 k map
- * entries and 812 k slot arrays, about 120 MB of heap for 1.24 M postings, which the packed
- * form keeps in ~5 MB plus one string per distinct term. Lookups give the same ids in the
- * same order as FlexSearch's search over the shards (tested), without searching 50 shards.
+ * FlexSearch's own maps hold a JS array per term and per used slot, many times the heap of
+ * the packed form (a few bytes a posting plus one string per distinct term). Lookups give
+ * the same ids in the same order as FlexSearch's search over the shards (tested), without
+ * searching every shard.
  */
 export class PackedWordPostings implements WordIndex {
   private constructor(

@@ -5,11 +5,10 @@ export const DEFAULT_HEAP_GROWING_PERCENT = 20;
 
 /**
  * Let V8's old space grow by at most `percent` % over the live data before the next full
- * collection (0 leaves V8's own choice). Why: a loaded index is a few hundred MB of live
- * objects, and V8's default factor (up to 4×) let the server's RSS climb by ~500 MB of
- * promoted request garbage between full collections under load, then fall back. With 20 %
- * the RSS stays flat (measured by `npm run loadtest`) at the cost of a short full
- * collection every few seconds under load. Process-wide, so only the scripts that own the
+ * collection (0 leaves V8's own choice). Why: with a large live index, V8's default growth
+ * factor lets promoted request garbage pile up between full collections, so the RSS swings
+ * widely under load; a small factor keeps it flat for a short full collection more often
+ * (docs/ARCHITECTURE.md, Performance notes). Process-wide, so only the scripts that own the
  * process (serve, start) call it, never the library.
  */
 export function tuneHeap(percent: number): void {

@@ -37,7 +37,7 @@ export interface ZhsearchApp {
  * they start, so a reload swaps engines atomically.
  */
 export function createApp(engine: SearchEngine, options: AppOptions = {}): ZhsearchApp {
-  return createExpressApp(engine, options) as unknown as ZhsearchApp;
+  return createExpressApp(engine, options);
 }
 
 /** A node:http server for an app made by {@link createApp} (faster than `http.createServer(app)`); call `.listen()` on it. */

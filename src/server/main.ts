@@ -83,7 +83,7 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info('listening', { url });
   // Answer from the first moment, and load jieba's dictionary right after (it blocks the
-  // event loop for ~1.8 s) rather than in the first query that needs it.
+  // event loop for a second or two) rather than in the first query that needs it.
   setImmediate(() => {
     try {
       const t = Date.now();

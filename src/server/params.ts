@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { SearchOptions } from '../engine';
 
 /** A request parameter problem: answered with 400 and a message naming the parameter. */
 export class BadRequest extends Error {
@@ -35,4 +36,27 @@ export function integer(req: Request, name: string, dflt: number, min: number, m
   const n = Number(v);
   if (n < min || n > max) throw new BadRequest(`parameter ${name} must be a whole number from ${min} to ${max}`, name);
   return n;
+}
+
+/** The filters, sort and collapse of a search or export request, validated once for both. */
+export function searchFilters(req: Request): Omit<SearchOptions, 'offset' | 'limit'> {
+  const sort = single(req, 'sort');
+  if (sort !== undefined && sort !== '' && sort !== 'relevance' && sort !== 'date') {
+    throw new BadRequest('parameter sort must be relevance or date', 'sort');
+  }
+  const collapse = single(req, 'collapse');
+  if (collapse !== undefined && !['', 'true', 'false', '1', '0'].includes(collapse)) {
+    throw new BadRequest('parameter collapse must be true or false', 'collapse');
+  }
+  const category = single(req, 'category');
+  const tag = single(req, 'tag');
+  return {
+    collapse: collapse !== 'false' && collapse !== '0',
+    categories: category ? [category] : undefined,
+    tags: tag ? [tag] : undefined,
+    author: single(req, 'author') || undefined,
+    from: single(req, 'from') || undefined,
+    to: single(req, 'to') || undefined,
+    sort: sort === 'date' ? 'date' : 'relevance',
+  };
 }

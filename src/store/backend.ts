@@ -1,5 +1,5 @@
-import type { FlexMapEntry } from '../query/word-postings';
-import type { Manifest } from './manifest';
+import type { FlexMapEntry } from '../format/flex-index';
+import type { Manifest } from '../format/manifest';
 
 /**
  * The storage interface of the index core. A built index is a *version*: a manifest

@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { gzip } from 'node:zlib';
 import type { IndexSource, VersionReader } from './backend';
+import { checkedReader, checkFormat, sha256 } from './checked-read';
 import { processAlive } from './lock';
-import { FORMAT_VERSION, type FileChecksum, type Manifest } from './manifest';
+import type { FileChecksum, Manifest } from '../format/manifest';
 
 export type { VersionReader } from './backend';
 
@@ -23,7 +24,6 @@ export type { VersionReader } from './backend';
  */
 
 const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
 
 const CURRENT = 'CURRENT';
 
@@ -151,31 +151,15 @@ export async function openVersion(indexDir: string): Promise<VersionReader> {
   } catch (err) {
     throw new Error(`index ${dir} has no readable manifest.json (${(err as Error).message}); rebuild it`);
   }
-  if (manifest.formatVersion !== FORMAT_VERSION) {
-    throw new Error(
-      `index ${dir} has format version ${String(manifest.formatVersion)}, this zhsearch reads version ${FORMAT_VERSION}: rebuild the index (npm run build-index)`,
-    );
-  }
-  const readGzipBytes = async (file: string): Promise<Buffer> => {
-    const expected = manifest.files?.[file];
-    if (!expected) throw new Error(`index ${dir} is damaged: manifest does not list ${file}; rebuild it`);
-    let bytes: Buffer;
+  checkFormat(manifest, dir);
+  const fetch = async (file: string): Promise<Buffer> => {
     try {
-      bytes = await fs.readFile(join(dir, file));
+      return await fs.readFile(join(dir, file));
     } catch (err) {
       throw new Error(`index ${dir} is damaged: ${file} cannot be read (${(err as NodeJS.ErrnoException).code}); rebuild it`);
     }
-    if (bytes.length !== expected.bytes || sha256(bytes) !== expected.sha256) {
-      throw new Error(`index ${dir} is damaged: ${file} does not match its checksum (truncated or corrupted); rebuild it`);
-    }
-    return gunzipAsync(bytes);
   };
-  return {
-    dir,
-    manifest,
-    readGzipBytes,
-    readGzip: async (file) => (await readGzipBytes(file)).toString('utf8'),
-  };
+  return { dir, manifest, ...checkedReader(dir, manifest, fetch) };
 }
 
 /** Gzip `content` into `path` durably; returns the checksum for the manifest. */
@@ -183,10 +167,6 @@ export async function writeGzipFile(path: string, content: string | Buffer, leve
   const bytes = await gzipAsync(typeof content === 'string' ? Buffer.from(content, 'utf8') : content, { level });
   await writeDurable(path, bytes);
   return { bytes: bytes.length, sha256: sha256(bytes) };
-}
-
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 async function writeDurable(path: string, bytes: Buffer): Promise<void> {

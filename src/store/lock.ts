@@ -77,8 +77,11 @@ export async function acquireBuildLock(indexDir: string): Promise<() => Promise<
   const me: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
   const text = JSON.stringify(me) + '\n';
   for (let attempt = 0; ; attempt++) {
+    // Written aside and linked into place, so the lock never exists without its holder's name.
+    const draft = `${path}.${process.pid}.${randomBytes(3).toString('hex')}.new`;
     try {
-      await fs.writeFile(path, text, { flag: 'wx' });
+      await fs.writeFile(draft, text);
+      await fs.link(draft, path);
       return async () => {
         // Remove it only while it is still ours (a takeover by mistake must not be undone twice).
         const now = await fs.readFile(path, 'utf8').catch(() => null);
@@ -86,6 +89,8 @@ export async function acquireBuildLock(indexDir: string): Promise<() => Promise<
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      await fs.rm(draft, { force: true });
     }
     const seen = await fs.readFile(path, 'utf8').catch(() => null);
     if (seen === null) continue; // released meanwhile

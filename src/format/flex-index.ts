@@ -9,3 +9,6 @@ export interface FlexIndex {
   export(handler: (key: string, data: string) => void): unknown;
   import(key: string, data: string): unknown;
 }
+
+/** One term of a FlexSearch `map` export chunk: the term and its resolution slots of local ids. */
+export type FlexMapEntry = [string, Array<number[] | null>];

@@ -1,0 +1,109 @@
+import type { SegmenterBackend } from '../analysis/segmenter';
+
+/**
+ * The manifest of an index version folder: what was built, how, and checksums of
+ * every file so that a truncated or corrupted index is refused at load.
+ */
+
+/** One file that was skipped, or indexed with a warning. */
+export interface FileNote {
+  path: string;
+  reason: string;
+}
+
+/** What the manifest records of one post file: enough to tell later whether it changed. */
+export interface SourceRecord {
+  /** The document id (path relative to the corpus root). */
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** SHA-1 of the bytes read; null when the file could not be read. */
+  sha1: string | null;
+}
+
+/** Bump when anything in the on-disk layout or the term scheme changes. */
+export const FORMAT_VERSION = 5;
+
+/** Per-file size and SHA-256. */
+export interface FileChecksum {
+  bytes: number;
+  sha256: string;
+}
+
+/** Everything a reader needs to check that it can use an index folder. */
+export interface Manifest {
+  formatVersion: number;
+  /** ISO time the build finished. */
+  builtAt: string;
+  docCount: number;
+  /** Documents per shard, in order; global doc number = shard offset + local number. */
+  shards: number[];
+  tokenizer: {
+    /** Segmenter backend; queries must use the same one. */
+    backend: SegmenterBackend;
+    /** Backend version and user-dictionary fingerprint. */
+    segmenter: string;
+    /** Absolute path of the jieba user dictionary used, if any (queries load it too). */
+    userDict: string | null;
+    normalization: string;
+    terms: string;
+  };
+  flexsearch: { version: string; options: Record<string, unknown> };
+  /** SHA-256 over the sorted (id, content hash) of every post file read. */
+  corpusFingerprint: string;
+  /** Epoch ms when the build started: files modified after it are re-hashed by the next incremental build. */
+  buildStartedMs: number;
+  /**
+   * Build settings that change the index (an incremental build with others rebuilds
+   * fully); `boilerplate` is the scheme of template-block removal (absent in indexes
+   * built without it).
+   */
+  build: { maxTextChars: number | null; boilerplate?: string };
+  /**
+   * Per shard, in order: every post file it was built from (path, size, mtime, content
+   * hash), and the files skipped or indexed with a warning. An incremental build
+   * compares these with the corpus.
+   */
+  shardSources: ShardSources[];
+  /**
+   * Random id of the build that wrote this version: readers of a network store compare it,
+   * since version names can repeat after the store loses its data. Absent in indexes built
+   * before it was recorded.
+   */
+  buildId?: string;
+  /** Number of duplicate groups in {@link DUPLICATES_FILE}. */
+  duplicateGroups: number;
+  files: Record<string, FileChecksum>;
+}
+
+/** Term scheme tag: bigram posting store + FlexSearch word terms (jieba 3+ words, Latin runs). */
+export const TERM_SCHEME = 'bigram-store+flex-jieba3-latin-singular-v3';
+
+/** The bigram posting store of a version folder (all shards merged). */
+export const BIGRAM_FILE = 'bigrams.bin.gz';
+/** Bigrams of titles alone (title frequencies for ranking). */
+export const TITLE_BIGRAM_FILE = 'title-bigrams.bin.gz';
+
+/** The sources of one shard (see {@link Manifest.shardSources}). */
+export interface ShardSources {
+  files: SourceRecord[];
+  skipped: FileNote[];
+  warnings: FileNote[];
+}
+
+/** Template blocks per source and the build's removals (see indexer/boilerplate). */
+export const BOILERPLATE_FILE = 'boilerplate.json.gz';
+
+/** Duplicate groups: arrays of document numbers (see indexer/duplicates). */
+export const DUPLICATES_FILE = 'duplicates.json.gz';
+
+/** The file names of shard `k` in a version. */
+export const shardFiles = (k: number): { docs: string; flex: string; vocab: string; sigs: string; blocks: string } => ({
+  docs: `shard-${k}.docs.json.gz`,
+  flex: `shard-${k}.flex.gz`,
+  /** The shard's share of vocab.json.gz, so an incremental build can subtract it. */
+  vocab: `shard-${k}.vocab.json.gz`,
+  sigs: `shard-${k}.sigs.json.gz`,
+  /** Block fingerprints of the shard's posts (indexer/job.ts), so an incremental build can recount. */
+  blocks: `shard-${k}.blocks.json.gz`,
+});

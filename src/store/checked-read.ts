@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { FORMAT_VERSION, type Manifest } from '../format/manifest';
+import type { VersionReader } from './backend';
+
+const gunzipAsync = promisify(gunzip);
+
+/** Refuse a manifest of another format version, naming the version found. */
+export function checkFormat(manifest: Manifest, dir: string): void {
+  if (manifest.formatVersion !== FORMAT_VERSION) {
+    throw new Error(
+      `index ${dir} has format version ${String(manifest.formatVersion)}, this zhsearch reads version ${FORMAT_VERSION}: rebuild the index (npm run build-index)`,
+    );
+  }
+}
+
+/** SHA-256 of `bytes` as hex, as the manifest records it. */
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * The readers of one version's gzip'd files, shared by every backend: a file must be listed
+ * in the manifest and match its size and checksum before it is inflated. `fetch` returns a
+ * file's stored bytes (or throws a message naming what went wrong).
+ */
+export function checkedReader(
+  dir: string,
+  manifest: Manifest,
+  fetch: (file: string) => Promise<Buffer>,
+): Pick<VersionReader, 'readGzip' | 'readGzipBytes'> {
+  const readGzipBytes = async (file: string): Promise<Buffer> => {
+    const expected = manifest.files?.[file];
+    if (!expected) throw new Error(`index ${dir} is damaged: manifest does not list ${file}; rebuild it`);
+    const bytes = await fetch(file);
+    if (bytes.length !== expected.bytes || sha256(bytes) !== expected.sha256) {
+      throw new Error(`index ${dir} is damaged: ${file} does not match its checksum (truncated or corrupted); rebuild it`);
+    }
+    return gunzipAsync(bytes);
+  };
+  return { readGzipBytes, readGzip: async (file) => (await readGzipBytes(file)).toString('utf8') };
+}
