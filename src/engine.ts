@@ -16,7 +16,7 @@ import { StoryGroups, validGroups } from './query/dedupe';
 import { BIGRAM_FILE, DUPLICATES_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './store/manifest';
 import { createDocTable, type DocTable } from './query/doctable';
 import { CompactText } from './query/doctext';
-import { Budget, budgetFor, containsText, isBigram, matchPlan, QUERY_COST_BUDGET, rareRun, SINGLE_SCAN_BUDGET, type MatchFilters, type MatchResult } from './query/execute';
+import { Budget, budgetFor, containsText, isBigram, matchPlan, QUERY_COST_BUDGET, rareRun, type MatchFilters, type MatchResult } from './query/execute';
 import { facetCounts, type Facets } from './query/facets';
 import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
 import { planQuery, type PlanTerm, type QueryPlan } from './query/plan';
@@ -162,8 +162,8 @@ export interface OpenOptions {
   synonyms?: string | false;
   /**
    * Work one query may do before its answer is cut short and flagged `truncated` (default
-   * {@link QUERY_COST_BUDGET}, or {@link SINGLE_SCAN_BUDGET} for a query that must scan for
-   * at most one unit).
+   * `QUERY_COST_BUDGET`, or `SINGLE_SCAN_BUDGET` for a query that must scan for at most
+   * one unit; see query/execute.ts).
    */
   queryBudget?: number;
 }
@@ -283,7 +283,8 @@ export class SearchEngine {
     ]);
     // Shards are read a few ahead of the one being decoded, not all at once: the raw JSON
     // of every shard held together was the largest part of the load's peak memory.
-    const ahead: Array<Promise<ShardRead>> = [];
+    // Slots are emptied once read, so that a loaded shard's bytes can be collected.
+    const ahead: Array<Promise<ShardRead> | undefined> = [];
     const read = (k: number): void => {
       if (k >= m.shards.length) return;
       const p = readShard(k);
@@ -295,8 +296,8 @@ export class SearchEngine {
     // A server reloads while it answers queries: decode in steps, yielding to the event
     // loop between them, so that no request waits for the whole load.
     for (let k = 0; k < m.shards.length; k++) {
-      const part = await ahead[k];
-      delete ahead[k];
+      const part = await ahead[k]!;
+      ahead[k] = undefined;
       read(k + READ_AHEAD);
       const name = shardFiles(k).docs;
       const docs = decodeDocsBytes(part.docs, name);

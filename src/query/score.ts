@@ -184,7 +184,8 @@ export class Scorer {
       const stored = this.stored[k];
       const s = stored ? this.fields(k, d, stored[d]) : this.fields(k, d, -1);
       if (s === 0) return;
-      const partial = this.realWord[k] !== null && this.realWord[k]![d] === 0;
+      const realWord = this.realWord[k];
+      const partial = realWord !== null && realWord[d] === 0;
       const c = this.concept[k];
       best[c] = Math.max(best[c], s * (partial ? PARTIAL_WORD_WEIGHT : 1));
     });
