@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildIndex, htmlToText, SearchEngine, type BuildReport } from '../src';
 import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
-import { DIST, ensureDist, ROOT, runScript, type Run } from './helpers/dist';
+import { DIST, ensureDist, runNode, runScript, type Run } from './helpers/dist';
 import { writeHostileCorpus, type HostileCorpus } from './helpers/hostile';
 
 /**
@@ -50,36 +49,11 @@ async function buildAsNobody(): Promise<Run> {
     chmodSync(join(corpus.dir, 'open.md'), 0o644);
     chmodSync(join(corpus.dir, 'locked.md'), 0o000);
     chownSync(target.dir, NOBODY, NOBODY);
-    return await new Promise<Run>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [
-          join(DIST, 'build-index.js'),
-          '--corpus',
-          corpus.dir,
-          '--out',
-          target.dir,
-          '--workers',
-          '0',
-          '--segmenter',
-          '@node-rs/jieba',
-          '--json',
-        ],
-        {
-          cwd: ROOT,
-          uid: NOBODY,
-          gid: NOBODY,
-          env: { ...process.env, HOME: target.dir },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    });
+    return await runNode(
+      join(DIST, 'build-index.js'),
+      ['--corpus', corpus.dir, '--out', target.dir, '--workers', '0', '--segmenter', '@node-rs/jieba', '--json'],
+      { uid: NOBODY, gid: NOBODY, env: { ...process.env, HOME: target.dir } },
+    );
   } finally {
     corpus.cleanup();
     target.cleanup();

@@ -2,26 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureDist, ROOT, type Run } from './helpers/dist';
+import { ensureDist, ROOT, runNode, type Run } from './helpers/dist';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const SUBCOMMANDS = ['build', 'serve', 'search', 'eval', 'bench'];
 
 /** Run `zhsearch ARGS` (the compiled bin) to completion. */
 function zhsearch(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return runNode(CLI, args, { env: { ...process.env, ...env } });
 }
 
 let work: string;

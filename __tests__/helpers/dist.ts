@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type SpawnOptions } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -69,12 +69,13 @@ export interface Run {
 
 /** Run a compiled script (`dist/scripts/<script>`) to completion. */
 export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return runNode(join(DIST, script), args, { env: { ...process.env, ...env } });
+}
+
+/** Run `node FILE ARGS` from the repository root to completion, collecting its output. */
+export function runNode(file: string, args: string[], options: Omit<SpawnOptions, 'cwd' | 'stdio'> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(DIST, script), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, [file, ...args], { env: process.env, ...options, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -35,7 +35,7 @@ export class PinyinVocab {
    */
   startingWith(code: number, length: number, minDf: number, visit: (word: string, df: number) => void): void {
     const first = String.fromCharCode(code);
-    for (let i = this.lowerBound(first); i < this.words.length; i++) {
+    for (let i = lowerBound(this.words, first); i < this.words.length; i++) {
       const w = this.words[i];
       if (w.charCodeAt(0) !== code) break;
       if (w.length === length && this.dfs[i] >= minDf) visit(w, this.dfs[i]);
@@ -64,18 +64,19 @@ export class PinyinVocab {
     out.sort((a, b) => b.df - a.df || (a.word < b.word ? -1 : 1));
     return out.slice(0, limit);
   }
-
-  private lowerBound(prefix: string): number {
-    let lo = 0;
-    let hi = this.words.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.words[mid] < prefix) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
 }
 
 /** Longer sound patterns find nothing worth suggesting (and would scan a lot). */
 const MAX_WORD_CHARS = 8;
+
+/** The first index of sorted `words` whose word is not below `prefix` (where words with that prefix start). */
+export function lowerBound(words: readonly string[], prefix: string): number {
+  let lo = 0;
+  let hi = words.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (words[mid] < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -2,7 +2,7 @@ import { charsOfSyllable } from '../analysis/char-readings';
 import { isLatinLetters, parsePinyin, SYLLABLES, syllableMatches, type TypedSyllable } from '../analysis/pinyin';
 import type { Post } from '../ingest/post';
 import type { LatinBucket, LatinVocab } from './correct';
-import { PinyinVocab, type CharTest, type SoundMatch } from './pinyin-vocab';
+import { lowerBound, PinyinVocab, type CharTest, type SoundMatch } from './pinyin-vocab';
 
 /**
  * Search-as-you-type completions: vocabulary words (jieba words and Latin words seen
@@ -29,7 +29,7 @@ export class Suggester {
 
   /** Document frequency of a vocabulary word (0 when it is not in the vocabulary). */
   df(word: string): number {
-    const i = this.lowerBound(word);
+    const i = lowerBound(this.words, word);
     return i < this.words.length && this.words[i] === word ? this.dfs[i] : 0;
   }
 
@@ -43,7 +43,7 @@ export class Suggester {
   latinWords(): LatinVocab {
     if (!this.latin) {
       const by: LatinBucket[] = [];
-      next: for (let i = this.lowerBound('a'); i < this.words.length && this.words[i] < '{'; i++) {
+      next: for (let i = lowerBound(this.words, 'a'); i < this.words.length && this.words[i] < '{'; i++) {
         if (this.dfs[i] < 2) continue;
         const w = this.words[i];
         let mask = 0;
@@ -116,20 +116,9 @@ export class Suggester {
     return out;
   }
 
-  private lowerBound(prefix: string): number {
-    let lo = 0;
-    let hi = this.words.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.words[mid] < prefix) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   private wordsWithPrefix(prefix: string, limit: number): SoundMatch[] {
     const found: number[] = [];
-    for (let i = this.lowerBound(prefix); i < this.words.length && this.words[i].startsWith(prefix); i++) found.push(i);
+    for (let i = lowerBound(this.words, prefix); i < this.words.length && this.words[i].startsWith(prefix); i++) found.push(i);
     found.sort((a, b) => this.dfs[b] - this.dfs[a] || this.words[a].length - this.words[b].length);
     return found.slice(0, limit).map((i) => ({ word: this.words[i], df: this.dfs[i] }));
   }
