@@ -16,7 +16,17 @@ import { StoryGroups, validGroups } from './query/dedupe';
 import { BIGRAM_FILE, DUPLICATES_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './store/manifest';
 import { createDocTable, type DocTable } from './query/doctable';
 import { CompactText } from './query/doctext';
-import { Budget, budgetFor, containsText, isBigram, matchPlan, QUERY_COST_BUDGET, rareRun, type MatchFilters, type MatchResult } from './query/execute';
+import {
+  Budget,
+  budgetFor,
+  containsText,
+  isBigram,
+  matchPlan,
+  QUERY_COST_BUDGET,
+  rareRun,
+  type MatchFilters,
+  type MatchResult,
+} from './query/execute';
 import { facetCounts, type Facets } from './query/facets';
 import { MAX_QUERY_LENGTH, parseQuery, QueryError } from './query/parse';
 import { planQuery, type PlanTerm, type QueryPlan } from './query/plan';
@@ -106,6 +116,17 @@ export interface SearchResult {
   fullMatches: number;
   /** True when the per-query cost budget stopped matching early: the answer is partial. */
   truncated: boolean;
+}
+
+/** A query planned and matched, with how it was reinterpreted (see `runQuery`). */
+interface QueryRun {
+  plan: QueryPlan;
+  matched: MatchResult;
+  interpretedAs: string | null;
+  interpretedBy: 'pinyin' | 'spelling' | null;
+  budget: Budget;
+  /** The did-you-mean for few hits, when asked for and the query was not reinterpreted. */
+  suggestion: string | null;
 }
 
 /** A related article (see {@link SearchEngine.related}). */
@@ -345,7 +366,13 @@ export class SearchEngine {
   /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
   static fromDocuments(
     docs: readonly DocumentInput[],
-    options: { userDict?: string; segmenter?: SegmenterBackend; resultCache?: number; synonyms?: string | false; queryBudget?: number } = {},
+    options: {
+      userDict?: string;
+      segmenter?: SegmenterBackend;
+      resultCache?: number;
+      synonyms?: string | false;
+      queryBudget?: number;
+    } = {},
   ): SearchEngine {
     const segmenter = getSegmenter({ backend: options.segmenter, userDict: options.userDict });
     const builder = new ShardBuilder(segmenter);
@@ -415,7 +442,6 @@ export class SearchEngine {
     const collapse = options.collapse ?? true;
     if (typeof collapse !== 'boolean') throw new QueryError('collapse must be true or false', 'collapse');
 
-
     const key = JSON.stringify([
       query,
       offset,
@@ -431,11 +457,7 @@ export class SearchEngine {
     const cached = this.results.get(key);
     if (cached) return { ...cached, hits: cached.hits.slice(), tookMs: msSince(started) };
 
-    const { plan, matched, interpretedAs, interpretedBy, budget } = this.runQuery(query, filters, true);
-    const suggestion =
-      matched.docs.length <= FEW_HITS && plan.highlight.length > 0 && interpretedAs === null
-        ? didYouMean(query, plan.highlight, matched.docs.length, this.suggester, this.corrections(filters))
-        : null;
+    const { plan, matched, interpretedAs, interpretedBy, budget, suggestion } = this.runQuery(query, filters, { suggest: true });
     const finalPlan = plan;
     const finalMatched = matched;
     const page = collapse
@@ -477,7 +499,10 @@ export class SearchEngine {
     query: string,
     options: Omit<SearchOptions, 'offset' | 'limit' | 'sort'> & { synonyms?: boolean; reinterpret?: boolean } = {},
   ): string[] {
-    const { matched } = this.runQuery(query, this.filters(options), options.synonyms !== false, options.reinterpret !== false);
+    const { matched } = this.runQuery(query, this.filters(options), {
+      synonyms: options.synonyms !== false,
+      reinterpret: options.reinterpret !== false,
+    });
     return matched.docs.map((d) => this.table.posts[d].id);
   }
 
@@ -498,11 +523,7 @@ export class SearchEngine {
    */
   didYouMean(query: string): string | null {
     if (typeof query !== 'string' || query.length > MAX_QUERY_LENGTH) return null;
-    const plan = planQuery(parseQuery(query), () => this.segmenter, this.synonyms);
-    if (plan.highlight.length === 0) return null;
-    const filters = this.filters({});
-    const hits = plan.groups.length === 0 ? 0 : matchPlan(this.table, plan, filters).docs.length;
-    return didYouMean(query, plan.highlight, hits, this.suggester, this.corrections(filters));
+    return this.runQuery(query, this.filters({}), { reinterpret: false, suggest: true }).suggestion;
   }
 
   /** One document by id, or null. */
@@ -512,21 +533,21 @@ export class SearchEngine {
   }
 
   /**
-   * Plan and match a query the one way search, export and matchIds share: synonyms
-   * (unless turned off); a Latin-letter query that matched nothing read as pinyin; a
-   * query that still matched nothing searched as its spelling correction, when
-   * did-you-mean finds one (it only proposes sound- and look-alikes, never another
-   * name). One cost budget covers all of it.
+   * Plan and match a query the one way search, export, matchIds and didYouMean share:
+   * synonyms (unless turned off); a Latin-letter query that matched nothing read as
+   * pinyin; a query that still matched nothing searched as its spelling correction, when
+   * did-you-mean finds one (it only proposes sound- and look-alikes, never another name).
+   * With `suggest`, a query left with few hits gets its did-you-mean. One cost budget
+   * covers all of it.
    */
   private runQuery(
     query: string,
     filters: MatchFilters,
-    synonyms: boolean,
-    reinterpret = true,
-  ): { plan: QueryPlan; matched: MatchResult; interpretedAs: string | null; interpretedBy: 'pinyin' | 'spelling' | null; budget: Budget } {
+    how: { synonyms?: boolean; reinterpret?: boolean; suggest?: boolean } = {},
+  ): QueryRun {
     const plan = (q: string): QueryPlan =>
       planQuery(parseQuery(q), () => this.segmenter, {
-        synonyms: synonyms ? this.synonyms : undefined,
+        synonyms: how.synonyms === false ? undefined : this.synonyms,
         rareRun: (run, parts) => rareRun(this.table, run, parts),
       });
     const first = plan(query);
@@ -534,24 +555,28 @@ export class SearchEngine {
     const match = (p: QueryPlan): MatchResult =>
       p.groups.length === 0 ? { docs: [], units: new Map(), masks: null, truncated: false } : matchPlan(this.table, p, filters, budget);
     const matched = match(first);
-    if (!reinterpret) return { plan: first, matched, interpretedAs: null, interpretedBy: null, budget };
-    if (matched.docs.length === 0 && !budget.exhausted) {
+    const asTyped: QueryRun = { plan: first, matched, interpretedAs: null, interpretedBy: null, budget, suggestion: null };
+    const reinterpret = how.reinterpret !== false;
+    if (reinterpret && matched.docs.length === 0 && !budget.exhausted) {
       const zh = pinyinQuery(query, this.suggester, (q) => this.corrections(filters).count(q) > 0);
       const zhPlan = zh ? plan(zh) : null;
       const zhMatched = zhPlan ? match(zhPlan) : null;
       if (zhPlan && zhMatched && zhMatched.docs.length > 0) {
-        return { plan: zhPlan, matched: zhMatched, interpretedAs: zh, interpretedBy: 'pinyin', budget };
+        return { plan: zhPlan, matched: zhMatched, interpretedAs: zh, interpretedBy: 'pinyin', budget, suggestion: null };
       }
     }
-    if (matched.docs.length === 0 && !budget.exhausted && first.highlight.length > 0) {
-      const fixed = didYouMean(query, first.highlight, 0, this.suggester, this.corrections(filters));
-      const fixedPlan = fixed ? plan(fixed) : null;
-      const fixedMatched = fixedPlan ? match(fixedPlan) : null;
-      if (fixed && fixedPlan && fixedMatched && fixedMatched.docs.length > 0) {
-        return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget };
+    const wantsCorrection =
+      (reinterpret && matched.docs.length === 0 && !budget.exhausted) || (how.suggest && matched.docs.length <= FEW_HITS);
+    if (!wantsCorrection || first.highlight.length === 0) return asTyped;
+    const fixed = didYouMean(query, first.highlight, matched.docs.length, this.suggester, this.corrections(filters));
+    if (fixed && reinterpret && matched.docs.length === 0 && !budget.exhausted) {
+      const fixedPlan = plan(fixed);
+      const fixedMatched = match(fixedPlan);
+      if (fixedMatched.docs.length > 0) {
+        return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget, suggestion: null };
       }
     }
-    return { plan: first, matched, interpretedAs: null, interpretedBy: null, budget };
+    return { ...asTyped, suggestion: how.suggest ? fixed : null };
   }
 
   /**
@@ -575,7 +600,9 @@ export class SearchEngine {
    */
   private holds(plan: QueryPlan, matched: MatchResult, d: number, t: PlanTerm, budget: Budget | null): boolean {
     if (t.required) return true;
-    const g = plan.groups.findIndex((grp, i) => plan.roles[i] !== 'required' && grp[0].units.length === 1 && grp[0].units[0].text === t.text);
+    const g = plan.groups.findIndex(
+      (grp, i) => plan.roles[i] !== 'required' && grp[0].units.length === 1 && grp[0].units[0].text === t.text,
+    );
     if (g >= 0 && matched.masks) return (matched.masks[d] & (1 << g)) !== 0;
     return t.variants.some((u) => containsText(this.table, d, u, budget));
   }
@@ -637,7 +664,7 @@ export class SearchEngine {
     const collapse = options.collapse ?? true;
     const sort = options.sort ?? 'relevance';
     if (sort !== 'relevance' && sort !== 'date') throw new QueryError('sort must be "relevance" or "date"', 'sort');
-    const { plan, matched } = this.runQuery(query, this.filters(options), true);
+    const { plan, matched } = this.runQuery(query, this.filters(options));
     if (plan.groups.length === 0) return;
     const need = offset + limit;
     const ranked = collapse
