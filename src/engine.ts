@@ -469,7 +469,9 @@ export class SearchEngine {
         )
       : rankDocs(this.table, matched, plan, sort, offset + limit);
     const inMatches = page.slice(offset, offset + limit).some((r) => this.stories.grouped(r.doc)) ? new Set(matched.docs) : null;
-    const hits = page.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan, matched, inMatches));
+    // Snippet weights depend on the query only: computed once, not per hit.
+    const weights = unitWeights(plan.highlight, this.table.size, (u) => this.unitDf(u));
+    const hits = page.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan, matched, inMatches, weights));
     const full = this.fullMatchDocs(plan, matched, budget);
     const result: SearchResult = {
       query,
@@ -700,7 +702,7 @@ export class SearchEngine {
     return this.stories.count;
   }
 
-  private hit(doc: number, score: number, plan: QueryPlan, found: MatchResult, inMatches: Set<number> | null): Hit {
+  private hit(doc: number, score: number, plan: QueryPlan, found: MatchResult, inMatches: Set<number> | null, weights: number[]): Hit {
     const p = this.table.posts[doc];
     const units = plan.highlight;
     const matched: string[] = [];
@@ -716,13 +718,7 @@ export class SearchEngine {
       categories: [...p.categories],
       tags: [...p.tags],
       score: Math.round(score * 1000) / 1000,
-      snippet: makeSnippet(
-        this.display[doc],
-        this.table.ntext[doc],
-        units,
-        SNIPPET_LENGTH,
-        unitWeights(units, this.table.size, (u) => this.unitDf(u)),
-      ),
+      snippet: makeSnippet(this.display[doc], this.table.ntext[doc], units, SNIPPET_LENGTH, weights),
       titleHighlighted: highlightAll(p.title, this.table.ntitle[doc], units),
       duplicates: dupes.length,
       duplicateIds: dupes.map((d) => this.table.posts[d].id),
