@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { createFlexIndex, exportFlex, flexMapChunks } from '../src/format/flex';
-import { FlexShards, PackedWordPostings, type FlexMapEntry } from '../src/query/word-postings';
+import type { FlexMapEntry } from '../src/format/flex-index';
+import { FlexShards, PackedWordPostings } from '../src/query/word-postings';
 
 /**
  * The packed word postings that queries use must answer exactly what FlexSearch's own

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { shardFiles } from '../src/indexer/job';
+import { shardFiles } from '../src/format/manifest';
 import { decodeDocsBytes, storedPost } from '../src/format/codec';
 import { openVersion } from '../src/store/files';
 import { fail, parseOrExit } from './lib/cli';

@@ -1,21 +1,20 @@
 import { bigramKey } from './analysis/bigrams';
 import { allCjk } from './analysis/terms';
 import { normalize, NORMALIZATION_VERSION } from './analysis/normalize';
-import { BigramPostings } from './indexer/bigram-postings';
+import { BigramPostings } from './format/bigram-postings';
 import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter, type SegmenterBackend } from './analysis/segmenter';
-import { FLEX_OPTIONS, flexMapChunks } from './indexer/flex';
-import { shardFiles } from './indexer/job';
+import { FLEX_OPTIONS, flexMapChunks } from './format/flex';
 import { ShardBuilder } from './indexer/shard';
 import { htmlToText } from './ingest/html';
 import type { Post } from './ingest/post';
-import { decodeDocsBytes, decodeVocab, storedPost } from './store/codec';
+import { decodeDocsBytes, decodeVocab, storedPost } from './format/codec';
 import type { IndexSource } from './store/backend';
 import { fileSource } from './store/files';
 import { groupDuplicates } from './indexer/duplicates';
 import { StoryGroups, validGroups } from './query/dedupe';
-import { BIGRAM_FILE, DUPLICATES_FILE, FORMAT_VERSION, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './store/manifest';
+import { BIGRAM_FILE, DUPLICATES_FILE, FORMAT_VERSION, shardFiles, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './format/manifest';
 import { createDocTable, type DocTable } from './query/doctable';
-import { CompactText } from './query/doctext';
+import { CompactText } from './format/doctext';
 import {
   Budget,
   budgetFor,
@@ -38,7 +37,8 @@ import { loadSynonyms, type Synonyms } from './analysis/synonyms';
 import { didYouMean, type CorrectionSource } from './query/correct';
 import { pinyinQuery } from './query/interpret';
 import { LruCache } from './lru';
-import { FlexShards, PackedWordPostings, type FlexMapEntry, type WordIndex } from './query/word-postings';
+import type { FlexMapEntry } from './format/flex-index';
+import { FlexShards, PackedWordPostings, type WordIndex } from './query/word-postings';
 
 /** Options of {@link SearchEngine.search}. */
 export interface SearchOptions {

@@ -8,7 +8,7 @@
  */
 export { buildIndex } from './indexer/build';
 export type { BuildOptions, BuildProgress, BuildReport } from './indexer/build';
-export type { FileNote } from './indexer/shard';
+export type { FileNote } from './format/manifest';
 export { watchCorpus } from './indexer/watch';
 export type { WatchOptions, CorpusWatcher } from './indexer/watch';
 export { SearchEngine, DEFAULT_LIMIT, MAX_LIMIT } from './engine';

@@ -36,7 +36,7 @@ import {
 } from './boilerplate';
 import { bigramsFromArrays, runBuildJob, type BuildJob, type ParsedShard, type ShardJob, type ShardResult, type ShardSig } from './job';
 import { partition } from './partition';
-import type { FileNote } from './shard';
+import type { FileNote } from '../format/manifest';
 
 /** Options of {@link buildIndex}. */
 export interface BuildOptions {

@@ -10,7 +10,7 @@ import { FLEX_OPTIONS } from '../format/flex';
 import { BigramPostings } from '../format/bigram-postings';
 import type { ShardSig } from './job';
 import type { ShardSources } from '../format/manifest';
-import type { SourceRecord } from './shard';
+import type { SourceRecord } from '../format/manifest';
 
 /**
  * Incremental builds: compare the corpus with the previous index's manifest (path,

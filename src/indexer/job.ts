@@ -8,7 +8,8 @@ import { exportFlex } from '../format/flex';
 import { BigramPostings, type DocIds } from '../format/bigram-postings';
 import type { Post } from '../ingest/post';
 import { docBlocks, removeBoilerplate, StatsCollector, type BoilerplateStats, type DocBlocks, type ShardBlocksFile } from './boilerplate';
-import { readPostFile, ShardBuilder, type FileNote, type SourceRecord } from './shard';
+import { readPostFile, ShardBuilder } from './shard';
+import type { FileNote, SourceRecord } from '../format/manifest';
 
 /** The first pass of a build: read and parse a slice of the corpus, fingerprint its blocks. */
 export interface ParseJob {
@@ -83,8 +84,6 @@ function toArrays(b: BigramPostings): BigramArrays {
 
 /** Per document of a shard: its source URL and body SimHash (duplicate grouping). */
 export type ShardSig = [string | null, string | null];
-
-export { shardFiles };
 
 /** Run a parse job in this thread; `onProgress` gets the number of files done. */
 export function runParseJob(job: ParseJob, onProgress: (done: number) => void): ParsedShard {

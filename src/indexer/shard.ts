@@ -12,8 +12,6 @@ import { createFlexIndex } from '../format/flex';
 import type { FlexIndex } from '../format/flex-index';
 import type { FileNote, SourceRecord } from '../format/manifest';
 
-export type { FileNote, SourceRecord };
-
 /** One corpus file read and parsed: its record, and the post or the reason it was skipped. */
 export interface ReadPost {
   source: SourceRecord;

@@ -1,4 +1,4 @@
-import { TITLE_TF_WEIGHT, type BigramList } from '../indexer/bigram-postings';
+import { TITLE_TF_WEIGHT, type BigramList } from '../format/bigram-postings';
 import type { DocTable } from './doctable';
 import type { MatchResult } from './execute';
 import { QUESTION_WORD_WEIGHT, SYNONYM_WEIGHT, type QueryPlan } from './plan';

@@ -1,6 +1,5 @@
 import type { FlexIndex, FlexMapEntry } from '../format/flex-index';
 
-export type { FlexMapEntry };
 import { LruCache } from '../lru';
 
 /**

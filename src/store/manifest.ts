@@ -1,2 +1,0 @@
-// Kept until files rewritten on another branch import format/manifest directly.
-export * from '../format/manifest';
