@@ -18,6 +18,7 @@ import { CompactText } from './format/doctext';
 import {
   Budget,
   budgetFor,
+  commonPart,
   containsText,
   isBigram,
   matchPlan,
@@ -36,6 +37,7 @@ import { keyTerms } from './query/related';
 import { loadSynonyms, type Synonyms } from './analysis/synonyms';
 import { didYouMean, type CorrectionSource } from './query/correct';
 import { pinyinQuery } from './query/interpret';
+import { correctInContext } from './query/context-correction';
 import { LruCache } from './lru';
 import type { FlexMapEntry } from './format/flex-index';
 import { FlexShards, PackedWordPostings, type WordIndex } from './query/word-postings';
@@ -551,12 +553,18 @@ export class SearchEngine {
       planQuery(parseQuery(q), () => this.segmenter, {
         synonyms: how.synonyms === false ? undefined : this.synonyms,
         rareRun: (run, parts) => rareRun(this.table, run, parts),
+        commonPart: (word) => commonPart(this.table, word, this.suggester.df(word)),
       });
-    const first = plan(query);
+    let first = plan(query);
     const budget = new Budget(this.queryBudget ?? budgetFor(first, QUERY_COST_BUDGET));
     const match = (p: QueryPlan): MatchResult =>
       p.groups.length === 0 ? { docs: [], units: new Map(), masks: null, truncated: false } : matchPlan(this.table, p, filters, budget);
-    const matched = match(first);
+    let matched = match(first);
+    if (matched.docs.length === 0 && first.mode === 'free' && first.minShould > 1 && !budget.exhausted) {
+      // No post covers enough of a sentence (郭文贵是什么样的人 when no post says 什么样 too): rank what holds any of it.
+      first = { ...first, minShould: 1 };
+      matched = match(first);
+    }
     const asTyped: QueryRun = { plan: first, matched, interpretedAs: null, interpretedBy: null, budget, suggestion: null };
     const reinterpret = how.reinterpret !== false;
     if (reinterpret && matched.docs.length === 0 && !budget.exhausted) {
@@ -565,6 +573,15 @@ export class SearchEngine {
       const zhMatched = zhPlan ? match(zhPlan) : null;
       if (zhPlan && zhMatched && zhMatched.docs.length > 0) {
         return { plan: zhPlan, matched: zhMatched, interpretedAs: zh, interpretedBy: 'pinyin', budget, suggestion: null };
+      }
+    }
+    if (reinterpret && first.mode === 'free' && !budget.exhausted) {
+      const content = first.terms.filter((t) => !first.questionWords.has(t.text)).map((t) => t.text);
+      const fixed = correctInContext(query, content, this.corrections(filters));
+      const fixedPlan = fixed ? plan(fixed) : null;
+      const fixedMatched = fixedPlan ? match(fixedPlan) : null;
+      if (fixed && fixedPlan && fixedMatched && fixedMatched.docs.length > 0) {
+        return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget, suggestion: null };
       }
     }
     const wantsCorrection =
