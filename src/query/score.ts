@@ -1,7 +1,7 @@
 import { TITLE_TF_WEIGHT, type BigramList } from '../format/bigram-postings';
 import type { DocTable } from './doctable';
 import type { MatchResult } from './execute';
-import { QUESTION_WORD_WEIGHT, SYNONYM_WEIGHT, type QueryPlan } from './plan';
+import { INTENT_WORD_WEIGHT, QUESTION_WORD_WEIGHT, SYNONYM_WEIGHT, type QueryPlan } from './plan';
 
 /**
  * Relevance: BM25 on the body plus {@link TITLE_BOOST} times BM25 on the title (each
@@ -110,6 +110,7 @@ export class Scorer {
     this.weights = units.map((u) => {
       const lit = conceptOf.get(u) ?? u;
       const base = synonyms.has(u) && matched.units.has(lit) ? idfOf(lit) * SYNONYM_WEIGHT : idfOf(u);
+      if (plan.intentWords.has(u)) return idfOf(u) * INTENT_WORD_WEIGHT;
       return plan.questionWords.has(lit) ? base * QUESTION_WORD_WEIGHT : base;
     });
     this.literal = units.filter((u) => !synonyms.has(u) && !plan.questionWords.has(u));
