@@ -21,7 +21,7 @@ import {
   type QueryFile,
   type QueryResult,
 } from './bench/protocol';
-import { fail, parseOrExit } from './lib/cli';
+import { fail, intArg, parseOrExit } from './lib/cli';
 import { DEFAULT_SIZES, GroundTruth, knownItemRank, makeQuerySet, type EvalQuery, type KnownItem } from './lib/queryset';
 import { processRssMB } from './lib/proc';
 import { median, quantile, table } from './lib/stats';
@@ -152,16 +152,13 @@ async function main(): Promise<void> {
   );
   if (!values.corpus) fail('give --corpus DIR\n\n' + USAGE, 2);
   const quick = values.quick;
-  const scale = Number(values.scale);
-  if (!Number.isInteger(scale) || scale < 1 || scale > 8) fail('--scale must be a whole number from 1 to 8', 2);
-  const runs = values.runs === undefined ? (quick ? 1 : 3) : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 100) fail('--runs must be a whole number from 1 to 100', 2);
+  const scale = intArg(values.scale, '--scale', 1, 8);
+  const runs = intArg(values.runs, '--runs', 1, 100, 2, quick ? 1 : 3);
   const timeoutMin = values['timeout-min'] === undefined ? (quick ? 3 : 10) : Number(values['timeout-min']);
   if (!(timeoutMin > 0)) fail('--timeout-min must be a positive number', 2);
   const timeoutMs = timeoutMin * 60_000;
   const others = parseOthers(values.others);
-  const knownItems = Number(values['known-items']);
-  if (!Number.isInteger(knownItems) || knownItems < 0 || knownItems > 10_000) fail('--known-items must be a whole number from 0 to 10000', 2);
+  const knownItems = intArg(values['known-items'], '--known-items', 0, 10_000);
   const httpSeconds = quick ? 3 : 10;
   const corpus = resolve(values.corpus);
   const stream = values.json ? process.stderr : process.stdout;

@@ -9,27 +9,26 @@ import type { Post } from '../ingest/post';
 import { LruCache } from '../lru';
 import { collapsedRanking, StoryGroups } from '../query/dedupe';
 import { createDocTable, type DocTable } from '../query/doctable';
-import { isBigram, type MatchResult } from '../query/execute';
+import { isBigram } from '../query/execute';
 import { facetCounts } from '../query/facets';
 import { MAX_QUERY_LENGTH, QueryError } from '../query/parse';
-import type { QueryPlan } from '../query/plan';
 import { rankDocs } from '../query/rank';
 import { keyTerms } from '../query/related';
-import { highlightAll, makeSnippet, SNIPPET_LENGTH, unitWeights } from '../query/snippet';
+import { unitWeights } from '../query/snippet';
 import { Suggester } from '../query/suggest';
 import type { WordIndex } from '../query/word-postings';
 import type { IndexSource } from '../store/backend';
 import { exportRows } from './export';
+import { makeHit, type HitSources } from './hits';
 import { buildInMemory } from './from-documents';
 import { loadIndex } from './open';
-import { DEFAULT_LIMIT, intOption, MAX_EXPORT, MAX_LIMIT, matchFilters } from './options';
+import { checkRequest, DEFAULT_LIMIT, MAX_EXPORT, MAX_LIMIT, matchFilters } from './options';
 import { QueryRunner } from './run-query';
 import type {
   DocumentInput,
   EngineParts,
   ExportRow,
   FromDocumentsOptions,
-  Hit,
   IndexInfo,
   OpenOptions,
   RelatedArticle,
@@ -63,6 +62,8 @@ export class SearchEngine {
   private readonly bigrams: BigramPostings;
   private readonly info: IndexInfo;
   private readonly runner: QueryRunner;
+  /** What hits and export rows are made from. */
+  private readonly view: HitSources;
 
   private constructor(parts: EngineParts) {
     const { posts, stored } = parts;
@@ -100,6 +101,7 @@ export class SearchEngine {
       segmenter: () => this.segmenter,
       queryBudget: parts.queryBudget,
     });
+    this.view = { table: this.table, display: this.display, stories: this.stories, runner: this.runner };
   }
 
   /**
@@ -144,13 +146,7 @@ export class SearchEngine {
   search(query: string, options: SearchOptions = {}): SearchResult {
     const started = process.hrtime.bigint();
     if (typeof query !== 'string') throw new QueryError('q must be a string', 'q');
-    const offset = intOption(options.offset, 'offset', 0, 0, 1_000_000);
-    const limit = Math.min(intOption(options.limit, 'limit', DEFAULT_LIMIT, 1, Number.MAX_SAFE_INTEGER), MAX_LIMIT);
-    const filters = matchFilters(options);
-    const sort = options.sort ?? 'relevance';
-    if (sort !== 'relevance' && sort !== 'date') throw new QueryError('sort must be "relevance" or "date"', 'sort');
-    const collapse = options.collapse ?? true;
-    if (typeof collapse !== 'boolean') throw new QueryError('collapse must be true or false', 'collapse');
+    const { offset, limit, filters, sort, collapse } = checkRequest(options, { dflt: DEFAULT_LIMIT, max: Number.MAX_SAFE_INTEGER, cap: MAX_LIMIT });
 
     const key = JSON.stringify([
       query,
@@ -174,7 +170,7 @@ export class SearchEngine {
     const inMatches = page.slice(offset, offset + limit).some((r) => this.stories.grouped(r.doc)) ? new Set(matched.docs) : null;
     // Snippet weights depend on the query only: computed once, not per hit.
     const weights = unitWeights(plan.highlight, this.table.size, (u) => this.unitDf(u));
-    const hits = page.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan, matched, inMatches, weights));
+    const hits = page.slice(offset, offset + limit).map(({ doc, score }) => makeHit(this.view, doc, score, plan, matched, inMatches, weights));
     const full = this.runner.fullMatchDocs(plan, matched, budget);
     const result: SearchResult = {
       query,
@@ -264,7 +260,7 @@ export class SearchEngine {
    * `offset`, produced lazily so that a large export can be streamed.
    */
   exportRows(query: string, options: Omit<SearchOptions, 'limit'> = {}, max: number = MAX_EXPORT): IterableIterator<ExportRow> {
-    return exportRows({ runner: this.runner, table: this.table, stories: this.stories }, query, options, max);
+    return exportRows(this.view, query, options, max);
   }
 
   /** Ids of the other posts of `id`'s story (duplicates), or null for an unknown id. */
@@ -276,31 +272,6 @@ export class SearchEngine {
   /** Number of stories with more than one post. */
   get duplicateGroups(): number {
     return this.stories.count;
-  }
-
-  private hit(doc: number, score: number, plan: QueryPlan, found: MatchResult, inMatches: Set<number> | null, weights: number[]): Hit {
-    const p = this.table.posts[doc];
-    const units = plan.highlight;
-    const matched: string[] = [];
-    const missing: string[] = [];
-    for (const t of plan.terms) (this.runner.holds(plan, found, doc, t, null) ? matched : missing).push(t.text);
-    const dupes = inMatches ? this.stories.others(doc).filter((d) => inMatches.has(d)) : [];
-    return {
-      id: p.id,
-      title: p.title,
-      url: p.url,
-      date: p.date,
-      author: p.author,
-      categories: [...p.categories],
-      tags: [...p.tags],
-      score: Math.round(score * 1000) / 1000,
-      snippet: makeSnippet(this.display[doc], this.table.ntext[doc], units, SNIPPET_LENGTH, weights),
-      titleHighlighted: highlightAll(p.title, this.table.ntitle[doc], units),
-      duplicates: dupes.length,
-      duplicateIds: dupes.map((d) => this.table.posts[d].id),
-      matched,
-      missing,
-    };
   }
 
   /** Documents holding a query unit, for snippet weights: its rarest bigram for Chinese, else its vocabulary count. */
