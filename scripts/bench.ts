@@ -217,7 +217,10 @@ async function main(): Promise<void> {
     writeFileSync(queriesPath, JSON.stringify(queryFile));
     // Further cold-start samples: a fresh process that answers the same first query and stops.
     const coldPath = join(dir, 'queries-cold.json');
-    writeFileSync(coldPath, JSON.stringify({ queries: queryFile.queries.slice(0, 1), knownItems: [], runs: 0, coldOnly: true } satisfies QueryFile));
+    writeFileSync(
+      coldPath,
+      JSON.stringify({ queries: queryFile.queries.slice(0, 1), knownItems: [], runs: 0, coldOnly: true } satisfies QueryFile),
+    );
     /** The query phase of one engine, then its cold start as the median of COLD_START_SAMPLES spawns. */
     const queryRun = async (engine: EngineName, index: string): Promise<ChildResult<QueryResult>> => {
       const q = await child<QueryResult>(engine, 'query', [index, queriesPath]);
@@ -476,13 +479,7 @@ interface HttpOutcome {
 }
 
 /** Start the real server on the zhsearch index, load it with the HTTP child, stop it. */
-async function httpBench(
-  dir: string,
-  indexDir: string,
-  queriesPath: string,
-  seconds: number,
-  timeoutMs: number,
-): Promise<HttpOutcome> {
+async function httpBench(dir: string, indexDir: string, queriesPath: string, seconds: number, timeoutMs: number): Promise<HttpOutcome> {
   let requestsLogged = 0;
   const server = spawn(process.execPath, [join(__dirname, 'serve.js')], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -582,15 +579,14 @@ function freeTextLine(label: string, ms: { questions: number[]; pathological: nu
   ms.pathological.forEach((t, i) => {
     if (worst < 0 || t > ms.pathological[worst]) worst = i;
   });
-  const w = worst >= 0 ? `; slowest pathological query (of ${ms.pathological.length}): ${PATHOLOGICAL[worst].label} ${fmtMs(ms.pathological[worst])} ms` : '';
+  const w =
+    worst >= 0
+      ? `; slowest pathological query (of ${ms.pathological.length}): ${PATHOLOGICAL[worst].label} ${fmtMs(ms.pathological[worst])} ms`
+      : '';
   return `${label}: ${q.length} questions and free-text queries p50 ${fmtMs(median(q))} / p95 ${fmtMs(quantile(q, 0.95))} ms${w}`;
 }
 
-function render(
-  runs: EngineRun[],
-  http: HttpOutcome | null,
-  ctx: RenderContext,
-): { text: string; ratios: Ratio[] } {
+function render(runs: EngineRun[], http: HttpOutcome | null, ctx: RenderContext): { text: string; ratios: Ratio[] } {
   const lines: string[] = [];
   const kinds = countKinds(ctx.qs.queries);
   lines.push(
@@ -720,7 +716,9 @@ function render(
         ` KB/answer: bytes received per response, headers included)`,
       );
       lines.push(`(server run with LOG_LEVEL=info, as deployed: every request is logged; ${http.requestsLogged} log lines)`);
-      lines.push(`server RSS: ${http.rss.listening} MB when listening (index loaded; jieba's dictionary loads after the first answer), ${http.rss.after} MB after the load test`);
+      lines.push(
+        `server RSS: ${http.rss.listening} MB when listening (index loaded; jieba's dictionary loads after the first answer), ${http.rss.after} MB after the load test`,
+      );
     } else {
       lines.push(`HTTP: ERROR ${http.error}`);
     }

@@ -7,7 +7,7 @@ import { storedPost } from '../format/codec';
 import { CompactText } from '../format/doctext';
 import type { Post } from '../ingest/post';
 import { LruCache } from '../lru';
-import { collapsedRanking, StoryGroups } from '../query/dedupe';
+import { collapsedRanking, DuplicateGroups } from '../query/duplicate-groups';
 import { createDocTable, type DocTable } from '../query/doctable';
 import { isBigram } from '../query/execute';
 import { facetCounts } from '../query/facets';
@@ -57,10 +57,10 @@ export class SearchEngine {
   private loadSegmenterOnce: (() => Segmenter) | null = null;
   /** Each document's display text, compact where that is smaller (see query/doctext). */
   private readonly display: Array<CompactText | string>;
-  private readonly stories: StoryGroups;
+  private readonly groups: DuplicateGroups;
   private readonly words: WordIndex;
   private readonly bigrams: BigramPostings;
-  private readonly info: IndexInfo;
+  private readonly indexInfo: IndexInfo;
   private readonly runner: QueryRunner;
   /** What hits and export rows are made from. */
   private readonly view: HitSources;
@@ -69,11 +69,11 @@ export class SearchEngine {
     const { posts, stored } = parts;
     this.words = parts.words;
     this.bigrams = parts.bigrams;
-    this.info = parts.info;
+    this.indexInfo = parts.info;
     this.results = new LruCache(parts.resultCache ?? DEFAULT_RESULT_CACHE, { admitOnRepeat: true });
     if (typeof parts.segmenter === 'function') this.loadSegmenterOnce = parts.segmenter;
     else this.segmenterInstance = parts.segmenter;
-    this.stories = new StoryGroups(posts.length, parts.groups);
+    this.groups = new DuplicateGroups(posts.length, parts.groups);
     posts.forEach((p, i) => this.byId.set(p.id, i));
     const ntitle = stored?.ntitle ?? posts.map((p) => normalize(p.title));
     const ntext = stored?.ntext ?? posts.map((p) => normalize(p.text));
@@ -101,7 +101,7 @@ export class SearchEngine {
       segmenter: () => this.segmenter,
       queryBudget: parts.queryBudget,
     });
-    this.view = { table: this.table, display: this.display, stories: this.stories, runner: this.runner };
+    this.view = { table: this.table, display: this.display, groups: this.groups, runner: this.runner };
   }
 
   /**
@@ -134,9 +134,14 @@ export class SearchEngine {
     return this.segmenterInstance;
   }
 
-  /** Index facts for health checks. */
+  /** Facts about the loaded index (documents, build time, format version, folder), for health checks. */
+  info(): IndexInfo {
+    return { ...this.indexInfo };
+  }
+
+  /** @deprecated The same as {@link info}; kept for existing callers. */
   get stats(): IndexInfo {
-    return { ...this.info };
+    return this.info();
   }
 
   /**
@@ -146,7 +151,11 @@ export class SearchEngine {
   search(query: string, options: SearchOptions = {}): SearchResult {
     const started = process.hrtime.bigint();
     if (typeof query !== 'string') throw new QueryError('q must be a string', 'q');
-    const { offset, limit, filters, sort, collapse } = checkRequest(options, { dflt: DEFAULT_LIMIT, max: Number.MAX_SAFE_INTEGER, cap: MAX_LIMIT });
+    const { offset, limit, filters, sort, collapse } = checkRequest(options, {
+      dflt: DEFAULT_LIMIT,
+      max: Number.MAX_SAFE_INTEGER,
+      cap: MAX_LIMIT,
+    });
 
     const key = JSON.stringify([
       query,
@@ -165,26 +174,28 @@ export class SearchEngine {
 
     const { plan, matched, interpretedAs, interpretedBy, budget, suggestion } = this.runner.run(query, filters, { suggest: true });
     const page = collapse
-      ? collapsedRanking(this.stories, (need) => rankDocs(this.table, matched, plan, sort, need), offset + limit, matched.docs.length)
+      ? collapsedRanking(this.groups, (need) => rankDocs(this.table, matched, plan, sort, need), offset + limit, matched.docs.length)
       : rankDocs(this.table, matched, plan, sort, offset + limit);
-    const inMatches = page.slice(offset, offset + limit).some((r) => this.stories.grouped(r.doc)) ? new Set(matched.docs) : null;
+    const inMatches = page.slice(offset, offset + limit).some((r) => this.groups.grouped(r.doc)) ? new Set(matched.docs) : null;
     // Snippet weights depend on the query only: computed once, not per hit.
     const weights = unitWeights(plan.highlight, this.table.size, (u) => this.unitDf(u));
-    const hits = page.slice(offset, offset + limit).map(({ doc, score }) => makeHit(this.view, doc, score, plan, matched, inMatches, weights));
+    const hits = page
+      .slice(offset, offset + limit)
+      .map(({ doc, score }) => makeHit(this.view, doc, score, plan, matched, inMatches, weights));
     const full = this.runner.fullMatchDocs(plan, matched, budget);
     const result: SearchResult = {
       query,
-      total: collapse ? this.stories.countStories(matched.docs) : matched.docs.length,
+      total: collapse ? this.groups.countDistinct(matched.docs) : matched.docs.length,
       offset,
       limit,
       tookMs: 0,
       hits,
-      facets: facetCounts(this.table, matched.docs, collapse ? this.stories : undefined),
+      facets: facetCounts(this.table, matched.docs, collapse ? this.groups : undefined),
       suggestion,
       interpretedAs,
       interpretedBy,
       terms: plan.terms.map((t) => ({ text: t.text, required: t.required })),
-      fullMatches: collapse ? this.stories.countStories(full) : full.length,
+      fullMatches: collapse ? this.groups.countDistinct(full) : full.length,
       truncated: matched.truncated || budget.exhausted,
     };
     this.results.set(key, deepFreeze(result));
@@ -246,7 +257,7 @@ export class SearchEngine {
     const df = (w: string): number => (isBigram(w) ? (this.bigrams.lookup(bigramKey(w))?.docs.length ?? 0) : this.suggester.df(w));
     const terms = keyTerms(p.title, p.text, this.segmenter, df, this.table.size).map((t) => t.term);
     if (terms.length === 0) return { terms, articles: [] };
-    const exclude = new Set([d, ...this.stories.others(d)]);
+    const exclude = new Set([d, ...this.groups.others(d)]);
     const r = this.search(terms.join(' OR '), { limit: Math.min(MAX_LIMIT, n + exclude.size) });
     const articles = r.hits
       .filter((h) => !exclude.has(this.byId.get(h.id)!))
@@ -263,15 +274,20 @@ export class SearchEngine {
     return exportRows(this.view, query, options, max);
   }
 
-  /** Ids of the other posts of `id`'s story (duplicates), or null for an unknown id. */
+  /** Ids of the other posts of `id`'s duplicate group, or null for an unknown id. */
   duplicatesOf(id: string): string[] | null {
     const d = this.byId.get(id);
-    return d === undefined ? null : this.stories.others(d).map((o) => this.table.posts[o].id);
+    return d === undefined ? null : this.groups.others(d).map((o) => this.table.posts[o].id);
   }
 
-  /** Number of stories with more than one post. */
+  /** Number of duplicate groups (each of 2+ posts). */
+  get duplicateGroupCount(): number {
+    return this.groups.count;
+  }
+
+  /** @deprecated The same as {@link duplicateGroupCount}; kept for existing callers. */
   get duplicateGroups(): number {
-    return this.stories.count;
+    return this.duplicateGroupCount;
   }
 
   /** Documents holding a query unit, for snippet weights: its rarest bigram for Chinese, else its vocabulary count. */

@@ -1,5 +1,5 @@
 import type { DocTable } from '../query/doctable';
-import { collapsedRanking, type StoryGroups } from '../query/dedupe';
+import { collapsedRanking, type DuplicateGroups } from '../query/duplicate-groups';
 import { rankDocs } from '../query/rank';
 import { checkRequest, MAX_EXPORT } from './options';
 import { postFields } from './hits';
@@ -10,7 +10,7 @@ import type { ExportRow, SearchOptions } from './types';
 export interface ExportSources {
   runner: QueryRunner;
   table: DocTable;
-  stories: StoryGroups;
+  groups: DuplicateGroups;
 }
 
 /**
@@ -23,13 +23,13 @@ export function* exportRows(
   options: Omit<SearchOptions, 'limit'> = {},
   max: number = MAX_EXPORT,
 ): IterableIterator<ExportRow> {
-  const { runner, table, stories } = src;
+  const { runner, table, groups } = src;
   const { offset, limit, filters, sort, collapse } = checkRequest({ ...options, limit: max }, { dflt: MAX_EXPORT, max: MAX_EXPORT });
   const { plan, matched } = runner.run(query, filters);
   if (plan.groups.length === 0) return;
   const need = offset + limit;
   const ranked = collapse
-    ? collapsedRanking(stories, (k) => rankDocs(table, matched, plan, sort, k), need, matched.docs.length)
+    ? collapsedRanking(groups, (k) => rankDocs(table, matched, plan, sort, k), need, matched.docs.length)
     : rankDocs(table, matched, plan, sort, need);
   const inMatches = new Set(matched.docs);
   let rank = offset;
@@ -37,7 +37,7 @@ export function* exportRows(
     yield {
       rank: ++rank,
       ...postFields(table.posts[doc], score),
-      duplicates: stories.others(doc).filter((o) => inMatches.has(o)).length,
+      duplicates: groups.others(doc).filter((o) => inMatches.has(o)).length,
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { CompactText } from '../format/doctext';
 import type { Post } from '../ingest/post';
-import type { StoryGroups } from '../query/dedupe';
+import type { DuplicateGroups } from '../query/duplicate-groups';
 import type { DocTable } from '../query/doctable';
 import type { MatchResult } from '../query/execute';
 import type { QueryPlan } from '../query/plan';
@@ -26,7 +26,7 @@ export function postFields(p: Post, score: number): PostFields {
 export interface HitSources {
   table: DocTable;
   display: ReadonlyArray<CompactText | string>;
-  stories: StoryGroups;
+  groups: DuplicateGroups;
   runner: QueryRunner;
 }
 
@@ -44,13 +44,13 @@ export function makeHit(
   inMatches: Set<number> | null,
   weights: number[],
 ): Hit {
-  const { table, stories } = src;
+  const { table, groups } = src;
   const p = table.posts[doc];
   const units = plan.highlight;
   const matched: string[] = [];
   const missing: string[] = [];
   for (const t of plan.terms) (src.runner.holds(plan, found, doc, t, null) ? matched : missing).push(t.text);
-  const dupes = inMatches ? stories.others(doc).filter((d) => inMatches.has(d)) : [];
+  const dupes = inMatches ? groups.others(doc).filter((d) => inMatches.has(d)) : [];
   return {
     ...postFields(p, score),
     snippet: makeSnippet(src.display[doc], table.ntext[doc], units, SNIPPET_LENGTH, weights),

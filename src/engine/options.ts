@@ -70,10 +70,7 @@ export const MAX_OFFSET = 1_000_000;
  * (dates), and `limit` against `limits` (a search caps a larger limit at `cap`; an export
  * refuses one above `max`). Throws {@link QueryError} naming the parameter.
  */
-export function checkRequest(
-  options: SearchOptions,
-  limits: { dflt: number; max: number; cap?: number },
-): CheckedRequest {
+export function checkRequest(options: SearchOptions, limits: { dflt: number; max: number; cap?: number }): CheckedRequest {
   const offset = intOption(options.offset, 'offset', 0, 0, MAX_OFFSET);
   const limit = intOption(options.limit, 'limit', limits.dflt, 1, limits.max);
   const filters = matchFilters(options);

@@ -2,11 +2,21 @@ import { bigramKey } from '../analysis/bigrams';
 import type { Segmenter } from '../analysis/segmenter';
 import type { Synonyms } from '../analysis/synonyms';
 import type { BigramPostings } from '../format/bigram-postings';
-import type { CorrectionSource } from '../query/correct';
-import { didYouMean } from '../query/correct';
+import type { CorrectionSource } from '../query/did-you-mean';
+import { didYouMean } from '../query/did-you-mean';
 import type { DocTable } from '../query/doctable';
-import { Budget, budgetFor, containsText, isBigram, matchPlan, QUERY_COST_BUDGET, rareRun, type MatchFilters, type MatchResult } from '../query/execute';
-import { pinyinQuery } from '../query/interpret';
+import {
+  Budget,
+  budgetFor,
+  containsText,
+  isBigram,
+  matchPlan,
+  QUERY_COST_BUDGET,
+  rareRun,
+  type MatchFilters,
+  type MatchResult,
+} from '../query/execute';
+import { pinyinQuery } from '../query/pinyin-fallback';
 import { parseQuery } from '../query/parse';
 import { planQuery, type PlanTerm, type QueryPlan } from '../query/plan';
 import type { Suggester } from '../query/suggest';
