@@ -5,9 +5,11 @@ import type { BigramPostings } from '../format/bigram-postings';
 import type { CorrectionSource } from '../query/did-you-mean';
 import { didYouMean } from '../query/did-you-mean';
 import type { DocTable } from '../query/doctable';
+import { correctInContext } from '../query/context-correction';
 import {
   Budget,
   budgetFor,
+  commonPart,
   containsText,
   isBigram,
   matchPlan,
@@ -53,8 +55,11 @@ export class QueryRunner {
   /**
    * Plan and match a query the one way search, export, matchIds and didYouMean share:
    * synonyms (unless turned off); a Latin-letter query that matched nothing read as
-   * pinyin; a query that still matched nothing searched as its spelling correction, when
-   * did-you-mean finds one (it only proposes sound- and look-alikes, never another name).
+   * pinyin; a free-text query with a slip its context gives away searched corrected
+   * (query/context-correction), and one that matches nothing with its minimum coverage
+   * ranked on any of its words; a query that still matched nothing searched as its spelling
+   * correction, when did-you-mean finds one (it only proposes sound- and look-alikes, never
+   * another name).
    * With `suggest`, a query left with few hits gets its did-you-mean. One cost budget
    * covers all of it.
    */
@@ -64,12 +69,18 @@ export class QueryRunner {
       planQuery(parseQuery(q), this.src.segmenter, {
         synonyms: how.synonyms === false ? undefined : this.src.synonyms,
         rareRun: (run, parts) => rareRun(table, run, parts),
+        commonPart: (word) => commonPart(table, word, suggester.df(word)),
       });
-    const first = plan(query);
+    let first = plan(query);
     const budget = new Budget(this.src.queryBudget ?? budgetFor(first, QUERY_COST_BUDGET));
     const match = (p: QueryPlan): MatchResult =>
       p.groups.length === 0 ? { docs: [], units: new Map(), masks: null, truncated: false } : matchPlan(table, p, filters, budget);
-    const matched = match(first);
+    let matched = match(first);
+    if (matched.docs.length === 0 && first.mode === 'free' && first.minShould > 1 && !budget.exhausted) {
+      // No post covers enough of a sentence (郭文贵是什么样的人 when no post says 什么样 too): rank what holds any of it.
+      first = { ...first, minShould: 1 };
+      matched = match(first);
+    }
     const asTyped: QueryRun = { plan: first, matched, interpretedAs: null, interpretedBy: null, budget, suggestion: null };
     const reinterpret = how.reinterpret !== false;
     if (reinterpret && matched.docs.length === 0 && !budget.exhausted) {
@@ -78,6 +89,16 @@ export class QueryRunner {
       const zhMatched = zhPlan ? match(zhPlan) : null;
       if (zhPlan && zhMatched && zhMatched.docs.length > 0) {
         return { plan: zhPlan, matched: zhMatched, interpretedAs: zh, interpretedBy: 'pinyin', budget, suggestion: null };
+      }
+    }
+    if (reinterpret && first.mode === 'free' && !budget.exhausted) {
+      const typed = first;
+      const content = typed.terms.filter((t) => !typed.questionWords.has(t.text)).map((t) => t.text);
+      const fixed = correctInContext(query, content, this.corrections(filters));
+      const fixedPlan = fixed ? plan(fixed) : null;
+      const fixedMatched = fixedPlan ? match(fixedPlan) : null;
+      if (fixed && fixedPlan && fixedMatched && fixedMatched.docs.length > 0) {
+        return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget, suggestion: null };
       }
     }
     const wantsCorrection =
