@@ -6,7 +6,6 @@ import { BigramPostings } from '../format/bigram-postings';
 import { storedPost } from '../format/codec';
 import { CompactText } from '../format/doctext';
 import type { Post } from '../ingest/post';
-import { LruCache } from '../lru';
 import { collapsedRanking, DuplicateGroups } from '../query/duplicate-groups';
 import { createDocTable, type DocTable } from '../query/doctable';
 import { isBigram } from '../query/execute';
@@ -23,6 +22,7 @@ import { makeHit, type HitSources } from './hits';
 import { buildInMemory } from './from-documents';
 import { loadIndex } from './open';
 import { checkRequest, DEFAULT_LIMIT, MAX_EXPORT, MAX_LIMIT, matchFilters } from './options';
+import { ResultCache } from './result-cache';
 import { QueryRunner } from './run-query';
 import type {
   DocumentInput,
@@ -36,8 +36,6 @@ import type {
   SearchResult,
 } from './types';
 
-const DEFAULT_RESULT_CACHE = 1024;
-
 /**
  * A loaded index, ready to answer queries. Immutable once created: a new build is
  * served by opening a new engine and swapping it in.
@@ -46,12 +44,8 @@ export class SearchEngine {
   private readonly table: DocTable;
   private readonly byId = new Map<string, number>();
   private readonly suggester: Suggester;
-  /**
-   * Recent results, read-only (frozen): search boxes repeat queries (paging back,
-   * suggestions clicked, popular words), and an engine never changes once loaded, so a
-   * reload swaps the cache out with it.
-   */
-  private readonly results: LruCache<string, SearchResult>;
+  /** Recent results (see ResultCache). */
+  private readonly results: ResultCache;
   /** The segmenter, once loaded (see {@link loadSegmenter}). */
   private segmenterInstance: Segmenter | null = null;
   private loadSegmenterOnce: (() => Segmenter) | null = null;
@@ -70,7 +64,7 @@ export class SearchEngine {
     this.words = parts.words;
     this.bigrams = parts.bigrams;
     this.indexInfo = parts.info;
-    this.results = new LruCache(parts.resultCache ?? DEFAULT_RESULT_CACHE, { admitOnRepeat: true });
+    this.results = new ResultCache(parts.resultCache);
     if (typeof parts.segmenter === 'function') this.loadSegmenterOnce = parts.segmenter;
     else this.segmenterInstance = parts.segmenter;
     this.groups = new DuplicateGroups(posts.length, parts.groups);
@@ -151,26 +145,11 @@ export class SearchEngine {
   search(query: string, options: SearchOptions = {}): SearchResult {
     const started = process.hrtime.bigint();
     if (typeof query !== 'string') throw new QueryError('q must be a string', 'q');
-    const { offset, limit, filters, sort, collapse } = checkRequest(options, {
-      dflt: DEFAULT_LIMIT,
-      max: Number.MAX_SAFE_INTEGER,
-      cap: MAX_LIMIT,
-    });
-
-    const key = JSON.stringify([
-      query,
-      offset,
-      limit,
-      filters.categories,
-      filters.tags,
-      filters.author,
-      filters.fromMs,
-      filters.toMs,
-      sort,
-      collapse,
-    ]);
-    const cached = this.results.get(key);
-    if (cached) return { ...cached, hits: cached.hits.slice(), tookMs: msSince(started) };
+    const checked = checkRequest(options, { dflt: DEFAULT_LIMIT, max: Number.MAX_SAFE_INTEGER, cap: MAX_LIMIT });
+    const { offset, limit, filters, sort, collapse } = checked;
+    const key = ResultCache.key(query, checked);
+    const cached = this.results.get(key, started);
+    if (cached) return cached;
 
     const { plan, matched, interpretedAs, interpretedBy, budget, suggestion } = this.runner.run(query, filters, { suggest: true });
     const page = collapse
@@ -198,8 +177,7 @@ export class SearchEngine {
       fullMatches: collapse ? this.groups.countDistinct(full) : full.length,
       truncated: matched.truncated || budget.exhausted,
     };
-    this.results.set(key, deepFreeze(result));
-    return { ...result, hits: hits.slice(), tookMs: msSince(started) };
+    return this.results.set(key, result, started);
   }
 
   /**
@@ -306,17 +284,3 @@ export class SearchEngine {
 }
 
 const EMPTY = new Uint32Array(0);
-
-/** Freeze a result and everything in it (cached results are shared between callers). */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
-/** Milliseconds since `started` (a process.hrtime.bigint() reading), to 0.01 ms: what `tookMs` reports. */
-export function msSince(started: bigint): number {
-  return Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
-}
