@@ -8,7 +8,7 @@ import { FLEX_OPTIONS, flexMapChunks } from '../format/flex';
 import type { FlexMapEntry } from '../format/flex-index';
 import { BIGRAM_FILE, DUPLICATES_FILE, shardFiles, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from '../format/manifest';
 import type { Post } from '../ingest/post';
-import { validGroups } from '../query/dedupe';
+import { validGroups } from '../query/duplicate-groups';
 import { PackedWordPostings } from '../query/word-postings';
 import type { IndexSource } from '../store/backend';
 import { fileSource } from '../store/files';
@@ -74,9 +74,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
     const name = shardFiles(k).docs;
     const docs = decodeDocsBytes(part.docs, name);
     if (docs.length !== m.shards[k]) {
-      throw new Error(
-        `index ${version.dir} is damaged: shard ${k} has ${docs.length} documents, manifest says ${m.shards[k]}; rebuild it`,
-      );
+      throw new Error(`index ${version.dir} is damaged: shard ${k} has ${docs.length} documents, manifest says ${m.shards[k]}; rebuild it`);
     }
     await nextTurn();
     const flexName = `${version.dir}/${shardFiles(k).flex}`;

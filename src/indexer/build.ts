@@ -21,7 +21,7 @@ import {
 } from '../format/manifest';
 import { FLEX_OPTIONS, flexVersion } from '../format/flex';
 import { BigramPostings } from '../format/bigram-postings';
-import { groupDuplicates } from './duplicates';
+import { groupDuplicates } from './duplicate-groups';
 import { countChanges, openPrevious, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
 import {
   BOILERPLATE_SCHEME,

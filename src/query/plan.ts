@@ -1,3 +1,4 @@
+// Over 300 lines: segmentation into units, synonym expansion and question-word roles build one plan together.
 import { isCjk, normalize } from '../analysis/normalize';
 import { intentWords, isQueryWord } from '../analysis/query-words';
 import type { Segmenter } from '../analysis/segmenter';

@@ -36,7 +36,7 @@ export class EngineHolder {
     this.reloading ??= load()
       .then((engine) => {
         this.engine = engine;
-        const s = engine.stats;
+        const s = engine.info();
         this.log.info('index reloaded', { docs: s.docs, builtAt: s.builtAt });
         return { docs: s.docs, builtAt: s.builtAt };
       })
