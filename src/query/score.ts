@@ -20,8 +20,14 @@ export const K1 = 1.2;
 export const LENGTH_NORMALIZATION = 0.75;
 /** The stored bigram frequency counts a title occurrence this many times (see TITLE_TF_WEIGHT). */
 const STORED_TITLE_WEIGHT = TITLE_TF_WEIGHT;
-/** Weight of the title field's BM25 against the body's. */
-export const TITLE_BOOST = 2;
+/**
+ * Weight of the title field's BM25 against the body's. Equal weight: the title is
+ * already its own saturating field, stored title frequencies count a title occurrence
+ * {@link STORED_TITLE_WEIGHT} times, and the all-in-title bonus rewards naming an article
+ * by its title; more weight let a post with one query word in its title outrank posts
+ * about the query (judged with `npm run eval:judged`, see docs/relevance-judging.md).
+ */
+export const TITLE_BOOST = 1;
 /**
  * Bonus, in units of the query's summed IDF, when every query word is in the title: the
  * article a reader names by words of its title should beat one that has fewer of them
