@@ -231,6 +231,14 @@ describe('sentences: framing words, words jieba made up, slips and no full cover
     expect(r.hits.map((h) => h.id).slice(0, 2).sort()).toEqual(['recount1', 'recount2']);
   });
 
+  test('asTyped searches the sentence as typed: no correction', () => {
+    const r = e.search('我想知道重新记票花了多久', { limit: 10, collapse: false, asTyped: true });
+    expect(r.interpretedAs).toBeNull();
+    expect(r.terms.map((t) => t.text)).toContain('记票');
+    expect(r.hits.every((h) => h.missing.includes('记票'))).toBe(true);
+    expect(() => e.search('计票', { asTyped: 'maybe' as unknown as boolean })).toThrow(/asTyped must be true or false/);
+  });
+
   test('a word that occurs as typed in its context is left alone', () => {
     const withUse = SearchEngine.fromDocuments([...posts, { id: 'use', title: '旧账本', text: '老会计说重新记票花了一周，票据都要重抄。' }], {
       synonyms: false,
