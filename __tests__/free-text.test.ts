@@ -279,3 +279,23 @@ describe('what a question asks for', () => {
     expect(r.hits.map((h) => h.id)).toEqual(['plain', 'cause']);
   });
 });
+
+describe('compounds jieba splits inside a sentence', () => {
+  // Original fixtures: 港口 and 物流 stand together in three posts (a compound), apart in
+  // one that holds each word more often; 帮助 and 港口 never stand together.
+  const e = SearchEngine.fromDocuments(
+    [
+      { id: 'whole1', title: '港口物流', text: '港口物流在雨季变慢。' },
+      { id: 'whole2', title: '港口物流改革', text: '新的港口物流系统上线。' },
+      { id: 'whole3', title: '小城的港口物流', text: '港口物流公司招聘司机。' },
+      { id: 'apart', title: '港口与物流', text: '港口很忙。物流很慢。港口的工人说，物流的车排队，港口外面堵了，物流停了。' },
+    ],
+    { synonyms: false },
+  );
+
+  test('two words that mostly stand together are rewarded where they do', () => {
+    // jieba: 港口/物流/为什么/这么/慢. "apart" holds both words more often, but never together.
+    const r = e.search('港口物流为什么这么慢', { limit: 10, collapse: false });
+    expect(r.hits.map((h) => h.id).indexOf('apart')).toBe(3);
+  });
+});
