@@ -19,6 +19,19 @@ export interface ServeProcess {
   waitFor: (msg: string) => Promise<LogLine>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with how it exited. */
   stop: (graceMs?: number) => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Lines counted, not parsed, after the `stopParsingAfter` line (0 without that option). */
+  countedLines: () => number;
+}
+
+/** Options of {@link spawnServe}. */
+export interface SpawnOptions {
+  stderr?: 'pipe' | 'inherit';
+  /**
+   * Once a line matching this is seen, later lines are only counted (see countedLines),
+   * not parsed or kept: under a load test every request logs a line, and parsing them
+   * would take CPU from the server being measured.
+   */
+  stopParsingAfter?: (l: LogLine) => boolean;
 }
 
 /** The repository root, found from this file in scripts/lib/ or dist/scripts/lib/. */
@@ -29,7 +42,7 @@ function repoRoot(): string {
 }
 
 /** Start `dist/scripts/serve.js` with these environment variables on top of this process's own. */
-export function spawnServe(env: NodeJS.ProcessEnv, options: { stderr?: 'pipe' | 'inherit' } = {}): ServeProcess {
+export function spawnServe(env: NodeJS.ProcessEnv, options: SpawnOptions = {}): ServeProcess {
   const root = repoRoot();
   const proc = spawn(process.execPath, [join(root, 'dist', 'scripts', 'serve.js')], {
     cwd: root,
@@ -40,11 +53,17 @@ export function spawnServe(env: NodeJS.ProcessEnv, options: { stderr?: 'pipe' | 
   const waiters: Array<{ pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }> = [];
   let buf = '';
   let stderr = '';
+  let counting = false;
+  let counted = 0;
+  const countLines = (text: string): void => {
+    for (const c of text) if (c === '\n') counted++;
+  };
   proc.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    if (counting) return countLines(d);
     buf += d;
     let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
+    while (!counting && (nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       let entry: LogLine;
@@ -59,6 +78,11 @@ export function spawnServe(env: NodeJS.ProcessEnv, options: { stderr?: 'pipe' | 
           waiters.splice(waiters.indexOf(w), 1);
           w.resolve(entry);
         }
+      }
+      if (options.stopParsingAfter?.(entry)) {
+        counting = true;
+        countLines(buf);
+        buf = '';
       }
     }
   });
@@ -98,6 +122,7 @@ export function spawnServe(env: NodeJS.ProcessEnv, options: { stderr?: 'pipe' | 
     waitForLine,
     waitFor: (msg) => waitForLine(JSON.stringify(msg), (l) => l.msg === msg),
     stop,
+    countedLines: () => counted,
   };
 }
 
