@@ -231,6 +231,14 @@ describe('sentences: framing words, words jieba made up, slips and no full cover
     expect(r.hits.map((h) => h.id).slice(0, 2).sort()).toEqual(['recount1', 'recount2']);
   });
 
+  test('asTyped searches the sentence as typed: no correction', () => {
+    const r = e.search('我想知道重新记票花了多久', { limit: 10, collapse: false, asTyped: true });
+    expect(r.interpretedAs).toBeNull();
+    expect(r.terms.map((t) => t.text)).toContain('记票');
+    expect(r.hits.every((h) => h.missing.includes('记票'))).toBe(true);
+    expect(() => e.search('计票', { asTyped: 'maybe' as unknown as boolean })).toThrow(/asTyped must be true or false/);
+  });
+
   test('a word that occurs as typed in its context is left alone', () => {
     const withUse = SearchEngine.fromDocuments([...posts, { id: 'use', title: '旧账本', text: '老会计说重新记票花了一周，票据都要重抄。' }], {
       synonyms: false,
@@ -246,5 +254,28 @@ describe('sentences: framing words, words jieba made up, slips and no full cover
     expect(r.total).toBeGreaterThan(0);
     expect(r.hits.map((h) => h.id)).toEqual(expect.arrayContaining(['recount1', 'recount2', 'recount3']));
     expect(r.fullMatches).toBe(0);
+  });
+});
+
+describe('what a question asks for', () => {
+  // Original fixtures: two posts on the same topic, one of which gives a cause.
+  const e = SearchEngine.fromDocuments(
+    [
+      { id: 'cause', title: '计票出错', text: '这次计票出错的原因是表格设计不清楚。' },
+      { id: 'plain', title: '计票出错', text: '计票出错的那天，大家都很累。' },
+    ],
+    { synonyms: false },
+  );
+
+  test('a why-question ranks the post that names a cause first, without listing the word', () => {
+    const r = e.search('计票为什么会出错', { limit: 10 });
+    expect(r.hits.map((h) => h.id)).toEqual(['cause', 'plain']);
+    expect(r.terms.map((t) => t.text)).not.toContain('原因');
+    expect(r.hits[1].missing).not.toContain('原因');
+  });
+
+  test('the same words without the cue rank by BM25 alone (the shorter post first)', () => {
+    const r = e.search('计票会不会出错', { limit: 10 });
+    expect(r.hits.map((h) => h.id)).toEqual(['plain', 'cause']);
   });
 });
