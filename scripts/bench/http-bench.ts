@@ -1,5 +1,5 @@
 import { processRssMB } from '../lib/proc';
-import { spawnServe } from '../lib/serve-process';
+import { isListening, spawnServe, untilListening } from '../lib/serve-process';
 import type { HttpResult } from './protocol';
 import { runChild, running } from './run-child';
 import { log } from './settings';
@@ -21,7 +21,6 @@ export async function httpBench(
   seconds: number,
   timeoutMs: number,
 ): Promise<HttpOutcome> {
-  const isListening = (l: Record<string, unknown>): boolean => l.msg === 'listening' && typeof l.url === 'string';
   const server = spawnServe(
     {
       INDEX_DIR: indexDir,
@@ -38,12 +37,7 @@ export async function httpBench(
   running.add(server.proc);
   const pid = server.proc.pid!;
   try {
-    const listening = server.waitForLine('listening', isListening, timeoutMs);
-    listening.catch(() => undefined); // observed below, or abandoned when the server exits first
-    const exitedFirst = server.exited.then(({ code, signal }) => new Error(`server exited before listening (${signal ?? `code ${code}`})`));
-    const first = await Promise.race([listening, exitedFirst]);
-    if (first instanceof Error) throw first;
-    const url = String(first.url);
+    const url = await untilListening(server, timeoutMs);
     log(`server listening at ${url}`);
     // The server has loaded the index when it listens (jieba's dictionary comes after its first answer).
     const rss = { listening: processRssMB(pid), after: NaN };

@@ -26,6 +26,8 @@ export interface ServeProcess {
 /** Options of {@link spawnServe}. */
 export interface SpawnOptions {
   stderr?: 'pipe' | 'inherit';
+  /** Script and arguments run instead of dist/scripts/serve.js (e.g. the CLI's `serve`). */
+  args?: string[];
   /**
    * Once a line matching this is seen, later lines are only counted (see countedLines),
    * not parsed or kept: under a load test every request logs a line, and parsing them
@@ -44,7 +46,7 @@ function repoRoot(): string {
 /** Start `dist/scripts/serve.js` with these environment variables on top of this process's own. */
 export function spawnServe(env: NodeJS.ProcessEnv, options: SpawnOptions = {}): ServeProcess {
   const root = repoRoot();
-  const proc = spawn(process.execPath, [join(root, 'dist', 'scripts', 'serve.js')], {
+  const proc = spawn(process.execPath, options.args ?? [join(root, 'dist', 'scripts', 'serve.js')], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', options.stderr ?? 'pipe'],
@@ -124,6 +126,24 @@ export function spawnServe(env: NodeJS.ProcessEnv, options: SpawnOptions = {}): 
     stop,
     countedLines: () => counted,
   };
+}
+
+/** True for the server's "listening" log line (it carries the URL). */
+export function isListening(l: LogLine): boolean {
+  return l.msg === 'listening' && typeof l.url === 'string';
+}
+
+/**
+ * The URL of a spawned server once it logs "listening" (LOG_LEVEL info); rejects when it
+ * exits first or does not listen within `timeoutMs`.
+ */
+export async function untilListening(server: ServeProcess, timeoutMs: number): Promise<string> {
+  const listening = server.waitForLine('listening', isListening, timeoutMs);
+  listening.catch(() => undefined); // observed below, or abandoned when the server exits first
+  const exitedFirst = server.exited.then(({ code, signal }) => new Error(`server exited before listening (${signal ?? `code ${code}`})`));
+  const first = await Promise.race([listening, exitedFirst]);
+  if (first instanceof Error) throw first;
+  return String(first.url);
 }
 
 /**
