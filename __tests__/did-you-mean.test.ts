@@ -99,6 +99,35 @@ describe('did you mean: plausible slips only', () => {
   });
 });
 
+describe('a query with a few hits, and a run found nowhere whole', () => {
+  const engine = SearchEngine.fromDocuments([
+    // One post holds the look-alike 新彊; twelve hold 新疆 with the other word.
+    { id: 'typo', title: '旧报纸', text: '旧报纸上把新彊写错了，还谈到人权。' },
+    ...many(12, 'xinjiang', (k) => `新疆第${k + 1}份人权报告发布。`),
+    // 网路 and 审查 apart in two posts; the four characters 网路审查 in none.
+    { id: 'apart1', title: '网路时代', text: '网路发达以后，审查也变得更严。' },
+    { id: 'apart2', title: '书报', text: '书报审查由来已久，网路只是新的战场。' },
+  ]);
+
+  test('a correction that finds ten times as many posts is searched instead, and the typed query stays one option away', () => {
+    const r = engine.search('新彊 人权');
+    expect(r.interpretedAs).toBe('新疆 人权');
+    expect(r.interpretedBy).toBe('spelling');
+    expect(r.total).toBe(12);
+    const typed = engine.search('新彊 人权', { asTyped: true });
+    expect(typed.interpretedAs).toBeNull();
+    expect(typed.hits.map((h) => h.id)).toEqual(['typo']);
+    expect(typed.suggestion).toBe('新疆 人权');
+  });
+
+  test('a four-character run found nowhere whole, with no correction, is matched by its parts', () => {
+    const r = engine.search('网路审查');
+    expect(r.interpretedAs).toBeNull();
+    expect(r.terms.map((t) => t.text)).toEqual(['网路', '审查']);
+    expect(r.hits.map((h) => h.id).sort()).toEqual(['apart1', 'apart2']);
+  });
+});
+
 describe('character readings and slips', () => {
   test('readings come from the table, the usual one first', () => {
     expect(readingsOfCode('行'.charCodeAt(0))).toEqual(expect.arrayContaining(['xing', 'hang']));

@@ -26,6 +26,10 @@ import type { Suggester } from '../query/suggest';
 
 /** Queries with at most this many hits get a "did you mean" suggestion when a better query exists. */
 export const FEW_HITS = 2;
+/** A query with a few hits is searched as its correction when that finds this many times as many posts ... */
+const SWITCH_RATIO = 10;
+/** ... and at least this many. */
+const SWITCH_MIN_DOCS = 10;
 
 /** A query planned and matched, with how it was reinterpreted (see {@link QueryRunner.run}). */
 export interface QueryRun {
@@ -66,10 +70,10 @@ export class QueryRunner {
    */
   run(query: string, filters: MatchFilters, how: { synonyms?: boolean; reinterpret?: boolean; suggest?: boolean } = {}): QueryRun {
     const { table, suggester } = this.src;
-    const plan = (q: string): QueryPlan =>
+    const plan = (q: string, splitUnfound = false): QueryPlan =>
       planQuery(parseQuery(q), this.src.segmenter, {
         synonyms: how.synonyms === false ? undefined : this.src.synonyms,
-        rareRun: (run, parts) => rareRun(table, run, parts),
+        rareRun: (run, parts) => rareRun(table, run, parts, splitUnfound),
         commonPart: (word) => commonPart(table, word, suggester.df(word)),
         compound: (a, b) => compound(table, a, b),
       });
@@ -103,16 +107,27 @@ export class QueryRunner {
         return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget, suggestion: null };
       }
     }
-    const wantsCorrection =
-      (reinterpret && matched.docs.length === 0 && !budget.exhausted) || (how.suggest && matched.docs.length <= FEW_HITS);
-    if (!wantsCorrection || first.highlight.length === 0) return asTyped;
-    const fixed = didYouMean(query, first.highlight, matched.docs.length, suggester, this.corrections(filters));
-    if (fixed && reinterpret && matched.docs.length === 0 && !budget.exhausted) {
+    const hits = matched.docs.length;
+    const few = hits <= FEW_HITS && !budget.exhausted;
+    if (!((reinterpret || how.suggest) && few) || first.highlight.length === 0) return asTyped;
+    const fixed = didYouMean(query, first.highlight, hits, suggester, this.corrections(filters));
+    if (fixed && reinterpret) {
       const fixedPlan = plan(fixed);
       const fixedMatched = match(fixedPlan);
-      if (fixedMatched.docs.length > 0) {
+      // Nothing found as typed: any hit of the correction. A few hits: the correction, when it
+      // finds far more (新彊 → 新疆); the query as typed stays one click away (asTyped).
+      const found = fixedMatched.docs.length;
+      if (found > 0 && (hits === 0 || found >= Math.max(SWITCH_MIN_DOCS, SWITCH_RATIO * hits))) {
         return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget, suggestion: null };
       }
+    }
+    if (reinterpret && hits === 0 && !budget.exhausted) {
+      // A four-character run found nowhere whole, and no correction: its jieba parts apart
+      // (網路審查 → 网路 审查, and 网路's synonym 网络), read as typed, not reinterpreted.
+      const apart = plan(query, true);
+      const apartMatched = apart.highlight.join('\u0000') !== first.highlight.join('\u0000') ? match(apart) : null;
+      if (apartMatched && apartMatched.docs.length > 0)
+        return { ...asTyped, plan: apart, matched: apartMatched, suggestion: how.suggest ? fixed : null };
     }
     return { ...asTyped, suggestion: how.suggest ? fixed : null };
   }

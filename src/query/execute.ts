@@ -324,13 +324,14 @@ function applyFilters(table: DocTable, docs: number[], f: MatchFilters): number[
  * True when a run (four characters) occurs whole, but in under half of the documents that
  * hold all of its jieba parts: readers then write the idea apart as often as together,
  * and matching the parts finds the rest. Estimated from posting lists alone (the run's
- * bigrams together stand for the run).
+ * bigrams together stand for the run). A run found nowhere is more likely a slip or a
+ * name: it stays whole, keeping its did-you-mean, unless `splitUnfound` (asked once the
+ * query has found nothing and has no correction).
  */
-export function rareRun(table: DocTable, run: string, parts: readonly string[]): boolean {
+export function rareRun(table: DocTable, run: string, parts: readonly string[], splitUnfound = false): boolean {
   const together = andCount(table, bigramsOf([run]));
   const apart = andCount(table, bigramsOf(parts));
-  // A run found nowhere is more likely a slip or a name: left whole, it keeps its did-you-mean.
-  return together > 0 && together * 2 < apart;
+  return (together > 0 || splitUnfound) && together * 2 < apart;
 }
 
 /** A part must be in this many times as many documents as the whole word (and at least {@link MIN_PART_DOCS}). */

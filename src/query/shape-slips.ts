@@ -98,6 +98,7 @@ const GROUPS = [
   '丐丏',
   // One phonetic part under different radicals.
   '塔搭嗒',
+  '疆彊僵缰',
   '培陪赔倍',
   '抱饱泡跑炮袍',
   '借惜措错',
