@@ -101,23 +101,33 @@ describe('did you mean: plausible slips only', () => {
 
 describe('a query with a few hits, and a run found nowhere whole', () => {
   const engine = SearchEngine.fromDocuments([
-    // One post holds the look-alike 新彊; twelve hold 新疆 with the other word.
+    // One post holds the look-alike 新彊; sixty hold 新疆 with the other word.
     { id: 'typo', title: '旧报纸', text: '旧报纸上把新彊写错了，还谈到人权。' },
-    ...many(12, 'xinjiang', (k) => `新疆第${k + 1}份人权报告发布。`),
+    ...many(60, 'xinjiang', (k) => `新疆第${k + 1}份人权报告发布。`),
+    // A rare real word (米厂, a rice mill) and a commoner homophone (米长).
+    { id: 'mill', title: '乡下的米厂', text: '村口的米厂又开工了。' },
+    ...many(20, 'length', (k) => `这条路有${k + 2}米长。`),
     // 网路 and 审查 apart in two posts; the four characters 网路审查 in none.
     { id: 'apart1', title: '网路时代', text: '网路发达以后，审查也变得更严。' },
     { id: 'apart2', title: '书报', text: '书报审查由来已久，网路只是新的战场。' },
   ]);
 
-  test('a correction that finds ten times as many posts is searched instead, and the typed query stays one option away', () => {
+  test('a correction that finds fifty times as many posts is searched instead, and the typed query stays one option away', () => {
     const r = engine.search('新彊 人权');
     expect(r.interpretedAs).toBe('新疆 人权');
     expect(r.interpretedBy).toBe('spelling');
-    expect(r.total).toBe(12);
+    expect(r.total).toBe(60);
     const typed = engine.search('新彊 人权', { asTyped: true });
     expect(typed.interpretedAs).toBeNull();
     expect(typed.hits.map((h) => h.id)).toEqual(['typo']);
     expect(typed.suggestion).toBe('新疆 人权');
+  });
+
+  test('a rare word whose homophone is only somewhat commoner keeps its hits and gets a suggestion', () => {
+    const r = engine.search('米厂');
+    expect(r.interpretedAs).toBeNull();
+    expect(r.hits.map((h) => h.id)).toEqual(['mill']);
+    expect(r.suggestion).toBe('米长');
   });
 
   test('a four-character run found nowhere whole, with no correction, is matched by its parts', () => {

@@ -1,3 +1,4 @@
+import { isCjk } from '../analysis/normalize';
 import { bigramKey } from '../analysis/bigrams';
 import type { Segmenter } from '../analysis/segmenter';
 import type { Synonyms } from '../analysis/synonyms';
@@ -26,10 +27,13 @@ import type { Suggester } from '../query/suggest';
 
 /** Queries with at most this many hits get a "did you mean" suggestion when a better query exists. */
 export const FEW_HITS = 2;
-/** A query with a few hits is searched as its correction when that finds this many times as many posts ... */
-const SWITCH_RATIO = 10;
-/** ... and at least this many. */
-const SWITCH_MIN_DOCS = 10;
+/**
+ * A query with a few hits is searched as its Chinese correction when that finds this many
+ * times as many posts, and at least this many: a slip of a common word (新彊 for 新疆), not
+ * a rare word with a commoner homophone (米厂, 米长), which keeps its hits and gets a suggestion.
+ */
+const SWITCH_RATIO = 50;
+const SWITCH_MIN_DOCS = 50;
 
 /** A query planned and matched, with how it was reinterpreted (see {@link QueryRunner.run}). */
 export interface QueryRun {
@@ -114,10 +118,11 @@ export class QueryRunner {
     if (fixed && reinterpret) {
       const fixedPlan = plan(fixed);
       const fixedMatched = match(fixedPlan);
-      // Nothing found as typed: any hit of the correction. A few hits: the correction, when it
+      // Nothing found as typed: any hit of the correction. A few hits: a Chinese correction that
       // finds far more (新彊 → 新疆); the query as typed stays one click away (asTyped).
       const found = fixedMatched.docs.length;
-      if (found > 0 && (hits === 0 || found >= Math.max(SWITCH_MIN_DOCS, SWITCH_RATIO * hits))) {
+      const far = found >= Math.max(SWITCH_MIN_DOCS, SWITCH_RATIO * hits) && onlyChineseChanged(query, fixed);
+      if (found > 0 && (hits === 0 || far)) {
         return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget, suggestion: null };
       }
     }
@@ -174,4 +179,13 @@ export class QueryRunner {
       },
     };
   }
+}
+
+/** True when `fixed` is `typed` with only Chinese characters replaced (same length, every change a CJK character). */
+function onlyChineseChanged(typed: string, fixed: string): boolean {
+  if (typed.length !== fixed.length) return false;
+  for (let i = 0; i < typed.length; i++) {
+    if (typed[i] !== fixed[i] && !(isCjk(typed.charCodeAt(i)) && isCjk(fixed.charCodeAt(i)))) return false;
+  }
+  return true;
 }
