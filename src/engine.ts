@@ -1,20 +1,22 @@
 import { bigramKey } from './analysis/bigrams';
 import { allCjk } from './analysis/terms';
 import { normalize, NORMALIZATION_VERSION } from './analysis/normalize';
-import { BigramPostings } from './format/bigram-postings';
+import type { BigramLookup } from './format/bigram-postings';
 import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter, type SegmenterBackend } from './analysis/segmenter';
 import { FLEX_OPTIONS, flexMapChunks } from './format/flex';
 import { ShardBuilder } from './indexer/shard';
 import { htmlToText } from './ingest/html';
 import type { Post } from './ingest/post';
-import { decodeDocsBytes, decodeVocab, storedPost } from './format/codec';
+import { decodeDocsBytes, decodeVocab, type PostMeta } from './format/codec';
 import type { IndexSource } from './store/backend';
 import { fileSource } from './store/files';
 import { groupDuplicates } from './indexer/duplicates';
 import { StoryGroups, validGroups } from './query/dedupe';
 import { BIGRAM_FILE, DUPLICATES_FILE, FORMAT_VERSION, shardFiles, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from './format/manifest';
 import { createDocTable, type DocTable } from './query/doctable';
-import { CompactText } from './format/doctext';
+import { BigramFile } from './segment/bigram-file';
+import { FileDocTexts, MemoryDocTexts, type DocTexts } from './segment/doc-texts';
+import { TextFile } from './segment/text-file';
 import {
   Budget,
   budgetFor,
@@ -187,6 +189,11 @@ export interface OpenOptions {
    * one unit; see query/execute.ts).
    */
   queryBudget?: number;
+  /**
+   * UTF-16 code units of document bodies kept decoded in memory for repeated reads
+   * (default 8 Mi); the rest stay in the index files, read on demand.
+   */
+  textCache?: number;
 }
 
 /** Facts about the loaded index. */
@@ -223,21 +230,21 @@ export class SearchEngine {
   /** The segmenter, once loaded (see {@link loadSegmenter}). */
   private segmenterInstance: Segmenter | null = null;
   private loadSegmenterOnce: (() => Segmenter) | null = null;
-  /** Each document's display text, compact where that is smaller (see query/doctext). */
-  private readonly display: Array<CompactText | string>;
   private readonly stories: StoryGroups;
 
   private constructor(
     posts: Post[],
     private readonly words: WordIndex,
-    private readonly bigrams: BigramPostings,
-    private readonly titleBigrams: BigramPostings,
+    private readonly bigrams: BigramLookup,
+    private readonly titleBigrams: BigramLookup,
     vocab: Array<[string, number]>,
     private readonly info: IndexInfo,
     segmenter: Segmenter | (() => Segmenter),
     private readonly synonyms: Synonyms,
     resultCache: number = DEFAULT_RESULT_CACHE,
-    stored?: { ntitle: string[]; ntext: string[]; display: Array<CompactText | string> },
+    /** The posts' bodies (their `text` reads the display body from here). */
+    private readonly texts: DocTexts,
+    ntitle: string[] | undefined,
     groups: number[][] = [],
     /** Set by the embedder; undefined picks the budget per query ({@link budgetFor}). */
     private readonly queryBudget?: number,
@@ -247,21 +254,13 @@ export class SearchEngine {
     else this.segmenterInstance = segmenter;
     this.stories = new StoryGroups(posts.length, groups);
     posts.forEach((p, i) => this.byId.set(p.id, i));
-    const ntitle = stored?.ntitle ?? posts.map((p) => normalize(p.title));
-    const ntext = stored?.ntext ?? posts.map((p) => normalize(p.text));
-    this.display = stored?.display ?? posts.map((p, d) => CompactText.from(p.text, ntext[d]));
-    const withText = stored
-      ? posts
-      : posts.map((p, d) => {
-          const display = this.display[d];
-          return typeof display === 'string' ? p : storedPost({ post: p, ntext: ntext[d], display });
-        });
     this.table = createDocTable(
-      withText,
+      posts,
       (term) => this.postings(term),
       (term) => (isBigram(term) ? this.bigrams.lookup(bigramKey(term)) : null),
       (term) => (isBigram(term) ? this.titleBigrams.lookup(bigramKey(term)) : null),
-      { ntitle, ntext },
+      texts,
+      ntitle,
     );
     this.suggester = new Suggester(vocab, this.table.posts, this.table.ntitle);
   }
@@ -284,21 +283,25 @@ export class SearchEngine {
     segmenterFingerprint(tokenizer);
     const segmenter = (): Segmenter => getSegmenter(tokenizer);
     const synonyms = loadSynonyms(options.synonyms);
-    const stored = { ntitle: [] as string[], ntext: [] as string[], display: [] as Array<CompactText | string> };
-    const posts: Post[] = [];
+    const metas: PostMeta[] = [];
+    const ntitle: string[] = [];
+    const textFiles: TextFile[] = [];
     const words = PackedWordPostings.builder();
-    type ShardRead = { docs: Buffer; flex: string | FlexMapEntry[] };
+    type ShardRead = { docs: Buffer; text: string; flex: string | FlexMapEntry[] };
     const readShard = async (k: number): Promise<ShardRead> => {
       const names = shardFiles(k);
       // A backend that stores FlexSearch natively (Redis adapter) hands over its entries.
-      const [docs, flex] = await Promise.all([
+      const [docs, text, flex] = await Promise.all([
         version.readGzipBytes(names.docs),
+        version.localFile(names.text),
         version.loadFlexEntries ? version.loadFlexEntries(k) : version.readGzip(names.flex),
       ]);
-      return { docs, flex };
+      return { docs, text, flex };
     };
+    // Bigram postings and document bodies stay in their files, read by position on
+    // demand: only the dictionaries and per-document tables are loaded here.
     const others = Promise.all([
-      Promise.all([version.readGzipBytes(BIGRAM_FILE), version.readGzipBytes(TITLE_BIGRAM_FILE)]),
+      Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE)]),
       version.readGzip('vocab.json.gz'),
       version.readGzip(DUPLICATES_FILE),
     ]);
@@ -327,26 +330,27 @@ export class SearchEngine {
           `index ${version.dir} is damaged: shard ${k} has ${docs.length} documents, manifest says ${m.shards[k]}; rebuild it`,
         );
       }
+      textFiles.push(TextFile.open(part.text, docs.length));
       await nextTurn();
       const flexName = `${version.dir}/${shardFiles(k).flex}`;
-      if (typeof part.flex !== 'string') words.addShard(part.flex, posts.length, docs.length, flexName);
-      else for (const chunk of flexMapChunks(part.flex, flexName)) words.addShardJson(chunk, posts.length, docs.length, flexName);
+      if (typeof part.flex !== 'string') words.addShard(part.flex, metas.length, docs.length, flexName);
+      else for (const chunk of flexMapChunks(part.flex, flexName)) words.addShardJson(chunk, metas.length, docs.length, flexName);
       for (const d of docs) {
-        posts.push(storedPost(d));
-        stored.ntitle.push(normalize(d.post.title));
-        stored.ntext.push(d.ntext);
-        stored.display.push(d.display);
+        metas.push(d);
+        ntitle.push(normalize(d.title));
       }
       await nextTurn();
     }
-    const [bigramBytes, vocabJson, groupJson] = await others;
-    const bigrams = BigramPostings.decode(bigramBytes[0], `${version.dir}/${BIGRAM_FILE}`);
-    const titleBigrams = BigramPostings.decode(bigramBytes[1], `${version.dir}/${TITLE_BIGRAM_FILE}`);
+    const [bigramPaths, vocabJson, groupJson] = await others;
+    const bigrams = BigramFile.open(bigramPaths[0]);
+    const titleBigrams = BigramFile.open(bigramPaths[1]);
     await nextTurn();
     const vocab = decodeVocab(vocabJson);
     await nextTurn();
-    const groups = validGroups(JSON.parse(groupJson), posts.length, `${version.dir}/${DUPLICATES_FILE}`);
-    const info = { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
+    const groups = validGroups(JSON.parse(groupJson), metas.length, `${version.dir}/${DUPLICATES_FILE}`);
+    const info = { docs: metas.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
+    const texts = new FileDocTexts(textFiles, options.textCache);
+    const posts = metas.map((meta, d) => withBody(meta, texts, d));
     return new SearchEngine(
       posts,
       words.finish(),
@@ -357,7 +361,8 @@ export class SearchEngine {
       segmenter,
       synonyms,
       options.resultCache,
-      stored,
+      texts,
+      ntitle,
       groups,
       options.queryBudget,
     );
@@ -399,6 +404,10 @@ export class SearchEngine {
       segmenter,
       synonyms,
       options.resultCache,
+      new MemoryDocTexts(
+        shard.posts.map((p) => p.text),
+        shard.ntexts,
+      ),
       undefined,
       groups,
       options.queryBudget,
@@ -615,7 +624,7 @@ export class SearchEngine {
     return {
       sounds: s.sounds,
       df: (w) => s.df(w),
-      bigramDocs: (b) => (isBigram(b) ? (this.bigrams.lookup(bigramKey(b))?.docs.length ?? 0) : 0),
+      bigramDocs: (b) => (isBigram(b) ? this.bigrams.count(bigramKey(b)) : 0),
       latinWords: () => s.latinWords(),
       count: (q) => {
         const plan = planQuery(parseQuery(q), () => this.segmenter);
@@ -644,7 +653,7 @@ export class SearchEngine {
     if (d === undefined) return null;
     const n = Math.min(Math.max(1, Math.floor(limit) || 5), 20);
     const p = this.table.posts[d];
-    const df = (w: string): number => (isBigram(w) ? (this.bigrams.lookup(bigramKey(w))?.docs.length ?? 0) : this.suggester.df(w));
+    const df = (w: string): number => (isBigram(w) ? this.bigrams.count(bigramKey(w)) : this.suggester.df(w));
     const terms = keyTerms(p.title, p.text, this.segmenter, df, this.table.size).map((t) => t.term);
     if (terms.length === 0) return { terms, articles: [] };
     const exclude = new Set([d, ...this.stories.others(d)]);
@@ -718,7 +727,7 @@ export class SearchEngine {
       categories: [...p.categories],
       tags: [...p.tags],
       score: Math.round(score * 1000) / 1000,
-      snippet: makeSnippet(this.display[doc], this.table.ntext[doc], units, SNIPPET_LENGTH, weights),
+      snippet: makeSnippet(this.texts.display(doc), this.table.text(doc), units, SNIPPET_LENGTH, weights),
       titleHighlighted: highlightAll(p.title, this.table.ntitle[doc], units),
       duplicates: dupes.length,
       duplicateIds: dupes.map((d) => this.table.posts[d].id),
@@ -731,7 +740,7 @@ export class SearchEngine {
   private unitDf(unit: string): number {
     if (unit.length < 2 || !allCjk(unit)) return this.suggester.df(unit);
     let df = Infinity;
-    for (let k = 0; k + 2 <= unit.length; k++) df = Math.min(df, this.bigrams.lookup(bigramKey(unit.slice(k, k + 2)))?.docs.length ?? 0);
+    for (let k = 0; k + 2 <= unit.length; k++) df = Math.min(df, this.bigrams.count(bigramKey(unit.slice(k, k + 2))));
     return df;
   }
 
@@ -765,6 +774,11 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+/** A post whose body is read from `texts` when asked for (an opened index keeps bodies on disk). */
+function withBody(meta: PostMeta, texts: DocTexts, d: number): Post {
+  return Object.defineProperty({ ...meta }, 'text', { get: () => String(texts.display(d)), enumerable: true }) as Post;
 }
 
 function nextTurn(): Promise<void> {

@@ -193,7 +193,7 @@ export class Scorer {
     for (let c = 0; c < best.length; c++) score += best[c];
     if (this.literal.length > 1) {
       const title = table.ntitle[d];
-      const full = table.ntext[d];
+      const full = table.text(d);
       const text = full.length > PROXIMITY_CHARS ? full.slice(0, PROXIMITY_CHARS) : full;
       for (const whole of this.wholes) {
         if (title.includes(whole)) score += this.idfSum;
@@ -210,7 +210,7 @@ export class Scorer {
     const { table } = this;
     const st = this.storedTitle[k];
     const tfTitle = st ? st[d] : countOccurrences(table.ntitle[d], this.units[k], 5);
-    const tfBody = stored >= 0 ? Math.max(0, stored - STORED_TITLE_WEIGHT * tfTitle) : countOccurrences(table.ntext[d], this.units[k]);
+    const tfBody = stored >= 0 ? Math.max(0, stored - STORED_TITLE_WEIGHT * tfTitle) : countOccurrences(table.text(d), this.units[k]);
     const w = this.weights[k];
     let s = 0;
     if (tfBody > 0) s += (w * tfBody * (K1 + 1)) / (tfBody + K1 * (1 - B + (B * table.textLen[d]) / table.avgLen));

@@ -1,0 +1,122 @@
+import { CompactText } from '../format/doctext';
+import type { TextFile } from './text-file';
+
+/**
+ * Document bodies by global document number: the normalized text queries search and
+ * the display text snippets are cut from, wherever they live.
+ */
+export interface DocTexts {
+  readonly size: number;
+  /** Length of document `d`'s normalized body (without reading it). */
+  length(d: number): number;
+  /** Document `d`'s normalized body. */
+  text(d: number): string;
+  /** Document `d`'s display body (a string, or a compact form of it). */
+  display(d: number): CompactText | string;
+}
+
+/** Bodies held in memory (an engine built from documents). */
+export class MemoryDocTexts implements DocTexts {
+  private readonly displays: Array<CompactText | string>;
+
+  /** `texts`: display bodies; `ntexts`: their normalized forms. */
+  constructor(
+    texts: readonly string[],
+    private readonly ntexts: readonly string[],
+  ) {
+    this.displays = texts.map((t, d) => CompactText.from(t, ntexts[d]));
+  }
+
+  get size(): number {
+    return this.ntexts.length;
+  }
+
+  length(d: number): number {
+    return this.ntexts[d].length;
+  }
+
+  text(d: number): string {
+    return this.ntexts[d];
+  }
+
+  display(d: number): CompactText | string {
+    return this.displays[d];
+  }
+}
+
+/** Code units of decoded bodies {@link FileDocTexts} keeps by default (two bytes each). */
+export const DEFAULT_TEXT_CACHE_UNITS = 8 * 1024 * 1024;
+
+/**
+ * Bodies read from per-shard {@link TextFile}s on demand, with the most recently read
+ * normalized bodies kept up to a total size (a query reads the same candidates several
+ * times: matching, scoring, snippets). Display bodies are read for the shown hits only.
+ */
+export class FileDocTexts implements DocTexts {
+  private readonly shardOf: Uint32Array;
+  private readonly starts: number[];
+  private readonly lengths: Uint32Array;
+  private readonly cache = new Map<number, string>();
+  private cached = 0;
+
+  constructor(
+    private readonly files: readonly TextFile[],
+    private readonly capacity: number = DEFAULT_TEXT_CACHE_UNITS,
+  ) {
+    this.starts = [];
+    let n = 0;
+    for (const f of files) {
+      this.starts.push(n);
+      n += f.lengths.length;
+    }
+    this.shardOf = new Uint32Array(n);
+    this.lengths = new Uint32Array(n);
+    files.forEach((f, k) => {
+      this.shardOf.fill(k, this.starts[k], this.starts[k] + f.lengths.length);
+      this.lengths.set(f.lengths, this.starts[k]);
+    });
+  }
+
+  get size(): number {
+    return this.lengths.length;
+  }
+
+  length(d: number): number {
+    return this.lengths[d];
+  }
+
+  text(d: number): string {
+    let t = this.cache.get(d);
+    if (t !== undefined) {
+      this.cache.delete(d);
+      this.cache.set(d, t);
+      return t;
+    }
+    const k = this.shardOf[d];
+    t = this.files[k].readText(d - this.starts[k]);
+    this.remember(d, t);
+    return t;
+  }
+
+  display(d: number): CompactText | string {
+    const k = this.shardOf[d];
+    return this.files[k].read(d - this.starts[k]).display;
+  }
+
+  /** Close every file now. */
+  close(): void {
+    for (const f of this.files) f.close();
+  }
+
+  private remember(d: number, t: string): void {
+    const cost = t.length + 64;
+    if (cost > this.capacity) return;
+    this.cache.set(d, t);
+    this.cached += cost;
+    for (const [old, v] of this.cache) {
+      if (this.cached <= this.capacity) break;
+      this.cache.delete(old);
+      this.cached -= v.length + 64;
+    }
+  }
+}
