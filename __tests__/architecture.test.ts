@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /**
@@ -15,7 +15,7 @@ const LAYERS = [
   'store', // version folders and Redis: writing, reading, locking
   'indexer', // full, incremental and watch builds
   'query', // parse → plan → execute → rank → snippets
-  'engine.ts', // SearchEngine
+  'engine', // SearchEngine: loading, in-memory build, request options, query orchestration, export
   'static', // the serverless search folder
   'server', // HTTP API and page
   'cli', // the zhsearch command
@@ -41,6 +41,8 @@ function unitOf(path: string): string | null {
   const rel = relative(SRC, path);
   if (rel.startsWith('..')) return null;
   const parts = rel.split(sep);
+  // An import of a folder ('../engine') resolves to its index.ts: the folder's layer.
+  if (parts.length === 1 && existsSync(path) && statSync(path).isDirectory()) return parts[0];
   return parts.length > 1 ? parts[0] : parts[0].replace(/\.(ts|js)$/, '') + '.ts';
 }
 

@@ -190,3 +190,61 @@ describe('export and matchIds plan like search', () => {
     expect([...engine.exportRows('结果 计票 监督', { collapse: false })].map((x) => x.id)).toEqual(r.hits.map((h) => h.id));
   });
 });
+
+describe('sentences: framing words, words jieba made up, slips and no full cover', () => {
+  // Original fixtures: posts about a recount and about a search company, and one that
+  // only holds the framing words of the questions below.
+  const posts = [
+    { id: 'recount1', title: '重新计票的经过', text: '候选人申请重新计票。重新计票用了三天，结果没有改变。' },
+    { id: 'recount2', title: '县里决定重新计票', text: '选举委员会宣布重新计票，观察员到场监督计票结果。' },
+    { id: 'recount3', title: '计票结果公布', text: '计票结束，结果在网站上公布。' },
+    { id: 'framing', title: '我们自己知道', text: '我们现在知道自己要什么，大家其实都知道，这个道理很多人都懂。' },
+    { id: 'google1', title: '谷歌与审查', text: '谷歌曾经为进入市场开发审查版搜索，员工公开反对。谷歌后来放弃了这个项目。' },
+    { id: 'google2', title: '搜索公司的选择', text: '谷歌的员工写公开信，反对公司帮助审查。' },
+    { id: 'google3', title: '谷歌的地图', text: '谷歌地图更新了街景。' },
+  ];
+  const e = SearchEngine.fromDocuments(posts, { synonyms: false });
+
+  test('pronouns and sentence adverbs are optional and do not rank a post up', () => {
+    const r = e.search('自己怎么知道计票结果', { limit: 10, collapse: false });
+    const byText = new Map(r.terms.map((t) => [t.text, t.required]));
+    expect(byText.get('自己')).toBe(false);
+    expect(byText.get('知道')).toBe(false);
+    // The post holding only 自己 and 知道 covers none of the topic: it is not a match at all.
+    expect(r.hits.map((h) => h.id)).not.toContain('framing');
+    expect(r.hits[0].id).toBe('recount3');
+  });
+
+  test('a word jieba made up across a word boundary is searched by its common part', () => {
+    // jieba cuts 为什么说谷歌在帮助审查 into 为什么/说谷歌/在/帮助/审查; no post says 说谷歌.
+    const r = e.search('为什么说谷歌在帮助审查', { limit: 10, collapse: false });
+    expect(r.terms.map((t) => t.text)).toContain('谷歌');
+    expect(r.terms.map((t) => t.text)).not.toContain('说谷歌');
+    expect(r.hits.map((h) => h.id).slice(0, 2).sort()).toEqual(['google1', 'google2']);
+  });
+
+  test('a slip inside a sentence is searched as its correction when its context shows it', () => {
+    // 记票 (jì piào) for 计票: 重新记票 occurs nowhere, 重新计票 in two posts.
+    const r = e.search('我想知道重新记票花了多久', { limit: 10, collapse: false });
+    expect(r.interpretedBy).toBe('spelling');
+    expect(r.interpretedAs).toBe('我想知道重新计票花了多久');
+    expect(r.hits.map((h) => h.id).slice(0, 2).sort()).toEqual(['recount1', 'recount2']);
+  });
+
+  test('a word that occurs as typed in its context is left alone', () => {
+    const withUse = SearchEngine.fromDocuments([...posts, { id: 'use', title: '旧账本', text: '老会计说重新记票花了一周，票据都要重抄。' }], {
+      synonyms: false,
+    });
+    const r = withUse.search('我想知道重新记票花了多久', { limit: 10, collapse: false });
+    expect(r.interpretedAs).toBeNull();
+    expect(r.hits[0].id).toBe('use');
+  });
+
+  test('when no post covers enough of a sentence, posts holding any of its words are ranked', () => {
+    // 望远镜 is in no post, so no post holds two of the two content words.
+    const r = e.search('望远镜和计票', { limit: 10, collapse: false });
+    expect(r.total).toBeGreaterThan(0);
+    expect(r.hits.map((h) => h.id)).toEqual(expect.arrayContaining(['recount1', 'recount2', 'recount3']));
+    expect(r.fullMatches).toBe(0);
+  });
+});

@@ -15,6 +15,7 @@ const INTERROGATIVES = [
   '为什么',
   '为何',
   '什么',
+  '什么样',
   '哪里',
   '哪儿',
   '哪些',
@@ -32,13 +33,44 @@ const INTERROGATIVES = [
 ];
 
 /** Modal and auxiliary verbs: mood of the question, not its subject. */
-const MODALS = ['可以', '应该', '能够', '需要', '会是', '是从', '到底', '究竟'];
+const MODALS = ['可以', '应该', '能够', '需要', '会是', '是从', '到底', '究竟', '不会', '已经', '一直'];
 
 /** Connectives and framing words: join or introduce the content words. */
 const CONNECTIVES = ['关于', '有关', '一些', '一下', '以及', '还是', '或者', '因为', '所以', '怎么会'];
 
+/**
+ * Pronouns, demonstratives and sentence adverbs: a question typed as a sentence needs
+ * them (我怎么知道自己的…, 现在的年轻人…), but they occur in most posts and say nothing of
+ * the topic, so a post should not rank up for holding them.
+ */
+const FRAMING = [
+  '知道',
+  '自己',
+  '我们',
+  '你们',
+  '他们',
+  '大家',
+  '现在',
+  '目前',
+  '时候',
+  '真的',
+  '其实',
+  '这么',
+  '那么',
+  '多么',
+  '越来越',
+  '很多',
+  '起来',
+  '这个',
+  '那个',
+  '这些',
+  '那些',
+  '一个',
+  '一种',
+];
+
 /** Multi-character words that are optional in a query typed as a sentence. */
-export const QUERY_WORDS: ReadonlySet<string> = new Set([...INTERROGATIVES, ...MODALS, ...CONNECTIVES]);
+export const QUERY_WORDS: ReadonlySet<string> = new Set([...INTERROGATIVES, ...MODALS, ...CONNECTIVES, ...FRAMING]);
 
 /** True when `word` (normalized) is a question or function word. */
 export function isQueryWord(word: string): boolean {

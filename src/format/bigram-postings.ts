@@ -35,6 +35,8 @@ export interface BigramLookup {
   lookup(key: number): BigramList | null;
   /** How many documents have the bigram key (0 when none), without reading its postings. */
   count(key: number): number;
+  /** Release the file behind the store, if any (later lookups then throw). */
+  close(): void;
 }
 
 /** Index of `key` in sorted `keys`, or -1. */
@@ -79,6 +81,9 @@ export class BigramPostings implements BigramLookup {
     const i = findKey(this.keys, key);
     return i < 0 ? 0 : this.offsets[i + 1] - this.offsets[i];
   }
+
+  /** Nothing to release: the store is in memory. */
+  close(): void {}
 
   /** Merge shard stores whose local document numbers start at `docOffsets[k]`; `totalDocs` in all. */
   static merge(parts: readonly BigramPostings[], docOffsets: readonly number[], totalDocs: number): BigramPostings {

@@ -1,3 +1,5 @@
+import type { Ranked } from './rank';
+
 /**
  * Stories: groups of duplicate posts found at build time (same source URL or
  * near-identical body, see indexer/duplicates). Search shows the best-ranked post of
@@ -83,4 +85,18 @@ export function validGroups(value: unknown, size: number, file: string): number[
     }
   }
   return value as number[][];
+}
+
+/**
+ * The ranking with one document per story, at least `need` long unless the matches run
+ * out: ranks more of the matches until enough distinct stories are found.
+ */
+export function collapsedRanking(stories: StoryGroups, rank: (need: number) => Ranked[], need: number, matches: number): Ranked[] {
+  let want = need;
+  for (;;) {
+    const ranked = rank(want);
+    const shown = stories.collapse(ranked);
+    if (shown.length >= need || ranked.length >= matches || want >= matches) return shown;
+    want = Math.min(matches, want * 4);
+  }
 }

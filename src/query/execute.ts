@@ -330,6 +330,28 @@ export function rareRun(table: DocTable, run: string, parts: readonly string[]):
   return together > 0 && together * 2 < apart;
 }
 
+/** A part must be in this many times as many documents as the whole word (and at least {@link MIN_PART_DOCS}). */
+const PART_RATIO = 20;
+const MIN_PART_DOCS = 2;
+
+/**
+ * For a three-character word that jieba made up inside a sentence (为什么说谷歌… gives
+ * 说谷歌): its two-character part found in far more documents (谷歌), or null when the
+ * word is real or its parts are no more common. `wordDf` is the number of documents in
+ * which jieba cut the word itself (vocabulary): above one, the word is real.
+ */
+export function commonPart(table: DocTable, word: string, wordDf: number): string | null {
+  if (word.length !== 3 || wordDf > 1) return null;
+  const together = andCount(table, bigramsOf([word]));
+  let best: string | null = null;
+  let bestDocs = 0;
+  for (const part of [word.slice(1), word.slice(0, 2)]) {
+    const docs = table.postings(part).length;
+    if (docs > bestDocs) [best, bestDocs] = [part, docs];
+  }
+  return best !== null && bestDocs >= Math.max(MIN_PART_DOCS, together * PART_RATIO) ? best : null;
+}
+
 function bigramsOf(words: readonly string[]): string[] {
   const out: string[] = [];
   for (const w of words) for (let i = 0; i + 1 < w.length; i++) out.push(w.slice(i, i + 2));

@@ -104,6 +104,11 @@ export interface PlanOptions {
    * together: it is then matched by its parts (the whole still ranks first).
    */
   rareRun?: (run: string, parts: readonly string[]) => boolean;
+  /**
+   * For a three-character word jieba cut from a sentence, its far more common
+   * two-character part when the word itself is (almost) never found, else null.
+   */
+  commonPart?: (word: string) => string | null;
 }
 
 /**
@@ -118,6 +123,7 @@ export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter, optio
   const split: SplitState = {
     segmenter,
     rareRun: opts.rareRun ?? null,
+    commonPart: opts.commonPart ?? null,
     known: (w) => (synonyms ? synonyms.of(w).length > 0 : false),
     wholes: [],
     longRun: false,
@@ -238,6 +244,7 @@ function clauseKey(c: Clause): string {
 interface SplitState {
   segmenter: () => Segmenter;
   rareRun: PlanOptions['rareRun'] | null;
+  commonPart: PlanOptions['commonPart'] | null;
   /** True for a word of the synonym list: a known term, never split. */
   known: (word: string) => boolean;
   /** Runs matched by their parts, for the whole-run bonus. */
@@ -371,8 +378,12 @@ function pieceUnits(piece: string, split: SplitState, units: Unit[], singles: Un
     const words = r.kind === 'cjk' && r.text.length > MAX_UNIT_CJK ? split.segmenter().cut(r.text) : [r.text];
     // A compound typed without spaces is rewarded whole; a whole sentence never occurs as such.
     if (words.length > 1 && r.text.length <= MAX_WHOLE_CJK) split.wholes.push(r.text);
-    for (const w of words) {
-      if (STOP_WORDS.has(w)) continue;
+    for (const typed of words) {
+      if (STOP_WORDS.has(typed)) continue;
+      // A word jieba made up across a word boundary (说谷歌) is searched by its real part; the whole still ranks first.
+      const part = words.length > 1 && typed.length === 3 && allCjk(typed) && split.commonPart ? split.commonPart(typed) : null;
+      if (part) split.wholes.push(typed);
+      const w = part ?? typed;
       const unit = makeUnit(w);
       if (!unit) continue;
       (w.length === 1 && r.kind === 'cjk' ? singles : units).push(unit);

@@ -13,6 +13,8 @@ export interface DocTexts {
   text(d: number): string;
   /** Document `d`'s display body (a string, or a compact form of it). */
   display(d: number): CompactText | string;
+  /** Release the files behind the bodies, if any (later reads then throw). */
+  close(): void;
 }
 
 /** Bodies held in memory (an engine built from documents). */
@@ -42,6 +44,9 @@ export class MemoryDocTexts implements DocTexts {
   display(d: number): CompactText | string {
     return this.displays[d];
   }
+
+  /** Nothing to release: the bodies are in memory. */
+  close(): void {}
 }
 
 /** Code units of decoded bodies {@link FileDocTexts} keeps by default (two bytes each). */

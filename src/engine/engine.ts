@@ -1,0 +1,341 @@
+import { bigramKey } from '../analysis/bigrams';
+import { allCjk } from '../analysis/terms';
+import { normalize } from '../analysis/normalize';
+import type { Segmenter } from '../analysis/segmenter';
+import type { BigramLookup } from '../format/bigram-postings';
+import type { DocTexts } from '../segment/doc-texts';
+import type { Post } from '../ingest/post';
+import { LruCache } from '../lru';
+import { collapsedRanking, StoryGroups } from '../query/dedupe';
+import { createDocTable, type DocTable } from '../query/doctable';
+import { isBigram, type MatchResult } from '../query/execute';
+import { facetCounts } from '../query/facets';
+import { MAX_QUERY_LENGTH, QueryError } from '../query/parse';
+import type { QueryPlan } from '../query/plan';
+import { rankDocs } from '../query/rank';
+import { keyTerms } from '../query/related';
+import { highlightAll, makeSnippet, SNIPPET_LENGTH, unitWeights } from '../query/snippet';
+import { Suggester } from '../query/suggest';
+import type { WordIndex } from '../query/word-postings';
+import type { IndexSource } from '../store/backend';
+import { exportRows } from './export';
+import { buildInMemory } from './from-documents';
+import { loadIndex } from './open';
+import { DEFAULT_LIMIT, intOption, MAX_EXPORT, MAX_LIMIT, matchFilters } from './options';
+import { QueryRunner } from './run-query';
+import type {
+  DocumentInput,
+  EngineParts,
+  ExportRow,
+  FromDocumentsOptions,
+  Hit,
+  IndexInfo,
+  OpenOptions,
+  RelatedArticle,
+  SearchOptions,
+  SearchResult,
+} from './types';
+
+const DEFAULT_RESULT_CACHE = 1024;
+
+/**
+ * A loaded index, ready to answer queries. Immutable once created: a new build is
+ * served by opening a new engine and swapping it in.
+ */
+export class SearchEngine {
+  private readonly table: DocTable;
+  private readonly byId = new Map<string, number>();
+  private readonly suggester: Suggester;
+  /**
+   * Recent results, read-only (frozen): search boxes repeat queries (paging back,
+   * suggestions clicked, popular words), and an engine never changes once loaded, so a
+   * reload swaps the cache out with it.
+   */
+  private readonly results: LruCache<string, SearchResult>;
+  /** The segmenter, once loaded (see {@link loadSegmenter}). */
+  private segmenterInstance: Segmenter | null = null;
+  private loadSegmenterOnce: (() => Segmenter) | null = null;
+  /** The posts' bodies (an opened index reads them from its files on demand). */
+  private readonly texts: DocTexts;
+  private readonly stories: StoryGroups;
+  private readonly words: WordIndex;
+  private readonly bigrams: BigramLookup;
+  private readonly titleBigrams: BigramLookup;
+  private readonly info: IndexInfo;
+  private readonly runner: QueryRunner;
+
+  private constructor(parts: EngineParts) {
+    const { posts } = parts;
+    this.words = parts.words;
+    this.bigrams = parts.bigrams;
+    this.titleBigrams = parts.titleBigrams;
+    this.texts = parts.texts;
+    this.info = parts.info;
+    this.results = new LruCache(parts.resultCache ?? DEFAULT_RESULT_CACHE, { admitOnRepeat: true });
+    if (typeof parts.segmenter === 'function') this.loadSegmenterOnce = parts.segmenter;
+    else this.segmenterInstance = parts.segmenter;
+    this.stories = new StoryGroups(posts.length, parts.groups);
+    posts.forEach((p, i) => this.byId.set(p.id, i));
+    const titleBigrams = parts.titleBigrams;
+    this.table = createDocTable(
+      posts,
+      (term) => this.postings(term),
+      (term) => (isBigram(term) ? this.bigrams.lookup(bigramKey(term)) : null),
+      (term) => (isBigram(term) ? titleBigrams.lookup(bigramKey(term)) : null),
+      parts.texts,
+      parts.ntitle,
+    );
+    this.suggester = new Suggester(parts.vocab, this.table.posts, this.table.ntitle);
+    this.runner = new QueryRunner({
+      table: this.table,
+      suggester: this.suggester,
+      bigrams: this.bigrams,
+      synonyms: parts.synonyms,
+      segmenter: () => this.segmenter,
+      queryBudget: parts.queryBudget,
+    });
+  }
+
+  /**
+   * Load the live index version of a folder (`indexDir`) or of any storage backend
+   * (an {@link IndexSource}, e.g. Redis); checks format version and checksums.
+   */
+  static async open(index: string | IndexSource, options: OpenOptions = {}): Promise<SearchEngine> {
+    return new SearchEngine(await loadIndex(index, options));
+  }
+
+  /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
+  static fromDocuments(docs: readonly DocumentInput[], options: FromDocumentsOptions = {}): SearchEngine {
+    return new SearchEngine(buildInMemory(docs, options));
+  }
+
+  /**
+   * Close the index files an opened engine reads by position (bigram postings, document
+   * bodies); queries on it throw afterwards. A server closes an engine a reload replaced
+   * once requests still using it are done; an engine nobody holds closes its files when
+   * collected. Nothing to do for an engine built with {@link fromDocuments}.
+   */
+  close(): void {
+    this.bigrams.close();
+    this.titleBigrams.close();
+    this.texts.close();
+  }
+
+  /**
+   * Load the segmenter's dictionary now. An engine from {@link open} otherwise loads it
+   * with the first query that needs it (a Chinese run of 5+ characters); a server calls
+   * this once it is listening, so that no user's query pays the load.
+   */
+  loadSegmenter(): void {
+    void this.segmenter;
+  }
+
+  private get segmenter(): Segmenter {
+    if (this.segmenterInstance === null) {
+      this.segmenterInstance = this.loadSegmenterOnce!();
+      this.loadSegmenterOnce = null;
+    }
+    return this.segmenterInstance;
+  }
+
+  /** Index facts for health checks. */
+  get stats(): IndexInfo {
+    return { ...this.info };
+  }
+
+  /**
+   * Run a query. Empty queries give an empty result. Throws {@link QueryError} (with
+   * the offending parameter) for a query over 256 characters or invalid options.
+   */
+  search(query: string, options: SearchOptions = {}): SearchResult {
+    const started = process.hrtime.bigint();
+    if (typeof query !== 'string') throw new QueryError('q must be a string', 'q');
+    const offset = intOption(options.offset, 'offset', 0, 0, 1_000_000);
+    const limit = Math.min(intOption(options.limit, 'limit', DEFAULT_LIMIT, 1, Number.MAX_SAFE_INTEGER), MAX_LIMIT);
+    const filters = matchFilters(options);
+    const sort = options.sort ?? 'relevance';
+    if (sort !== 'relevance' && sort !== 'date') throw new QueryError('sort must be "relevance" or "date"', 'sort');
+    const collapse = options.collapse ?? true;
+    if (typeof collapse !== 'boolean') throw new QueryError('collapse must be true or false', 'collapse');
+
+    const key = JSON.stringify([
+      query,
+      offset,
+      limit,
+      filters.categories,
+      filters.tags,
+      filters.author,
+      filters.fromMs,
+      filters.toMs,
+      sort,
+      collapse,
+    ]);
+    const cached = this.results.get(key);
+    if (cached) return { ...cached, hits: cached.hits.slice(), tookMs: msSince(started) };
+
+    const { plan, matched, interpretedAs, interpretedBy, budget, suggestion } = this.runner.run(query, filters, { suggest: true });
+    const page = collapse
+      ? collapsedRanking(this.stories, (need) => rankDocs(this.table, matched, plan, sort, need), offset + limit, matched.docs.length)
+      : rankDocs(this.table, matched, plan, sort, offset + limit);
+    const inMatches = page.slice(offset, offset + limit).some((r) => this.stories.grouped(r.doc)) ? new Set(matched.docs) : null;
+    // Snippet weights depend on the query only: computed once, not per hit.
+    const weights = unitWeights(plan.highlight, this.table.size, (u) => this.unitDf(u));
+    const hits = page.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan, matched, inMatches, weights));
+    const full = this.runner.fullMatchDocs(plan, matched, budget);
+    const result: SearchResult = {
+      query,
+      total: collapse ? this.stories.countStories(matched.docs) : matched.docs.length,
+      offset,
+      limit,
+      tookMs: 0,
+      hits,
+      facets: facetCounts(this.table, matched.docs, collapse ? this.stories : undefined),
+      suggestion,
+      interpretedAs,
+      interpretedBy,
+      terms: plan.terms.map((t) => ({ text: t.text, required: t.required })),
+      fullMatches: collapse ? this.stories.countStories(full) : full.length,
+      truncated: matched.truncated || budget.exhausted,
+    };
+    this.results.set(key, deepFreeze(result));
+    return { ...result, hits: hits.slice(), tookMs: msSince(started) };
+  }
+
+  /**
+   * Ids of every document matching `query` and the filters, unranked (index order).
+   * For exports and evaluation; `search` is the ranked, paged form. `reinterpret: false`
+   * matches the query as typed only (no pinyin reading, no spelling correction).
+   */
+  matchIds(
+    query: string,
+    options: Omit<SearchOptions, 'offset' | 'limit' | 'sort'> & { synonyms?: boolean; reinterpret?: boolean } = {},
+  ): string[] {
+    const { matched } = this.runner.run(query, matchFilters(options), {
+      synonyms: options.synonyms !== false,
+      reinterpret: options.reinterpret !== false,
+    });
+    return matched.docs.map((d) => this.table.posts[d].id);
+  }
+
+  /** Every document, in index order. */
+  *documents(): IterableIterator<Post> {
+    for (const p of this.table.posts) yield { ...p };
+  }
+
+  /** Up to `limit` (default 10) completions of a typed prefix: frequent words, then titles. */
+  suggest(prefix: string, limit = 10): string[] {
+    if (typeof prefix !== 'string' || prefix.length > MAX_QUERY_LENGTH) return [];
+    return this.suggester.suggest(normalize(prefix.trim()), Math.min(Math.max(1, limit), 20));
+  }
+
+  /**
+   * The "did you mean" of `query` alone (null when none), without searching: the
+   * correction {@link search} offers when the query finds few posts.
+   */
+  didYouMean(query: string): string | null {
+    if (typeof query !== 'string' || query.length > MAX_QUERY_LENGTH) return null;
+    return this.runner.run(query, matchFilters({}), { reinterpret: false, suggest: true }).suggestion;
+  }
+
+  /** One document by id, or null. */
+  get(id: string): Post | null {
+    const d = this.byId.get(id);
+    return d === undefined ? null : { ...this.table.posts[d] };
+  }
+
+  /**
+   * Up to `limit` (default 5, at most 20) articles related to `id`, best first: its most
+   * characteristic words as an OR query, without the article itself and its duplicates.
+   * Null for an unknown id.
+   */
+  related(id: string, limit = 5): { terms: string[]; articles: RelatedArticle[] } | null {
+    const d = this.byId.get(id);
+    if (d === undefined) return null;
+    const n = Math.min(Math.max(1, Math.floor(limit) || 5), 20);
+    const p = this.table.posts[d];
+    const df = (w: string): number => (isBigram(w) ? this.bigrams.count(bigramKey(w)) : this.suggester.df(w));
+    const terms = keyTerms(p.title, p.text, this.segmenter, df, this.table.size).map((t) => t.term);
+    if (terms.length === 0) return { terms, articles: [] };
+    const exclude = new Set([d, ...this.stories.others(d)]);
+    const r = this.search(terms.join(' OR '), { limit: Math.min(MAX_LIMIT, n + exclude.size) });
+    const articles = r.hits
+      .filter((h) => !exclude.has(this.byId.get(h.id)!))
+      .slice(0, n)
+      .map((h) => ({ id: h.id, title: h.title, url: h.url, date: h.date, score: h.score }));
+    return { terms, articles };
+  }
+
+  /**
+   * Ranked rows of a search for export, up to `max` (at most {@link MAX_EXPORT}) from
+   * `offset`, produced lazily so that a large export can be streamed.
+   */
+  exportRows(query: string, options: Omit<SearchOptions, 'limit'> = {}, max: number = MAX_EXPORT): IterableIterator<ExportRow> {
+    return exportRows({ runner: this.runner, table: this.table, stories: this.stories }, query, options, max);
+  }
+
+  /** Ids of the other posts of `id`'s story (duplicates), or null for an unknown id. */
+  duplicatesOf(id: string): string[] | null {
+    const d = this.byId.get(id);
+    return d === undefined ? null : this.stories.others(d).map((o) => this.table.posts[o].id);
+  }
+
+  /** Number of stories with more than one post. */
+  get duplicateGroups(): number {
+    return this.stories.count;
+  }
+
+  private hit(doc: number, score: number, plan: QueryPlan, found: MatchResult, inMatches: Set<number> | null, weights: number[]): Hit {
+    const p = this.table.posts[doc];
+    const units = plan.highlight;
+    const matched: string[] = [];
+    const missing: string[] = [];
+    for (const t of plan.terms) (this.runner.holds(plan, found, doc, t, null) ? matched : missing).push(t.text);
+    const dupes = inMatches ? this.stories.others(doc).filter((d) => inMatches.has(d)) : [];
+    return {
+      id: p.id,
+      title: p.title,
+      url: p.url,
+      date: p.date,
+      author: p.author,
+      categories: [...p.categories],
+      tags: [...p.tags],
+      score: Math.round(score * 1000) / 1000,
+      snippet: makeSnippet(this.texts.display(doc), this.table.text(doc), units, SNIPPET_LENGTH, weights),
+      titleHighlighted: highlightAll(p.title, this.table.ntitle[doc], units),
+      duplicates: dupes.length,
+      duplicateIds: dupes.map((d) => this.table.posts[d].id),
+      matched,
+      missing,
+    };
+  }
+
+  /** Documents holding a query unit, for snippet weights: its rarest bigram for Chinese, else its vocabulary count. */
+  private unitDf(unit: string): number {
+    if (unit.length < 2 || !allCjk(unit)) return this.suggester.df(unit);
+    let df = Infinity;
+    for (let k = 0; k + 2 <= unit.length; k++) df = Math.min(df, this.bigrams.count(bigramKey(unit.slice(k, k + 2))));
+    return df;
+  }
+
+  /** Posting list of a term: the bigram store for CJK bigrams, the word index for word terms. */
+  private postings(term: string): ArrayLike<number> {
+    if (isBigram(term)) return this.bigrams.lookup(bigramKey(term))?.docs ?? EMPTY;
+    return this.words.lookup(term);
+  }
+}
+
+const EMPTY = new Uint32Array(0);
+
+/** Freeze a result and everything in it (cached results are shared between callers). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Milliseconds since `started` (a process.hrtime.bigint() reading), to 0.01 ms: what `tookMs` reports. */
+export function msSince(started: bigint): number {
+  return Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
+}

@@ -1,0 +1,145 @@
+import { normalize, NORMALIZATION_VERSION } from '../analysis/normalize';
+import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter } from '../analysis/segmenter';
+import { loadSynonyms } from '../analysis/synonyms';
+import { decodeDocsBytes, decodeVocab, type PostMeta } from '../format/codec';
+import { FLEX_OPTIONS, flexMapChunks } from '../format/flex';
+import type { FlexMapEntry } from '../format/flex-index';
+import { BIGRAM_FILE, DUPLICATES_FILE, shardFiles, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from '../format/manifest';
+import type { Post } from '../ingest/post';
+import { validGroups } from '../query/dedupe';
+import { PackedWordPostings } from '../query/word-postings';
+import { BigramFile } from '../segment/bigram-file';
+import { FileDocTexts, type DocTexts } from '../segment/doc-texts';
+import { TextFile } from '../segment/text-file';
+import type { IndexSource } from '../store/backend';
+import { fileSource } from '../store/files';
+import type { EngineParts, OpenOptions } from './types';
+
+/** Shard files read ahead of the one being decoded while an index loads. */
+const READ_AHEAD = 3;
+
+/**
+ * Load the live index version of a folder (`indexDir`) or of any storage backend
+ * (an {@link IndexSource}, e.g. Redis); checks format version and checksums.
+ */
+export async function loadIndex(index: string | IndexSource, options: OpenOptions = {}): Promise<EngineParts> {
+  const version = await (typeof index === 'string' ? fileSource(index) : index).open();
+  const m = version.manifest;
+  checkCompatible(m, version.dir);
+  if (options.segmenter && options.segmenter !== m.tokenizer.backend) {
+    throw new Error(`index ${version.dir} was built with the ${m.tokenizer.backend} segmenter; queries cannot use ${options.segmenter}`);
+  }
+  // jieba's dictionary takes ~1.8 s and ~230 MB (nodejieba) to load, and only queries
+  // with a Chinese run longer than 4 characters need it: load it on first use (or when
+  // the caller asks, see loadSegmenter), but check the user dictionary now.
+  const tokenizer = { backend: m.tokenizer.backend, userDict: m.tokenizer.userDict ?? undefined };
+  segmenterFingerprint(tokenizer);
+  const segmenter = (): Segmenter => getSegmenter(tokenizer);
+  const synonyms = loadSynonyms(options.synonyms);
+  const metas: PostMeta[] = [];
+  const ntitle: string[] = [];
+  const textFiles: TextFile[] = [];
+  const words = PackedWordPostings.builder();
+  type ShardRead = { docs: Buffer; text: string; flex: string | FlexMapEntry[] };
+  const readShard = async (k: number): Promise<ShardRead> => {
+    const names = shardFiles(k);
+    // A backend that stores FlexSearch natively (Redis adapter) hands over its entries.
+    const [docs, text, flex] = await Promise.all([
+      version.readGzipBytes(names.docs),
+      version.localFile(names.text),
+      version.loadFlexEntries ? version.loadFlexEntries(k) : version.readGzip(names.flex),
+    ]);
+    return { docs, text, flex };
+  };
+  // Bigram postings and document bodies stay in their files, read by position on
+  // demand: only their dictionaries and per-document tables are loaded here.
+  const others = Promise.all([
+    Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE)]),
+    version.readGzip('vocab.json.gz'),
+    version.readGzip(DUPLICATES_FILE),
+  ]);
+  // Shards are read a few ahead of the one being decoded, not all at once: the raw JSON
+  // of every shard held together was the largest part of the load's peak memory.
+  // Slots are emptied once read, so that a loaded shard's bytes can be collected.
+  const ahead: Array<Promise<ShardRead> | undefined> = [];
+  const read = (k: number): void => {
+    if (k >= m.shards.length) return;
+    const p = readShard(k);
+    p.catch(() => undefined); // every read is awaited below, or abandoned with the load
+    ahead[k] = p;
+  };
+  others.catch(() => undefined);
+  for (let k = 0; k < READ_AHEAD; k++) read(k);
+  // A server reloads while it answers queries: decode in steps, yielding to the event
+  // loop between them, so that no request waits for the whole load.
+  for (let k = 0; k < m.shards.length; k++) {
+    const part = await ahead[k]!;
+    ahead[k] = undefined;
+    read(k + READ_AHEAD);
+    const name = shardFiles(k).docs;
+    const docs = decodeDocsBytes(part.docs, name);
+    if (docs.length !== m.shards[k]) {
+      throw new Error(`index ${version.dir} is damaged: shard ${k} has ${docs.length} documents, manifest says ${m.shards[k]}; rebuild it`);
+    }
+    textFiles.push(TextFile.open(part.text, docs.length));
+    await nextTurn();
+    const flexName = `${version.dir}/${shardFiles(k).flex}`;
+    if (typeof part.flex !== 'string') words.addShard(part.flex, metas.length, docs.length, flexName);
+    else for (const chunk of flexMapChunks(part.flex, flexName)) words.addShardJson(chunk, metas.length, docs.length, flexName);
+    for (const d of docs) {
+      metas.push(d);
+      ntitle.push(normalize(d.title));
+    }
+    await nextTurn();
+  }
+  const [bigramPaths, vocabJson, groupJson] = await others;
+  const bigrams = BigramFile.open(bigramPaths[0]);
+  const titleBigrams = BigramFile.open(bigramPaths[1]);
+  await nextTurn();
+  const vocab = decodeVocab(vocabJson);
+  await nextTurn();
+  const groups = validGroups(JSON.parse(groupJson), metas.length, `${version.dir}/${DUPLICATES_FILE}`);
+  const info = { docs: metas.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
+  const texts = new FileDocTexts(textFiles, options.textCache);
+  const posts = metas.map((meta, d) => withBody(meta, texts, d));
+  return {
+    posts,
+    words: words.finish(),
+    bigrams,
+    titleBigrams,
+    vocab,
+    info,
+    segmenter,
+    synonyms,
+    resultCache: options.resultCache,
+    texts,
+    ntitle,
+    groups,
+    queryBudget: options.queryBudget,
+  };
+}
+
+/** A post whose body is read from `texts` when asked for (an opened index keeps bodies on disk). */
+function withBody(meta: PostMeta, texts: DocTexts, d: number): Post {
+  return Object.defineProperty({ ...meta }, 'text', { get: () => String(texts.display(d)), enumerable: true }) as Post;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Refuse an index built with another segmenter list, tokenizer or FlexSearch options, naming what differs. */
+function checkCompatible(m: Manifest, dir: string): void {
+  const rebuild = 'rebuild the index (npm run build-index)';
+  if (!(SEGMENTER_BACKENDS as readonly string[]).includes(m.tokenizer?.backend)) {
+    throw new Error(`index ${dir} names an unknown segmenter ${JSON.stringify(m.tokenizer?.backend)}: ${rebuild}`);
+  }
+  if (m.tokenizer?.normalization !== NORMALIZATION_VERSION || m.tokenizer?.terms !== TERM_SCHEME) {
+    throw new Error(`index ${dir} was built with another tokenizer (${m.tokenizer?.normalization}, ${m.tokenizer?.terms}): ${rebuild}`);
+  }
+  const opts = m.flexsearch?.options ?? {};
+  for (const [k, v] of Object.entries(FLEX_OPTIONS)) {
+    if (opts[k] !== v)
+      throw new Error(`index ${dir} was built with FlexSearch option ${k}=${String(opts[k])}, expected ${String(v)}: ${rebuild}`);
+  }
+}

@@ -1,0 +1,160 @@
+import { bigramKey } from '../analysis/bigrams';
+import type { Segmenter } from '../analysis/segmenter';
+import type { Synonyms } from '../analysis/synonyms';
+import type { BigramLookup } from '../format/bigram-postings';
+import type { CorrectionSource } from '../query/correct';
+import { didYouMean } from '../query/correct';
+import type { DocTable } from '../query/doctable';
+import { correctInContext } from '../query/context-correction';
+import {
+  Budget,
+  budgetFor,
+  commonPart,
+  containsText,
+  isBigram,
+  matchPlan,
+  QUERY_COST_BUDGET,
+  rareRun,
+  type MatchFilters,
+  type MatchResult,
+} from '../query/execute';
+import { pinyinQuery } from '../query/interpret';
+import { parseQuery } from '../query/parse';
+import { planQuery, type PlanTerm, type QueryPlan } from '../query/plan';
+import type { Suggester } from '../query/suggest';
+
+/** Queries with at most this many hits get a "did you mean" suggestion when a better query exists. */
+export const FEW_HITS = 2;
+
+/** A query planned and matched, with how it was reinterpreted (see {@link QueryRunner.run}). */
+export interface QueryRun {
+  plan: QueryPlan;
+  matched: MatchResult;
+  interpretedAs: string | null;
+  interpretedBy: 'pinyin' | 'spelling' | null;
+  budget: Budget;
+  /** The did-you-mean for few hits, when asked for and the query was not reinterpreted. */
+  suggestion: string | null;
+}
+
+/** What a query run reads: the loaded index and the engine's query settings. */
+export interface QuerySources {
+  table: DocTable;
+  suggester: Suggester;
+  bigrams: BigramLookup;
+  synonyms: Synonyms;
+  segmenter: () => Segmenter;
+  /** Set by the embedder; undefined picks the budget per query ({@link budgetFor}). */
+  queryBudget?: number;
+}
+
+/** Plans and matches queries over one loaded index: the path search, export, matchIds and didYouMean share. */
+export class QueryRunner {
+  constructor(private readonly src: QuerySources) {}
+
+  /**
+   * Plan and match a query the one way search, export, matchIds and didYouMean share:
+   * synonyms (unless turned off); a Latin-letter query that matched nothing read as
+   * pinyin; a free-text query with a slip its context gives away searched corrected
+   * (query/context-correction), and one that matches nothing with its minimum coverage
+   * ranked on any of its words; a query that still matched nothing searched as its spelling
+   * correction, when did-you-mean finds one (it only proposes sound- and look-alikes, never
+   * another name).
+   * With `suggest`, a query left with few hits gets its did-you-mean. One cost budget
+   * covers all of it.
+   */
+  run(query: string, filters: MatchFilters, how: { synonyms?: boolean; reinterpret?: boolean; suggest?: boolean } = {}): QueryRun {
+    const { table, suggester } = this.src;
+    const plan = (q: string): QueryPlan =>
+      planQuery(parseQuery(q), this.src.segmenter, {
+        synonyms: how.synonyms === false ? undefined : this.src.synonyms,
+        rareRun: (run, parts) => rareRun(table, run, parts),
+        commonPart: (word) => commonPart(table, word, suggester.df(word)),
+      });
+    let first = plan(query);
+    const budget = new Budget(this.src.queryBudget ?? budgetFor(first, QUERY_COST_BUDGET));
+    const match = (p: QueryPlan): MatchResult =>
+      p.groups.length === 0 ? { docs: [], units: new Map(), masks: null, truncated: false } : matchPlan(table, p, filters, budget);
+    let matched = match(first);
+    if (matched.docs.length === 0 && first.mode === 'free' && first.minShould > 1 && !budget.exhausted) {
+      // No post covers enough of a sentence (郭文贵是什么样的人 when no post says 什么样 too): rank what holds any of it.
+      first = { ...first, minShould: 1 };
+      matched = match(first);
+    }
+    const asTyped: QueryRun = { plan: first, matched, interpretedAs: null, interpretedBy: null, budget, suggestion: null };
+    const reinterpret = how.reinterpret !== false;
+    if (reinterpret && matched.docs.length === 0 && !budget.exhausted) {
+      const zh = pinyinQuery(query, suggester, (q) => this.corrections(filters).count(q) > 0);
+      const zhPlan = zh ? plan(zh) : null;
+      const zhMatched = zhPlan ? match(zhPlan) : null;
+      if (zhPlan && zhMatched && zhMatched.docs.length > 0) {
+        return { plan: zhPlan, matched: zhMatched, interpretedAs: zh, interpretedBy: 'pinyin', budget, suggestion: null };
+      }
+    }
+    if (reinterpret && first.mode === 'free' && !budget.exhausted) {
+      const typed = first;
+      const content = typed.terms.filter((t) => !typed.questionWords.has(t.text)).map((t) => t.text);
+      const fixed = correctInContext(query, content, this.corrections(filters));
+      const fixedPlan = fixed ? plan(fixed) : null;
+      const fixedMatched = fixedPlan ? match(fixedPlan) : null;
+      if (fixed && fixedPlan && fixedMatched && fixedMatched.docs.length > 0) {
+        return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget, suggestion: null };
+      }
+    }
+    const wantsCorrection =
+      (reinterpret && matched.docs.length === 0 && !budget.exhausted) || (how.suggest && matched.docs.length <= FEW_HITS);
+    if (!wantsCorrection || first.highlight.length === 0) return asTyped;
+    const fixed = didYouMean(query, first.highlight, matched.docs.length, suggester, this.corrections(filters));
+    if (fixed && reinterpret && matched.docs.length === 0 && !budget.exhausted) {
+      const fixedPlan = plan(fixed);
+      const fixedMatched = match(fixedPlan);
+      if (fixedMatched.docs.length > 0) {
+        return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget, suggestion: null };
+      }
+    }
+    return { ...asTyped, suggestion: how.suggest ? fixed : null };
+  }
+
+  /**
+   * The matches that contain every listed term (or a synonym of it). Terms that are OR
+   * alternatives are looked up in the text, within the query's budget: past it the
+   * count covers the documents checked so far.
+   */
+  fullMatchDocs(plan: QueryPlan, matched: MatchResult, budget: Budget): number[] {
+    if (plan.terms.every((t) => t.required)) return matched.docs;
+    const out: number[] = [];
+    for (const d of matched.docs) {
+      if (budget.exhausted) break;
+      if (plan.terms.every((t) => this.holds(plan, matched, d, t, budget))) out.push(d);
+    }
+    return out;
+  }
+
+  /**
+   * True when matched document `d` holds term `t` (or a synonym): required terms always,
+   * a term that is a group of its own by the match masks, an OR alternative by its text.
+   */
+  holds(plan: QueryPlan, matched: MatchResult, d: number, t: PlanTerm, budget: Budget | null): boolean {
+    if (t.required) return true;
+    const g = plan.groups.findIndex(
+      (grp, i) => plan.roles[i] !== 'required' && grp[0].units.length === 1 && grp[0].units[0].text === t.text,
+    );
+    if (g >= 0 && matched.masks) return (matched.masks[d] & (1 << g)) !== 0;
+    return t.variants.some((u) => containsText(this.src.table, d, u, budget));
+  }
+
+  /** The vocabulary and match counts that "did you mean" draws on. */
+  private corrections(filters: MatchFilters): CorrectionSource {
+    const { suggester: s, bigrams, table } = this.src;
+    return {
+      sounds: s.sounds,
+      df: (w) => s.df(w),
+      bigramDocs: (b) => (isBigram(b) ? bigrams.count(bigramKey(b)) : 0),
+      latinWords: () => s.latinWords(),
+      count: (q) => {
+        const plan = planQuery(parseQuery(q), this.src.segmenter);
+        return plan.groups.length === 0 ? 0 : matchPlan(table, plan, filters).docs.length;
+      },
+    };
+  }
+}
