@@ -53,16 +53,23 @@ export class MemoryDocTexts implements DocTexts {
 export const DEFAULT_TEXT_CACHE_UNITS = 8 * 1024 * 1024;
 
 /**
- * Bodies read from per-shard {@link TextFile}s on demand, with the most recently read
- * normalized bodies kept up to a total size (a query reads the same candidates several
- * times: matching, scoring, snippets). Display bodies are read for the shown hits only.
+ * Bodies read from per-shard {@link TextFile}s on demand, with the normalized bodies read
+ * last kept up to a total size (a query reads the same candidates several times:
+ * matching, scoring, snippets). Display bodies are read for the shown hits only, as the
+ * differences from the normalized body. Eviction is CLOCK (second chance): a hit only
+ * sets a flag, since the scoring loop reads bodies by the thousand.
  */
 export class FileDocTexts implements DocTexts {
   private readonly shardOf: Uint32Array;
   private readonly starts: number[];
   private readonly lengths: Uint32Array;
-  private readonly cache = new Map<number, string>();
-  private cached = 0;
+  /** Cached normalized bodies by document number, and whether each was read since its last pass. */
+  private readonly cached: Array<string | undefined>;
+  private readonly used: Uint8Array;
+  /** Cached documents in insertion order from `head` on (the clock's hand). */
+  private queue: number[] = [];
+  private head = 0;
+  private units = 0;
 
   constructor(
     private readonly files: readonly TextFile[],
@@ -80,6 +87,8 @@ export class FileDocTexts implements DocTexts {
       this.shardOf.fill(k, this.starts[k], this.starts[k] + f.lengths.length);
       this.lengths.set(f.lengths, this.starts[k]);
     });
+    this.cached = new Array<string | undefined>(n);
+    this.used = new Uint8Array(n);
   }
 
   get size(): number {
@@ -91,10 +100,9 @@ export class FileDocTexts implements DocTexts {
   }
 
   text(d: number): string {
-    let t = this.cache.get(d);
+    let t = this.cached[d];
     if (t !== undefined) {
-      this.cache.delete(d);
-      this.cache.set(d, t);
+      this.used[d] = 1;
       return t;
     }
     const k = this.shardOf[d];
@@ -105,7 +113,7 @@ export class FileDocTexts implements DocTexts {
 
   display(d: number): CompactText | string {
     const k = this.shardOf[d];
-    return this.files[k].read(d - this.starts[k]).display;
+    return this.files[k].readDisplay(d - this.starts[k], this.text(d));
   }
 
   /** Close every file now. */
@@ -116,12 +124,22 @@ export class FileDocTexts implements DocTexts {
   private remember(d: number, t: string): void {
     const cost = t.length + 64;
     if (cost > this.capacity) return;
-    this.cache.set(d, t);
-    this.cached += cost;
-    for (const [old, v] of this.cache) {
-      if (this.cached <= this.capacity) break;
-      this.cache.delete(old);
-      this.cached -= v.length + 64;
+    this.cached[d] = t;
+    this.units += cost;
+    this.queue.push(d);
+    while (this.units > this.capacity) {
+      const v = this.queue[this.head++];
+      if (this.used[v] === 1) {
+        this.used[v] = 0;
+        this.queue.push(v);
+        continue;
+      }
+      this.units -= this.cached[v]!.length + 64;
+      this.cached[v] = undefined;
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
     }
   }
 }

@@ -123,25 +123,31 @@ export class TextFile {
 
   /** Document `i`'s bodies (local number), read from the file. */
   read(i: number): StoredText {
-    const a = this.offsets[i];
-    const rec = this.file.read(this.recordsAt + a, this.offsets[i + 1] - a);
-    const len = this.lengths[i];
+    const ntext = this.readText(i);
+    return { ntext, display: this.readDisplay(i, ntext) };
+  }
+
+  /**
+   * Document `i`'s display body, given its normalized body `ntext` (as {@link readText}
+   * returns it): only the differences are read, not the body again.
+   */
+  readDisplay(i: number, ntext: string): CompactText | string {
     const where = `${this.file.path}: document ${i}`;
-    const ntext = rec.toString('utf16le', 4, 4 + len * 2);
-    const m = rec.readUInt32LE(0);
-    let p = 4 + len * 2;
+    const start = this.recordsAt + this.offsets[i];
+    const tail = start + 4 + this.lengths[i] * 2;
+    const rest = this.recordsAt + this.offsets[i + 1] - tail;
+    const m = this.file.readInto(scratchOf(4), start, 4).readUInt32LE(0);
+    const diff = this.file.read(tail, rest);
     if (m === WHOLE) {
-      const l = rec.readUInt32LE(p);
-      if (p + 4 + l * 2 !== rec.length) throw new Error(`${where} is damaged; rebuild the index`);
-      return { ntext, display: rec.toString('utf16le', p + 4, p + 4 + l * 2) };
+      const l = rest >= 4 ? diff.readUInt32LE(0) : -1;
+      if (4 + l * 2 !== rest) throw new Error(`${where} is damaged; rebuild the index`);
+      return diff.toString('utf16le', 4, rest);
     }
-    if (p + m * 6 !== rec.length) throw new Error(`${where} is damaged; rebuild the index`);
-    // Copied as bytes: the offsets need not be 4-byte aligned in the record.
-    const at = new Uint32Array(m);
-    new Uint8Array(at.buffer).set(rec.subarray(p, p + m * 4));
-    p += m * 4;
+    if (m * 6 !== rest) throw new Error(`${where} is damaged; rebuild the index`);
+    // The offsets are 4-byte aligned here: `diff` is a buffer of its own.
+    const at = new Uint32Array(diff.buffer, diff.byteOffset, m);
     try {
-      return { ntext, display: CompactText.fromParts(ntext, at, rec.toString('utf16le', p, p + m * 2)) };
+      return CompactText.fromParts(ntext, at, diff.toString('utf16le', m * 4, m * 6));
     } catch (err) {
       throw new Error(`${where} is damaged (${(err as Error).message}); rebuild the index`);
     }
