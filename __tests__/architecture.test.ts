@@ -83,3 +83,14 @@ test('every known exception still occurs, so the list cannot go stale', () => {
   const all = edges();
   for (const e of KNOWN_EXCEPTIONS) expect(all.some((x) => x.from === e.from && x.to === e.to)).toBe(true);
 });
+
+/** Longest a source file may be without saying, in its first line, why it stays whole. */
+const MAX_LINES = 300;
+
+test(`every file of src/ over ${MAX_LINES} lines starts with a "// Over ${MAX_LINES} lines:" reason`, () => {
+  const unexplained = sourceFiles(SRC)
+    .map((f) => ({ f, text: readFileSync(f, 'utf8') }))
+    .filter(({ text }) => text.split('\n').length > MAX_LINES && !text.startsWith(`// Over ${MAX_LINES} lines: `))
+    .map(({ f }) => relative(SRC, f));
+  expect(unexplained).toEqual([]);
+});

@@ -94,7 +94,7 @@ test("a share bar repeated across one site is not indexed, stored or shown; the 
   try {
     await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0 });
     const engine = await SearchEngine.open(out.dir);
-    expect(engine.stats.docs).toBe(14);
+    expect(engine.info().docs).toBe(14);
     // The phrase of the share bar finds only the other site's post, which uses it itself.
     expect(ids(engine, '"浮动视窗"')).toEqual(['other/a.md']);
     expect(ids(engine, '分享到微博')).toEqual([]);

@@ -126,7 +126,7 @@ describe('kill -9 during a build', () => {
       if (signal !== 'SIGKILL') expect(code).toBe(0);
       expectCompleteLiveVersion();
       const engine = await SearchEngine.open(out.dir);
-      expect(engine.stats.docs).toBe(POSTS);
+      expect(engine.info().docs).toBe(POSTS);
       expect(engine.search('港口观察第599篇').hits[0]?.id).toBe('2021/p0599.md');
     }
 
@@ -155,7 +155,7 @@ describe('kill -9 during a build', () => {
     expect(entries.filter((e) => /^v-/.test(e)).sort()).toEqual([live, current()].sort());
     expect(entries).not.toContain('BUILD.lock');
     expectCompleteLiveVersion();
-    expect((await SearchEngine.open(out.dir)).stats.docs).toBe(POSTS);
+    expect((await SearchEngine.open(out.dir)).info().docs).toBe(POSTS);
   }, 90_000);
 });
 
@@ -172,6 +172,6 @@ describe('a damaged bigram store', () => {
     } finally {
       writeFileSync(file, original);
     }
-    expect((await SearchEngine.open(out.dir)).stats.docs).toBe(POSTS);
+    expect((await SearchEngine.open(out.dir)).info().docs).toBe(POSTS);
   });
 });

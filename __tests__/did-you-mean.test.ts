@@ -4,7 +4,7 @@ import { SearchEngine, type DocumentInput } from '../src';
 import { generatePinyinTable } from '../scripts/gen-pinyin-table';
 import { readingsOfCode } from '../src/analysis/char-readings';
 import { charReadings } from '../src/analysis/pinyin';
-import { slipsOf } from '../src/query/correct';
+import { slipsOf } from '../src/query/did-you-mean';
 
 /**
  * What the engine offers for a mistyped query: its suggestion, or, when the query matched

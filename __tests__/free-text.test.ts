@@ -248,3 +248,26 @@ describe('sentences: framing words, words jieba made up, slips and no full cover
     expect(r.fullMatches).toBe(0);
   });
 });
+
+describe('what a question asks for', () => {
+  // Original fixtures: two posts on the same topic, one of which gives a cause.
+  const e = SearchEngine.fromDocuments(
+    [
+      { id: 'cause', title: '计票出错', text: '这次计票出错的原因是表格设计不清楚。' },
+      { id: 'plain', title: '计票出错', text: '计票出错的那天，大家都很累。' },
+    ],
+    { synonyms: false },
+  );
+
+  test('a why-question ranks the post that names a cause first, without listing the word', () => {
+    const r = e.search('计票为什么会出错', { limit: 10 });
+    expect(r.hits.map((h) => h.id)).toEqual(['cause', 'plain']);
+    expect(r.terms.map((t) => t.text)).not.toContain('原因');
+    expect(r.hits[1].missing).not.toContain('原因');
+  });
+
+  test('the same words without the cue rank by BM25 alone (the shorter post first)', () => {
+    const r = e.search('计票会不会出错', { limit: 10 });
+    expect(r.hits.map((h) => h.id)).toEqual(['plain', 'cause']);
+  });
+});

@@ -144,7 +144,7 @@ describe('the compiled build-index CLI with 2 workers over the same corpus', () 
     const manifest = JSON.parse(readFileSync(join(cliReport.dir, 'manifest.json'), 'utf8')) as { shards: number[] };
     expect(manifest.shards.length).toBeGreaterThan(1);
     const cliEngine = await SearchEngine.open(cliOut.dir);
-    expect(cliEngine.stats.docs).toBe(hostile.indexed);
+    expect(cliEngine.info().docs).toBe(hostile.indexed);
     for (const v of hostile.valid) expect({ word: v.word, ids: cliEngine.matchIds(v.word) }).toEqual({ word: v.word, ids: [v.path] });
   }, 120_000);
 });
@@ -184,7 +184,7 @@ describe('a file deleted while the build runs', () => {
       expect(deleted).toBe(true);
       expect(r.indexed).toBe(60);
       expect(r.skipped).toEqual([{ path: 'z/victim.md', reason: 'file disappeared during the build' }]);
-      expect((await SearchEngine.open(idx.dir)).stats.docs).toBe(60);
+      expect((await SearchEngine.open(idx.dir)).info().docs).toBe(60);
     } finally {
       corpus.cleanup();
       idx.cleanup();

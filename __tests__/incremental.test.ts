@@ -16,7 +16,7 @@ jest.setTimeout(300_000);
 /** Everything a user can observe of an index, for a fixed set of queries. */
 function observe(engine: SearchEngine, queries: string[]): unknown {
   return {
-    docs: engine.stats.docs,
+    docs: engine.info().docs,
     results: queries.map((q) =>
       (['relevance', 'date'] as const).map((sort) => {
         const r = engine.search(q, { limit: 100, sort });

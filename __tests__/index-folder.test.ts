@@ -71,7 +71,7 @@ describe('build lock', () => {
       new RegExp(`another build is writing index .* \\(process ${process.pid} on ${hostname()}, since \\d{4}-.*\\); wait for it to finish`),
     );
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
-    expect((await SearchEngine.open(out)).stats.docs).toBe(40);
+    expect((await SearchEngine.open(out)).stats.docs).toBe(40); // the deprecated name of info() still answers
     // Released: the next build runs.
     await buildIndex({ corpus: corpus.dir, out, workers: 0 });
   });

@@ -102,7 +102,7 @@ describe('buildIndex and SearchEngine.open', () => {
         'empty-body.md',
       ]),
     );
-    expect(engine.stats.docs).toBe(5);
+    expect(engine.info().docs).toBe(5);
     expect(engine.get('sub/deeper/2020-11-11-城市轨道.md')).toMatchObject({
       title: '城市轨道交通的发展',
       date: '2020-11-11T00:00:00.000Z',
@@ -163,7 +163,7 @@ describe('rebuilding', () => {
       expect(v2).not.toBe(v1);
       expect(current(out.dir)).toBe(v2);
       const e2 = await SearchEngine.open(out.dir);
-      expect(e2.stats.docs).toBe(2);
+      expect(e2.info().docs).toBe(2);
       expect(e2.search('港口').hits.map((h) => h.id)).toEqual(['b.md']);
 
       writeFileSync(join(corpus.dir, 'c.md'), renderPost({ title: '第三版', date: '2021-03-01', body: '<p>最后写到了渔船。</p>' }));
@@ -175,7 +175,7 @@ describe('rebuilding', () => {
       expect(existsSync(join(out.dir, v1))).toBe(false);
       expect(readdirSync(out.dir).filter((e) => e.endsWith('.tmp'))).toEqual([]);
       const e3 = await SearchEngine.open(out.dir);
-      expect(e3.stats.docs).toBe(3);
+      expect(e3.info().docs).toBe(3);
       expect(e3.search('渔船').hits.map((h) => h.id)).toEqual(['c.md']);
     } finally {
       corpus.cleanup();
@@ -211,7 +211,7 @@ describe('rebuilding', () => {
       expect(versionDirs(out.dir)).toEqual([live]);
       expect(readdirSync(out.dir).filter((e) => e.endsWith('.tmp'))).toEqual([]);
       const engine = await SearchEngine.open(out.dir);
-      expect(engine.stats.docs).toBe(1);
+      expect(engine.info().docs).toBe(1);
       expect(engine.search('灯塔').hits.map((h) => h.id)).toEqual(['a.md']);
       expect(engine.search('港口').total).toBe(0);
     } finally {

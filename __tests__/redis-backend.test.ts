@@ -54,9 +54,9 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
   }
 
   it('serves the same documents, facts and word index as the file backend', () => {
-    expect(redisEngine.stats.docs).toBe(fileEngine.stats.docs);
-    expect(redisEngine.stats.docs).toBeGreaterThan(5);
-    expect(redisEngine.stats.dir).toMatch(/^redis:\/\/127\.0\.0\.1:\d+\/sample@v1$/);
+    expect(redisEngine.info().docs).toBe(fileEngine.info().docs);
+    expect(redisEngine.info().docs).toBeGreaterThan(5);
+    expect(redisEngine.info().dir).toMatch(/^redis:\/\/127\.0\.0\.1:\d+\/sample@v1$/);
     expect([...redisEngine.documents()]).toEqual([...fileEngine.documents()]);
   });
 
@@ -180,7 +180,7 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
     expect(await store.redis.exists('crashy:lock')).toBe(0);
     const reader = await RedisIndexStore.connect(redis.url, 'crashy');
     try {
-      expect((await SearchEngine.open(reader)).stats.docs).toBe(fileEngine.stats.docs);
+      expect((await SearchEngine.open(reader)).info().docs).toBe(fileEngine.info().docs);
     } finally {
       await reader.close();
     }

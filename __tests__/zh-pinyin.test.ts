@@ -1,6 +1,6 @@
 import { SearchEngine } from '../src';
 import { parsePinyin } from '../src/analysis/pinyin';
-import { editDistance, nearSyllables } from '../src/query/correct';
+import { editDistance, nearSyllables } from '../src/query/did-you-mean';
 
 /**
  * What the engine offers for a mistyped query: its suggestion, or, when the query matched

@@ -21,7 +21,7 @@ import {
   type QueryFile,
   type QueryResult,
 } from './bench/protocol';
-import { fail, parseOrExit } from './lib/cli';
+import { fail, intArg, parseOrExit } from './lib/cli';
 import { DEFAULT_SIZES, GroundTruth, knownItemRank, makeQuerySet, type EvalQuery, type KnownItem } from './lib/queryset';
 import { processRssMB } from './lib/proc';
 import { median, quantile, table } from './lib/stats';
@@ -152,16 +152,13 @@ async function main(): Promise<void> {
   );
   if (!values.corpus) fail('give --corpus DIR\n\n' + USAGE, 2);
   const quick = values.quick;
-  const scale = Number(values.scale);
-  if (!Number.isInteger(scale) || scale < 1 || scale > 8) fail('--scale must be a whole number from 1 to 8', 2);
-  const runs = values.runs === undefined ? (quick ? 1 : 3) : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 100) fail('--runs must be a whole number from 1 to 100', 2);
+  const scale = intArg(values.scale, '--scale', 1, 8);
+  const runs = intArg(values.runs, '--runs', 1, 100, 2, quick ? 1 : 3);
   const timeoutMin = values['timeout-min'] === undefined ? (quick ? 3 : 10) : Number(values['timeout-min']);
   if (!(timeoutMin > 0)) fail('--timeout-min must be a positive number', 2);
   const timeoutMs = timeoutMin * 60_000;
   const others = parseOthers(values.others);
-  const knownItems = Number(values['known-items']);
-  if (!Number.isInteger(knownItems) || knownItems < 0 || knownItems > 10_000) fail('--known-items must be a whole number from 0 to 10000', 2);
+  const knownItems = intArg(values['known-items'], '--known-items', 0, 10_000);
   const httpSeconds = quick ? 3 : 10;
   const corpus = resolve(values.corpus);
   const stream = values.json ? process.stderr : process.stdout;
@@ -220,7 +217,10 @@ async function main(): Promise<void> {
     writeFileSync(queriesPath, JSON.stringify(queryFile));
     // Further cold-start samples: a fresh process that answers the same first query and stops.
     const coldPath = join(dir, 'queries-cold.json');
-    writeFileSync(coldPath, JSON.stringify({ queries: queryFile.queries.slice(0, 1), knownItems: [], runs: 0, coldOnly: true } satisfies QueryFile));
+    writeFileSync(
+      coldPath,
+      JSON.stringify({ queries: queryFile.queries.slice(0, 1), knownItems: [], runs: 0, coldOnly: true } satisfies QueryFile),
+    );
     /** The query phase of one engine, then its cold start as the median of COLD_START_SAMPLES spawns. */
     const queryRun = async (engine: EngineName, index: string): Promise<ChildResult<QueryResult>> => {
       const q = await child<QueryResult>(engine, 'query', [index, queriesPath]);
@@ -479,13 +479,7 @@ interface HttpOutcome {
 }
 
 /** Start the real server on the zhsearch index, load it with the HTTP child, stop it. */
-async function httpBench(
-  dir: string,
-  indexDir: string,
-  queriesPath: string,
-  seconds: number,
-  timeoutMs: number,
-): Promise<HttpOutcome> {
+async function httpBench(dir: string, indexDir: string, queriesPath: string, seconds: number, timeoutMs: number): Promise<HttpOutcome> {
   let requestsLogged = 0;
   const server = spawn(process.execPath, [join(__dirname, 'serve.js')], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -585,15 +579,14 @@ function freeTextLine(label: string, ms: { questions: number[]; pathological: nu
   ms.pathological.forEach((t, i) => {
     if (worst < 0 || t > ms.pathological[worst]) worst = i;
   });
-  const w = worst >= 0 ? `; slowest pathological query (of ${ms.pathological.length}): ${PATHOLOGICAL[worst].label} ${fmtMs(ms.pathological[worst])} ms` : '';
+  const w =
+    worst >= 0
+      ? `; slowest pathological query (of ${ms.pathological.length}): ${PATHOLOGICAL[worst].label} ${fmtMs(ms.pathological[worst])} ms`
+      : '';
   return `${label}: ${q.length} questions and free-text queries p50 ${fmtMs(median(q))} / p95 ${fmtMs(quantile(q, 0.95))} ms${w}`;
 }
 
-function render(
-  runs: EngineRun[],
-  http: HttpOutcome | null,
-  ctx: RenderContext,
-): { text: string; ratios: Ratio[] } {
+function render(runs: EngineRun[], http: HttpOutcome | null, ctx: RenderContext): { text: string; ratios: Ratio[] } {
   const lines: string[] = [];
   const kinds = countKinds(ctx.qs.queries);
   lines.push(
@@ -723,7 +716,9 @@ function render(
         ` KB/answer: bytes received per response, headers included)`,
       );
       lines.push(`(server run with LOG_LEVEL=info, as deployed: every request is logged; ${http.requestsLogged} log lines)`);
-      lines.push(`server RSS: ${http.rss.listening} MB when listening (index loaded; jieba's dictionary loads after the first answer), ${http.rss.after} MB after the load test`);
+      lines.push(
+        `server RSS: ${http.rss.listening} MB when listening (index loaded; jieba's dictionary loads after the first answer), ${http.rss.after} MB after the load test`,
+      );
     } else {
       lines.push(`HTTP: ERROR ${http.error}`);
     }

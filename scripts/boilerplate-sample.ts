@@ -5,7 +5,7 @@ import { walkCorpus } from '../src/ingest/walk';
 import type { Post } from '../src/ingest/post';
 import { openVersion } from '../src/store/files';
 import { BOILERPLATE_FILE } from '../src/format/manifest';
-import { fail, parseOrExit } from './lib/cli';
+import { fail, intArg, parseOrExit } from './lib/cli';
 import { rng } from './lib/random';
 
 const USAGE = `usage: node dist/scripts/boilerplate-sample.js --corpus DIR --index DIR [--n 50] [--seed 1] [--json]
@@ -40,10 +40,8 @@ async function main(): Promise<void> {
     USAGE,
   );
   if (!values.corpus || !values.index) fail('give --corpus DIR and --index DIR\n\n' + USAGE, 2);
-  const n = Number(values.n);
-  const seed = Number(values.seed);
-  if (!Number.isInteger(n) || n < 1) fail('--n must be a positive whole number', 2);
-  if (!Number.isInteger(seed)) fail('--seed must be a whole number', 2);
+  const n = intArg(values.n, '--n', 1);
+  const seed = intArg(values.seed, '--seed', 0);
 
   const version = await openVersion(values.index).catch((e: Error) => fail(e.message));
   const { frequent } = decodeTable(await version.readGzip(BOILERPLATE_FILE), `${version.dir}/${BOILERPLATE_FILE}`);

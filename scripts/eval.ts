@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     const zh = indexDir ? await zhEval(engine, indexDir, posts, seed) : null;
 
     const result = {
-      index: engine.stats.dir,
+      index: engine.info().dir,
       sameAs: sameAs && { index: values['same-as'], ...sameAs },
       docs: posts.length,
       queries: qs.queries.length,

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { buildIndex } from '../src';
 import { allCjk } from '../src/analysis/terms';
 import { readCurrent } from '../src/store/files';
-import { fail, parseOrExit } from './lib/cli';
+import { fail, intArg, parseOrExit } from './lib/cli';
 import { pick, rng } from './lib/random';
 import { freePort } from './lib/net';
 import { processRssMB } from './lib/proc';
@@ -82,11 +82,7 @@ function parseOptions(): Options {
   );
   if (!values.index) fail('--index DIR is required', 2);
   if (values.reload && !values.corpus) fail('--reload needs --corpus DIR (the corpus the index was built from)', 2);
-  const whole = (name: string, v: string, min: number): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) fail(`--${name} must be a whole number of at least ${min}`, 2);
-    return n;
-  };
+  const whole = (name: string, v: string, min: number): number => intArg(v, `--${name}`, min);
   return {
     index: values.index,
     corpus: values.corpus,

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { getSegmenter, normalize, SearchEngine, type Segmenter } from '../src';
 import { STOP_WORDS } from '../src/analysis/stopwords';
 import { allCjk, runs } from '../src/analysis/terms';
-import { fail, parseOrExit } from './lib/cli';
+import { fail, intArg, parseOrExit } from './lib/cli';
 
 const USAGE = `usage: npm run new-words -- --index DIR [--min-docs N] [--top N] [--out FILE] [--evaluate]
 
@@ -39,10 +39,8 @@ async function main(): Promise<void> {
       }),
     USAGE,
   );
-  const minDocs = Number(values['min-docs']);
-  const top = Number(values.top);
-  if (!Number.isInteger(minDocs) || minDocs < 1) fail('--min-docs must be a whole number of at least 1');
-  if (!Number.isInteger(top) || top < 1) fail('--top must be a whole number of at least 1');
+  const minDocs = intArg(values['min-docs'], '--min-docs', 1, undefined, 1);
+  const top = intArg(values.top, '--top', 1, undefined, 1);
   let engine: SearchEngine;
   try {
     engine = await SearchEngine.open(values.index, { synonyms: false });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fail, parseOrExit } from './lib/cli';
+import { fail, intArg, parseOrExit } from './lib/cli';
 import { rng } from './lib/random';
 import { median } from './lib/stats';
 
@@ -36,8 +36,7 @@ async function main(): Promise<void> {
     USAGE,
   );
   if (!values.corpus || !values.index) fail('--corpus and --index are required');
-  const rounds = Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1) fail('--rounds must be a positive whole number');
+  const rounds = intArg(values.rounds, '--rounds', 1, undefined, 1);
 
   const child = spawn(process.execPath, [join(__dirname, 'start.js'), '--corpus', values.corpus, '--watch'], {
     env: { ...process.env, PORT: '0', INDEX_DIR: values.index, LOG_LEVEL: 'warn', RATE_LIMIT: '0' },

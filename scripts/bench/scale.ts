@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { buildIndex, getSegmenter, SearchEngine } from '../../src';
 import { buildRedisIndex } from '../../src/indexer/build-redis';
 import { RedisIndexStore } from '../../src/store/redis';
-import { fail, parseOrExit } from '../lib/cli';
+import { fail, intArg, parseOrExit } from '../lib/cli';
 import { makeQuerySet } from '../lib/queryset';
 import { median, quantile, table } from '../lib/stats';
 import { freePort } from '../lib/net';
@@ -59,12 +59,10 @@ async function main(): Promise<void> {
       }),
     USAGE,
   );
-  const seconds = Number(values.seconds);
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 120) fail('--seconds must be a whole number from 1 to 120', 2);
+  const seconds = intArg(values.seconds, '--seconds', 1, 120);
   if (values['http-only']) {
     if (!values.index || !values['redis-url'] || !values.name) fail('--http-only needs --index DIR, --redis-url URL and --name NAME', 2);
-    const rounds = Number(values.rounds);
-    if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) fail('--rounds must be a whole number from 1 to 20', 2);
+    const rounds = intArg(values.rounds, '--rounds', 1, 20);
     return httpOnly(values.index, values['redis-url'], values.name, rounds, seconds);
   }
   if (!values.corpus) fail('give --corpus DIR\n\n' + USAGE, 2);

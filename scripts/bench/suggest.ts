@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SearchEngine } from '../../src';
-import { fail, parseOrExit } from '../lib/cli';
+import { fail, intArg, parseOrExit } from '../lib/cli';
 import { median, quantile, table } from '../lib/stats';
 
 const USAGE = `usage: npm run bench:suggest -- --index DIR [--runs N] [--cold N] [--json]
@@ -186,10 +186,8 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(await cold(index)) + '\n');
     return;
   }
-  const runs = Number(values.runs);
-  const colds = Number(values.cold);
-  if (!Number.isInteger(runs) || runs < 1) fail('--runs must be a whole number ≥ 1', 2);
-  if (!Number.isInteger(colds) || colds < 0) fail('--cold must be a whole number ≥ 0', 2);
+  const runs = intArg(values.runs, '--runs', 1);
+  const colds = intArg(values.cold, '--cold', 0);
 
   const coldResults: ColdResult[] = [];
   for (let k = 0; k < colds; k++) {

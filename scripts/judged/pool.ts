@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Post } from '../../src';
-import { fail, parseOrExit } from '../lib/cli';
+import { fail, intArg, parseOrExit } from '../lib/cli';
 import { blindOrder, keywordsInContext, opening } from './blind';
 import { DEFAULT_QRELS, DEFAULT_QUERIES, loadQrels, loadQueries, type JudgedQuery, type Qrels } from './data';
 import { checkSetup, DEFAULT_CACHE, runAll, type Run } from './runs';
@@ -96,8 +96,7 @@ async function main(): Promise<void> {
   );
   const problem = checkSetup(values.corpus, values.index);
   if (problem) fail(`${problem}\n\n${USAGE}`, 2);
-  const nBatches = Number(values.batches);
-  if (!Number.isInteger(nBatches) || nBatches < 1) fail(`--batches ${values.batches}: expected a positive integer`, 2);
+  const nBatches = intArg(values.batches, '--batches', 1);
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
   const queries = loadQueries(values.queries);
   const qrels: Qrels = loadQrels(values.qrels);

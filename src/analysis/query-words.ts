@@ -76,3 +76,34 @@ export const QUERY_WORDS: ReadonlySet<string> = new Set([...INTERROGATIVES, ...M
 export function isQueryWord(word: string): boolean {
   return QUERY_WORDS.has(word);
 }
+
+/** What a question asks for, told by its wording, and the words a post answering it tends to use. */
+export interface QuestionIntent {
+  /** Any of these in the typed query (normalized) shows the intent. */
+  cues: readonly string[];
+  /** Words that rank a post up a little when it holds them (never required, never listed as terms). */
+  words: readonly string[];
+}
+
+/**
+ * A question names its topic and, in its wording, the kind of answer it wants: a cause
+ * (为什么 → 原因), an origin (从哪里来 → 起源, 来源), a risk (安全吗 → 风险), an effect or a
+ * remedy. Posts that give such an answer usually name it, so these words add to the
+ * score of posts already matched on the topic.
+ */
+export const QUESTION_INTENTS: readonly QuestionIntent[] = [
+  { cues: ['为什么', '为何', '为啥'], words: ['原因'] },
+  { cues: ['哪里来', '哪儿来', '从哪来', '怎么来的', '如何产生'], words: ['起源', '来源', '源头'] },
+  { cues: ['安全吗', '安不安全', '危险吗', '有没有风险', '有什么风险'], words: ['风险', '安全'] },
+  { cues: ['什么影响', '有何影响', '影响是什么'], words: ['影响'] },
+  { cues: ['怎么办', '如何应对', '怎么应对'], words: ['应对', '办法'] },
+];
+
+/** The answer words of every intent whose cue occurs in `query` (normalized), in table order. */
+export function intentWords(query: string): string[] {
+  const out: string[] = [];
+  for (const intent of QUESTION_INTENTS) {
+    if (intent.cues.some((c) => query.includes(c))) for (const w of intent.words) if (!out.includes(w)) out.push(w);
+  }
+  return out;
+}

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { wholeNumber, wholeNumberRule } from '../engine';
 
 /** The option table of a subcommand, as node:util parseArgs takes it. */
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;
@@ -48,12 +49,18 @@ export function fail(message: string, code = 1): never {
 }
 
 /**
- * A whole-number flag (or undefined when absent); out of range fails naming the flag.
+ * A whole-number flag (or undefined when absent); out of range fails naming the flag,
+ * exiting with `code`. `max` defaults to no upper bound.
  */
-export function intFlag(value: string | undefined, name: string, min: number, max: number): number | undefined {
+export function intFlag(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number = Number.MAX_SAFE_INTEGER,
+  code = 2,
+): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    fail(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`, 2);
-  }
-  return Number(value);
+  const n = wholeNumber(value, min, max);
+  if (n === null) fail(`${wholeNumberRule(name, min, max)} (got ${JSON.stringify(value)})`, code);
+  return n;
 }

@@ -3,7 +3,7 @@ import { checkIndexName } from '../store/index-name';
 import { buildIndex, type BuildProgress, type BuildReport } from '../indexer/build';
 import { watchCorpus } from '../indexer/watch';
 import { SEGMENTER_BACKENDS, type SegmenterBackend } from '../analysis/segmenter';
-import { fail, parseFlags } from './args';
+import { fail, intFlag, parseFlags } from './args';
 import type { Command } from './command';
 
 const usage = (
@@ -46,11 +46,8 @@ async function run(argv: string[], prog: string): Promise<void> {
     },
     usage(prog),
   );
-  const workers = values.workers === undefined ? undefined : Number(values.workers);
-  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) fail('--workers must be a whole number');
-  const maxTextChars = values['max-text-chars'] === undefined ? undefined : Number(values['max-text-chars']);
-  if (maxTextChars !== undefined && (!Number.isInteger(maxTextChars) || maxTextChars < 1))
-    fail('--max-text-chars must be a positive whole number');
+  const workers = intFlag(values.workers, '--workers', 0, undefined, 1);
+  const maxTextChars = intFlag(values['max-text-chars'], '--max-text-chars', 1, undefined, 1);
 
   const segmenter = values.segmenter;
   if (segmenter !== undefined && !(SEGMENTER_BACKENDS as readonly string[]).includes(segmenter)) {
@@ -67,8 +64,7 @@ async function run(argv: string[], prog: string): Promise<void> {
       fail((err as Error).message);
     }
   }
-  const grace = values['grace-seconds'] === undefined ? undefined : Number(values['grace-seconds']);
-  if (grace !== undefined && (!Number.isInteger(grace) || grace < 1)) fail('--grace-seconds must be a positive whole number');
+  const grace = intFlag(values['grace-seconds'], '--grace-seconds', 1, undefined, 1);
   if (redis && (values.incremental || values.watch)) fail('--incremental and --watch work with the file backend only');
   if (values.watch) {
     const watcher = watchCorpus({

@@ -1,4 +1,4 @@
-import { SearchEngine, type SearchOptions, type SearchResult } from '../engine';
+import { DEFAULT_LIMIT, MAX_LIMIT, SearchEngine, type SearchOptions, type SearchResult } from '../engine';
 import { fail, intFlag, parseFlags } from './args';
 import type { Command } from './command';
 
@@ -45,8 +45,7 @@ async function run(argv: string[], prog: string): Promise<void> {
     process.stdout.write(usage(prog) + '\n');
     process.exit(2);
   }
-  const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) fail('--limit must be a whole number from 1 to 100');
+  const limit = intFlag(values.limit, '--limit', 1, MAX_LIMIT, 1) ?? DEFAULT_LIMIT;
   const page = intFlag(values.page, '--page', 1, 1000) ?? 1;
   if (values.sort !== 'relevance' && values.sort !== 'date') fail('--sort must be relevance or date');
   const options: SearchOptions = {

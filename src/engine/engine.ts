@@ -5,38 +5,35 @@ import type { Segmenter } from '../analysis/segmenter';
 import type { BigramLookup } from '../format/bigram-postings';
 import type { DocTexts } from '../segment/doc-texts';
 import type { Post } from '../ingest/post';
-import { LruCache } from '../lru';
-import { collapsedRanking, StoryGroups } from '../query/dedupe';
+import { collapsedRanking, DuplicateGroups } from '../query/duplicate-groups';
 import { createDocTable, type DocTable } from '../query/doctable';
-import { isBigram, type MatchResult } from '../query/execute';
+import { isBigram } from '../query/execute';
 import { facetCounts } from '../query/facets';
 import { MAX_QUERY_LENGTH, QueryError } from '../query/parse';
-import type { QueryPlan } from '../query/plan';
 import { rankDocs } from '../query/rank';
 import { keyTerms } from '../query/related';
-import { highlightAll, makeSnippet, SNIPPET_LENGTH, unitWeights } from '../query/snippet';
+import { unitWeights } from '../query/snippet';
 import { Suggester } from '../query/suggest';
 import type { WordIndex } from '../query/word-postings';
 import type { IndexSource } from '../store/backend';
 import { exportRows } from './export';
+import { makeHit, type HitSources } from './hits';
 import { buildInMemory } from './from-documents';
 import { loadIndex } from './open';
-import { DEFAULT_LIMIT, intOption, MAX_EXPORT, MAX_LIMIT, matchFilters } from './options';
+import { checkRequest, DEFAULT_LIMIT, MAX_EXPORT, MAX_LIMIT, matchFilters } from './options';
+import { ResultCache } from './result-cache';
 import { QueryRunner } from './run-query';
 import type {
   DocumentInput,
   EngineParts,
   ExportRow,
   FromDocumentsOptions,
-  Hit,
   IndexInfo,
   OpenOptions,
   RelatedArticle,
   SearchOptions,
   SearchResult,
 } from './types';
-
-const DEFAULT_RESULT_CACHE = 1024;
 
 /**
  * A loaded index, ready to answer queries. Immutable once created: a new build is
@@ -46,23 +43,21 @@ export class SearchEngine {
   private readonly table: DocTable;
   private readonly byId = new Map<string, number>();
   private readonly suggester: Suggester;
-  /**
-   * Recent results, read-only (frozen): search boxes repeat queries (paging back,
-   * suggestions clicked, popular words), and an engine never changes once loaded, so a
-   * reload swaps the cache out with it.
-   */
-  private readonly results: LruCache<string, SearchResult>;
+  /** Recent results (see ResultCache). */
+  private readonly results: ResultCache;
   /** The segmenter, once loaded (see {@link loadSegmenter}). */
   private segmenterInstance: Segmenter | null = null;
   private loadSegmenterOnce: (() => Segmenter) | null = null;
   /** The posts' bodies (an opened index reads them from its files on demand). */
   private readonly texts: DocTexts;
-  private readonly stories: StoryGroups;
+  private readonly groups: DuplicateGroups;
   private readonly words: WordIndex;
   private readonly bigrams: BigramLookup;
   private readonly titleBigrams: BigramLookup;
-  private readonly info: IndexInfo;
+  private readonly indexInfo: IndexInfo;
   private readonly runner: QueryRunner;
+  /** What hits and export rows are made from. */
+  private readonly view: HitSources;
 
   private constructor(parts: EngineParts) {
     const { posts } = parts;
@@ -70,11 +65,11 @@ export class SearchEngine {
     this.bigrams = parts.bigrams;
     this.titleBigrams = parts.titleBigrams;
     this.texts = parts.texts;
-    this.info = parts.info;
-    this.results = new LruCache(parts.resultCache ?? DEFAULT_RESULT_CACHE, { admitOnRepeat: true });
+    this.indexInfo = parts.info;
+    this.results = new ResultCache(parts.resultCache);
     if (typeof parts.segmenter === 'function') this.loadSegmenterOnce = parts.segmenter;
     else this.segmenterInstance = parts.segmenter;
-    this.stories = new StoryGroups(posts.length, parts.groups);
+    this.groups = new DuplicateGroups(posts.length, parts.groups);
     posts.forEach((p, i) => this.byId.set(p.id, i));
     const titleBigrams = parts.titleBigrams;
     this.table = createDocTable(
@@ -94,6 +89,7 @@ export class SearchEngine {
       segmenter: () => this.segmenter,
       queryBudget: parts.queryBudget,
     });
+    this.view = { table: this.table, texts: this.texts, groups: this.groups, runner: this.runner };
   }
 
   /**
@@ -138,9 +134,14 @@ export class SearchEngine {
     return this.segmenterInstance;
   }
 
-  /** Index facts for health checks. */
+  /** Facts about the loaded index (documents, build time, format version, folder), for health checks. */
+  info(): IndexInfo {
+    return { ...this.indexInfo };
+  }
+
+  /** @deprecated The same as {@link info}; kept for existing callers. */
   get stats(): IndexInfo {
-    return { ...this.info };
+    return this.info();
   }
 
   /**
@@ -150,55 +151,39 @@ export class SearchEngine {
   search(query: string, options: SearchOptions = {}): SearchResult {
     const started = process.hrtime.bigint();
     if (typeof query !== 'string') throw new QueryError('q must be a string', 'q');
-    const offset = intOption(options.offset, 'offset', 0, 0, 1_000_000);
-    const limit = Math.min(intOption(options.limit, 'limit', DEFAULT_LIMIT, 1, Number.MAX_SAFE_INTEGER), MAX_LIMIT);
-    const filters = matchFilters(options);
-    const sort = options.sort ?? 'relevance';
-    if (sort !== 'relevance' && sort !== 'date') throw new QueryError('sort must be "relevance" or "date"', 'sort');
-    const collapse = options.collapse ?? true;
-    if (typeof collapse !== 'boolean') throw new QueryError('collapse must be true or false', 'collapse');
-
-    const key = JSON.stringify([
-      query,
-      offset,
-      limit,
-      filters.categories,
-      filters.tags,
-      filters.author,
-      filters.fromMs,
-      filters.toMs,
-      sort,
-      collapse,
-    ]);
-    const cached = this.results.get(key);
-    if (cached) return { ...cached, hits: cached.hits.slice(), tookMs: msSince(started) };
+    const checked = checkRequest(options, { dflt: DEFAULT_LIMIT, max: Number.MAX_SAFE_INTEGER, cap: MAX_LIMIT });
+    const { offset, limit, filters, sort, collapse } = checked;
+    const key = ResultCache.key(query, checked);
+    const cached = this.results.get(key, started);
+    if (cached) return cached;
 
     const { plan, matched, interpretedAs, interpretedBy, budget, suggestion } = this.runner.run(query, filters, { suggest: true });
     const page = collapse
-      ? collapsedRanking(this.stories, (need) => rankDocs(this.table, matched, plan, sort, need), offset + limit, matched.docs.length)
+      ? collapsedRanking(this.groups, (need) => rankDocs(this.table, matched, plan, sort, need), offset + limit, matched.docs.length)
       : rankDocs(this.table, matched, plan, sort, offset + limit);
-    const inMatches = page.slice(offset, offset + limit).some((r) => this.stories.grouped(r.doc)) ? new Set(matched.docs) : null;
+    const inMatches = page.slice(offset, offset + limit).some((r) => this.groups.grouped(r.doc)) ? new Set(matched.docs) : null;
     // Snippet weights depend on the query only: computed once, not per hit.
     const weights = unitWeights(plan.highlight, this.table.size, (u) => this.unitDf(u));
-    const hits = page.slice(offset, offset + limit).map(({ doc, score }) => this.hit(doc, score, plan, matched, inMatches, weights));
+    const hits = page
+      .slice(offset, offset + limit)
+      .map(({ doc, score }) => makeHit(this.view, doc, score, plan, matched, inMatches, weights));
     const full = this.runner.fullMatchDocs(plan, matched, budget);
     const result: SearchResult = {
       query,
-      total: collapse ? this.stories.countStories(matched.docs) : matched.docs.length,
+      total: collapse ? this.groups.countDistinct(matched.docs) : matched.docs.length,
       offset,
       limit,
       tookMs: 0,
       hits,
-      facets: facetCounts(this.table, matched.docs, collapse ? this.stories : undefined),
+      facets: facetCounts(this.table, matched.docs, collapse ? this.groups : undefined),
       suggestion,
       interpretedAs,
       interpretedBy,
       terms: plan.terms.map((t) => ({ text: t.text, required: t.required })),
-      fullMatches: collapse ? this.stories.countStories(full) : full.length,
+      fullMatches: collapse ? this.groups.countDistinct(full) : full.length,
       truncated: matched.truncated || budget.exhausted,
     };
-    this.results.set(key, deepFreeze(result));
-    return { ...result, hits: hits.slice(), tookMs: msSince(started) };
+    return this.results.set(key, result, started);
   }
 
   /**
@@ -256,7 +241,7 @@ export class SearchEngine {
     const df = (w: string): number => (isBigram(w) ? this.bigrams.count(bigramKey(w)) : this.suggester.df(w));
     const terms = keyTerms(p.title, p.text, this.segmenter, df, this.table.size).map((t) => t.term);
     if (terms.length === 0) return { terms, articles: [] };
-    const exclude = new Set([d, ...this.stories.others(d)]);
+    const exclude = new Set([d, ...this.groups.others(d)]);
     const r = this.search(terms.join(' OR '), { limit: Math.min(MAX_LIMIT, n + exclude.size) });
     const articles = r.hits
       .filter((h) => !exclude.has(this.byId.get(h.id)!))
@@ -270,43 +255,23 @@ export class SearchEngine {
    * `offset`, produced lazily so that a large export can be streamed.
    */
   exportRows(query: string, options: Omit<SearchOptions, 'limit'> = {}, max: number = MAX_EXPORT): IterableIterator<ExportRow> {
-    return exportRows({ runner: this.runner, table: this.table, stories: this.stories }, query, options, max);
+    return exportRows(this.view, query, options, max);
   }
 
-  /** Ids of the other posts of `id`'s story (duplicates), or null for an unknown id. */
+  /** Ids of the other posts of `id`'s duplicate group, or null for an unknown id. */
   duplicatesOf(id: string): string[] | null {
     const d = this.byId.get(id);
-    return d === undefined ? null : this.stories.others(d).map((o) => this.table.posts[o].id);
+    return d === undefined ? null : this.groups.others(d).map((o) => this.table.posts[o].id);
   }
 
-  /** Number of stories with more than one post. */
+  /** Number of duplicate groups (each of 2+ posts). */
+  get duplicateGroupCount(): number {
+    return this.groups.count;
+  }
+
+  /** @deprecated The same as {@link duplicateGroupCount}; kept for existing callers. */
   get duplicateGroups(): number {
-    return this.stories.count;
-  }
-
-  private hit(doc: number, score: number, plan: QueryPlan, found: MatchResult, inMatches: Set<number> | null, weights: number[]): Hit {
-    const p = this.table.posts[doc];
-    const units = plan.highlight;
-    const matched: string[] = [];
-    const missing: string[] = [];
-    for (const t of plan.terms) (this.runner.holds(plan, found, doc, t, null) ? matched : missing).push(t.text);
-    const dupes = inMatches ? this.stories.others(doc).filter((d) => inMatches.has(d)) : [];
-    return {
-      id: p.id,
-      title: p.title,
-      url: p.url,
-      date: p.date,
-      author: p.author,
-      categories: [...p.categories],
-      tags: [...p.tags],
-      score: Math.round(score * 1000) / 1000,
-      snippet: makeSnippet(this.texts.display(doc), this.table.text(doc), units, SNIPPET_LENGTH, weights),
-      titleHighlighted: highlightAll(p.title, this.table.ntitle[doc], units),
-      duplicates: dupes.length,
-      duplicateIds: dupes.map((d) => this.table.posts[d].id),
-      matched,
-      missing,
-    };
+    return this.duplicateGroupCount;
   }
 
   /** Documents holding a query unit, for snippet weights: its rarest bigram for Chinese, else its vocabulary count. */
@@ -325,17 +290,3 @@ export class SearchEngine {
 }
 
 const EMPTY = new Uint32Array(0);
-
-/** Freeze a result and everything in it (cached results are shared between callers). */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
-/** Milliseconds since `started` (a process.hrtime.bigint() reading), to 0.01 ms: what `tookMs` reports. */
-export function msSince(started: bigint): number {
-  return Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
-}

@@ -1,8 +1,8 @@
 import type { DocTable } from '../query/doctable';
-import { collapsedRanking, type StoryGroups } from '../query/dedupe';
-import { QueryError } from '../query/parse';
+import { collapsedRanking, type DuplicateGroups } from '../query/duplicate-groups';
 import { rankDocs } from '../query/rank';
-import { intOption, MAX_EXPORT, matchFilters } from './options';
+import { checkRequest, MAX_EXPORT } from './options';
+import { postFields } from './hits';
 import type { QueryRunner } from './run-query';
 import type { ExportRow, SearchOptions } from './types';
 
@@ -10,7 +10,7 @@ import type { ExportRow, SearchOptions } from './types';
 export interface ExportSources {
   runner: QueryRunner;
   table: DocTable;
-  stories: StoryGroups;
+  groups: DuplicateGroups;
 }
 
 /**
@@ -23,33 +23,21 @@ export function* exportRows(
   options: Omit<SearchOptions, 'limit'> = {},
   max: number = MAX_EXPORT,
 ): IterableIterator<ExportRow> {
-  const { runner, table, stories } = src;
-  const limit = intOption(max, 'limit', MAX_EXPORT, 1, MAX_EXPORT);
-  const offset = intOption(options.offset, 'offset', 0, 0, 1_000_000);
-  const collapse = options.collapse ?? true;
-  const sort = options.sort ?? 'relevance';
-  if (sort !== 'relevance' && sort !== 'date') throw new QueryError('sort must be "relevance" or "date"', 'sort');
-  const { plan, matched } = runner.run(query, matchFilters(options));
+  const { runner, table, groups } = src;
+  const { offset, limit, filters, sort, collapse } = checkRequest({ ...options, limit: max }, { dflt: MAX_EXPORT, max: MAX_EXPORT });
+  const { plan, matched } = runner.run(query, filters);
   if (plan.groups.length === 0) return;
   const need = offset + limit;
   const ranked = collapse
-    ? collapsedRanking(stories, (k) => rankDocs(table, matched, plan, sort, k), need, matched.docs.length)
+    ? collapsedRanking(groups, (k) => rankDocs(table, matched, plan, sort, k), need, matched.docs.length)
     : rankDocs(table, matched, plan, sort, need);
   const inMatches = new Set(matched.docs);
   let rank = offset;
   for (const { doc, score } of ranked.slice(offset, need)) {
-    const p = table.posts[doc];
     yield {
       rank: ++rank,
-      id: p.id,
-      title: p.title,
-      url: p.url,
-      date: p.date,
-      author: p.author,
-      categories: [...p.categories],
-      tags: [...p.tags],
-      score: Math.round(score * 1000) / 1000,
-      duplicates: stories.others(doc).filter((o) => inMatches.has(o)).length,
+      ...postFields(table.posts[doc], score),
+      duplicates: groups.others(doc).filter((o) => inMatches.has(o)).length,
     };
   }
 }

@@ -1,7 +1,7 @@
 import { getSegmenter } from '../analysis/segmenter';
 import { loadSynonyms } from '../analysis/synonyms';
 import { FORMAT_VERSION } from '../format/manifest';
-import { groupDuplicates } from '../indexer/duplicates';
+import { groupDuplicates } from '../indexer/duplicate-groups';
 import { ShardBuilder } from '../indexer/shard';
 import { htmlToText } from '../ingest/html';
 import type { Post } from '../ingest/post';

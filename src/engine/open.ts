@@ -6,7 +6,7 @@ import { FLEX_OPTIONS, flexMapChunks } from '../format/flex';
 import type { FlexMapEntry } from '../format/flex-index';
 import { BIGRAM_FILE, DUPLICATES_FILE, shardFiles, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from '../format/manifest';
 import type { Post } from '../ingest/post';
-import { validGroups } from '../query/dedupe';
+import { validGroups } from '../query/duplicate-groups';
 import { PackedWordPostings } from '../query/word-postings';
 import { BigramFile } from '../segment/bigram-file';
 import { FileDocTexts, type DocTexts } from '../segment/doc-texts';

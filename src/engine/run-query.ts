@@ -2,8 +2,8 @@ import { bigramKey } from '../analysis/bigrams';
 import type { Segmenter } from '../analysis/segmenter';
 import type { Synonyms } from '../analysis/synonyms';
 import type { BigramLookup } from '../format/bigram-postings';
-import type { CorrectionSource } from '../query/correct';
-import { didYouMean } from '../query/correct';
+import type { CorrectionSource } from '../query/did-you-mean';
+import { didYouMean } from '../query/did-you-mean';
 import type { DocTable } from '../query/doctable';
 import { correctInContext } from '../query/context-correction';
 import {
@@ -18,7 +18,7 @@ import {
   type MatchFilters,
   type MatchResult,
 } from '../query/execute';
-import { pinyinQuery } from '../query/interpret';
+import { pinyinQuery } from '../query/pinyin-fallback';
 import { parseQuery } from '../query/parse';
 import { planQuery, type PlanTerm, type QueryPlan } from '../query/plan';
 import type { Suggester } from '../query/suggest';

@@ -93,19 +93,15 @@ export interface RelatedArticle {
   score: number;
 }
 
-/** One row of {@link SearchEngine.exportRows}: a hit without snippets. */
-export interface ExportRow {
+/** The fields of a hit that describe its post (a hit and an export row share them). */
+export type PostFields = Pick<Hit, 'id' | 'title' | 'url' | 'date' | 'author' | 'categories' | 'tags' | 'score'>;
+
+/**
+ * One row of {@link SearchEngine.exportRows}: a hit without snippets or term lists, with
+ * its rank. `duplicates` counts the other matching posts of the same story.
+ */
+export interface ExportRow extends PostFields, Pick<Hit, 'duplicates'> {
   rank: number;
-  id: string;
-  title: string;
-  url: string | null;
-  date: string | null;
-  author: string | null;
-  categories: string[];
-  tags: string[];
-  score: number;
-  /** Other matching posts of the same story (hidden when collapsed). */
-  duplicates: number;
 }
 
 /** A document handed to {@link SearchEngine.fromDocuments}. */

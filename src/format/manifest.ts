@@ -97,7 +97,7 @@ export interface ShardSources {
 /** Template blocks per source and the build's removals (see indexer/boilerplate). */
 export const BOILERPLATE_FILE = 'boilerplate.json.gz';
 
-/** Duplicate groups: arrays of document numbers (see indexer/duplicates). */
+/** Duplicate groups: arrays of document numbers (see indexer/duplicate-groups). */
 export const DUPLICATES_FILE = 'duplicates.json.gz';
 
 /** The file names of shard `k` in a version. */

@@ -22,7 +22,7 @@ import {
 import { FLEX_OPTIONS, flexVersion } from '../format/flex';
 import { BigramPostings } from '../format/bigram-postings';
 import { encodeBigramFile } from '../segment/bigram-file';
-import { groupDuplicates } from './duplicates';
+import { groupDuplicates } from './duplicate-groups';
 import { countChanges, openPrevious, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
 import {
   BOILERPLATE_SCHEME,

@@ -1,6 +1,6 @@
 import { isCjk, normalize } from '../analysis/normalize';
 import { allCjk } from '../analysis/terms';
-import { correctChinese, type CorrectionSource } from './correct';
+import { correctChinese, type CorrectionSource } from './did-you-mean';
 
 /**
  * Typos inside a sentence typed without spaces (社会新用体系 for 社会信用体系). Such a query

@@ -1,3 +1,4 @@
+// Over 300 lines: candidate lookup, verification against the text and the cost budget are one matching loop.
 import { isCjk } from '../analysis/normalize';
 import type { DocTable } from './doctable';
 import type { ClausePlan, QueryPlan, Unit } from './plan';

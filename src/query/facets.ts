@@ -8,29 +8,29 @@ export interface Facets {
 
 /**
  * Count categories and years of the matched documents, most frequent categories first.
- * With `stories` (collapsed results), a story counts once per value, however many of its
+ * With `groups` (collapsed results), a duplicate group counts once per value, however many of its
  * posts have it: a count is then the total that filtering by that value shows.
  */
-export function facetCounts(table: DocTable, docs: readonly number[], stories?: { storyOf(doc: number): number }): Facets {
+export function facetCounts(table: DocTable, docs: readonly number[], groups?: { groupOf(doc: number): number }): Facets {
   const catCounts = new Uint32Array(table.categoryNames.length);
   const [y0, y1] = table.yearRange;
   const yearCounts = new Uint32Array(Math.max(0, y1 - y0 + 1));
   const { categoryStart, categoryFlat } = table;
-  // "story:c<category>" / "story:y<year>" pairs already counted for a post of a story.
+  // "group:c<category>" / "group:y<year>" pairs already counted for a post of a duplicate group.
   const counted = new Set<string>();
-  const firstOfStory = (story: number, key: string): boolean => {
-    const k = `${story}:${key}`;
+  const firstOfGroup = (group: number, key: string): boolean => {
+    const k = `${group}:${key}`;
     if (counted.has(k)) return false;
     counted.add(k);
     return true;
   };
   for (const d of docs) {
-    const story = stories ? stories.storyOf(d) : -1;
+    const group = groups ? groups.groupOf(d) : -1;
     for (let i = categoryStart[d], end = categoryStart[d + 1]; i < end; i++) {
-      if (story < 0 || firstOfStory(story, `c${categoryFlat[i]}`)) catCounts[categoryFlat[i]]++;
+      if (group < 0 || firstOfGroup(group, `c${categoryFlat[i]}`)) catCounts[categoryFlat[i]]++;
     }
     const y = table.year[d];
-    if (y !== 0 && (story < 0 || firstOfStory(story, `y${y}`))) yearCounts[y - y0]++;
+    if (y !== 0 && (group < 0 || firstOfGroup(group, `y${y}`))) yearCounts[y - y0]++;
   }
   const years = new Map<number, number>();
   for (let i = 0; i < yearCounts.length; i++) if (yearCounts[i] > 0) years.set(y0 + i, yearCounts[i]);

@@ -1,5 +1,6 @@
+// Over 300 lines: segmentation into units, synonym expansion and question-word roles build one plan together.
 import { isCjk, normalize } from '../analysis/normalize';
-import { isQueryWord } from '../analysis/query-words';
+import { intentWords, isQueryWord } from '../analysis/query-words';
 import type { Segmenter } from '../analysis/segmenter';
 import { STOP_WORDS } from '../analysis/stopwords';
 import { allCjk, runs, unitTerms } from '../analysis/terms';
@@ -73,6 +74,11 @@ export interface QueryPlan {
   terms: PlanTerm[];
   /** Units that are question words: they weigh {@link QUESTION_WORD_WEIGHT}. */
   questionWords: ReadonlySet<string>;
+  /**
+   * Units added for what a question asks (原因 for 为什么; analysis/query-words
+   * QUESTION_INTENTS): bonus only, weighing {@link INTENT_WORD_WEIGHT}, never listed as terms.
+   */
+  intentWords: ReadonlySet<string>;
   /** Runs that were split into words: rewarded when a document holds them whole. */
   wholes: string[];
   mode: QueryMode;
@@ -82,6 +88,8 @@ export interface QueryPlan {
 export const SYNONYM_WEIGHT = 1;
 /** A question word's score counts this much of a content word's: it hints at the kind of text, not the topic. */
 export const QUESTION_WORD_WEIGHT = 0.2;
+/** An intent word's score counts this much of a content word's: it hints at the kind of answer. */
+export const INTENT_WORD_WEIGHT = 0.5;
 /** At most this many clauses come out of expanding one clause with synonyms. */
 const MAX_EXPANSIONS = 8;
 /**
@@ -140,6 +148,7 @@ export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter, optio
   const groups: ClausePlan[][] = [];
   const roles: GroupRole[] = [];
   const questionWords = new Set<string>();
+  const intentUnits = new Set<string>();
   let minShould = 0;
   let mode: QueryMode = 'exact';
   if (operators) {
@@ -178,6 +187,16 @@ export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter, optio
       // A query of question words alone still needs them.
       roles.push(content.length === 0 ? 'required' : 'bonus');
     }
+    if (mode === 'free' && content.length > 0) {
+      const typed = normalize(parsed.groups.map((g) => g[0].text).join(' '));
+      for (const w of intentWords(typed)) {
+        const unit = makeUnit(w);
+        if (!unit || groups.some((g) => g.some((c) => c.units.some((v) => v.text === w)))) continue;
+        intentUnits.add(w);
+        groups.push([{ units: [unit], field: 'all', whole: null, synonym: true }]);
+        roles.push('bonus');
+      }
+    }
   }
   const excluded = excludedIn.flatMap((c) => toPlans(planClause(c, split), c.phrase));
   const literal = new Set(groups.flat().flatMap((c) => (c.synonym ? [] : c.units.map((u) => u.text))));
@@ -209,6 +228,7 @@ export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter, optio
     conceptOf,
     terms,
     questionWords,
+    intentWords: intentUnits,
     wholes: [...new Set(split.wholes)],
     mode,
   };

@@ -1,7 +1,7 @@
 import { TITLE_TF_WEIGHT, type BigramList } from '../format/bigram-postings';
 import type { DocTable } from './doctable';
 import type { MatchResult } from './execute';
-import { QUESTION_WORD_WEIGHT, SYNONYM_WEIGHT, type QueryPlan } from './plan';
+import { INTENT_WORD_WEIGHT, QUESTION_WORD_WEIGHT, SYNONYM_WEIGHT, type QueryPlan } from './plan';
 
 /**
  * Relevance: BM25 on the body plus {@link TITLE_BOOST} times BM25 on the title (each
@@ -17,7 +17,7 @@ import { QUESTION_WORD_WEIGHT, SYNONYM_WEIGHT, type QueryPlan } from './plan';
  */
 
 export const K1 = 1.2;
-export const B = 0.75;
+export const LENGTH_NORMALIZATION = 0.75;
 /** The stored bigram frequency counts a title occurrence this many times (see TITLE_TF_WEIGHT). */
 const STORED_TITLE_WEIGHT = TITLE_TF_WEIGHT;
 /** Weight of the title field's BM25 against the body's. */
@@ -110,6 +110,7 @@ export class Scorer {
     this.weights = units.map((u) => {
       const lit = conceptOf.get(u) ?? u;
       const base = synonyms.has(u) && matched.units.has(lit) ? idfOf(lit) * SYNONYM_WEIGHT : idfOf(u);
+      if (plan.intentWords.has(u)) return idfOf(u) * INTENT_WORD_WEIGHT;
       return plan.questionWords.has(lit) ? base * QUESTION_WORD_WEIGHT : base;
     });
     this.literal = units.filter((u) => !synonyms.has(u) && !plan.questionWords.has(u));
@@ -213,8 +214,12 @@ export class Scorer {
     const tfBody = stored >= 0 ? Math.max(0, stored - STORED_TITLE_WEIGHT * tfTitle) : countOccurrences(table.text(d), this.units[k]);
     const w = this.weights[k];
     let s = 0;
-    if (tfBody > 0) s += (w * tfBody * (K1 + 1)) / (tfBody + K1 * (1 - B + (B * table.textLen[d]) / table.avgLen));
-    if (tfTitle > 0) s += (TITLE_BOOST * w * tfTitle * (K1 + 1)) / (tfTitle + K1 * (1 - B + (B * table.titleLen[d]) / table.avgTitleLen));
+    if (tfBody > 0)
+      s += (w * tfBody * (K1 + 1)) / (tfBody + K1 * (1 - LENGTH_NORMALIZATION + (LENGTH_NORMALIZATION * table.textLen[d]) / table.avgLen));
+    if (tfTitle > 0)
+      s +=
+        (TITLE_BOOST * w * tfTitle * (K1 + 1)) /
+        (tfTitle + K1 * (1 - LENGTH_NORMALIZATION + (LENGTH_NORMALIZATION * table.titleLen[d]) / table.avgTitleLen));
     return s;
   }
 }

@@ -57,7 +57,7 @@ export function createApp(initial: SearchEngine, options: AppOptions = {}): Zhse
   get('/api/stats', (_req, res) => void res.json(archiveStats(current())));
   get('/api/docs/*id', relatedRoute(engines), docRoute(engines));
   get('/healthz', (_req, res) => {
-    const s = current().stats;
+    const s = current().info();
     res.json({ status: 'ok', docs: s.docs, builtAt: s.builtAt, formatVersion: s.formatVersion });
   });
   get('/opensearch.xml', openSearchRoute(options.publicUrl));

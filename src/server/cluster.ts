@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { wholeNumber, wholeNumberRule } from '../engine';
 import { createLogger, type LogLevel } from './log';
 
 /** Largest --workers accepted (more processes than this is a typo, not a deployment). */
@@ -11,9 +12,8 @@ export const MAX_WORKERS = 64;
 export function parseWorkers(flag: string | undefined, env: string | undefined = process.env.WORKERS): number {
   const [raw, name] = flag !== undefined ? [flag, '--workers'] : [env, 'WORKERS'];
   if (raw === undefined || raw === '') return 1;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_WORKERS)
-    throw new Error(`${name} must be a whole number from 1 to ${MAX_WORKERS} (got ${JSON.stringify(raw)})`);
+  const n = wholeNumber(raw, 1, MAX_WORKERS);
+  if (n === null) throw new Error(`${wholeNumberRule(name, 1, MAX_WORKERS)} (got ${JSON.stringify(raw)})`);
   return n;
 }
 

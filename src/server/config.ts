@@ -1,3 +1,4 @@
+import { wholeNumber, wholeNumberRule } from '../engine';
 import { checkIndexName } from '../store/index-name';
 import { DEFAULT_HEAP_GROWING_PERCENT } from './heap';
 import { parseLogLevel, type LogLevel } from './log';
@@ -50,10 +51,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
 function intVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
   const v = env[name];
   if (v === undefined || v === '') return dflt;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    throw new Error(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
-  }
-  return Number(v);
+  const n = wholeNumber(v, min, max);
+  if (n === null) throw new Error(`${wholeNumberRule(name, min, max)} (got ${JSON.stringify(v)})`);
+  return n;
 }
 
 /** PUBLIC_URL: an http(s) URL without query or fragment (a path prefix is allowed). */

@@ -44,7 +44,7 @@ export class EngineHolder {
         const replaced = this.engine;
         this.engine = engine;
         if (replaced !== engine) setTimeout(() => replaced.close(), CLOSE_REPLACED_MS).unref();
-        const s = engine.stats;
+        const s = engine.info();
         this.log.info('index reloaded', { docs: s.docs, builtAt: s.builtAt });
         return { docs: s.docs, builtAt: s.builtAt };
       })

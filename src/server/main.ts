@@ -37,7 +37,7 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
     if (isWatchable(source)) await source.close();
     throw err;
   }
-  log.info('index loaded', { dir: engine.stats.dir ?? source.label, docs: engine.stats.docs, ms: Date.now() - t0 });
+  log.info('index loaded', { dir: engine.info().dir ?? source.label, docs: engine.info().docs, ms: Date.now() - t0 });
   // Under --workers, a reload asked of one worker (POST /admin/reload) is passed to the
   // others through the primary; reloads it sends (SIGHUP) or flips each worker sees itself are not.
   let reloadFromPeer = false;

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { SearchOptions } from '../engine';
+import { collapseOption, sortOption, wholeNumber, wholeNumberRule, type SearchOptions } from '../engine';
 
 /** A request parameter problem: answered with 400 and a message naming the parameter. */
 export class BadRequest extends Error {
@@ -28,35 +28,32 @@ export function single(req: Request, name: string, maxLength = 256): string | un
   return v;
 }
 
-/** A whole-number parameter within [min, max]. */
+/** A whole-number parameter within [min, max] (the engine's rule, see engine/options.ts). */
 export function integer(req: Request, name: string, dflt: number, min: number, max: number): number {
   const v = single(req, name, 20);
   if (v === undefined || v === '') return dflt;
-  if (!/^\d+$/.test(v)) throw new BadRequest(`parameter ${name} must be a whole number from ${min} to ${max}`, name);
-  const n = Number(v);
-  if (n < min || n > max) throw new BadRequest(`parameter ${name} must be a whole number from ${min} to ${max}`, name);
+  const n = wholeNumber(v, min, max);
+  if (n === null) throw new BadRequest(`parameter ${wholeNumberRule(name, min, max)}`, name);
   return n;
 }
 
-/** The filters, sort and collapse of a search or export request, validated once for both. */
+/**
+ * The filters, sort and collapse of a search or export request: read here, checked by the
+ * engine's own option checks (engine/options.ts), so that a parameter is valid over HTTP
+ * exactly when it is valid in the library. Dates are checked when the engine searches.
+ */
 export function searchFilters(req: Request): Omit<SearchOptions, 'offset' | 'limit'> {
-  const sort = single(req, 'sort');
-  if (sort !== undefined && sort !== '' && sort !== 'relevance' && sort !== 'date') {
-    throw new BadRequest('parameter sort must be relevance or date', 'sort');
-  }
-  const collapse = single(req, 'collapse');
-  if (collapse !== undefined && !['', 'true', 'false', '1', '0'].includes(collapse)) {
-    throw new BadRequest('parameter collapse must be true or false', 'collapse');
-  }
+  const sort = sortOption(single(req, 'sort'));
+  const collapse = collapseOption(single(req, 'collapse'));
   const category = single(req, 'category');
   const tag = single(req, 'tag');
   return {
-    collapse: collapse !== 'false' && collapse !== '0',
+    collapse,
     categories: category ? [category] : undefined,
     tags: tag ? [tag] : undefined,
     author: single(req, 'author') || undefined,
     from: single(req, 'from') || undefined,
     to: single(req, 'to') || undefined,
-    sort: sort === 'date' ? 'date' : 'relevance',
+    sort,
   };
 }

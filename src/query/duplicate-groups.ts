@@ -1,41 +1,41 @@
 import type { Ranked } from './rank';
 
 /**
- * Stories: groups of duplicate posts found at build time (same source URL or
- * near-identical body, see indexer/duplicates). Search shows the best-ranked post of
- * each story and counts the others; `collapse: false` shows them all.
+ * Duplicate groups: posts found at build time to be copies of one another (same source
+ * URL or near-identical body, see indexer/duplicate-groups). Search shows the best-ranked
+ * post of each group and counts the others; `collapse: false` shows them all.
  */
-export class StoryGroups {
-  private readonly groupOf: Int32Array;
+export class DuplicateGroups {
+  private readonly groupIndex: Int32Array;
 
   /** `groups`: arrays of document numbers (2+ each) of an index of `size` documents. */
   constructor(
     size: number,
     private readonly groups: readonly (readonly number[])[],
   ) {
-    this.groupOf = new Int32Array(size).fill(-1);
+    this.groupIndex = new Int32Array(size).fill(-1);
     groups.forEach((g, k) => {
-      for (const d of g) this.groupOf[d] = k;
+      for (const d of g) this.groupIndex[d] = k;
     });
   }
 
-  /** Number of groups (stories with 2+ posts). */
+  /** Number of groups (each of 2+ posts). */
   get count(): number {
     return this.groups.length;
   }
 
-  /** The other posts of `doc`'s story (all of them, matched or not). */
+  /** The other posts of `doc`'s group (all of them, matched or not). */
   others(doc: number): number[] {
-    const g = this.groupOf[doc];
+    const g = this.groupIndex[doc];
     return g < 0 ? [] : this.groups[g].filter((d) => d !== doc);
   }
 
-  /** Keep the first document of each story, in the given order. */
+  /** Keep the first document of each group, in the given order. */
   collapse<T extends { doc: number }>(ranked: readonly T[]): T[] {
     if (this.groups.length === 0) return ranked.slice();
     const seen = new Set<number>();
     return ranked.filter(({ doc }) => {
-      const g = this.groupOf[doc];
+      const g = this.groupIndex[doc];
       if (g < 0) return true;
       if (seen.has(g)) return false;
       seen.add(g);
@@ -43,13 +43,13 @@ export class StoryGroups {
     });
   }
 
-  /** Distinct stories among `docs`. */
-  countStories(docs: readonly number[]): number {
+  /** Distinct posts among `docs`, a duplicate group counting once. */
+  countDistinct(docs: readonly number[]): number {
     if (this.groups.length === 0) return docs.length;
     const seen = new Set<number>();
     let n = 0;
     for (const d of docs) {
-      const g = this.groupOf[d];
+      const g = this.groupIndex[d];
       if (g < 0) n++;
       else if (!seen.has(g)) {
         seen.add(g);
@@ -59,14 +59,14 @@ export class StoryGroups {
     return n;
   }
 
-  /** The story number of `doc`, or -1 when it has no duplicates. */
-  storyOf(doc: number): number {
-    return this.groupOf[doc];
+  /** The group number of `doc`, or -1 when it has no duplicates. */
+  groupOf(doc: number): number {
+    return this.groupIndex[doc];
   }
 
-  /** True when `doc` belongs to a story of 2+ posts. */
+  /** True when `doc` belongs to a duplicate group. */
   grouped(doc: number): boolean {
-    return this.groupOf[doc] >= 0;
+    return this.groupIndex[doc] >= 0;
   }
 }
 
@@ -88,14 +88,14 @@ export function validGroups(value: unknown, size: number, file: string): number[
 }
 
 /**
- * The ranking with one document per story, at least `need` long unless the matches run
- * out: ranks more of the matches until enough distinct stories are found.
+ * The ranking with one document per duplicate group, at least `need` long unless the
+ * matches run out: ranks more of the matches until enough distinct posts are found.
  */
-export function collapsedRanking(stories: StoryGroups, rank: (need: number) => Ranked[], need: number, matches: number): Ranked[] {
+export function collapsedRanking(groups: DuplicateGroups, rank: (need: number) => Ranked[], need: number, matches: number): Ranked[] {
   let want = need;
   for (;;) {
     const ranked = rank(want);
-    const shown = stories.collapse(ranked);
+    const shown = groups.collapse(ranked);
     if (shown.length >= need || ranked.length >= matches || want >= matches) return shown;
     want = Math.min(matches, want * 4);
   }

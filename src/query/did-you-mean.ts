@@ -4,7 +4,7 @@ import { normalize } from '../analysis/normalize';
 import { SYLLABLES } from '../analysis/pinyin';
 import { popcount } from '../analysis/simhash';
 import { allCjk } from '../analysis/terms';
-import { pinyinQuery } from './interpret';
+import { pinyinQuery } from './pinyin-fallback';
 import type { PinyinVocab } from './pinyin-vocab';
 import { lookAlikes } from './shape-slips';
 import type { Suggester } from './suggest';

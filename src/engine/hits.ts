@@ -1,0 +1,63 @@
+import type { DocTexts } from '../segment/doc-texts';
+import type { Post } from '../ingest/post';
+import type { DuplicateGroups } from '../query/duplicate-groups';
+import type { DocTable } from '../query/doctable';
+import type { MatchResult } from '../query/execute';
+import type { QueryPlan } from '../query/plan';
+import { highlightAll, makeSnippet, SNIPPET_LENGTH } from '../query/snippet';
+import type { QueryRunner } from './run-query';
+import type { Hit, PostFields } from './types';
+
+/** A post's fields as a hit or export row shows them, with its score to three decimals. */
+export function postFields(p: Post, score: number): PostFields {
+  return {
+    id: p.id,
+    title: p.title,
+    url: p.url,
+    date: p.date,
+    author: p.author,
+    categories: [...p.categories],
+    tags: [...p.tags],
+    score: Math.round(score * 1000) / 1000,
+  };
+}
+
+/** What a hit is made from: the loaded documents, their display text and duplicate groups. */
+export interface HitSources {
+  table: DocTable;
+  texts: DocTexts;
+  groups: DuplicateGroups;
+  runner: QueryRunner;
+}
+
+/**
+ * The hit of document `doc`: snippet and title highlighted with the plan's units (snippet
+ * `weights` per unit), the listed terms it holds and lacks, and its duplicates among the
+ * matches (`inMatches`; null when none of the page is grouped).
+ */
+export function makeHit(
+  src: HitSources,
+  doc: number,
+  score: number,
+  plan: QueryPlan,
+  found: MatchResult,
+  inMatches: Set<number> | null,
+  weights: number[],
+): Hit {
+  const { table, groups } = src;
+  const p = table.posts[doc];
+  const units = plan.highlight;
+  const matched: string[] = [];
+  const missing: string[] = [];
+  for (const t of plan.terms) (src.runner.holds(plan, found, doc, t, null) ? matched : missing).push(t.text);
+  const dupes = inMatches ? groups.others(doc).filter((d) => inMatches.has(d)) : [];
+  return {
+    ...postFields(p, score),
+    snippet: makeSnippet(src.texts.display(doc), table.text(doc), units, SNIPPET_LENGTH, weights),
+    titleHighlighted: highlightAll(p.title, table.ntitle[doc], units),
+    duplicates: dupes.length,
+    duplicateIds: dupes.map((d) => table.posts[d].id),
+    matched,
+    missing,
+  };
+}
