@@ -231,6 +231,14 @@ describe('sentences: framing words, words jieba made up, slips and no full cover
     expect(r.hits.map((h) => h.id).slice(0, 2).sort()).toEqual(['recount1', 'recount2']);
   });
 
+  test('asTyped searches the sentence as typed: no correction', () => {
+    const r = e.search('我想知道重新记票花了多久', { limit: 10, collapse: false, asTyped: true });
+    expect(r.interpretedAs).toBeNull();
+    expect(r.terms.map((t) => t.text)).toContain('记票');
+    expect(r.hits.every((h) => h.missing.includes('记票'))).toBe(true);
+    expect(() => e.search('计票', { asTyped: 'maybe' as unknown as boolean })).toThrow(/asTyped must be true or false/);
+  });
+
   test('a word that occurs as typed in its context is left alone', () => {
     const withUse = SearchEngine.fromDocuments([...posts, { id: 'use', title: '旧账本', text: '老会计说重新记票花了一周，票据都要重抄。' }], {
       synonyms: false,
@@ -269,5 +277,25 @@ describe('what a question asks for', () => {
   test('the same words without the cue rank by BM25 alone (the shorter post first)', () => {
     const r = e.search('计票会不会出错', { limit: 10 });
     expect(r.hits.map((h) => h.id)).toEqual(['plain', 'cause']);
+  });
+});
+
+describe('compounds jieba splits inside a sentence', () => {
+  // Original fixtures: 港口 and 物流 stand together in three posts (a compound), apart in
+  // one that holds each word more often; 帮助 and 港口 never stand together.
+  const e = SearchEngine.fromDocuments(
+    [
+      { id: 'whole1', title: '港口物流', text: '港口物流在雨季变慢。' },
+      { id: 'whole2', title: '港口物流改革', text: '新的港口物流系统上线。' },
+      { id: 'whole3', title: '小城的港口物流', text: '港口物流公司招聘司机。' },
+      { id: 'apart', title: '港口与物流', text: '港口很忙。物流很慢。港口的工人说，物流的车排队，港口外面堵了，物流停了。' },
+    ],
+    { synonyms: false },
+  );
+
+  test('two words that mostly stand together are rewarded where they do', () => {
+    // jieba: 港口/物流/为什么/这么/慢. "apart" holds both words more often, but never together.
+    const r = e.search('港口物流为什么这么慢', { limit: 10, collapse: false });
+    expect(r.hits.map((h) => h.id).indexOf('apart')).toBe(3);
   });
 });

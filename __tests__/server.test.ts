@@ -356,6 +356,7 @@ describe('400 answers name the offending parameter', () => {
     ['q over 256 characters', '/api/search?q=' + encodeURIComponent('书'.repeat(257)), 'q'],
     ['q repeated', '/api/search?q=a&q=b', 'q'],
     ['sort=foo', '/api/search?q=a&sort=foo', 'sort'],
+    ['astyped=maybe', '/api/search?q=a&astyped=maybe', 'astyped'],
     ['q[]=x', '/api/search?q[]=x', 'q'],
     ['q%5B%5D=x', '/api/search?q%5B%5D=x', 'q'],
     ['q[k]=x', '/api/search?q[k]=x', 'q'],

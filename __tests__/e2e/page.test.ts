@@ -272,9 +272,19 @@ describeE2E('search page in Chromium', () => {
   test('a homophone typo that finds nothing shows the results of its correction and says so; pinyin too', async () => {
     await page.goto(srv.url + '/?q=' + encodeURIComponent('灯搭'));
     await summary(3);
-    expect(await page.locator('#summary').textContent()).toContain('没有找到「灯搭」，显示的是「灯塔」的结果');
+    expect(await page.locator('#summary').textContent()).toContain('「灯搭」可能有错字，显示的是「灯塔」的结果');
     expect(await page.locator('ol#results > li').count()).toBe(3);
-    expect(await page.locator('#didyoumean').isHidden()).toBe(true);
+    // "Search instead" searches the query as typed, and a new query is read afresh again.
+    expect(await page.locator('#didyoumean').textContent()).toBe('仍然搜索 灯搭');
+    await page.locator('#didyoumean a').click();
+    await waitForParam('astyped', '1');
+    await summary(0);
+    expect(await page.locator('#message').textContent()).toBe('没有找到与「灯搭」相关的结果');
+    expect(await page.locator('#summary').textContent()).not.toContain('灯塔');
+    await page.locator('#q').fill('灯搭');
+    await page.locator('#q').press('Enter');
+    await page.waitForFunction(`!new URLSearchParams(location.search).has('astyped')`);
+    await summary(3);
 
     await page.goto(srv.url + '/?q=dengta');
     await summary(3);

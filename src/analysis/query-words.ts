@@ -33,7 +33,7 @@ const INTERROGATIVES = [
 ];
 
 /** Modal and auxiliary verbs: mood of the question, not its subject. */
-const MODALS = ['可以', '应该', '能够', '需要', '会是', '是从', '到底', '究竟', '不会', '已经', '一直'];
+const MODALS = ['可以', '应该', '能够', '需要', '会是', '是从', '到底', '究竟', '不会', '不能', '可能', '已经', '一直'];
 
 /** Connectives and framing words: join or introduce the content words. */
 const CONNECTIVES = ['关于', '有关', '一些', '一下', '以及', '还是', '或者', '因为', '所以', '怎么会'];
@@ -53,6 +53,8 @@ const FRAMING = [
   '现在',
   '目前',
   '时候',
+  '里面',
+  '外面',
   '真的',
   '其实',
   '这么',

@@ -152,12 +152,12 @@ export class SearchEngine {
     const started = process.hrtime.bigint();
     if (typeof query !== 'string') throw new QueryError('q must be a string', 'q');
     const checked = checkRequest(options, { dflt: DEFAULT_LIMIT, max: Number.MAX_SAFE_INTEGER, cap: MAX_LIMIT });
-    const { offset, limit, filters, sort, collapse } = checked;
+    const { offset, limit, filters, sort, collapse, asTyped } = checked;
     const key = ResultCache.key(query, checked);
     const cached = this.results.get(key, started);
     if (cached) return cached;
 
-    const { plan, matched, interpretedAs, interpretedBy, budget, suggestion } = this.runner.run(query, filters, { suggest: true });
+    const { plan, matched, interpretedAs, interpretedBy, budget, suggestion } = this.runner.run(query, filters, { suggest: true, reinterpret: !asTyped });
     const page = collapse
       ? collapsedRanking(this.groups, (need) => rankDocs(this.table, matched, plan, sort, need), offset + limit, matched.docs.length)
       : rankDocs(this.table, matched, plan, sort, offset + limit);

@@ -48,9 +48,22 @@ export function sortOption(v: unknown): SortOrder {
  * `false`, `1`, `0` (empty: the default); anything else is a {@link QueryError}.
  */
 export function collapseOption(v: unknown): boolean {
-  if (v === undefined || v === '' || v === true || v === 'true' || v === '1') return true;
+  return booleanOption(v, 'collapse', true);
+}
+
+/**
+ * The asTyped option (default false), read like {@link collapseOption}; `name` is the
+ * parameter named in the error (`astyped` over HTTP).
+ */
+export function asTypedOption(v: unknown, name = 'asTyped'): boolean {
+  return booleanOption(v, name, false);
+}
+
+function booleanOption(v: unknown, name: string, dflt: boolean): boolean {
+  if (v === undefined || v === '') return dflt;
+  if (v === true || v === 'true' || v === '1') return true;
   if (v === false || v === 'false' || v === '0') return false;
-  throw new QueryError('collapse must be true or false', 'collapse');
+  throw new QueryError(`${name} must be true or false`, name);
 }
 
 /** A search request's options, checked: what search and export share. */
@@ -59,6 +72,7 @@ export interface CheckedRequest {
   limit: number;
   sort: SortOrder;
   collapse: boolean;
+  asTyped: boolean;
   filters: MatchFilters;
 }
 
@@ -80,6 +94,7 @@ export function checkRequest(options: SearchOptions, limits: { dflt: number; max
     filters,
     sort: sortOption(options.sort),
     collapse: collapseOption(options.collapse),
+    asTyped: asTypedOption(options.asTyped),
   };
 }
 

@@ -20,7 +20,7 @@ export class ResultCache {
   /** The key of a query and its checked options: equal keys give equal results. */
   static key(query: string, r: CheckedRequest): string {
     const f = r.filters;
-    return JSON.stringify([query, r.offset, r.limit, f.categories, f.tags, f.author, f.fromMs, f.toMs, r.sort, r.collapse]);
+    return JSON.stringify([query, r.offset, r.limit, f.categories, f.tags, f.author, f.fromMs, f.toMs, r.sort, r.collapse, r.asTyped]);
   }
 
   /** A copy of the cached result (own hits array, `tookMs` since `started`), or null. */

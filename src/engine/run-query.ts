@@ -10,6 +10,7 @@ import {
   Budget,
   budgetFor,
   commonPart,
+  compound,
   containsText,
   isBigram,
   matchPlan,
@@ -70,6 +71,7 @@ export class QueryRunner {
         synonyms: how.synonyms === false ? undefined : this.src.synonyms,
         rareRun: (run, parts) => rareRun(table, run, parts),
         commonPart: (word) => commonPart(table, word, suggester.df(word)),
+        compound: (a, b) => compound(table, a, b),
       });
     let first = plan(query);
     const budget = new Budget(this.src.queryBudget ?? budgetFor(first, QUERY_COST_BUDGET));

@@ -26,6 +26,11 @@ export interface SearchOptions {
   sort?: 'relevance' | 'date';
   /** Show one post per story (default true); false shows every duplicate as its own hit. */
   collapse?: boolean;
+  /**
+   * Search the query exactly as typed (default false): no pinyin reading and no spelling
+   * correction, as when a reader follows "search instead for" after `interpretedAs`.
+   */
+  asTyped?: boolean;
 }
 
 /** One search hit. `snippet` and `titleHighlighted` are HTML: escaped text plus `<mark>`. */

@@ -353,22 +353,52 @@ export function commonPart(table: DocTable, word: string, wordDf: number): strin
   return best !== null && bestDocs >= Math.max(MIN_PART_DOCS, together * PART_RATIO) ? best : null;
 }
 
+/** Share of the documents holding two words in which they stand together, from which they are one compound. */
+const COMPOUND_SHARE = 0.2;
+/** ... and the least number of documents holding them together. */
+const MIN_COMPOUND_DOCS = 3;
+
+/**
+ * True when two words typed next to each other are a compound (社会 + 信用, 中美 + 贸易战):
+ * where a document holds both, it often holds them together, as it rarely does for a
+ * verb and its object (帮助 + 中国, 屏蔽 + 网站). Estimated from posting lists alone (the
+ * joined string's bigrams together stand for it).
+ */
+export function compound(table: DocTable, a: string, b: string): boolean {
+  const together = andCount(table, bigramsOf([a + b]));
+  if (together < MIN_COMPOUND_DOCS) return false;
+  return together >= COMPOUND_SHARE * andCount(table, bigramsOf([a, b]));
+}
+
 function bigramsOf(words: readonly string[]): string[] {
   const out: string[] = [];
   for (const w of words) for (let i = 0; i + 1 < w.length; i++) out.push(w.slice(i, i + 2));
   return out;
 }
 
-/** Documents holding every term (posting lists only, no text read). */
+/** Documents holding every bigram term (posting lists only, no text read; bigram lists are in document order). */
 function andCount(table: DocTable, terms: readonly string[]): number {
-  const lists = terms.map((t) => table.postings(t)).sort((a, b) => a.length - b.length);
+  const lists = [...new Set(terms)].map((t) => table.postings(t)).sort((a, b) => a.length - b.length);
   if (lists.length === 0 || lists[0].length === 0) return 0;
-  let docs = Array.from(lists[0]);
-  for (let k = 1; k < lists.length && docs.length > 0; k++) {
-    const set = new Set<number>();
-    const l = lists[k];
-    for (let i = 0; i < l.length; i++) set.add(l[i]);
-    docs = docs.filter((d) => set.has(d));
-  }
+  let docs: ArrayLike<number> = lists[0];
+  for (let k = 1; k < lists.length && docs.length > 0; k++) docs = intersectSorted(docs, lists[k]);
   return docs.length;
+}
+
+/** The common elements of two ascending lists (a merge walk: no set of the longer list is built). */
+function intersectSorted(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return out;
 }

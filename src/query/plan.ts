@@ -117,6 +117,8 @@ export interface PlanOptions {
    * two-character part when the word itself is (almost) never found, else null.
    */
   commonPart?: (word: string) => string | null;
+  /** True when two content words typed next to each other in a sentence form a compound. */
+  compound?: (a: string, b: string) => boolean;
 }
 
 /**
@@ -132,6 +134,7 @@ export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter, optio
     segmenter,
     rareRun: opts.rareRun ?? null,
     commonPart: opts.commonPart ?? null,
+    compound: opts.compound ?? null,
     known: (w) => (synonyms ? synonyms.of(w).length > 0 : false),
     wholes: [],
     longRun: false,
@@ -265,6 +268,7 @@ interface SplitState {
   segmenter: () => Segmenter;
   rareRun: PlanOptions['rareRun'] | null;
   commonPart: PlanOptions['commonPart'] | null;
+  compound: PlanOptions['compound'] | null;
   /** True for a word of the synonym list: a known term, never split. */
   known: (word: string) => boolean;
   /** Runs matched by their parts, for the whole-run bonus. */
@@ -398,6 +402,7 @@ function pieceUnits(piece: string, split: SplitState, units: Unit[], singles: Un
     const words = r.kind === 'cjk' && r.text.length > MAX_UNIT_CJK ? split.segmenter().cut(r.text) : [r.text];
     // A compound typed without spaces is rewarded whole; a whole sentence never occurs as such.
     if (words.length > 1 && r.text.length <= MAX_WHOLE_CJK) split.wholes.push(r.text);
+    else if (words.length > 1 && r.kind === 'cjk' && split.compound) split.wholes.push(...compounds(words, split.compound));
     for (const typed of words) {
       if (STOP_WORDS.has(typed)) continue;
       // A word jieba made up across a word boundary (说谷歌) is searched by its real part; the whole still ranks first.
@@ -409,6 +414,31 @@ function pieceUnits(piece: string, split: SplitState, units: Unit[], singles: Un
       (w.length === 1 && r.kind === 'cjk' ? singles : units).push(unit);
     }
   }
+}
+
+/**
+ * The compounds jieba split inside a typed sentence (社会/信用/体系 in 社会信用体系是怎么…):
+ * chains of content words standing next to each other, each pair a compound by
+ * `isCompound`. Function words, question words and lone characters end a chain.
+ */
+function compounds(words: readonly string[], isCompound: (a: string, b: string) => boolean): string[] {
+  const out: string[] = [];
+  let chain: string[] = [];
+  const close = (): void => {
+    const text = chain.join('');
+    if (chain.length > 1 && text.length <= MAX_WHOLE_CJK) out.push(text);
+    chain = [];
+  };
+  for (const w of words) {
+    const content = w.length >= 2 && allCjk(w) && !STOP_WORDS.has(w) && !isQueryWord(w);
+    if (!content) close();
+    else if (chain.length > 0 && !isCompound(chain[chain.length - 1], w)) {
+      close();
+      chain.push(w);
+    } else chain.push(w);
+  }
+  close();
+  return out;
 }
 
 function makeUnit(text: string): Unit | null {

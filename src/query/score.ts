@@ -20,8 +20,14 @@ export const K1 = 1.2;
 export const LENGTH_NORMALIZATION = 0.75;
 /** The stored bigram frequency counts a title occurrence this many times (see TITLE_TF_WEIGHT). */
 const STORED_TITLE_WEIGHT = TITLE_TF_WEIGHT;
-/** Weight of the title field's BM25 against the body's. */
-export const TITLE_BOOST = 2;
+/**
+ * Weight of the title field's BM25 against the body's. Equal weight: the title is
+ * already its own saturating field, stored title frequencies count a title occurrence
+ * {@link STORED_TITLE_WEIGHT} times, and the all-in-title bonus rewards naming an article
+ * by its title; more weight let a post with one query word in its title outrank posts
+ * about the query (judged with `npm run eval:judged`, see docs/relevance-judging.md).
+ */
+export const TITLE_BOOST = 1;
 /**
  * Bonus, in units of the query's summed IDF, when every query word is in the title: the
  * article a reader names by words of its title should beat one that has fewer of them
@@ -85,6 +91,7 @@ export class Scorer {
   private readonly groupWeight: number[];
   private readonly groupWeightSum: number;
   private readonly wholes: readonly string[];
+  private readonly wholeWeight: readonly number[];
   private readonly units: readonly string[];
 
   constructor(
@@ -124,6 +131,12 @@ export class Scorer {
     this.groupWeightSum = this.groupWeight.reduce((a, b) => a + b, 0);
     const clauseWholes = plan.groups.flat().flatMap((c) => (c.whole ? [c.whole] : []));
     this.wholes = [...new Set([...clauseWholes, ...plan.wholes])];
+    // A whole earns the weight of the query words it holds: a compound inside a sentence
+    // (社会信用体系) counts for its own words, not for the whole question.
+    this.wholeWeight = this.wholes.map((w) => {
+      const inside = this.literal.filter((u) => w.includes(u));
+      return inside.length === 0 ? this.idfSum : inside.reduce((a, u) => a + this.weights[units.indexOf(u)], 0);
+    });
     this.stored = units.map((u) => {
       const st = matched.units.get(u);
       if (!st || st.terms.length === 0) return null;
@@ -196,9 +209,10 @@ export class Scorer {
       const title = table.ntitle[d];
       const full = table.text(d);
       const text = full.length > PROXIMITY_CHARS ? full.slice(0, PROXIMITY_CHARS) : full;
-      for (const whole of this.wholes) {
-        if (title.includes(whole)) score += this.idfSum;
-        else if (text.includes(whole)) score += this.idfSum * 0.5;
+      for (let i = 0; i < this.wholes.length; i++) {
+        const whole = this.wholes[i];
+        if (title.includes(whole)) score += this.wholeWeight[i];
+        else if (text.includes(whole)) score += this.wholeWeight[i] * 0.5;
       }
       score += this.idfSum * 0.5 * proximity(text, this.literal);
       if (this.literal.every((u) => title.includes(u))) score += this.idfSum * ALL_IN_TITLE_BONUS;

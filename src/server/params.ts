@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { collapseOption, sortOption, wholeNumber, wholeNumberRule, type SearchOptions } from '../engine';
+import { asTypedOption, collapseOption, sortOption, wholeNumber, wholeNumberRule, type SearchOptions } from '../engine';
 
 /** A request parameter problem: answered with 400 and a message naming the parameter. */
 export class BadRequest extends Error {
@@ -45,10 +45,12 @@ export function integer(req: Request, name: string, dflt: number, min: number, m
 export function searchFilters(req: Request): Omit<SearchOptions, 'offset' | 'limit'> {
   const sort = sortOption(single(req, 'sort'));
   const collapse = collapseOption(single(req, 'collapse'));
+  const asTyped = asTypedOption(single(req, 'astyped'), 'astyped');
   const category = single(req, 'category');
   const tag = single(req, 'tag');
   return {
     collapse,
+    asTyped,
     categories: category ? [category] : undefined,
     tags: tag ? [tag] : undefined,
     author: single(req, 'author') || undefined,

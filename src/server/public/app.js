@@ -46,6 +46,7 @@
       tag: p.get('tag') ?? '',
       sort: p.get('sort') === 'date' ? 'date' : 'relevance',
       all: p.get('all') === '1', // show every post of a story, not one per story
+      astyped: p.get('astyped') === '1', // search the query as typed: no pinyin reading, no correction
     };
   }
 
@@ -60,6 +61,7 @@
     for (const k of ['from', 'to', 'author', 'tag']) if (s[k]) p.set(k, s[k]);
     if (s.sort === 'date') p.set('sort', 'date');
     if (s.all) p.set('all', '1');
+    if (s.astyped) p.set('astyped', '1');
     const qs = p.toString();
     return qs ? '/?' + qs : '/';
   }
@@ -67,6 +69,8 @@
   /** Push a new state into history and run it. */
   function navigate(changes) {
     const next = { ...readState(), ...changes };
+    // A new query is read afresh; "search instead" holds only for the query it was asked for.
+    if ('q' in changes && !('astyped' in changes)) next.astyped = false;
     history.pushState(null, '', pageUrl(next));
     runFromUrl();
   }
@@ -89,6 +93,7 @@
     const api = new URLSearchParams({ q: s.q, page: String(s.page), size: String(s.size), sort: s.sort });
     if (s.category) api.set('category', s.category);
     if (s.all) api.set('collapse', 'false');
+    if (s.astyped) api.set('astyped', '1');
     if (s.year) { api.set('from', `${s.year}-01-01`); api.set('to', `${s.year}-12-31`); }
     if (s.from) api.set('from', s.from);
     if (s.to) api.set('to', s.to);
@@ -179,7 +184,7 @@
     if (typeof data.interpretedAs === 'string' && data.interpretedAs) {
       summary.textContent +=
         data.interpretedBy === 'spelling'
-          ? ` · 没有找到「${s.q}」，显示的是「${data.interpretedAs}」的结果`
+          ? ` · 「${s.q}」可能有错字，显示的是「${data.interpretedAs}」的结果`
           : ` · 已按拼音搜索「${data.interpretedAs}」`;
     }
     if (typeof data.fullMatches === 'number' && data.fullMatches < total) summary.textContent += ` · 其中 ${data.fullMatches} 条包含全部词语`;
@@ -189,7 +194,8 @@
         message.textContent = `「${s.q}」只包含“的”“了”“是”这类常用虚词，它们不参与搜索。请加上更具体的词，例如人名、地名或事件。`;
       } else message.textContent = `没有找到与「${s.q}」相关的结果`;
     }
-    renderDidYouMean(s, data.suggestion);
+    if (typeof data.interpretedAs === 'string' && data.interpretedAs) renderSearchInstead(s);
+    else renderDidYouMean(s, data.suggestion);
     results.replaceChildren(...hits.map((h) => renderHit(h, s)));
     renderPager(page, Math.max(1, Math.ceil(total / size)), total);
     renderTimeline(s, data.facets ?? {});
@@ -334,6 +340,18 @@
       box.append(ul);
     } catch { /* related articles are best-effort */ }
     return box;
+  }
+
+  /** After a reinterpreted query: a link that searches the query exactly as typed. */
+  function renderSearchInstead(s) {
+    const a = el('a', null, s.q);
+    a.href = pageUrl({ ...s, page: 1, astyped: true });
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      navigate({ page: 1, astyped: true });
+    });
+    didYouMean.replaceChildren(document.createTextNode('仍然搜索 '), a);
+    didYouMean.hidden = false;
   }
 
   function renderDidYouMean(s, suggestion) {

@@ -12,7 +12,7 @@ const BASE = new URL('./', import.meta.url);
 const FORMAT = 2;
 const K1 = 1.2;
 const B = 0.75;
-const TITLE_BOOST = 2;
+const TITLE_BOOST = 1;
 const ALL_IN_TITLE_BONUS = 1;
 const SNIPPET_CHARS = 140;
 
