@@ -142,7 +142,7 @@ export interface OpenOptions {
   queryBudget?: number;
   /**
    * UTF-16 code units of document bodies kept decoded in memory for repeated reads
-   * (default 8 Mi); the rest stay in the index files, read on demand.
+   * (default 1 Mi); the rest stay in the index files, read on demand.
    */
   textCache?: number;
 }

@@ -49,8 +49,14 @@ export class MemoryDocTexts implements DocTexts {
   close(): void {}
 }
 
-/** Code units of decoded bodies {@link FileDocTexts} keeps by default (two bytes each). */
-export const DEFAULT_TEXT_CACHE_UNITS = 8 * 1024 * 1024;
+/**
+ * Code units of decoded bodies {@link FileDocTexts} keeps by default (two bytes each): a
+ * few hundred posts, what one query reads again while matching, scoring and cutting
+ * snippets. A large cache costs more than it saves: cached strings outlive the young
+ * generation and, once evicted, leave garbage in the old one (more heap and longer pauses),
+ * while the page cache already holds the bytes.
+ */
+export const DEFAULT_TEXT_CACHE_UNITS = 1024 * 1024;
 
 /**
  * Bodies read from per-shard {@link TextFile}s on demand, with the normalized bodies read
@@ -113,7 +119,11 @@ export class FileDocTexts implements DocTexts {
 
   display(d: number): CompactText | string {
     const k = this.shardOf[d];
-    return this.files[k].readDisplay(d - this.starts[k], this.text(d));
+    const t = this.cached[d];
+    if (t !== undefined) return this.files[k].readDisplay(d - this.starts[k], t);
+    const both = this.files[k].read(d - this.starts[k]);
+    this.remember(d, both.ntext);
+    return both.display;
   }
 
   /** Close every file now. */

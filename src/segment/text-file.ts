@@ -121,10 +121,13 @@ export class TextFile {
     return buf.toString('utf16le', 0, bytes);
   }
 
-  /** Document `i`'s bodies (local number), read from the file. */
+  /** Document `i`'s bodies (local number), read from the file with one read. */
   read(i: number): StoredText {
-    const ntext = this.readText(i);
-    return { ntext, display: this.readDisplay(i, ntext) };
+    const a = this.offsets[i];
+    const rec = this.file.read(this.recordsAt + a, this.offsets[i + 1] - a);
+    const end = 4 + this.lengths[i] * 2;
+    const ntext = rec.toString('utf16le', 4, end);
+    return { ntext, display: this.decodeDisplay(i, ntext, rec.readUInt32LE(0), rec.subarray(end)) };
   }
 
   /**
@@ -132,20 +135,26 @@ export class TextFile {
    * returns it): only the differences are read, not the body again.
    */
   readDisplay(i: number, ntext: string): CompactText | string {
-    const where = `${this.file.path}: document ${i}`;
     const start = this.recordsAt + this.offsets[i];
     const tail = start + 4 + this.lengths[i] * 2;
     const rest = this.recordsAt + this.offsets[i + 1] - tail;
     const m = this.file.readInto(scratchOf(4), start, 4).readUInt32LE(0);
-    const diff = this.file.read(tail, rest);
+    return this.decodeDisplay(i, ntext, m, this.file.read(tail, rest));
+  }
+
+  /** The display body from the part of a record after the normalized body (`diff`), M being `m`. */
+  private decodeDisplay(i: number, ntext: string, m: number, diff: Buffer): CompactText | string {
+    const where = `${this.file.path}: document ${i}`;
+    const rest = diff.length;
     if (m === WHOLE) {
       const l = rest >= 4 ? diff.readUInt32LE(0) : -1;
       if (4 + l * 2 !== rest) throw new Error(`${where} is damaged; rebuild the index`);
       return diff.toString('utf16le', 4, rest);
     }
     if (m * 6 !== rest) throw new Error(`${where} is damaged; rebuild the index`);
-    // The offsets are 4-byte aligned here: `diff` is a buffer of its own.
-    const at = new Uint32Array(diff.buffer, diff.byteOffset, m);
+    // Copied as bytes: within a whole record the offsets need not be 4-byte aligned.
+    const at = new Uint32Array(m);
+    new Uint8Array(at.buffer).set(diff.subarray(0, m * 4));
     try {
       return CompactText.fromParts(ntext, at, diff.toString('utf16le', m * 4, m * 6));
     } catch (err) {
