@@ -220,7 +220,12 @@ describe('sentences: framing words, words jieba made up, slips and no full cover
     const r = e.search('为什么说谷歌在帮助审查', { limit: 10, collapse: false });
     expect(r.terms.map((t) => t.text)).toContain('谷歌');
     expect(r.terms.map((t) => t.text)).not.toContain('说谷歌');
-    expect(r.hits.map((h) => h.id).slice(0, 2).sort()).toEqual(['google1', 'google2']);
+    expect(
+      r.hits
+        .map((h) => h.id)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['google1', 'google2']);
   });
 
   test('a slip inside a sentence is searched as its correction when its context shows it', () => {
@@ -228,7 +233,12 @@ describe('sentences: framing words, words jieba made up, slips and no full cover
     const r = e.search('我想知道重新记票花了多久', { limit: 10, collapse: false });
     expect(r.interpretedBy).toBe('spelling');
     expect(r.interpretedAs).toBe('我想知道重新计票花了多久');
-    expect(r.hits.map((h) => h.id).slice(0, 2).sort()).toEqual(['recount1', 'recount2']);
+    expect(
+      r.hits
+        .map((h) => h.id)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['recount1', 'recount2']);
   });
 
   test('asTyped searches the sentence as typed: no correction', () => {
@@ -240,9 +250,12 @@ describe('sentences: framing words, words jieba made up, slips and no full cover
   });
 
   test('a word that occurs as typed in its context is left alone', () => {
-    const withUse = SearchEngine.fromDocuments([...posts, { id: 'use', title: '旧账本', text: '老会计说重新记票花了一周，票据都要重抄。' }], {
-      synonyms: false,
-    });
+    const withUse = SearchEngine.fromDocuments(
+      [...posts, { id: 'use', title: '旧账本', text: '老会计说重新记票花了一周，票据都要重抄。' }],
+      {
+        synonyms: false,
+      },
+    );
     const r = withUse.search('我想知道重新记票花了多久', { limit: 10, collapse: false });
     expect(r.interpretedAs).toBeNull();
     expect(r.hits[0].id).toBe('use');

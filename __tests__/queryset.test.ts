@@ -2,7 +2,16 @@ import { getSegmenter } from '../src/analysis/segmenter';
 import type { Post } from '../src/ingest/post';
 import { knownItemRank, makeQuerySet } from '../scripts/lib/queryset';
 
-const post = (id: string, title: string, text: string): Post => ({ id, title, text, date: null, author: null, url: null, tags: [], categories: [] });
+const post = (id: string, title: string, text: string): Post => ({
+  id,
+  title,
+  text,
+  date: null,
+  author: null,
+  url: null,
+  tags: [],
+  categories: [],
+});
 const BODY = '这是一段足够长的正文，用来生成评测查询。'.repeat(20);
 
 describe('known items of the eval and bench query set', () => {

@@ -133,7 +133,21 @@ describe('GET /api/search', () => {
     expect(String(res.headers['content-type'])).toMatch(/^application\/json; charset=utf-8/);
     const body = res.json as SearchBody;
     expect(Object.keys(body).sort()).toEqual(
-      ['facets', 'fullMatches', 'hits', 'interpretedAs', 'interpretedBy', 'page', 'query', 'size', 'suggestion', 'terms', 'tookMs', 'total', 'truncated'].sort(),
+      [
+        'facets',
+        'fullMatches',
+        'hits',
+        'interpretedAs',
+        'interpretedBy',
+        'page',
+        'query',
+        'size',
+        'suggestion',
+        'terms',
+        'tookMs',
+        'total',
+        'truncated',
+      ].sort(),
     );
     expect(body.query).toBe('图书馆');
     expect(body.total).toBe(4);

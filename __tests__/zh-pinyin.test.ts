@@ -1,6 +1,7 @@
 import { SearchEngine } from '../src';
 import { parsePinyin } from '../src/analysis/pinyin';
-import { editDistance, nearSyllables } from '../src/query/did-you-mean';
+import { nearSyllables } from '../src/query/did-you-mean';
+import { editDistance } from '../src/query/latin-correction';
 
 /**
  * What the engine offers for a mistyped query: its suggestion, or, when the query matched

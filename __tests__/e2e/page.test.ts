@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import type { RunningServer } from '../../src/server/main';
+import { until } from '../helpers/browser';
 import type { TestPost } from '../helpers/corpus';
 import { buildTempIndex, renderFiles, startTestServer, type BuiltIndex } from '../helpers/server';
 
@@ -129,10 +130,10 @@ describeE2E('search page in Chromium', () => {
   const pageInfo = (text: string) => page.locator('#page-info', { hasText: text }).waitFor();
   const summary = (total: number) => page.locator('#summary', { hasText: new RegExp(`^共 ${total} 条结果`) }).waitFor();
   const waitForParam = (name: string, value: string | null) =>
-    page.waitForFunction(`new URL(location.href).searchParams.get(${JSON.stringify(name)}) === ${JSON.stringify(value)}`);
+    until(page, `new URL(location.href).searchParams.get(${JSON.stringify(name)}) === ${JSON.stringify(value)}`);
   const xssFlag = () => page.evaluate('typeof window.__xss');
   /** The search started by the last navigation has been rendered. */
-  const settled = () => page.waitForFunction(`!document.getElementById('results').hasAttribute('aria-busy')`);
+  const settled = () => until(page, `!document.getElementById('results').hasAttribute('aria-busy')`);
   const hitTitles = () => page.locator('ol#results > li.hit h2.hit-title').allTextContents();
 
   test('type, suggest, search, page forward and back, filter by category', async () => {
@@ -253,7 +254,7 @@ describeE2E('search page in Chromium', () => {
     expect(await page.locator('script').count()).toBe(1); // only /app.js
     await page.goBack();
     await waitForParam('q', '灯塔');
-    await page.waitForFunction(`document.querySelectorAll('ol#results > li.hit').length === 3`);
+    await until(page, `document.querySelectorAll('ol#results > li.hit').length === 3`);
 
     // The full text loads from /api/docs/<id> (an id with a folder in it).
     await keeper.locator('button.hit-more').click();
@@ -283,7 +284,7 @@ describeE2E('search page in Chromium', () => {
     expect(await page.locator('#summary').textContent()).not.toContain('灯塔');
     await page.locator('#q').fill('灯搭');
     await page.locator('#q').press('Enter');
-    await page.waitForFunction(`!new URLSearchParams(location.search).has('astyped')`);
+    await until(page, `!new URLSearchParams(location.search).has('astyped')`);
     await summary(3);
 
     await page.goto(srv.url + '/?q=dengta');

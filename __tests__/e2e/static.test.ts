@@ -7,6 +7,7 @@ import { normalize } from '../../src/analysis/normalize';
 import { CHAR_PAIRS } from '../../src/analysis/script-fold.data';
 import { buildStatic, type StaticBuildReport } from '../../src/static/build';
 import { startPreviewServer, type PreviewServer } from '../../src/static/preview-server';
+import { until } from '../helpers/browser';
 import { ROOT } from '../helpers/dist';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -190,14 +191,14 @@ describeE2E('static-site search in Chromium', () => {
     expect(await page.locator('.zhsearch-hit .zhsearch-title mark').first().textContent()).toBe('湿地');
     expect(await page.locator('.zhsearch-hit .zhsearch-snippet mark').first().textContent()).toBe('湿地');
     await page.locator('.zhsearch-page', { hasText: '下一页' }).click();
-    await page.waitForFunction(`document.querySelector('.zhsearch-results')?.getAttribute('start') === '11'`);
+    await until(page, `document.querySelector('.zhsearch-results')?.getAttribute('start') === '11'`);
     expect(await page.locator('.zhsearch-hit').count()).toBe(total - 10);
     expect(new URL(page.url()).searchParams.get('page')).toBe('2');
   });
 
   test('a query fetches only its shards and the records it shows', async () => {
     await page.goto(srv.url + 'search/index.html');
-    await page.waitForFunction(`customElements.get('zhsearch-box') !== undefined`);
+    await until(page, `customElements.get('zhsearch-box') !== undefined`);
     const pageBytes = served.reduce((n, s) => n + s.bytes, 0);
     served.length = 0;
     await page.fill('.zhsearch-input', '湿地');
@@ -212,7 +213,7 @@ describeE2E('static-site search in Chromium', () => {
     served.length = 0;
     await page.fill('.zhsearch-input', '青铜器');
     await page.press('.zhsearch-input', 'Enter');
-    await page.waitForFunction(`document.querySelector('.zhsearch-status')?.textContent === '1 条结果'`);
+    await until(page, `document.querySelector('.zhsearch-status')?.textContent === '1 条结果'`);
     const later = [...served];
     // No engine, table or lengths again: only the new terms' shards and the one record shown.
     expect(later.map((s) => s.path).filter((p) => !p.startsWith('/search/p/'))).toEqual([expect.stringMatching(/^\/search\/d\//)]);

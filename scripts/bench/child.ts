@@ -88,7 +88,17 @@ export async function runQueryPhase(queryFile: string, open: () => Promise<Query
   const coldStartMs = sinceSpawnMs();
   if (qf.coldOnly) {
     const rss = Math.round(process.memoryUsage().rss / 1024);
-    return { coldStartMs, loadMs, rssAfterLoadKB: rss, rssEndKB: rss, maxRssKB: maxRssKB(), matched: [], knownTop: [], latencyMs: [], answer: engine.answer };
+    return {
+      coldStartMs,
+      loadMs,
+      rssAfterLoadKB: rss,
+      rssEndKB: rss,
+      maxRssKB: maxRssKB(),
+      matched: [],
+      knownTop: [],
+      latencyMs: [],
+      answer: engine.answer,
+    };
   }
   engine.afterFirstAnswer?.();
   const rssAfterLoadKB = Math.round(process.memoryUsage().rss / 1024);
@@ -119,7 +129,8 @@ export async function runQueryPhase(queryFile: string, open: () => Promise<Query
       return median(t);
     });
   };
-  const freeTextMs = raw && qf.freeText ? { questions: timeRaw(qf.freeText.questions), pathological: timeRaw(qf.freeText.pathological) } : undefined;
+  const freeTextMs =
+    raw && qf.freeText ? { questions: timeRaw(qf.freeText.questions), pathological: timeRaw(qf.freeText.pathological) } : undefined;
   return {
     coldStartMs,
     loadMs,

@@ -1,5 +1,5 @@
 /**
- * What the benchmark parent (scripts/bench.ts) and its child processes
+ * What the benchmark parent (scripts/bench/main.ts) and its child processes
  * (scripts/bench/<engine>.ts, http.ts) exchange.
  *
  * A child is started as `node dist/scripts/bench/<name>.js <mode> <resultFile> …args`.

@@ -12,6 +12,7 @@ import { makeQuerySet } from '../lib/queryset';
 import { median, quantile, table } from '../lib/stats';
 import { freePort } from '../lib/net';
 import { startServe } from '../lib/serve-process';
+import type { LoadResult } from './protocol';
 
 const USAGE = `usage: npm run bench:scale -- --corpus DIR [--redis-url URL] [--seconds N] [--json]
        npm run bench:scale -- --http-only --index DIR --redis-url URL --name NAME [--rounds N] [--seconds N]
@@ -30,16 +31,8 @@ and a Redis index of the same corpus), --rounds times in turn, and prints median
 const CONNECTIONS = 10;
 const SEED = 42;
 
-interface HttpFigure {
-  backend: string;
-  workers: number;
-  requests: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  errors: number;
-}
+/** One load run of the server: the bench's load figures, with the backend and worker count. */
+type HttpFigure = Pick<LoadResult, 'requests' | 'rps' | 'p50Ms' | 'p99Ms' | 'non2xx' | 'errors'> & { backend: string; workers: number };
 
 async function main(): Promise<void> {
   const { values } = parseOrExit(

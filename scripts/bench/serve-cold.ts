@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { isListening, spawnServe, untilListening } from '../lib/serve-process';
 
 /** The compiled CLI, as `npx zhsearch` runs it (no compile step). */
 const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
@@ -24,25 +24,12 @@ function get(url: string): Promise<number> {
  */
 export async function serveColdStartMs(indexDir: string, query: string, timeoutMs: number): Promise<number> {
   const t0 = performance.now();
-  const server = spawn(process.execPath, [CLI, 'serve', '--index', indexDir, '--port', '0', '--host', '127.0.0.1'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'info', RATE_LIMIT: '0', WORKERS: '' },
-  });
-  const exited = new Promise<void>((r) => server.once('exit', () => r()));
+  const server = spawnServe(
+    { LOG_LEVEL: 'info', RATE_LIMIT: '0', WORKERS: '' },
+    { args: [CLI, 'serve', '--index', indexDir, '--port', '0', '--host', '127.0.0.1'], stopParsingAfter: isListening },
+  );
   try {
-    const base = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error('zhsearch serve: not listening in time')), timeoutMs);
-      let pending = '';
-      server.stdout.on('data', (chunk: Buffer) => {
-        pending += chunk.toString('utf8');
-        const m = /"msg":"listening","url":"(http:[^"]+)"/.exec(pending);
-        if (m) {
-          clearTimeout(timer);
-          resolveUrl(m[1]);
-        }
-      });
-      server.once('exit', (code) => reject(new Error(`zhsearch serve exited (code ${code})`)));
-    });
+    const base = await untilListening(server, timeoutMs);
     const url = `${base}/api/search?q=${encodeURIComponent(query)}`;
     const deadline = t0 + timeoutMs;
     for (;;) {
@@ -52,7 +39,6 @@ export async function serveColdStartMs(indexDir: string, query: string, timeoutM
       await new Promise((r) => setTimeout(r, 10));
     }
   } finally {
-    server.kill('SIGTERM');
-    await exited;
+    await server.stop();
   }
 }

@@ -19,6 +19,21 @@ export interface ServeProcess {
   waitFor: (msg: string) => Promise<LogLine>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with how it exited. */
   stop: (graceMs?: number) => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Lines counted, not parsed, after the `stopParsingAfter` line (0 without that option). */
+  countedLines: () => number;
+}
+
+/** Options of {@link spawnServe}. */
+export interface SpawnOptions {
+  stderr?: 'pipe' | 'inherit';
+  /** Script and arguments run instead of dist/scripts/serve.js (e.g. the CLI's `serve`). */
+  args?: string[];
+  /**
+   * Once a line matching this is seen, later lines are only counted (see countedLines),
+   * not parsed or kept: under a load test every request logs a line, and parsing them
+   * would take CPU from the server being measured.
+   */
+  stopParsingAfter?: (l: LogLine) => boolean;
 }
 
 /** The repository root, found from this file in scripts/lib/ or dist/scripts/lib/. */
@@ -29,9 +44,9 @@ function repoRoot(): string {
 }
 
 /** Start `dist/scripts/serve.js` with these environment variables on top of this process's own. */
-export function spawnServe(env: NodeJS.ProcessEnv, options: { stderr?: 'pipe' | 'inherit' } = {}): ServeProcess {
+export function spawnServe(env: NodeJS.ProcessEnv, options: SpawnOptions = {}): ServeProcess {
   const root = repoRoot();
-  const proc = spawn(process.execPath, [join(root, 'dist', 'scripts', 'serve.js')], {
+  const proc = spawn(process.execPath, options.args ?? [join(root, 'dist', 'scripts', 'serve.js')], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', options.stderr ?? 'pipe'],
@@ -40,11 +55,17 @@ export function spawnServe(env: NodeJS.ProcessEnv, options: { stderr?: 'pipe' | 
   const waiters: Array<{ pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }> = [];
   let buf = '';
   let stderr = '';
+  let counting = false;
+  let counted = 0;
+  const countLines = (text: string): void => {
+    for (const c of text) if (c === '\n') counted++;
+  };
   proc.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    if (counting) return countLines(d);
     buf += d;
     let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
+    while (!counting && (nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       let entry: LogLine;
@@ -59,6 +80,11 @@ export function spawnServe(env: NodeJS.ProcessEnv, options: { stderr?: 'pipe' | 
           waiters.splice(waiters.indexOf(w), 1);
           w.resolve(entry);
         }
+      }
+      if (options.stopParsingAfter?.(entry)) {
+        counting = true;
+        countLines(buf);
+        buf = '';
       }
     }
   });
@@ -98,7 +124,26 @@ export function spawnServe(env: NodeJS.ProcessEnv, options: { stderr?: 'pipe' | 
     waitForLine,
     waitFor: (msg) => waitForLine(JSON.stringify(msg), (l) => l.msg === msg),
     stop,
+    countedLines: () => counted,
   };
+}
+
+/** True for the server's "listening" log line (it carries the URL). */
+export function isListening(l: LogLine): boolean {
+  return l.msg === 'listening' && typeof l.url === 'string';
+}
+
+/**
+ * The URL of a spawned server once it logs "listening" (LOG_LEVEL info); rejects when it
+ * exits first or does not listen within `timeoutMs`.
+ */
+export async function untilListening(server: ServeProcess, timeoutMs: number): Promise<string> {
+  const listening = server.waitForLine('listening', isListening, timeoutMs);
+  listening.catch(() => undefined); // observed below, or abandoned when the server exits first
+  const exitedFirst = server.exited.then(({ code, signal }) => new Error(`server exited before listening (${signal ?? `code ${code}`})`));
+  const first = await Promise.race([listening, exitedFirst]);
+  if (first instanceof Error) throw first;
+  return String(first.url);
 }
 
 /**

@@ -157,7 +157,10 @@ export class SearchEngine {
     const cached = this.results.get(key, started);
     if (cached) return cached;
 
-    const { plan, matched, interpretedAs, interpretedBy, budget, suggestion } = this.runner.run(query, filters, { suggest: true, reinterpret: !asTyped });
+    const { plan, matched, interpretedAs, interpretedBy, budget, suggestion } = this.runner.run(query, filters, {
+      suggest: true,
+      reinterpret: !asTyped,
+    });
     const page = collapse
       ? collapsedRanking(this.groups, (need) => rankDocs(this.table, matched, plan, sort, need), offset + limit, matched.docs.length)
       : rankDocs(this.table, matched, plan, sort, offset + limit);

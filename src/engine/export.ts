@@ -24,7 +24,10 @@ export function* exportRows(
   max: number = MAX_EXPORT,
 ): IterableIterator<ExportRow> {
   const { runner, table, groups } = src;
-  const { offset, limit, filters, sort, collapse, asTyped } = checkRequest({ ...options, limit: max }, { dflt: MAX_EXPORT, max: MAX_EXPORT });
+  const { offset, limit, filters, sort, collapse, asTyped } = checkRequest(
+    { ...options, limit: max },
+    { dflt: MAX_EXPORT, max: MAX_EXPORT },
+  );
   const { plan, matched } = runner.run(query, filters, { reinterpret: !asTyped });
   if (plan.groups.length === 0) return;
   const need = offset + limit;

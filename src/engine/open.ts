@@ -29,9 +29,9 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   if (options.segmenter && options.segmenter !== m.tokenizer.backend) {
     throw new Error(`index ${version.dir} was built with the ${m.tokenizer.backend} segmenter; queries cannot use ${options.segmenter}`);
   }
-  // jieba's dictionary takes ~1.8 s and ~230 MB (nodejieba) to load, and only queries
-  // with a Chinese run longer than 4 characters need it: load it on first use (or when
-  // the caller asks, see loadSegmenter), but check the user dictionary now.
+  // jieba's dictionary is slow and large to load (docs/ARCHITECTURE.md, Performance notes),
+  // and only queries with a Chinese run longer than 4 characters need it: load it on first
+  // use (or when the caller asks, see loadSegmenter), but check the user dictionary now.
   const tokenizer = { backend: m.tokenizer.backend, userDict: m.tokenizer.userDict ?? undefined };
   segmenterFingerprint(tokenizer);
   const segmenter = (): Segmenter => getSegmenter(tokenizer);

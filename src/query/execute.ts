@@ -138,7 +138,9 @@ export function matchPlan(table: DocTable, plan: QueryPlan, filters: MatchFilter
   const indexes = plan.groups.map((_, i) => i);
   let current: number[] | null = null;
   // Narrow required groups in order of their estimated size so verification work shrinks fast.
-  const required = indexes.filter((i) => roles[i] === 'required').sort((a, b) => estimate(table, plan.groups[a]) - estimate(table, plan.groups[b]));
+  const required = indexes
+    .filter((i) => roles[i] === 'required')
+    .sort((a, b) => estimate(table, plan.groups[a]) - estimate(table, plan.groups[b]));
   for (const i of required) {
     current = groupDocs(i, current);
     if (current.length === 0) break;

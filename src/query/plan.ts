@@ -183,7 +183,10 @@ export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter, optio
       const n = units.length;
       minShould = n <= 2 ? n : Math.max(2, Math.ceil(n / 2));
     }
-    const question = mode === 'keywords' ? [] : dedupeUnits(chunks.flatMap((c) => c.question)).filter((u) => !groups.some((g) => g[0].units.some((v) => v.text === u.text)));
+    const question =
+      mode === 'keywords'
+        ? []
+        : dedupeUnits(chunks.flatMap((c) => c.question)).filter((u) => !groups.some((g) => g[0].units.some((v) => v.text === u.text)));
     for (const u of question) {
       questionWords.add(u.text);
       groups.push(toPlans({ units: [u], field: 'all', whole: null }, false));
@@ -217,7 +220,11 @@ export function planQuery(parsed: ParsedQuery, segmenter: () => Segmenter, optio
         if (listed.has(u.text)) continue;
         listed.add(u.text);
         const variants = highlight.filter((h) => conceptOf.get(h) === u.text);
-        terms.push({ text: u.text, required: roles[i] === 'required' && literals.length === 1, variants: variants.length > 0 ? variants : [u.text] });
+        terms.push({
+          text: u.text,
+          required: roles[i] === 'required' && literals.length === 1,
+          variants: variants.length > 0 ? variants : [u.text],
+        });
       }
     }
   });

@@ -1,4 +1,4 @@
-// Over 300 lines: per-unit BM25 fields, proximity and whole-phrase bonuses and coverage are one scoring pass.
+// Over 300 lines: BM25, the prior, proximity and phrase bonuses are the one relevance score and are tuned together.
 import { TITLE_TF_WEIGHT, type BigramList } from '../format/bigram-postings';
 import type { DocTable } from './doctable';
 import type { MatchResult } from './execute';

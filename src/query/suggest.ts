@@ -1,7 +1,7 @@
 import { charsOfSyllable } from '../analysis/char-readings';
 import { isLatinLetters, parsePinyin, SYLLABLES, syllableMatches, type TypedSyllable } from '../analysis/pinyin';
 import type { Post } from '../ingest/post';
-import type { LatinBucket, LatinVocab } from './did-you-mean';
+import type { LatinBucket, LatinVocab } from './latin-correction';
 import { lowerBound, PinyinVocab, type CharTest, type SoundMatch } from './pinyin-vocab';
 
 /**
