@@ -11,6 +11,7 @@ const LAYERS = [
   'ingest', // corpus files → posts
   'analysis', // normalization, segmentation, index terms
   'format', // on-disk and in-memory index structures shared by the build and the readers
+  'segment', // index files read by position on demand (postings, document bodies)
   'store', // version folders and Redis: writing, reading, locking
   'indexer', // full, incremental and watch builds
   'query', // parse → plan → execute → rank → snippets

@@ -63,7 +63,7 @@ function expectCompleteLiveVersion(): void {
 }
 
 /** Where a kill is aimed: a delay after the start, or after a file of the new version appears. */
-type Aim = { after: 'start'; ms: number } | { after: 'shard-0.docs.json.gz' | 'bigrams.bin.gz' | 'manifest.json'; ms: number };
+type Aim = { after: 'start'; ms: number } | { after: 'shard-0.docs.json.gz' | 'bigrams.bin' | 'manifest.json'; ms: number };
 
 /** Files of the unfinished version folder (`v-….tmp`), or null when there is none. */
 function tmpFiles(): string[] | null {
@@ -107,7 +107,7 @@ describe('kill -9 during a build', () => {
     const aims: Aim[] = [
       ...Array.from({ length: 3 }, (): Aim => ({ after: 'start', ms: between(50, 2000) })),
       { after: 'shard-0.docs.json.gz', ms: between(0, 50) },
-      { after: 'bigrams.bin.gz', ms: 0 },
+      { after: 'bigrams.bin', ms: 0 },
       // Around the swap of CURRENT: the last moments a crash can matter.
       { after: 'manifest.json', ms: 0 },
       { after: 'manifest.json', ms: between(1, 10) },
@@ -160,15 +160,15 @@ describe('kill -9 during a build', () => {
 });
 
 describe('a damaged bigram store', () => {
-  test('one byte flipped in the middle of bigrams.bin.gz → open rejects it as damaged', async () => {
-    const file = join(out.dir, current(), 'bigrams.bin.gz');
+  test('one byte flipped in the middle of bigrams.bin → open rejects it as damaged', async () => {
+    const file = join(out.dir, current(), 'bigrams.bin');
     expect(existsSync(file)).toBe(true);
     const bytes = readFileSync(file);
     const original = Buffer.from(bytes);
     try {
       bytes[bytes.length >> 1] ^= 0x5a;
       writeFileSync(file, bytes);
-      await expect(SearchEngine.open(out.dir)).rejects.toThrow(/damaged/);
+      await expect(SearchEngine.open(out.dir)).rejects.toThrow(/damaged: bigrams\.bin does not match its checksum/);
     } finally {
       writeFileSync(file, original);
     }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildIndex, decodePost, parsePost, SearchEngine, type BuildReport, type DocumentInput } from '../src';
 import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
@@ -314,6 +314,35 @@ describe('opening a broken or missing index', () => {
     try {
       writeFileSync(join(idx.out, 'CURRENT'), '../../etc\n');
       await expect(SearchEngine.open(idx.out)).rejects.toThrow(/damaged/);
+    } finally {
+      idx.cleanup();
+    }
+  });
+
+  test('an index of the previous format (everything gzip-compressed and loaded whole) → rejected with a message to rebuild', async () => {
+    const idx = await freshIndex();
+    try {
+      const path = join(idx.version, 'manifest.json');
+      const manifest = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+      writeFileSync(path, JSON.stringify({ ...manifest, formatVersion: 5 }));
+      await expect(SearchEngine.open(idx.out)).rejects.toThrow(/format version 5, this zhsearch reads version \d+: rebuild the index/);
+    } finally {
+      idx.cleanup();
+    }
+  });
+
+  test('a document text file cut short or with a flipped byte → rejected as damaged, naming the file', async () => {
+    const idx = await freshIndex();
+    try {
+      const file = join(idx.version, 'shard-0.text.bin');
+      const bytes = readFileSync(file);
+      bytes[bytes.length >> 1] ^= 0x20;
+      writeFileSync(file, bytes);
+      await expect(SearchEngine.open(idx.out)).rejects.toThrow(/damaged: shard-0\.text\.bin does not match its checksum/);
+      truncateSync(file, bytes.length - 10);
+      await expect(SearchEngine.open(idx.out)).rejects.toThrow(/damaged: shard-0\.text\.bin does not match its checksum/);
+      rmSync(file);
+      await expect(SearchEngine.open(idx.out)).rejects.toThrow(/damaged: shard-0\.text\.bin cannot be read \(ENOENT\)/);
     } finally {
       idx.cleanup();
     }

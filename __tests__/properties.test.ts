@@ -11,7 +11,11 @@ import {
   type SearchOptions,
 } from '../src';
 import { CompactText } from '../src/format/doctext';
-import { decodeDocsBytes, encodeDocsBytes, storedPost } from '../src/format/codec';
+import { decodeDocsBytes, encodeDocsBytes } from '../src/format/codec';
+import { encodeTextFile, TextFile } from '../src/segment/text-file';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Properties over generated input: the HTML extractor, normalization and the query path
@@ -19,6 +23,9 @@ import { decodeDocsBytes, encodeDocsBytes, storedPost } from '../src/format/code
  */
 
 const SEED = 20211026;
+const scratch = mkdtempSync(join(tmpdir(), 'zhsearch-props-'));
+const textPath = join(scratch, 'shard-0.text.bin');
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const params = (numRuns: number): { seed: number; numRuns: number } => ({ seed: SEED, numRuns });
 
 /** Any UTF-16 string, lone surrogates included. */
@@ -159,7 +166,7 @@ describe('CompactText (display text kept as normalized text plus differences)', 
     );
   });
 
-  test('the document file keeps every post as it was: fields, display text and normalized text', () => {
+  test('the document and text files keep every post as it was: fields, display text and normalized text', () => {
     const post = fc.record({
       id: fc.string({ minLength: 1, maxLength: 20 }),
       title: fc.string({ maxLength: 30 }),
@@ -173,8 +180,20 @@ describe('CompactText (display text kept as normalized text plus differences)', 
     fc.assert(
       fc.property(fc.array(post, { maxLength: 5 }), (posts) => {
         const docs = decodeDocsBytes(encodeDocsBytes(posts), 'shard-0.docs.json.gz');
-        expect(docs.map(storedPost)).toEqual(posts);
-        expect(docs.map((d) => d.ntext)).toEqual(posts.map((p) => normalize(p.text)));
+        const ntexts = posts.map((p) => normalize(p.text));
+        writeFileSync(
+          textPath,
+          encodeTextFile(
+            posts.map((p) => p.text),
+            ntexts,
+          ),
+        );
+        const file = TextFile.open(textPath, posts.length);
+        const stored = posts.map((_, i) => file.read(i));
+        file.close();
+        expect(docs.map((d, i) => ({ ...d, text: String(stored[i].display) }))).toEqual(posts);
+        expect(stored.map((s) => s.ntext)).toEqual(ntexts);
+        expect(Array.from(file.lengths)).toEqual(ntexts.map((t) => t.length));
       }),
       params(300),
     );

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SearchEngine } from '../src/engine';
 import { buildIndex } from '../src/indexer/build';
@@ -182,6 +183,64 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
       expect((await SearchEngine.open(reader)).info().docs).toBe(fileEngine.info().docs);
     } finally {
       await reader.close();
+    }
+  }, 60_000);
+
+  it('readers keep raw files in a local cache folder, repair a damaged copy, and after a flip fetch only files they lack', async () => {
+    const cache = tempDir();
+    const rawKeys = async (): Promise<string[]> => {
+      const version = await store.current();
+      const manifest = JSON.parse((await store.redis.get(`sample:${version}:manifest`))!) as { files: Record<string, unknown> };
+      return Object.keys(manifest.files)
+        .filter((f) => f.endsWith('.bin'))
+        .map((f) => `sample:${version}:file:${f}`);
+    };
+    const openReader = async (): Promise<SearchEngine> => {
+      const reader = await RedisIndexStore.connect(redis.url, 'sample', { cacheDir: cache.dir });
+      try {
+        return await SearchEngine.open(reader, { resultCache: 0 });
+      } finally {
+        await reader.close();
+      }
+    };
+    const answers = (e: SearchEngine): unknown => ['司马青禾', '地铁', 'covid'].map((q) => ({ ...e.search(q, { limit: 100 }), tookMs: 0 }));
+    try {
+      const first = await openReader();
+      const raw = await rawKeys();
+      expect(raw.some((k) => k.endsWith(':bigrams.bin'))).toBe(true);
+      expect(raw.some((k) => k.endsWith(':shard-0.text.bin'))).toBe(true);
+      const cached = readdirSync(cache.dir);
+      for (const k of raw) expect(cached.some((c) => c.endsWith(`-${k.split(':file:')[1]}`))).toBe(true);
+      expect(answers(first)).toEqual(answers(fileEngine));
+
+      // A damaged copy in the cache is fetched again, not served.
+      const copy = join(
+        cache.dir,
+        cached.find((c) => c.endsWith('-bigrams.bin'))!,
+      );
+      const bytes = readFileSync(copy);
+      bytes[bytes.length >> 1] ^= 0x5a;
+      writeFileSync(copy, bytes);
+      expect(answers(await openReader())).toEqual(answers(fileEngine));
+      bytes[bytes.length >> 1] ^= 0x5a;
+      expect(readFileSync(copy).equals(bytes)).toBe(true);
+
+      // A new build of the same corpus flips to a version whose raw files are all cached:
+      // with their keys gone from Redis, a reader still opens it, so it fetched none.
+      await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0, graceMs: 60_000 });
+      const fresh = await rawKeys();
+      expect(fresh).not.toEqual(raw);
+      await store.redis.del(fresh);
+      expect(answers(await openReader())).toEqual(answers(fileEngine));
+      expect(readdirSync(cache.dir).sort()).toEqual(cached.sort());
+      // Without the cache, the same version cannot be opened: those files were never fetched.
+      const empty = tempDir();
+      const reader = await RedisIndexStore.connect(redis.url, 'sample', { cacheDir: empty.dir });
+      await expect(SearchEngine.open(reader)).rejects.toThrow(/damaged: .*\.bin is missing/);
+      await reader.close();
+      empty.cleanup();
+    } finally {
+      cache.cleanup();
     }
   }, 60_000);
 

@@ -4,7 +4,8 @@ import type { Writable } from 'node:stream';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { shardFiles } from '../src/format/manifest';
-import { decodeDocsBytes, storedPost } from '../src/format/codec';
+import { decodeDocsBytes } from '../src/format/codec';
+import { TextFile } from '../src/segment/text-file';
 import { openVersion } from '../src/store/files';
 import { fail, parseOrExit } from './lib/cli';
 
@@ -40,8 +41,11 @@ async function main(): Promise<void> {
   const stream: Writable = values.out ? createWriteStream(values.out) : process.stdout;
   let count = 0;
   for (let k = 0; k < version.manifest.shards.length; k++) {
-    const name = shardFiles(k).docs;
-    const posts = decodeDocsBytes(await version.readGzipBytes(name), name).map(storedPost);
+    const names = shardFiles(k);
+    const metas = decodeDocsBytes(await version.readGzipBytes(names.docs), names.docs);
+    const texts = TextFile.open(await version.localFile(names.text), metas.length);
+    const posts = metas.map((meta, i) => ({ ...meta, text: String(texts.read(i).display) }));
+    texts.close();
     for (const p of posts) {
       count++;
       if (txtDir) {

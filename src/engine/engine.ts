@@ -2,9 +2,8 @@ import { bigramKey } from '../analysis/bigrams';
 import { allCjk } from '../analysis/terms';
 import { normalize } from '../analysis/normalize';
 import type { Segmenter } from '../analysis/segmenter';
-import { BigramPostings } from '../format/bigram-postings';
-import { storedPost } from '../format/codec';
-import { CompactText } from '../format/doctext';
+import type { BigramLookup } from '../format/bigram-postings';
+import type { DocTexts } from '../segment/doc-texts';
 import type { Post } from '../ingest/post';
 import { collapsedRanking, DuplicateGroups } from '../query/duplicate-groups';
 import { createDocTable, type DocTable } from '../query/doctable';
@@ -49,42 +48,37 @@ export class SearchEngine {
   /** The segmenter, once loaded (see {@link loadSegmenter}). */
   private segmenterInstance: Segmenter | null = null;
   private loadSegmenterOnce: (() => Segmenter) | null = null;
-  /** Each document's display text, compact where that is smaller (see query/doctext). */
-  private readonly display: Array<CompactText | string>;
+  /** The posts' bodies (an opened index reads them from its files on demand). */
+  private readonly texts: DocTexts;
   private readonly groups: DuplicateGroups;
   private readonly words: WordIndex;
-  private readonly bigrams: BigramPostings;
+  private readonly bigrams: BigramLookup;
+  private readonly titleBigrams: BigramLookup;
   private readonly indexInfo: IndexInfo;
   private readonly runner: QueryRunner;
   /** What hits and export rows are made from. */
   private readonly view: HitSources;
 
   private constructor(parts: EngineParts) {
-    const { posts, stored } = parts;
+    const { posts } = parts;
     this.words = parts.words;
     this.bigrams = parts.bigrams;
+    this.titleBigrams = parts.titleBigrams;
+    this.texts = parts.texts;
     this.indexInfo = parts.info;
     this.results = new ResultCache(parts.resultCache);
     if (typeof parts.segmenter === 'function') this.loadSegmenterOnce = parts.segmenter;
     else this.segmenterInstance = parts.segmenter;
     this.groups = new DuplicateGroups(posts.length, parts.groups);
     posts.forEach((p, i) => this.byId.set(p.id, i));
-    const ntitle = stored?.ntitle ?? posts.map((p) => normalize(p.title));
-    const ntext = stored?.ntext ?? posts.map((p) => normalize(p.text));
-    this.display = stored?.display ?? posts.map((p, d) => CompactText.from(p.text, ntext[d]));
-    const withText = stored
-      ? posts
-      : posts.map((p, d) => {
-          const display = this.display[d];
-          return typeof display === 'string' ? p : storedPost({ post: p, ntext: ntext[d], display });
-        });
     const titleBigrams = parts.titleBigrams;
     this.table = createDocTable(
-      withText,
+      posts,
       (term) => this.postings(term),
       (term) => (isBigram(term) ? this.bigrams.lookup(bigramKey(term)) : null),
       (term) => (isBigram(term) ? titleBigrams.lookup(bigramKey(term)) : null),
-      { ntitle, ntext },
+      parts.texts,
+      parts.ntitle,
     );
     this.suggester = new Suggester(parts.vocab, this.table.posts, this.table.ntitle);
     this.runner = new QueryRunner({
@@ -95,7 +89,7 @@ export class SearchEngine {
       segmenter: () => this.segmenter,
       queryBudget: parts.queryBudget,
     });
-    this.view = { table: this.table, display: this.display, groups: this.groups, runner: this.runner };
+    this.view = { table: this.table, texts: this.texts, groups: this.groups, runner: this.runner };
   }
 
   /**
@@ -109,6 +103,18 @@ export class SearchEngine {
   /** Build an in-memory engine from documents, with no files involved (for embedding apps). */
   static fromDocuments(docs: readonly DocumentInput[], options: FromDocumentsOptions = {}): SearchEngine {
     return new SearchEngine(buildInMemory(docs, options));
+  }
+
+  /**
+   * Close the index files an opened engine reads by position (bigram postings, document
+   * bodies); queries on it throw afterwards. A server closes an engine a reload replaced
+   * once requests still using it are done; an engine nobody holds closes its files when
+   * collected. Nothing to do for an engine built with {@link fromDocuments}.
+   */
+  close(): void {
+    this.bigrams.close();
+    this.titleBigrams.close();
+    this.texts.close();
   }
 
   /**
@@ -235,7 +241,7 @@ export class SearchEngine {
     if (d === undefined) return null;
     const n = Math.min(Math.max(1, Math.floor(limit) || 5), 20);
     const p = this.table.posts[d];
-    const df = (w: string): number => (isBigram(w) ? (this.bigrams.lookup(bigramKey(w))?.docs.length ?? 0) : this.suggester.df(w));
+    const df = (w: string): number => (isBigram(w) ? this.bigrams.count(bigramKey(w)) : this.suggester.df(w));
     const terms = keyTerms(p.title, p.text, this.segmenter, df, this.table.size).map((t) => t.term);
     if (terms.length === 0) return { terms, articles: [] };
     const exclude = new Set([d, ...this.groups.others(d)]);
@@ -275,7 +281,7 @@ export class SearchEngine {
   private unitDf(unit: string): number {
     if (unit.length < 2 || !allCjk(unit)) return this.suggester.df(unit);
     let df = Infinity;
-    for (let k = 0; k + 2 <= unit.length; k++) df = Math.min(df, this.bigrams.lookup(bigramKey(unit.slice(k, k + 2)))?.docs.length ?? 0);
+    for (let k = 0; k + 2 <= unit.length; k++) df = Math.min(df, this.bigrams.count(bigramKey(unit.slice(k, k + 2))));
     return df;
   }
 

@@ -6,6 +6,7 @@ import { ShardBuilder } from '../indexer/shard';
 import { htmlToText } from '../ingest/html';
 import type { Post } from '../ingest/post';
 import { FlexShards } from '../query/word-postings';
+import { MemoryDocTexts } from '../segment/doc-texts';
 import type { DocumentInput, EngineParts, FromDocumentsOptions, IndexInfo } from './types';
 
 /** Index documents in memory, with no files involved (see SearchEngine.fromDocuments). */
@@ -35,6 +36,10 @@ export function buildInMemory(docs: readonly DocumentInput[], options: FromDocum
     segmenter,
     synonyms,
     resultCache: options.resultCache,
+    texts: new MemoryDocTexts(
+      shard.posts.map((p) => p.text),
+      shard.ntexts,
+    ),
     groups,
     queryBudget: options.queryBudget,
   };

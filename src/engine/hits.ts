@@ -1,4 +1,4 @@
-import type { CompactText } from '../format/doctext';
+import type { DocTexts } from '../segment/doc-texts';
 import type { Post } from '../ingest/post';
 import type { DuplicateGroups } from '../query/duplicate-groups';
 import type { DocTable } from '../query/doctable';
@@ -25,7 +25,7 @@ export function postFields(p: Post, score: number): PostFields {
 /** What a hit is made from: the loaded documents, their display text and duplicate groups. */
 export interface HitSources {
   table: DocTable;
-  display: ReadonlyArray<CompactText | string>;
+  texts: DocTexts;
   groups: DuplicateGroups;
   runner: QueryRunner;
 }
@@ -53,7 +53,7 @@ export function makeHit(
   const dupes = inMatches ? groups.others(doc).filter((d) => inMatches.has(d)) : [];
   return {
     ...postFields(p, score),
-    snippet: makeSnippet(src.display[doc], table.ntext[doc], units, SNIPPET_LENGTH, weights),
+    snippet: makeSnippet(src.texts.display(doc), table.text(doc), units, SNIPPET_LENGTH, weights),
     titleHighlighted: highlightAll(p.title, table.ntitle[doc], units),
     duplicates: dupes.length,
     duplicateIds: dupes.map((d) => table.posts[d].id),

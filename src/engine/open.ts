@@ -1,15 +1,16 @@
 import { normalize, NORMALIZATION_VERSION } from '../analysis/normalize';
 import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter } from '../analysis/segmenter';
 import { loadSynonyms } from '../analysis/synonyms';
-import { BigramPostings } from '../format/bigram-postings';
-import { decodeDocsBytes, decodeVocab, storedPost } from '../format/codec';
-import type { CompactText } from '../format/doctext';
+import { decodeDocsBytes, decodeVocab, type PostMeta } from '../format/codec';
 import { FLEX_OPTIONS, flexMapChunks } from '../format/flex';
 import type { FlexMapEntry } from '../format/flex-index';
 import { BIGRAM_FILE, DUPLICATES_FILE, shardFiles, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from '../format/manifest';
 import type { Post } from '../ingest/post';
 import { validGroups } from '../query/duplicate-groups';
 import { PackedWordPostings } from '../query/word-postings';
+import { BigramFile } from '../segment/bigram-file';
+import { FileDocTexts, type DocTexts } from '../segment/doc-texts';
+import { TextFile } from '../segment/text-file';
 import type { IndexSource } from '../store/backend';
 import { fileSource } from '../store/files';
 import type { EngineParts, OpenOptions } from './types';
@@ -35,21 +36,25 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   segmenterFingerprint(tokenizer);
   const segmenter = (): Segmenter => getSegmenter(tokenizer);
   const synonyms = loadSynonyms(options.synonyms);
-  const stored = { ntitle: [] as string[], ntext: [] as string[], display: [] as Array<CompactText | string> };
-  const posts: Post[] = [];
+  const metas: PostMeta[] = [];
+  const ntitle: string[] = [];
+  const textFiles: TextFile[] = [];
   const words = PackedWordPostings.builder();
-  type ShardRead = { docs: Buffer; flex: string | FlexMapEntry[] };
+  type ShardRead = { docs: Buffer; text: string; flex: string | FlexMapEntry[] };
   const readShard = async (k: number): Promise<ShardRead> => {
     const names = shardFiles(k);
     // A backend that stores FlexSearch natively (Redis adapter) hands over its entries.
-    const [docs, flex] = await Promise.all([
+    const [docs, text, flex] = await Promise.all([
       version.readGzipBytes(names.docs),
+      version.localFile(names.text),
       version.loadFlexEntries ? version.loadFlexEntries(k) : version.readGzip(names.flex),
     ]);
-    return { docs, flex };
+    return { docs, text, flex };
   };
+  // Bigram postings and document bodies stay in their files, read by position on
+  // demand: only their dictionaries and per-document tables are loaded here.
   const others = Promise.all([
-    Promise.all([version.readGzipBytes(BIGRAM_FILE), version.readGzipBytes(TITLE_BIGRAM_FILE)]),
+    Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE)]),
     version.readGzip('vocab.json.gz'),
     version.readGzip(DUPLICATES_FILE),
   ]);
@@ -76,26 +81,27 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
     if (docs.length !== m.shards[k]) {
       throw new Error(`index ${version.dir} is damaged: shard ${k} has ${docs.length} documents, manifest says ${m.shards[k]}; rebuild it`);
     }
+    textFiles.push(TextFile.open(part.text, docs.length));
     await nextTurn();
     const flexName = `${version.dir}/${shardFiles(k).flex}`;
-    if (typeof part.flex !== 'string') words.addShard(part.flex, posts.length, docs.length, flexName);
-    else for (const chunk of flexMapChunks(part.flex, flexName)) words.addShardJson(chunk, posts.length, docs.length, flexName);
+    if (typeof part.flex !== 'string') words.addShard(part.flex, metas.length, docs.length, flexName);
+    else for (const chunk of flexMapChunks(part.flex, flexName)) words.addShardJson(chunk, metas.length, docs.length, flexName);
     for (const d of docs) {
-      posts.push(storedPost(d));
-      stored.ntitle.push(normalize(d.post.title));
-      stored.ntext.push(d.ntext);
-      stored.display.push(d.display);
+      metas.push(d);
+      ntitle.push(normalize(d.title));
     }
     await nextTurn();
   }
-  const [bigramBytes, vocabJson, groupJson] = await others;
-  const bigrams = BigramPostings.decode(bigramBytes[0], `${version.dir}/${BIGRAM_FILE}`);
-  const titleBigrams = BigramPostings.decode(bigramBytes[1], `${version.dir}/${TITLE_BIGRAM_FILE}`);
+  const [bigramPaths, vocabJson, groupJson] = await others;
+  const bigrams = BigramFile.open(bigramPaths[0]);
+  const titleBigrams = BigramFile.open(bigramPaths[1]);
   await nextTurn();
   const vocab = decodeVocab(vocabJson);
   await nextTurn();
-  const groups = validGroups(JSON.parse(groupJson), posts.length, `${version.dir}/${DUPLICATES_FILE}`);
-  const info = { docs: posts.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
+  const groups = validGroups(JSON.parse(groupJson), metas.length, `${version.dir}/${DUPLICATES_FILE}`);
+  const info = { docs: metas.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
+  const texts = new FileDocTexts(textFiles, options.textCache);
+  const posts = metas.map((meta, d) => withBody(meta, texts, d));
   return {
     posts,
     words: words.finish(),
@@ -106,10 +112,16 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
     segmenter,
     synonyms,
     resultCache: options.resultCache,
-    stored,
+    texts,
+    ntitle,
     groups,
     queryBudget: options.queryBudget,
   };
+}
+
+/** A post whose body is read from `texts` when asked for (an opened index keeps bodies on disk). */
+function withBody(meta: PostMeta, texts: DocTexts, d: number): Post {
+  return Object.defineProperty({ ...meta }, 'text', { get: () => String(texts.display(d)), enumerable: true }) as Post;
 }
 
 function nextTurn(): Promise<void> {

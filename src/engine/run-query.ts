@@ -2,7 +2,7 @@ import { isCjk } from '../analysis/normalize';
 import { bigramKey } from '../analysis/bigrams';
 import type { Segmenter } from '../analysis/segmenter';
 import type { Synonyms } from '../analysis/synonyms';
-import type { BigramPostings } from '../format/bigram-postings';
+import type { BigramLookup } from '../format/bigram-postings';
 import type { CorrectionSource } from '../query/did-you-mean';
 import { didYouMean } from '../query/did-you-mean';
 import type { DocTable } from '../query/doctable';
@@ -50,7 +50,7 @@ export interface QueryRun {
 export interface QuerySources {
   table: DocTable;
   suggester: Suggester;
-  bigrams: BigramPostings;
+  bigrams: BigramLookup;
   synonyms: Synonyms;
   segmenter: () => Segmenter;
   /** Set by the embedder; undefined picks the budget per query ({@link budgetFor}). */
@@ -171,7 +171,7 @@ export class QueryRunner {
     return {
       sounds: s.sounds,
       df: (w) => s.df(w),
-      bigramDocs: (b) => (isBigram(b) ? (bigrams.lookup(bigramKey(b))?.docs.length ?? 0) : 0),
+      bigramDocs: (b) => (isBigram(b) ? bigrams.count(bigramKey(b)) : 0),
       latinWords: () => s.latinWords(),
       count: (q) => {
         const plan = planQuery(parseQuery(q), this.src.segmenter);

@@ -1,5 +1,5 @@
-import type { BigramPostings } from '../format/bigram-postings';
-import type { CompactText } from '../format/doctext';
+import type { BigramLookup } from '../format/bigram-postings';
+import type { DocTexts } from '../segment/doc-texts';
 import type { SegmenterBackend, Segmenter } from '../analysis/segmenter';
 import type { Synonyms } from '../analysis/synonyms';
 import type { Post } from '../ingest/post';
@@ -140,6 +140,11 @@ export interface OpenOptions {
    * one unit; see query/execute.ts).
    */
   queryBudget?: number;
+  /**
+   * UTF-16 code units of document bodies kept decoded in memory for repeated reads
+   * (default 1 Mi); the rest stay in the index files, read on demand.
+   */
+  textCache?: number;
 }
 
 /** Options of {@link SearchEngine.fromDocuments}. */
@@ -166,16 +171,18 @@ export interface IndexInfo {
 export interface EngineParts {
   posts: Post[];
   words: WordIndex;
-  bigrams: BigramPostings;
-  titleBigrams: BigramPostings;
+  bigrams: BigramLookup;
+  titleBigrams: BigramLookup;
   vocab: Array<[string, number]>;
   info: IndexInfo;
   /** The segmenter, or a loader run on first use. */
   segmenter: Segmenter | (() => Segmenter);
   synonyms: Synonyms;
   resultCache?: number;
-  /** Normalized and display text as stored in the index (computed from the posts when absent). */
-  stored?: { ntitle: string[]; ntext: string[]; display: Array<CompactText | string> };
+  /** The posts' bodies, normalized and as displayed (an opened index reads them from its files). */
+  texts: DocTexts;
+  /** Normalized titles, when the loader has them (computed from the posts when absent). */
+  ntitle?: string[];
   /** Duplicate groups: arrays of document numbers, 2+ each. */
   groups: number[][];
   /** Set by the embedder; undefined picks the budget per query (`budgetFor`). */

@@ -26,8 +26,35 @@ export interface BigramList {
   tfs: Uint8Array;
 }
 
-/** An immutable bigram posting store. */
-export class BigramPostings {
+/**
+ * Read access to a bigram posting store, wherever it lives: in memory (a build,
+ * `fromDocuments`) or in a file read on demand (an opened index, see src/segment/).
+ */
+export interface BigramLookup {
+  /** The postings of a bigram key, or null when no document has it. Must not be modified. */
+  lookup(key: number): BigramList | null;
+  /** How many documents have the bigram key (0 when none), without reading its postings. */
+  count(key: number): number;
+  /** Release the file behind the store, if any (later lookups then throw). */
+  close(): void;
+}
+
+/** Index of `key` in sorted `keys`, or -1. */
+export function findKey(keys: Uint32Array, key: number): number {
+  let lo = 0;
+  let hi = keys.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = keys[mid];
+    if (k < key) lo = mid + 1;
+    else if (k > key) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** An immutable bigram posting store, in memory. */
+export class BigramPostings implements BigramLookup {
   constructor(
     /** Sorted, unique bigram keys. */
     readonly keys: Uint32Array,
@@ -43,22 +70,20 @@ export class BigramPostings {
 
   /** The postings of a bigram key, or null when no document has it. */
   lookup(key: number): BigramList | null {
-    const keys = this.keys;
-    let lo = 0;
-    let hi = keys.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const k = keys[mid];
-      if (k < key) lo = mid + 1;
-      else if (k > key) hi = mid - 1;
-      else {
-        const a = this.offsets[mid];
-        const b = this.offsets[mid + 1];
-        return { docs: this.docs.subarray(a, b), tfs: this.tfs.subarray(a, b) };
-      }
-    }
-    return null;
+    const i = findKey(this.keys, key);
+    if (i < 0) return null;
+    const a = this.offsets[i];
+    const b = this.offsets[i + 1];
+    return { docs: this.docs.subarray(a, b), tfs: this.tfs.subarray(a, b) };
   }
+
+  count(key: number): number {
+    const i = findKey(this.keys, key);
+    return i < 0 ? 0 : this.offsets[i + 1] - this.offsets[i];
+  }
+
+  /** Nothing to release: the store is in memory. */
+  close(): void {}
 
   /** Merge shard stores whose local document numbers start at `docOffsets[k]`; `totalDocs` in all. */
   static merge(parts: readonly BigramPostings[], docOffsets: readonly number[], totalDocs: number): BigramPostings {
@@ -150,52 +175,6 @@ export class BigramPostings {
       return new BigramPostings(p.keys, p.offsets, p.docs, p.tfs);
     });
   }
-
-  /** Binary encoding: magic, counts, then the four arrays (little-endian). */
-  encode(): Buffer {
-    const header = Buffer.alloc(16);
-    header.write('ZHB1', 0, 'latin1');
-    header.writeUInt32LE(this.keys.length, 4);
-    header.writeUInt32LE(this.docs.length, 8);
-    header.writeUInt32LE(this.docs.BYTES_PER_ELEMENT, 12);
-    return Buffer.concat([header, view(this.keys), view(this.offsets), view(this.docs), view(this.tfs)]);
-  }
-
-  /** Decode {@link encode} output; `file` names the source in errors. */
-  static decode(buf: Buffer, file: string): BigramPostings {
-    if (buf.length < 16 || buf.toString('latin1', 0, 4) !== 'ZHB1') throw new Error(`${file}: not a bigram posting file`);
-    const nk = buf.readUInt32LE(4);
-    const np = buf.readUInt32LE(8);
-    const width = buf.readUInt32LE(12);
-    if (width !== 2 && width !== 4) throw new Error(`${file}: bad document id width ${width}`);
-    const need = 16 + nk * 4 + (nk + 1) * 4 + np * width + np;
-    if (buf.length !== need) throw new Error(`${file}: truncated (${buf.length} bytes, expected ${need})`);
-    // Views straight into the decompressed buffer when it is 4-byte aligned (no copy);
-    // otherwise (a pooled small Buffer) copy into fresh, aligned memory.
-    const aligned = buf.byteOffset % 4 === 0;
-    let at = buf.byteOffset + 16;
-    const take = (bytes: number): [ArrayBufferLike, number] => {
-      const start = at;
-      at += bytes;
-      if (aligned) return [buf.buffer, start];
-      const ab = new ArrayBuffer(bytes);
-      new Uint8Array(ab).set(new Uint8Array(buf.buffer, start, bytes));
-      return [ab, 0];
-    };
-    const [kb, ko] = take(nk * 4);
-    const keys = new Uint32Array(kb, ko, nk);
-    const [ob, oo] = take((nk + 1) * 4);
-    const offsets = new Uint32Array(ob, oo, nk + 1);
-    const [db, dof] = take(np * width);
-    const docs = width === 2 ? new Uint16Array(db, dof, np) : new Uint32Array(db, dof, np);
-    const [tb, to] = take(np);
-    const tfs = new Uint8Array(tb, to, np);
-    return new BigramPostings(keys, offsets, docs, tfs);
-  }
-}
-
-function view(a: Uint32Array | Uint16Array | Uint8Array): Buffer {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
 /** Growable typed storage for (key, doc, tf) triples, appended document by document. */

@@ -22,7 +22,7 @@ export interface SourceRecord {
 }
 
 /** Bump when anything in the on-disk layout or the term scheme changes. */
-export const FORMAT_VERSION = 5;
+export const FORMAT_VERSION = 6;
 
 /** Per-file size and SHA-256. */
 export interface FileChecksum {
@@ -79,10 +79,13 @@ export interface Manifest {
 /** Term scheme tag: bigram posting store + FlexSearch word terms (jieba 3+ words, Latin runs). */
 export const TERM_SCHEME = 'bigram-store+flex-jieba3-latin-singular-v3';
 
-/** The bigram posting store of a version folder (all shards merged). */
-export const BIGRAM_FILE = 'bigrams.bin.gz';
-/** Bigrams of titles alone (title frequencies for ranking). */
-export const TITLE_BIGRAM_FILE = 'title-bigrams.bin.gz';
+/**
+ * The bigram posting store of a version folder (all shards merged), uncompressed and
+ * read on demand (src/segment/bigram-file.ts).
+ */
+export const BIGRAM_FILE = 'bigrams.bin';
+/** Bigrams of titles alone (title frequencies for ranking), in the same layout. */
+export const TITLE_BIGRAM_FILE = 'title-bigrams.bin';
 
 /** The sources of one shard (see {@link Manifest.shardSources}). */
 export interface ShardSources {
@@ -98,8 +101,11 @@ export const BOILERPLATE_FILE = 'boilerplate.json.gz';
 export const DUPLICATES_FILE = 'duplicates.json.gz';
 
 /** The file names of shard `k` in a version. */
-export const shardFiles = (k: number): { docs: string; flex: string; vocab: string; sigs: string; blocks: string } => ({
+export const shardFiles = (k: number): { docs: string; text: string; flex: string; vocab: string; sigs: string; blocks: string } => ({
+  /** Document metadata (id, title, date, author, url, tags, categories). */
   docs: `shard-${k}.docs.json.gz`,
+  /** Document bodies, uncompressed and read on demand (src/segment/text-file.ts). */
+  text: `shard-${k}.text.bin`,
   flex: `shard-${k}.flex.gz`,
   /** The shard's share of vocab.json.gz, so an incremental build can subtract it. */
   vocab: `shard-${k}.vocab.json.gz`,

@@ -21,6 +21,7 @@ import {
 } from '../format/manifest';
 import { FLEX_OPTIONS, flexVersion } from '../format/flex';
 import { BigramPostings } from '../format/bigram-postings';
+import { encodeBigramFile } from '../segment/bigram-file';
 import { groupDuplicates } from './duplicate-groups';
 import { countChanges, openPrevious, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
 import {
@@ -284,10 +285,9 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
     const docCount = docCounts.reduce((a, b) => a + b, 0);
     const groups = groupDuplicates(sigs);
     const boilerplate = reportOf(removals.finish(), table);
-    // Level 1: the binary arrays gain little from harder compression, at twice the time.
     await Promise.all([
-      writer.writeGzip(BIGRAM_FILE, BigramPostings.merge(bigramParts, offsets, docCount).encode(), 1),
-      writer.writeGzip(TITLE_BIGRAM_FILE, BigramPostings.merge(titleParts, offsets, docCount).encode(), 1),
+      writer.writeRaw(BIGRAM_FILE, encodeBigramFile(BigramPostings.merge(bigramParts, offsets, docCount))),
+      writer.writeRaw(TITLE_BIGRAM_FILE, encodeBigramFile(BigramPostings.merge(titleParts, offsets, docCount))),
       writer.writeGzip('vocab.json.gz', encodeVocab(vocab), 3),
       writer.writeGzip(DUPLICATES_FILE, JSON.stringify(groups), 3),
       writer.writeGzip(BOILERPLATE_FILE, encodeTable(table, boilerplate), 3),

@@ -7,7 +7,8 @@ import { BIGRAM_FILE, BOILERPLATE_FILE, shardFiles, TITLE_BIGRAM_FILE, type File
 import { decodeTable, type BoilerplateReport, type ShardBlocksFile } from './boilerplate';
 import { walkCorpus, type CorpusFile } from '../ingest/walk';
 import { FLEX_OPTIONS } from '../format/flex';
-import { BigramPostings } from '../format/bigram-postings';
+import type { BigramPostings } from '../format/bigram-postings';
+import { BigramFile } from '../segment/bigram-file';
 import type { ShardSig } from './job';
 import type { ShardSources } from '../format/manifest';
 import type { SourceRecord } from '../format/manifest';
@@ -120,11 +121,16 @@ export async function openPrevious(
       return vocab;
     },
     async bigramParts() {
-      const [body, title] = await Promise.all([version.readGzipBytes(BIGRAM_FILE), version.readGzipBytes(TITLE_BIGRAM_FILE)]);
-      return {
-        body: BigramPostings.decode(body, `${version.dir}/${BIGRAM_FILE}`).split(m.shards),
-        title: BigramPostings.decode(title, `${version.dir}/${TITLE_BIGRAM_FILE}`).split(m.shards),
+      const [body, title] = await Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE)]);
+      const whole = (path: string): BigramPostings => {
+        const file = BigramFile.open(path);
+        try {
+          return file.readAll();
+        } finally {
+          file.close();
+        }
       };
+      return { body: whole(body).split(m.shards), title: whole(title).split(m.shards) };
     },
     async linkShard(oldShard, k, dir) {
       const from = shardFiles(oldShard);

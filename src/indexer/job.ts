@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { getSegmenter, type SegmenterBackend } from '../analysis/segmenter';
 import type { CorpusFile } from '../ingest/walk';
 import { encodeDocsBytes, encodeVocab } from '../format/codec';
-import { writeGzipFile } from '../store/files';
+import { writeGzipFile, writeRawFile } from '../store/files';
+import { encodeTextFile } from '../segment/text-file';
 import { shardFiles, type FileChecksum } from '../format/manifest';
 import { exportFlex } from '../format/flex';
 import { BigramPostings, type DocIds } from '../format/bigram-postings';
@@ -132,14 +133,22 @@ export async function runShardJob(job: ShardJob, onProgress: (done: number) => v
   const files: Record<string, FileChecksum> = {};
   // Both compress in the thread pool at once; level 3 is much faster than 6 for a few more bytes.
   const sigs: ShardSig[] = shard.posts.map((p, i) => [p.url, shard.sigs[i]]);
-  const [docs, flex, vocab, sigFile, blocks] = await Promise.all([
-    writeGzipFile(join(job.dir, names.docs), encodeDocsBytes(shard.posts, shard.ntexts), 3),
+  const [docs, text, flex, vocab, sigFile, blocks] = await Promise.all([
+    writeGzipFile(join(job.dir, names.docs), encodeDocsBytes(shard.posts), 3),
+    writeRawFile(
+      join(job.dir, names.text),
+      encodeTextFile(
+        shard.posts.map((p) => p.text),
+        shard.ntexts,
+      ),
+    ),
     writeGzipFile(join(job.dir, names.flex), await exportFlex(shard.flex), 3),
     writeGzipFile(join(job.dir, names.vocab), encodeVocab(shard.vocab, false), 3),
     writeGzipFile(join(job.dir, names.sigs), JSON.stringify(sigs), 3),
     writeGzipFile(join(job.dir, names.blocks), JSON.stringify(blocksFile), 3),
   ]);
   files[names.docs] = docs;
+  files[names.text] = text;
   files[names.flex] = flex;
   files[names.vocab] = vocab;
   files[names.sigs] = sigFile;

@@ -1,6 +1,7 @@
 import type { BigramList } from '../format/bigram-postings';
 import { normalize } from '../analysis/normalize';
 import type { Post } from '../ingest/post';
+import type { DocTexts } from '../segment/doc-texts';
 
 /**
  * The read-only view of an index that query execution works on: documents by global
@@ -9,9 +10,10 @@ import type { Post } from '../ingest/post';
 export interface DocTable {
   readonly size: number;
   readonly posts: readonly Post[];
-  /** Normalized titles and bodies (same lengths as the display strings). */
+  /** Normalized titles (same lengths as the display strings). */
   readonly ntitle: readonly string[];
-  readonly ntext: readonly string[];
+  /** Document `d`'s normalized body (same length as the display body); may read it from disk. */
+  text(d: number): string;
   /** Lengths of the normalized bodies and titles (read per candidate by BM25; a typed array keeps that off the strings). */
   readonly textLen: Uint32Array;
   readonly titleLen: Uint32Array;
@@ -49,12 +51,13 @@ export function createDocTable(
   postings: DocTable['postings'],
   bigram: DocTable['bigram'],
   titleBigram: DocTable['titleBigram'],
-  /** Normalized titles and bodies when the caller has them already. */
-  normalized?: { ntitle: string[]; ntext: string[] },
+  /** The documents' bodies. */
+  texts: DocTexts,
+  /** Normalized titles when the caller has them already. */
+  normalizedTitles?: string[],
 ): DocTable {
   const n = posts.length;
-  const ntitle = normalized?.ntitle ?? posts.map((p) => normalize(p.title));
-  const ntext = normalized?.ntext ?? posts.map((p) => normalize(p.text));
+  const ntitle = normalizedTitles ?? posts.map((p) => normalize(p.title));
   const textLen = new Uint32Array(n);
   const titleLen = titleLengths(ntitle);
   const dateMs = new Float64Array(n);
@@ -77,7 +80,7 @@ export function createDocTable(
     categoryStart[d + 1] = flat.length;
     dateMs[d] = p.date ? Date.parse(p.date) : NaN;
     if (!Number.isNaN(dateMs[d])) year[d] = new Date(dateMs[d]).getUTCFullYear();
-    textLen[d] = ntext[d].length;
+    textLen[d] = texts.length(d);
     total += textLen[d];
     totalTitle += titleLen[d];
   });
@@ -85,7 +88,7 @@ export function createDocTable(
     size: n,
     posts,
     ntitle,
-    ntext,
+    text: (d) => texts.text(d),
     textLen,
     titleLen,
     dateMs,

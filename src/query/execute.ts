@@ -269,7 +269,7 @@ function matchUnit(
     candidates = candidates.filter((d) => {
       if (field === 'title') return read(table.ntitle[d], u, budget);
       if (m.has(d, known)) return true;
-      return read(table.ntitle[d], u, budget) || read(table.ntext[d], u, budget);
+      return read(table.ntitle[d], u, budget) || read(table.text(d), u, budget);
     });
   }
   // Exact where cheap; when narrowed by other clauses, the unverified term count (an upper bound).
@@ -281,8 +281,8 @@ function matchUnit(
 
 /** True when document `d`'s title or body contains `needle`; reading is charged to `budget` when given. */
 export function containsText(table: DocTable, d: number, needle: string, budget: Budget | null): boolean {
-  if (!budget) return table.ntitle[d].includes(needle) || table.ntext[d].includes(needle);
-  return read(table.ntitle[d], needle, budget) || read(table.ntext[d], needle, budget);
+  if (!budget) return table.ntitle[d].includes(needle) || table.text(d).includes(needle);
+  return read(table.ntitle[d], needle, budget) || read(table.text(d), needle, budget);
 }
 
 /** True when `hay` contains `needle`; the characters read are charged to the budget (nothing is read once it is spent). */

@@ -208,7 +208,7 @@ export class Scorer {
     for (let c = 0; c < best.length; c++) score += best[c];
     if (this.literal.length > 1) {
       const title = table.ntitle[d];
-      const full = table.ntext[d];
+      const full = table.text(d);
       const text = full.length > PROXIMITY_CHARS ? full.slice(0, PROXIMITY_CHARS) : full;
       for (let i = 0; i < this.wholes.length; i++) {
         const whole = this.wholes[i];
@@ -226,7 +226,7 @@ export class Scorer {
     const { table } = this;
     const st = this.storedTitle[k];
     const tfTitle = st ? st[d] : countOccurrences(table.ntitle[d], this.units[k], 5);
-    const tfBody = stored >= 0 ? Math.max(0, stored - STORED_TITLE_WEIGHT * tfTitle) : countOccurrences(table.ntext[d], this.units[k]);
+    const tfBody = stored >= 0 ? Math.max(0, stored - STORED_TITLE_WEIGHT * tfTitle) : countOccurrences(table.text(d), this.units[k]);
     const w = this.weights[k];
     let s = 0;
     if (tfBody > 0)

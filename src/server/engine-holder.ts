@@ -8,6 +8,12 @@ export interface ReloadInfo {
 }
 
 /**
+ * How long a replaced engine stays open: requests that started on it (an export streams for
+ * a while) finish before its files are closed.
+ */
+const CLOSE_REPLACED_MS = 60_000;
+
+/**
  * The engine answering new requests, and its replacement by a reload. A request reads the
  * engine once when it starts, so requests in flight finish on the old one; concurrent
  * reloads share one load, and a failed load keeps the old engine.
@@ -35,7 +41,9 @@ export class EngineHolder {
     if (!load) return Promise.reject(new Error('this server was started without a way to reload'));
     this.reloading ??= load()
       .then((engine) => {
+        const replaced = this.engine;
         this.engine = engine;
+        if (replaced !== engine) setTimeout(() => replaced.close(), CLOSE_REPLACED_MS).unref();
         const s = engine.info();
         this.log.info('index reloaded', { docs: s.docs, builtAt: s.builtAt });
         return { docs: s.docs, builtAt: s.builtAt };

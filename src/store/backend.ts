@@ -23,6 +23,13 @@ export interface VersionReader {
   readGzip(file: string): Promise<string>;
   readGzipBytes(file: string): Promise<Buffer>;
   /**
+   * An uncompressed file of the version (bigram postings, document bodies) as a local
+   * path, checked against the manifest checksum; readers open it and read it by position.
+   * The file backend hands out the file in the version folder, a network store a copy in
+   * a local cache folder.
+   */
+  localFile(file: string): Promise<string>;
+  /**
    * The term entries of shard `k`'s FlexSearch word index (as FlexSearch's `map` export
    * has them), when the backend stores that index natively (Redis adapter). Absent: the
    * engine reads the shard's `.flex.gz` export file.

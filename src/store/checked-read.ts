@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { FORMAT_VERSION, type Manifest } from '../format/manifest';
+import { FORMAT_VERSION, type FileChecksum, type Manifest } from '../format/manifest';
+import { hashFile } from '../segment/positional-file';
 import type { VersionReader } from './backend';
 
 const gunzipAsync = promisify(gunzip);
@@ -40,4 +41,29 @@ export function checkedReader(
     return gunzipAsync(bytes);
   };
   return { readGzipBytes, readGzip: async (file) => (await readGzipBytes(file)).toString('utf8') };
+}
+
+/** The manifest's checksum of `file`, or an error naming it when the manifest does not list it. */
+export function listedChecksum(dir: string, manifest: Manifest, file: string): FileChecksum {
+  const expected = manifest.files?.[file];
+  if (!expected) throw new Error(`index ${dir} is damaged: manifest does not list ${file}; rebuild it`);
+  return expected;
+}
+
+/**
+ * Check the local file `path` holding `file` of the version against the manifest checksum,
+ * streaming it through the hash (never whole in memory); returns `path`.
+ */
+export async function checkLocalFile(dir: string, manifest: Manifest, file: string, path: string): Promise<string> {
+  const expected = listedChecksum(dir, manifest, file);
+  let got: FileChecksum;
+  try {
+    got = await hashFile(path);
+  } catch (err) {
+    throw new Error(`index ${dir} is damaged: ${file} cannot be read (${(err as NodeJS.ErrnoException).code}); rebuild it`);
+  }
+  if (got.bytes !== expected.bytes || got.sha256 !== expected.sha256) {
+    throw new Error(`index ${dir} is damaged: ${file} does not match its checksum (truncated or corrupted); rebuild it`);
+  }
+  return path;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { IndexSource, VersionReader } from './backend';
-import { checkedReader, checkFormat, sha256 } from './checked-read';
+import { checkedReader, checkFormat, checkLocalFile, sha256 } from './checked-read';
 import { processAlive } from './lock';
 import type { FileChecksum, Manifest } from '../format/manifest';
 
@@ -51,6 +51,11 @@ export class VersionWriter {
   /** Gzip and write one file, recording its checksum. */
   async writeGzip(file: string, content: string | Buffer, level = 6): Promise<void> {
     this.files[file] = await writeGzipFile(join(this.dir, file), content, level);
+  }
+
+  /** Write one uncompressed file (read by position at query time), recording its checksum. */
+  async writeRaw(file: string, content: Buffer): Promise<void> {
+    this.files[file] = await writeRawFile(join(this.dir, file), content);
   }
 
   /** Record files written into {@link dir} by someone else (a build worker). */
@@ -159,7 +164,18 @@ export async function openVersion(indexDir: string): Promise<VersionReader> {
       throw new Error(`index ${dir} is damaged: ${file} cannot be read (${(err as NodeJS.ErrnoException).code}); rebuild it`);
     }
   };
-  return { dir, manifest, ...checkedReader(dir, manifest, fetch) };
+  return {
+    dir,
+    manifest,
+    ...checkedReader(dir, manifest, fetch),
+    localFile: (file) => checkLocalFile(dir, manifest, file, join(dir, file)),
+  };
+}
+
+/** Write `content` into `path` durably as it is; returns the checksum for the manifest. */
+export async function writeRawFile(path: string, content: Buffer): Promise<FileChecksum> {
+  await writeDurable(path, content);
+  return { bytes: content.length, sha256: sha256(content) };
 }
 
 /** Gzip `content` into `path` durably; returns the checksum for the manifest. */

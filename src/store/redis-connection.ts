@@ -9,6 +9,11 @@ export interface RedisStoreOptions {
   reconnect?: boolean;
   /** Called on connection errors (default: ignored; the state is in the store's `available()`). */
   onError?: (err: Error) => void;
+  /**
+   * Folder where readers keep the index files they read by position (default: see
+   * store/local-cache.ts `defaultCacheDir`).
+   */
+  cacheDir?: string;
 }
 
 /** redis://host:port without credentials, for logs. */

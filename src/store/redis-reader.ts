@@ -3,14 +3,21 @@ import { FLEX_OPTIONS } from '../format/flex';
 import type { FlexMapEntry } from '../format/flex-index';
 import type { Manifest } from '../format/manifest';
 import type { VersionReader } from './backend';
-import { checkedReader, checkFormat } from './checked-read';
+import { checkedReader, checkFormat, listedChecksum } from './checked-read';
+import { cachedFile, pruneCache } from './local-cache';
 import type { RedisClient, RedisKeys } from './redis-connection';
 
 /**
  * A reader of `version` (manifest and format checked now; files checked on read). `dir`
  * names the version in messages.
  */
-export async function openRedisVersion(client: RedisClient, keys: RedisKeys, version: string, dir: string): Promise<VersionReader> {
+export async function openRedisVersion(
+  client: RedisClient,
+  keys: RedisKeys,
+  version: string,
+  dir: string,
+  cacheDir: string,
+): Promise<VersionReader> {
   const raw = await client.get(keys.key(version, 'manifest'));
   if (!raw) throw new Error(`index ${dir} has no manifest (expired or deleted); rebuild it`);
   const manifest = JSON.parse(raw) as Manifest;
@@ -21,10 +28,13 @@ export async function openRedisVersion(client: RedisClient, keys: RedisKeys, ver
     if (!bytes) throw new Error(`index ${dir} is damaged: ${file} is missing; rebuild it`);
     return bytes;
   };
+  const used = new Set(Object.entries(manifest.files ?? {}).map(([file, sum]) => `${sum.sha256}-${file}`));
+  void pruneCache(cacheDir, used);
   return {
     dir,
     manifest,
     ...checkedReader(dir, manifest, fetch),
+    localFile: (file) => cachedFile(cacheDir, dir, file, listedChecksum(dir, manifest, file), () => fetch(file)),
     loadFlexEntries: (shard) => loadFlexEntries(client, keys.flexPrefix(version, shard)),
   };
 }

@@ -12,6 +12,7 @@ import {
 } from './redis-connection';
 import { acquireRedisBuildLock } from './redis-lock';
 import { publishVersion, type Published } from './redis-publish';
+import { defaultCacheDir } from './local-cache';
 import { openRedisVersion } from './redis-reader';
 import { watchFlips, type FlipWatch } from './redis-watch';
 
@@ -25,7 +26,8 @@ import { watchFlips, type FlipWatch } from './redis-watch';
  *   NAME:lock                 build lock: SET NX PX, refreshed while the build runs
  *   NAME:vN:started           marker written first; its TTL tells a retired version from a crashed one
  *   NAME:vN:manifest          the manifest (JSON, same as manifest.json of the file backend)
- *   NAME:vN:file:<file>       a gzip'd file of the version (docs, vocab, bigram postings), checksummed
+ *   NAME:vN:file:<file>       a file of the version (gzip'd docs and vocab, raw bigram postings and
+ *                             bodies), checksummed; readers keep the raw ones in a local cache folder
  *   NAME-vN-sK|map:<term>     FlexSearch's Redis adapter: the word index of shard K (sorted sets)
  *   NAME-vN-sK|reg            FlexSearch's Redis adapter: the document register of shard K
  *
@@ -60,6 +62,8 @@ export class RedisIndexStore implements WatchableSource {
   private constructor(
     readonly url: string,
     readonly name: string,
+    /** Where readers keep the files they read by position (see store/local-cache.ts). */
+    readonly cacheDir: string,
   ) {
     this.label = `${redactUrl(url)}/${name}`;
     this.keys = new RedisKeys(name);
@@ -68,7 +72,7 @@ export class RedisIndexStore implements WatchableSource {
   /** Connect to `url` for index `name`; throws a clear error when Redis cannot be reached. */
   static async connect(url: string, name: string, options: RedisStoreOptions = {}): Promise<RedisIndexStore> {
     checkIndexName(name);
-    const store = new RedisIndexStore(url, name);
+    const store = new RedisIndexStore(url, name, options.cacheDir ?? defaultCacheDir());
     store.client = await connectClient(url, options, (ready) => (store.ready = ready));
     return store;
   }
@@ -120,7 +124,7 @@ export class RedisIndexStore implements WatchableSource {
         `no index ${this.name} in Redis at ${redactUrl(this.url)}: build one first (npm run build-index -- --backend redis --redis-url URL --name ${this.name})`,
       );
     }
-    const reader = await openRedisVersion(this.client, this.keys, version, `${this.label}@${version}`);
+    const reader = await openRedisVersion(this.client, this.keys, version, `${this.label}@${version}`, this.cacheDir);
     this.opened = { version, build: reader.manifest.buildId ?? null };
     return reader;
   }
