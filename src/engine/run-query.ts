@@ -1,4 +1,4 @@
-import { isCjk } from '../analysis/normalize';
+import { isCjk, normalize } from '../analysis/normalize';
 import { bigramKey } from '../analysis/bigrams';
 import type { Segmenter } from '../analysis/segmenter';
 import type { Synonyms } from '../analysis/synonyms';
@@ -29,8 +29,10 @@ import type { Suggester } from '../query/suggest';
 export const FEW_HITS = 2;
 /**
  * A query with a few hits is searched as its Chinese correction when that finds this many
- * times as many posts, and at least this many: a slip of a common word (新彊 for 新疆), not
- * a rare word with a commoner homophone (米厂, 米长), which keeps its hits and gets a suggestion.
+ * times as many posts, and at least this many, and every word it replaces is one jieba never
+ * cut as a word in the archive: a slip of a common word (新彊 for 新疆), not a rare real word
+ * with a commoner homophone (米厂 and 米长, 惠顾 and 回顾), which keeps its hits and gets a
+ * suggestion.
  */
 const SWITCH_RATIO = 50;
 const SWITCH_MIN_DOCS = 50;
@@ -121,7 +123,10 @@ export class QueryRunner {
       // Nothing found as typed: any hit of the correction. A few hits: a Chinese correction that
       // finds far more (新彊 → 新疆); the query as typed stays one click away (asTyped).
       const found = fixedMatched.docs.length;
-      const far = found >= Math.max(SWITCH_MIN_DOCS, SWITCH_RATIO * hits) && onlyChineseChanged(query, fixed);
+      const far =
+        found >= Math.max(SWITCH_MIN_DOCS, SWITCH_RATIO * hits) &&
+        onlyChineseChanged(query, fixed) &&
+        first.highlight.every((u) => normalize(fixed).includes(u) || suggester.df(u) === 0);
       if (found > 0 && (hits === 0 || far)) {
         return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget, suggestion: null };
       }
