@@ -65,7 +65,7 @@ function timedBuild(corpus: string, out: string, incremental: boolean, timeoutMs
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      const wallMs = performance.now() - t0;
+      const wallMs = Math.round(performance.now() - t0);
       clearTimeout(timer);
       if (code !== 0) return reject(new Error(`build-index exited with ${signal ?? `code ${code}`}: ${stderr.trim().slice(-500)}`));
       try {
@@ -157,7 +157,8 @@ export async function measureUpdates(source: string, tmp: string, options: Updat
     let watch: UpdateFigures['watch'];
     try {
       const w = await measureWatchLatency({ corpus, index, rounds: options.watchRounds, timeoutMs: options.timeoutMs });
-      watch = { ...w, medianAddMs: median(w.addMs), medianDeleteMs: median(w.deleteMs) };
+      const ms = (xs: number[]): number[] => xs.map((x) => Math.round(x));
+      watch = { addMs: ms(w.addMs), deleteMs: ms(w.deleteMs), medianAddMs: Math.round(median(w.addMs)), medianDeleteMs: Math.round(median(w.deleteMs)) };
     } catch (err) {
       watch = { error: (err as Error).message };
     }
