@@ -213,13 +213,13 @@ export function renderUpdates(outcome: UpdateOutcome): string[] {
   return lines;
 }
 
-const USAGE = `usage: node dist/scripts/bench/updates.js --corpus DIR [--rounds N] [--watch-rounds N] [--json]
+const USAGE = `usage: npm run bench:updates -- --corpus DIR [--rounds N] [--watch-rounds N] [--json]
 
 The index-update figures of \`npm run bench\` alone: on a temporary copy of DIR, a full
 build, N incremental builds after adding ${UPDATE_ADDED} and deleting ${UPDATE_REMOVED} posts (default 3),
 and watch mode's file write → searchable over HTTP (default 5 rounds).`;
 
-/** Standalone run: `node dist/scripts/bench/updates.js --corpus DIR`. */
+/** Standalone run: `npm run bench:updates -- --corpus DIR`. */
 async function main(): Promise<void> {
   const { values } = parseOrExit(
     () =>
