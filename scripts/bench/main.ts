@@ -12,7 +12,8 @@ import { ENGINE_LABELS, ENGINES, TIMED_KNOWN_ITEMS, type BuildResult, type Engin
 import { countKinds, render } from './report';
 import { killAll, runChild, type ChildResult } from './run-child';
 import { serveColdStartMs } from './serve-cold';
-import { BENCH_KNOWN_ITEMS, CAVEAT, COLD_START_SAMPLES, log, QUICK_POSTS, SEED } from './settings';
+import { measureUpdates, renderUpdates, type UpdateOutcome } from './updates';
+import { BENCH_KNOWN_ITEMS, CAVEAT, COLD_START_SAMPLES, log, QUICK_POSTS, SEED, UPDATE_ROUNDS, WATCH_ROUNDS } from './settings';
 import { writeDocsBlock } from './write-docs';
 
 /**
@@ -45,7 +46,7 @@ zhsearch is also load-tested over HTTP (wrk, or autocannon where wrk is not inst
   --runs N        timed repetitions per query after a warm-up pass, default 3 (1 with --quick)
   --others LIST   engines to run besides zhsearch, comma-separated, or none (default: all of
                   ${ENGINES.filter((e) => e !== 'zhsearch').join(', ')}); e.g. --others none for growth runs
-  --quick         CI variant: first 500 posts, --runs 1, 3 s HTTP runs, 3 min per child
+  --quick         CI variant: first 500 posts, --runs 1, 3 s HTTP runs, 3 min per child, no index-update figures
   --known-items N known-item queries for MRR@10, default ${BENCH_KNOWN_ITEMS} (100 leave about ±0.01 of
                   sampling noise, as large as the gaps between engines); the first ${TIMED_KNOWN_ITEMS}
                   also join the latency passes and the HTTP load
@@ -202,6 +203,13 @@ async function main(): Promise<void> {
     }
     rmSync(zIndex, { recursive: true, force: true });
 
+    // 2b. Index updates (incremental build, watch mode) on a copy of the corpus; not in the CI variant.
+    let updates: UpdateOutcome | null = null;
+    if (!quick && zBuild.ok) {
+      updates = await measureUpdates(prepared.dir, dir, { rounds: UPDATE_ROUNDS, watchRounds: WATCH_ROUNDS, timeoutMs, log });
+      if (!updates.ok) log(`updates: error: ${updates.error}`);
+    }
+
     // 3. Baselines, one at a time.
     for (const engine of others) {
       const idx = join(dir, `index-${engine}`);
@@ -225,6 +233,7 @@ async function main(): Promise<void> {
         ? `zhsearch serve cold start: ${serveCold}\n`
         : `zhsearch serve cold start (\`zhsearch serve --index DIR\`: process start to the first answered /api/search, compiled, median of ${serveCold.length}): ${(median(serveCold) / 1000).toFixed(2)} s (${serveCold.map((x) => (x / 1000).toFixed(2)).join(', ')})\n`,
     );
+    if (updates) out.write(renderUpdates(updates).join('\n') + '\n');
     const totalS = (Date.now() - started) / 1000;
     out.write(`total ${totalS.toFixed(0)} s\n`);
     if (values.json) {
@@ -238,6 +247,7 @@ async function main(): Promise<void> {
             engines: engineRuns,
             http,
             serveColdStartMs: serveCold,
+            updates,
             ratios: report.ratios,
             totalSeconds: Math.round(totalS),
           },

@@ -9,6 +9,10 @@ export const QUICK_POSTS = 500;
 /** Spawns per engine whose median is the cold start. */
 export const COLD_START_SAMPLES = 3;
 
+/** Timed incremental builds, and watch-mode writes, of the index-update figures. */
+export const UPDATE_ROUNDS = 3;
+export const WATCH_ROUNDS = 5;
+
 /** Known items drawn for MRR@10 (eval draws DEFAULT_SIZES.knownItems; the first 100 are the same). */
 export const BENCH_KNOWN_ITEMS = 1000;
 
