@@ -282,7 +282,9 @@ function matchUnit(
 /** True when document `d`'s title or body contains `needle`; reading is charged to `budget` when given. */
 export function containsText(table: DocTable, d: number, needle: string, budget: Budget | null): boolean {
   if (!budget) return table.ntitle[d].includes(needle) || table.text(d).includes(needle);
-  return read(table.ntitle[d], needle, budget) || read(table.text(d), needle, budget);
+  // Checked before the body is fetched: bodies are read from disk, and a spent budget reads nothing.
+  if (budget.exhausted) return false;
+  return read(table.ntitle[d], needle, budget) || (!budget.exhausted && read(table.text(d), needle, budget));
 }
 
 /** True when `hay` contains `needle`; the characters read are charged to the budget (nothing is read once it is spent). */

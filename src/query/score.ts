@@ -172,7 +172,7 @@ export class Scorer {
       const stored = this.stored[k];
       const order = this.order[k];
       if (stored) {
-        for (const d of docs) if (stored[d] > 0) prior[d] += this.fields(k, d, stored[d]);
+        for (const d of docs) if (stored[d] > 0) prior[d] += this.fields(k, d, stored[d], () => this.table.text(d));
       } else if (order) {
         for (let i = 0; i < order.length; i++) prior[order[i]] += this.weights[k] * (1 - i / order.length);
       }
@@ -195,9 +195,12 @@ export class Scorer {
   score(d: number): number {
     const { table, units, best } = this;
     best.fill(0);
+    // Bodies are read from disk: one read per scored document, however many units count in it.
+    let body: string | null = null;
+    const text = (): string => (body ??= table.text(d));
     units.forEach((u, k) => {
       const stored = this.stored[k];
-      const s = stored ? this.fields(k, d, stored[d]) : this.fields(k, d, -1);
+      const s = stored ? this.fields(k, d, stored[d], text) : this.fields(k, d, -1, text);
       if (s === 0) return;
       const realWord = this.realWord[k];
       const partial = realWord !== null && realWord[d] === 0;
@@ -208,25 +211,25 @@ export class Scorer {
     for (let c = 0; c < best.length; c++) score += best[c];
     if (this.literal.length > 1) {
       const title = table.ntitle[d];
-      const full = table.text(d);
-      const text = full.length > PROXIMITY_CHARS ? full.slice(0, PROXIMITY_CHARS) : full;
+      const full = text();
+      const lead = full.length > PROXIMITY_CHARS ? full.slice(0, PROXIMITY_CHARS) : full;
       for (let i = 0; i < this.wholes.length; i++) {
         const whole = this.wholes[i];
         if (title.includes(whole)) score += this.wholeWeight[i];
-        else if (text.includes(whole)) score += this.wholeWeight[i] * 0.5;
+        else if (lead.includes(whole)) score += this.wholeWeight[i] * 0.5;
       }
-      score += this.idfSum * 0.5 * proximity(text, this.literal);
+      score += this.idfSum * 0.5 * proximity(lead, this.literal);
       if (this.literal.every((u) => title.includes(u))) score += this.idfSum * ALL_IN_TITLE_BONUS;
     }
     return score * this.coverageFactor(d);
   }
 
-  /** Title + body BM25 of unit k in document d; `stored` is its weighted stored frequency, or -1 to count. */
-  private fields(k: number, d: number, stored: number): number {
+  /** Title + body BM25 of unit k in document d; `stored` is its weighted stored frequency, or -1 to count in `body()`. */
+  private fields(k: number, d: number, stored: number, body: () => string): number {
     const { table } = this;
     const st = this.storedTitle[k];
     const tfTitle = st ? st[d] : countOccurrences(table.ntitle[d], this.units[k], 5);
-    const tfBody = stored >= 0 ? Math.max(0, stored - STORED_TITLE_WEIGHT * tfTitle) : countOccurrences(table.text(d), this.units[k]);
+    const tfBody = stored >= 0 ? Math.max(0, stored - STORED_TITLE_WEIGHT * tfTitle) : countOccurrences(body(), this.units[k]);
     const w = this.weights[k];
     let s = 0;
     if (tfBody > 0)
