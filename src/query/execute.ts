@@ -265,11 +265,12 @@ function matchUnit(
       known = m.next();
       m.mark(wordDocs, known);
     }
-    // Reading text is what a query pays for: every document read is charged to the budget.
+    // Reading text is what a query pays for: every document read is charged to the budget,
+    // and once it is spent no body is fetched from disk.
     candidates = candidates.filter((d) => {
       if (field === 'title') return read(table.ntitle[d], u, budget);
       if (m.has(d, known)) return true;
-      return read(table.ntitle[d], u, budget) || read(table.text(d), u, budget);
+      return read(table.ntitle[d], u, budget) || (!budget.exhausted && read(table.text(d), u, budget));
     });
   }
   // Exact where cheap; when narrowed by other clauses, the unverified term count (an upper bound).
