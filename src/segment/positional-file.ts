@@ -40,19 +40,8 @@ export class PositionalFile {
 
   /** `length` bytes at `position`, into fresh memory; throws (naming the file) past its end. */
   read(position: number, length: number): Buffer {
-    if (this.closed) throw new Error(`${this.path} is closed`);
-    if (position < 0 || position + length > this.size) {
-      throw new Error(`${this.path} is damaged: ${length} bytes at ${position} lie past its end (${this.size} bytes)`);
-    }
     // allocUnsafeSlow: an unpooled buffer of its own, so typed-array views on it start aligned.
-    const buf = Buffer.allocUnsafeSlow(length);
-    let done = 0;
-    while (done < length) {
-      const n = readSync(this.fd, buf, done, length - done, position + done);
-      if (n === 0) throw new Error(`${this.path} is damaged: ended after ${position + done} bytes`);
-      done += n;
-    }
-    return buf;
+    return this.readInto(Buffer.allocUnsafeSlow(Math.max(0, length)), position, length);
   }
 
   /**
