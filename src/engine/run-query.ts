@@ -123,10 +123,11 @@ export class QueryRunner {
       // Nothing found as typed: any hit of the correction. A few hits: a Chinese correction that
       // finds far more (新彊 → 新疆); the query as typed stays one click away (asTyped).
       const found = fixedMatched.docs.length;
+      const kept = normalize(fixed);
       const far =
         found >= Math.max(SWITCH_MIN_DOCS, SWITCH_RATIO * hits) &&
         onlyChineseChanged(query, fixed) &&
-        first.highlight.every((u) => normalize(fixed).includes(u) || suggester.df(u) === 0);
+        first.highlight.every((u) => kept.includes(u) || suggester.df(u) === 0);
       if (found > 0 && (hits === 0 || far)) {
         return { plan: fixedPlan, matched: fixedMatched, interpretedAs: fixed, interpretedBy: 'spelling', budget, suggestion: null };
       }

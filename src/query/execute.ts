@@ -265,12 +265,11 @@ function matchUnit(
       known = m.next();
       m.mark(wordDocs, known);
     }
-    // Reading text is what a query pays for: every document read is charged to the budget,
-    // and once it is spent no body is fetched from disk.
+    // Reading text is what a query pays for: every document read is charged to the budget.
     candidates = candidates.filter((d) => {
       if (field === 'title') return read(table.ntitle[d], u, budget);
       if (m.has(d, known)) return true;
-      return read(table.ntitle[d], u, budget) || (!budget.exhausted && read(table.text(d), u, budget));
+      return read(table.ntitle[d], u, budget) || read(() => table.text(d), u, budget);
     });
   }
   // Exact where cheap; when narrowed by other clauses, the unverified term count (an upper bound).
@@ -283,16 +282,18 @@ function matchUnit(
 /** True when document `d`'s title or body contains `needle`; reading is charged to `budget` when given. */
 export function containsText(table: DocTable, d: number, needle: string, budget: Budget | null): boolean {
   if (!budget) return table.ntitle[d].includes(needle) || table.text(d).includes(needle);
-  // Checked before the body is fetched: bodies are read from disk, and a spent budget reads nothing.
-  if (budget.exhausted) return false;
-  return read(table.ntitle[d], needle, budget) || (!budget.exhausted && read(table.text(d), needle, budget));
+  return read(table.ntitle[d], needle, budget) || read(() => table.text(d), needle, budget);
 }
 
-/** True when `hay` contains `needle`; the characters read are charged to the budget (nothing is read once it is spent). */
-function read(hay: string, needle: string, budget: Budget): boolean {
+/**
+ * True when `hay` contains `needle`; the characters read are charged to the budget. Nothing
+ * is read once it is spent: a body (given as a function) is not even fetched from disk.
+ */
+function read(hay: string | (() => string), needle: string, budget: Budget): boolean {
   if (budget.exhausted) return false;
-  const at = hay.indexOf(needle);
-  budget.spend(READ_OVERHEAD + (at < 0 ? hay.length : at + needle.length));
+  const text = typeof hay === 'string' ? hay : hay();
+  const at = text.indexOf(needle);
+  budget.spend(READ_OVERHEAD + (at < 0 ? text.length : at + needle.length));
   return at >= 0;
 }
 
