@@ -173,7 +173,7 @@ export function render(runs: EngineRun[], http: HttpOutcome | null, ctx: RenderC
       );
       lines.push(`(server run with LOG_LEVEL=info, as deployed: every request is logged; ${http.requestsLogged} log lines)`);
       lines.push(
-        `server RSS: ${http.rss.listening} MB when listening (index loaded; jieba's dictionary loads after the first answer), ${http.rss.after} MB after the load test`,
+        `server RSS: ${http.rss.listening} MB when listening (index loaded; jieba's dictionary loads in a worker thread meanwhile), ${http.rss.after} MB after the load test`,
       );
     } else {
       lines.push(`HTTP: ERROR ${http.error}`);

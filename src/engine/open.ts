@@ -1,5 +1,6 @@
 import { normalize, NORMALIZATION_VERSION } from '../analysis/normalize';
 import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter } from '../analysis/segmenter';
+import { getThreadedSegmenter } from '../analysis/segmenter-thread';
 import { loadSynonyms } from '../analysis/synonyms';
 import { decodeDocsBytes, decodeVocab, type PostMeta } from '../format/codec';
 import { FLEX_OPTIONS, flexMapChunks } from '../format/flex';
@@ -31,10 +32,12 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   }
   // jieba's dictionary is slow and large to load (docs/ARCHITECTURE.md, Performance notes),
   // and only queries with a Chinese run longer than 4 characters need it: load it on first
-  // use (or when the caller asks, see loadSegmenter), but check the user dictionary now.
+  // use (or when the caller asks, see loadSegmenter), or start loading it now in a worker
+  // thread (segmenterThread), but check the user dictionary now.
   const tokenizer = { backend: m.tokenizer.backend, userDict: m.tokenizer.userDict ?? undefined };
   segmenterFingerprint(tokenizer);
-  const segmenter = (): Segmenter => getSegmenter(tokenizer);
+  const threaded = options.segmenterThread ? getThreadedSegmenter(tokenizer) : null;
+  const segmenter = (): Segmenter => threaded ?? getSegmenter(tokenizer);
   const synonyms = loadSynonyms(options.synonyms);
   const metas: PostMeta[] = [];
   const ntitle: string[] = [];

@@ -145,6 +145,13 @@ export interface OpenOptions {
    * (default 1 Mi); the rest stay in the index files, read on demand.
    */
   textCache?: number;
+  /**
+   * Load jieba's dictionary in a worker thread, started now: it loads while the index
+   * does, and never blocks this thread; queries call it synchronously (tens of µs a
+   * call). One thread per process and dictionary, shared by every engine opened with
+   * this option. Default false: the dictionary loads in this thread on first use.
+   */
+  segmenterThread?: boolean;
 }
 
 /** Options of {@link SearchEngine.fromDocuments}. */

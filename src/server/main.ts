@@ -9,8 +9,12 @@ import { createHttpServer } from './http-server';
 import type { ServerConfig } from './config';
 import { createLogger } from './log';
 
-/** The app caches whole search responses (see AppOptions.responseCache): the engine's own result cache would hold the same answers twice. */
-const SERVER_ENGINE_OPTIONS = { resultCache: 0 };
+/**
+ * The app caches whole search responses (see AppOptions.responseCache): the engine's own
+ * result cache would hold the same answers twice. jieba's dictionary loads in a worker
+ * thread while the index loads, so the server answers from its first moment.
+ */
+const SERVER_ENGINE_OPTIONS = { resultCache: 0, segmenterThread: true };
 
 /** A running server. */
 export interface RunningServer {
@@ -44,7 +48,6 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
   const app = createApp(engine, {
     reload: async () => {
       const fresh = await SearchEngine.open(source, SERVER_ENGINE_OPTIONS);
-      fresh.loadSegmenter(); // before the swap (instant unless the new index has another dictionary)
       if (cluster.isWorker && !reloadFromPeer && !isWatchable(source)) process.send?.({ zhsearch: 'reload-others' });
       return fresh;
     },
@@ -82,17 +85,6 @@ export async function startServer(config: ServerConfig, opts: { handleSignals?: 
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info('listening', { url });
-  // Answer from the first moment, and load jieba's dictionary right after (it blocks the
-  // event loop for a second or two) rather than in the first query that needs it.
-  setImmediate(() => {
-    try {
-      const t = Date.now();
-      engine.loadSegmenter();
-      log.debug('segmenter loaded', { ms: Date.now() - t });
-    } catch (err) {
-      log.error('segmenter failed to load', { error: (err as Error).message });
-    }
-  }).unref();
 
   let closing: Promise<void> | null = null;
   const close = (graceMs = 10_000): Promise<void> => {
