@@ -2,14 +2,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const DOC = join(__dirname, '..', '..', '..', 'docs', 'benchmarks.md');
-const START = '<!-- bench-output:start -->';
-const END = '<!-- bench-output:end -->';
-
 /**
- * Replace the output block of docs/benchmarks.md (between its markers) with `command`
- * and `output`, so the document always shows one whole run. Returns the file written.
+ * Replace an output block of docs/benchmarks.md (between its `<!-- NAME:start -->` and
+ * `<!-- NAME:end -->` markers, `bench-output` by default) with `command` and `output`, so
+ * the document always shows one whole run. Returns the file written.
  */
-export function writeDocsBlock(command: string, output: string): string {
+export function writeDocsBlock(command: string, output: string, name = 'bench-output'): string {
+  const START = `<!-- ${name}:start -->`;
+  const END = `<!-- ${name}:end -->`;
   const doc = readFileSync(DOC, 'utf8');
   const a = doc.indexOf(START);
   const b = doc.indexOf(END);
