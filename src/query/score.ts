@@ -41,10 +41,16 @@ export const ALL_IN_TITLE_BONUS = 1;
 export const PARTIAL_WORD_WEIGHT = 0.8;
 /**
  * A document's score is multiplied by its coverage raised to this power: coverage is the
- * share of the query's IDF (required and optional groups) the document holds, so a post
- * with the rare words of a free-text query beats one that repeats its common words.
+ * share of the query's weight (required and optional groups, each weighted by
+ * {@link COVERAGE_IDF_POWER}) the document holds, so a post with more of the words of a
+ * free-text query beats one that repeats a few of them. Below 1, and with the IDF damped,
+ * because one rare word of a question (变慢 in 中国的经济增长为什么变慢了) otherwise held most
+ * of the weight, and posts using it in passing outranked posts on the topic that say it
+ * otherwise (放缓); judged with `npm run eval:judged` (docs/relevance-judging.md).
  */
-export const COVERAGE_POWER = 1;
+export const COVERAGE_POWER = 0.5;
+/** Each group's weight in coverage is its IDF raised to this power (see {@link COVERAGE_POWER}). */
+export const COVERAGE_IDF_POWER = 0.5;
 /**
  * Proximity and the whole typed phrase are looked for in this many leading characters of
  * the body: where an article states its subject, and a bound on the text each scored
@@ -88,7 +94,7 @@ export class Scorer {
   private readonly concept: number[];
   private readonly best: Float64Array;
   private readonly masks: Uint32Array | null;
-  /** Per group: its IDF weight in coverage (0 for bonus groups). */
+  /** Per group: its weight in coverage (0 for bonus groups). */
   private readonly groupWeight: number[];
   private readonly groupWeightSum: number;
   private readonly wholes: readonly string[];
@@ -127,7 +133,7 @@ export class Scorer {
     this.groupWeight = plan.groups.map((g, i) => {
       if (plan.roles[i] === 'bonus') return 0;
       const first = g.find((c) => !c.synonym) ?? g[0];
-      return first.units.reduce((a, u) => a + idfOf(u.text), 0);
+      return first.units.reduce((a, u) => a + Math.pow(idfOf(u.text), COVERAGE_IDF_POWER), 0);
     });
     this.groupWeightSum = this.groupWeight.reduce((a, b) => a + b, 0);
     const clauseWholes = plan.groups.flat().flatMap((c) => (c.whole ? [c.whole] : []));
