@@ -29,6 +29,13 @@ function observe(engine: SearchEngine, queries: string[]): unknown {
   };
 }
 
+/** Checksum of every file of the live version of `out`, by name. */
+function liveFiles(out: string): Record<string, unknown> {
+  const dir = join(out, readFileSync(join(out, 'CURRENT'), 'utf8').trim());
+  const files = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, unknown> }).files;
+  return Object.fromEntries(Object.keys(files).sort().map((f) => [f, files[f]]));
+}
+
 test('random add/change/delete sequences: incremental builds equal full rebuilds', async () => {
   const rand = rng(20240301);
   const corpus = tempDir();
@@ -98,6 +105,8 @@ test('random add/change/delete sequences: incremental builds equal full rebuilds
       expect(report.duplicateGroups).toBe(fullReport.duplicateGroups);
       const [a, b] = await Promise.all([SearchEngine.open(inc.dir), SearchEngine.open(full.dir)]);
       expect(observe(a, queries)).toEqual(observe(b, queries));
+      // Byte for byte: every file but the manifest (build times), and the manifest's checksums.
+      expect(liveFiles(inc.dir)).toEqual(liveFiles(full.dir));
     }
   } finally {
     corpus.cleanup();

@@ -254,7 +254,7 @@ function radixOrder(keys: Uint32Array, n: number): Uint32Array {
 }
 
 /** The sorted union of sorted arrays of unique keys, merged pairwise (log2(parts) passes). */
-function unionOfSorted(arrays: readonly Uint32Array[]): Uint32Array {
+export function unionOfSorted(arrays: readonly Uint32Array[]): Uint32Array {
   let level = arrays.slice();
   if (level.length === 0) return new Uint32Array(0);
   while (level.length > 1) {

@@ -7,7 +7,6 @@ import { BIGRAM_FILE, BOILERPLATE_FILE, shardFiles, TITLE_BIGRAM_FILE, type File
 import { decodeTable, type BoilerplateReport, type ShardBlocksFile } from './boilerplate';
 import { walkCorpus, type CorpusFile } from '../ingest/walk';
 import { FLEX_OPTIONS } from '../format/flex';
-import type { BigramPostings } from '../format/bigram-postings';
 import { BigramFile } from '../segment/bigram-file';
 import type { ShardSig } from './job';
 import type { ShardSources } from '../format/manifest';
@@ -48,8 +47,12 @@ export interface PreviousIndex {
   dir: string;
   /** The previous vocabulary minus the shares of the shards not reused. */
   vocabWithout(reuse: ReadonlyArray<ReusedShard | null>): Promise<Map<string, number>>;
-  /** The previous bigram stores cut back into shards. */
-  bigramParts(): Promise<{ body: BigramPostings[]; title: BigramPostings[] }>;
+  /** Take previous shards' shares out of `vocab` (a shard found stale after {@link vocabWithout}). */
+  subtractVocab(vocab: Map<string, number>, shards: readonly number[]): Promise<void>;
+  /** The previous bigram files, checked against the manifest; the caller closes them. */
+  bigramFiles(): Promise<{ body: BigramFile; title: BigramFile }>;
+  /** First document number of each previous shard. */
+  shardStarts: number[];
   /** Hard-link (or copy) previous shard `old`'s files into `dir` as shard `k`; their checksums. */
   linkShard(old: number, k: number, dir: string): Promise<Record<string, FileChecksum>>;
   /** Previous shard `old`'s duplicate signatures. */
@@ -109,29 +112,27 @@ export async function openPrevious(
     byFirst,
     async vocabWithout(reuse) {
       const kept = new Set(reuse.flatMap((r) => (r ? [r.shard] : [])));
-      const vocab = new Map(decodeVocab(await version.readGzip('vocab.json.gz')));
-      for (let j = 0; j < m.shards.length; j++) {
-        if (kept.has(j)) continue;
-        for (const [w, df] of decodeVocab(await version.readGzip(shardFiles(j).vocab))) {
-          const left = (vocab.get(w) ?? 0) - df;
-          if (left > 0) vocab.set(w, left);
-          else vocab.delete(w);
-        }
-      }
+      const dropped = m.shards.flatMap((_, j) => (kept.has(j) ? [] : [j]));
+      // Read (and gunzip, off this thread) every file before decoding any.
+      const [whole, ...shares] = await Promise.all([version.readGzip('vocab.json.gz'), ...dropped.map((j) => version.readGzip(shardFiles(j).vocab))]);
+      const vocab = new Map(decodeVocab(whole));
+      for (const share of shares) subtract(vocab, share);
       return vocab;
     },
-    async bigramParts() {
-      const [body, title] = await Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE)]);
-      const whole = (path: string): BigramPostings => {
-        const file = BigramFile.open(path);
-        try {
-          return file.readAll();
-        } finally {
-          file.close();
-        }
-      };
-      return { body: whole(body).split(m.shards), title: whole(title).split(m.shards) };
+    async subtractVocab(vocab, shards) {
+      for (const share of await Promise.all(shards.map((j) => version.readGzip(shardFiles(j).vocab)))) subtract(vocab, share);
     },
+    async bigramFiles() {
+      const [body, title] = await Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE)]);
+      const bodyFile = BigramFile.open(body);
+      try {
+        return { body: bodyFile, title: BigramFile.open(title) };
+      } catch (err) {
+        bodyFile.close();
+        throw err;
+      }
+    },
+    shardStarts: starts(m.shards),
     async linkShard(oldShard, k, dir) {
       const from = shardFiles(oldShard);
       const to = shardFiles(k);
@@ -157,6 +158,21 @@ export async function openPrevious(
       return decodeTable(await version.readGzip(BOILERPLATE_FILE), `${version.dir}/${BOILERPLATE_FILE}`);
     },
   };
+}
+
+/** Running sums: the first document number of each shard. */
+function starts(sizes: readonly number[]): number[] {
+  let at = 0;
+  return sizes.map((n) => ((at += n), at - n));
+}
+
+/** Take a shard's vocabulary share (JSON) out of `vocab`. */
+function subtract(vocab: Map<string, number>, share: string): void {
+  for (const [w, df] of decodeVocab(share)) {
+    const left = (vocab.get(w) ?? 0) - df;
+    if (left > 0) vocab.set(w, left);
+    else vocab.delete(w);
+  }
 }
 
 /** The previous shard holding exactly `part`'s files with unchanged content, or null. */

@@ -1,4 +1,4 @@
-import { BigramPostings, docIdArray, findKey, type BigramList, type BigramLookup, type DocIds } from '../format/bigram-postings';
+import { BigramPostings, docIdArray, findKey, unionOfSorted, type BigramList, type BigramLookup, type DocIds } from '../format/bigram-postings';
 import { LruCache } from '../lru';
 import { PositionalFile } from './positional-file';
 
@@ -31,11 +31,7 @@ export function encodeBigramFile(store: BigramPostings): Buffer {
   const width = docs.BYTES_PER_ELEMENT;
   const listsAt = HEADER + nk * 4 + (nk + 1) * 4;
   const out = Buffer.alloc(listsAt + np * (width + 1));
-  out.write(MAGIC, 0, 'latin1');
-  out.writeUInt32LE(LAYOUT, 4);
-  out.writeUInt32LE(nk, 8);
-  out.writeUInt32LE(np, 12);
-  out.writeUInt32LE(width, 16);
+  writeHeader(out, nk, np, width);
   Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength).copy(out, HEADER);
   Buffer.from(offsets.buffer, offsets.byteOffset, offsets.byteLength).copy(out, HEADER + nk * 4);
   for (let i = 0; i < nk; i++) {
@@ -49,6 +45,147 @@ export function encodeBigramFile(store: BigramPostings): Buffer {
   return out;
 }
 
+/**
+ * One run of documents of a store being written by {@link encodeBigramPieces}: either the
+ * documents `from` ≤ d < `to` of an existing file, or a whole store in memory; their
+ * numbers are moved up by `shift`.
+ */
+export type BigramPiece =
+  | { kind: 'file'; file: BigramFile; from: number; to: number; shift: number }
+  | { kind: 'store'; store: BigramPostings; shift: number };
+
+/**
+ * Encode, as {@link encodeBigramFile} does, the store that merges `pieces` (in ascending
+ * document order once shifted) into `totalDocs` documents. File pieces are copied list by
+ * list from the file's bytes, so an update that keeps most documents of an index never
+ * builds the kept part in memory as a store; the bytes are those of encoding the merge.
+ */
+export function encodeBigramPieces(pieces: readonly BigramPiece[], totalDocs: number): Buffer {
+  const width = docIdArray(0, totalDocs - 1).BYTES_PER_ELEMENT;
+  const files = [...new Set(pieces.flatMap((p) => (p.kind === 'file' ? [p.file] : [])))];
+  const lists = files.map((f) => f.readLists());
+  const keySets = [...files.map((f) => f.keys), ...pieces.flatMap((p) => (p.kind === 'store' ? [p.store.keys] : []))];
+  const keys = unionOfSorted(keySets);
+  let bound = 0;
+  for (const f of files) bound += f.size;
+  for (const p of pieces) if (p.kind === 'store') bound += p.store.size;
+  const body = Buffer.allocUnsafe(bound * (width + 1));
+  const outKeys = new Uint32Array(keys.length);
+  const outOffsets = new Uint32Array(keys.length + 1);
+  // Per file and per store piece: the entry of the current key in its dictionary, or -1.
+  const fileCursor = new Int32Array(files.length);
+  const fileEntry = new Int32Array(files.length);
+  const storeCursor = new Int32Array(pieces.length);
+  const entry = new Int32Array(pieces.length);
+  // Per piece: its postings of the current key, [start, end) in its list or store.
+  const start = new Uint32Array(pieces.length);
+  const end = new Uint32Array(pieces.length);
+  const scanAt = new Uint32Array(files.length);
+  const fileOf = pieces.map((p) => (p.kind === 'file' ? files.indexOf(p.file) : -1));
+  let nk = 0;
+  let np = 0;
+  for (let u = 0; u < keys.length; u++) {
+    const key = keys[u];
+    for (let f = 0; f < files.length; f++) {
+      const fk = files[f].keys;
+      let c = fileCursor[f];
+      while (c < fk.length && fk[c] < key) c++;
+      fileCursor[f] = c;
+      fileEntry[f] = c < fk.length && fk[c] === key ? c : -1;
+    }
+    let n = 0;
+    // A file's pieces come in document order: one scan over its list finds each run.
+    for (let f = 0; f < files.length; f++) if (fileEntry[f] >= 0) scanAt[f] = files[f].offsets[fileEntry[f]];
+    for (let i = 0; i < pieces.length; i++) {
+      const p = pieces[i];
+      entry[i] = -1;
+      if (p.kind === 'store') {
+        const sk = p.store.keys;
+        let c = storeCursor[i];
+        while (c < sk.length && sk[c] < key) c++;
+        storeCursor[i] = c;
+        if (c < sk.length && sk[c] === key) {
+          entry[i] = c;
+          start[i] = p.store.offsets[c];
+          end[i] = p.store.offsets[c + 1];
+          n += end[i] - start[i];
+        }
+        continue;
+      }
+      const f = fileOf[i];
+      const e = fileEntry[f];
+      if (e < 0) continue;
+      const file = files[f];
+      const listEnd = file.offsets[e + 1];
+      let x = scanAt[f];
+      while (x < listEnd && file.docAt(lists[f], e, x) < p.from) x++;
+      const a = x;
+      while (x < listEnd && file.docAt(lists[f], e, x) < p.to) x++;
+      scanAt[f] = x;
+      if (x > a) {
+        entry[i] = e;
+        start[i] = a;
+        end[i] = x;
+        n += x - a;
+      }
+    }
+    if (n === 0) continue; // the key's documents were all left out
+    outKeys[nk] = key;
+    outOffsets[nk] = np;
+    let at = np * (width + 1);
+    let tfAt = at + n * width;
+    for (let i = 0; i < pieces.length; i++) {
+      if (entry[i] < 0) continue;
+      const p = pieces[i];
+      const a = start[i];
+      const b = end[i];
+      if (p.kind === 'store') {
+        const { docs, tfs } = p.store;
+        for (let x = a; x < b; x++, at += width) writeDoc(body, at, width, docs[x] + p.shift);
+        body.set(tfs.subarray(a, b), tfAt);
+      } else {
+        const file = files[fileOf[i]];
+        const list = lists[fileOf[i]];
+        const e = entry[i];
+        if (p.shift === 0 && file.width === width) {
+          const from = file.offsets[e] * (width + 1) + (a - file.offsets[e]) * width;
+          body.set(list.subarray(from, from + (b - a) * width), at);
+          at += (b - a) * width;
+        } else for (let x = a; x < b; x++, at += width) writeDoc(body, at, width, file.docAt(list, e, x) + p.shift);
+        body.set(file.tfsOf(list, e, a, b), tfAt);
+      }
+      tfAt += b - a;
+    }
+    np += n;
+    nk++;
+  }
+  outOffsets[nk] = np;
+  const listsAt = HEADER + nk * 4 + (nk + 1) * 4;
+  const out = Buffer.alloc(listsAt + np * (width + 1));
+  writeHeader(out, nk, np, width);
+  Buffer.from(outKeys.buffer, 0, nk * 4).copy(out, HEADER);
+  Buffer.from(outOffsets.buffer, 0, (nk + 1) * 4).copy(out, HEADER + nk * 4);
+  body.copy(out, listsAt, 0, np * (width + 1));
+  return out;
+}
+
+function writeDoc(out: Buffer, at: number, width: number, doc: number): void {
+  out[at] = doc & 0xff;
+  out[at + 1] = (doc >>> 8) & 0xff;
+  if (width === 4) {
+    out[at + 2] = (doc >>> 16) & 0xff;
+    out[at + 3] = doc >>> 24;
+  }
+}
+
+function writeHeader(out: Buffer, nk: number, np: number, width: number): void {
+  out.write(MAGIC, 0, 'latin1');
+  out.writeUInt32LE(LAYOUT, 4);
+  out.writeUInt32LE(nk, 8);
+  out.writeUInt32LE(np, 12);
+  out.writeUInt32LE(width, 16);
+}
+
 /** A bigram posting store in a file: the dictionary in memory, the lists read on demand. */
 export class BigramFile implements BigramLookup {
   private readonly lists = new LruCache<number, BigramList>(LIST_CACHE);
@@ -57,7 +194,8 @@ export class BigramFile implements BigramLookup {
     private readonly file: PositionalFile,
     readonly keys: Uint32Array,
     readonly offsets: Uint32Array,
-    private readonly width: 2 | 4,
+    /** Bytes per document number. */
+    readonly width: 2 | 4,
     private readonly listsAt: number,
   ) {}
 
@@ -129,6 +267,26 @@ export class BigramFile implements BigramLookup {
       tfs.set(all.subarray(at + n * w, at + n * (w + 1)), a);
     }
     return new BigramPostings(this.keys.slice(), this.offsets.slice(), docs, tfs);
+  }
+
+  /** The lists section, whole (for {@link encodeBigramPieces}). */
+  readLists(): Buffer {
+    return this.file.read(this.listsAt, this.size * (this.width + 1));
+  }
+
+  /** Document number `x` (a posting index) of list `i`, from {@link readLists}'s bytes. */
+  docAt(lists: Buffer, i: number, x: number): number {
+    const a = this.offsets[i];
+    const at = a * (this.width + 1) + (x - a) * this.width;
+    return this.width === 2 ? lists[at] | (lists[at + 1] << 8) : lists.readUInt32LE(at);
+  }
+
+  /** The frequencies of postings [a, b) of list `i`, from {@link readLists}'s bytes. */
+  tfsOf(lists: Buffer, i: number, a: number, b: number): Buffer {
+    const first = this.offsets[i];
+    const n = this.offsets[i + 1] - first;
+    const at = first * (this.width + 1) + n * this.width;
+    return lists.subarray(at + a - first, at + b - first);
   }
 
   /** Close the file now (otherwise it closes once the store is collected). */
