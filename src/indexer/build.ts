@@ -21,7 +21,7 @@ import {
 import { FLEX_OPTIONS, flexVersion } from '../format/flex';
 import { BigramFile, encodeBigramPieces, type BigramPiece } from '../segment/bigram-file';
 import { groupDuplicates } from './duplicate-groups';
-import { countChanges, openPrevious, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
+import { countChanges, openPrevious, rememberVocab, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
 import {
   BOILERPLATE_SCHEME,
   cleanedDifferently,
@@ -153,11 +153,12 @@ async function buildLocked(options: BuildOptions, segmenter: ReturnType<typeof s
     else previous = opened;
   }
   // Per new shard: the previous shard it is identical to, or null to build it.
-  // Workers load the segmenter as soon as one shard is known to need building.
+  // Workers load the segmenter as soon as shards are known to need building, one per shard.
+  let toRebuild = 0;
   const reuse = await Promise.all(
     parts.map(async (p) => {
       const r = previous ? await reuseShard(previous, p) : null;
-      if (r === null) pool.warm();
+      if (r === null) pool.warm(++toRebuild);
       return r;
     }),
   );
@@ -362,6 +363,7 @@ async function buildLocked(options: BuildOptions, segmenter: ReturnType<typeof s
       shardSources,
       duplicateGroups: groups.length,
     });
+    rememberVocab(dir, vocab);
     await pruneVersions(options.out, writer.replaced);
     const bytes = Object.values(writer.files).reduce((a, f) => a + f.bytes, 0);
     const skippedAll = skipped();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { decodeVocab } from '../format/codec';
 import { openVersion, type VersionReader } from '../store/files';
 import { BIGRAM_FILE, BOILERPLATE_FILE, shardFiles, TITLE_BIGRAM_FILE, type FileChecksum, type Manifest } from '../format/manifest';
@@ -25,6 +25,20 @@ import type { SourceRecord } from '../format/manifest';
  * would not change the mtime (git's "racy clean" problem).
  */
 const RACY_MS = 2_000;
+
+/**
+ * The vocabulary a build in this process last wrote into a version folder, by folder (a
+ * few at most): the next incremental build from that version (watch mode) starts from it
+ * rather than decoding the file again.
+ */
+const written = new Map<string, Map<string, number>>();
+const WRITTEN_KEPT = 4;
+
+/** Keep the vocabulary just written into version folder `dir` for the next incremental build. */
+export function rememberVocab(dir: string, vocab: Map<string, number>): void {
+  written.set(resolve(dir), vocab);
+  for (const old of written.keys()) if (written.size > WRITTEN_KEPT) written.delete(old);
+}
 
 /** Post files added, changed (content) and removed since the previous index. */
 export interface Changes {
@@ -113,9 +127,15 @@ export async function openPrevious(
     async vocabWithout(reuse) {
       const kept = new Set(reuse.flatMap((r) => (r ? [r.shard] : [])));
       const dropped = m.shards.flatMap((_, j) => (kept.has(j) ? [] : [j]));
+      // Taken, not shared: the build changes it.
+      const remembered = written.get(resolve(version.dir)) ?? null;
+      written.delete(resolve(version.dir));
       // Read (and gunzip, off this thread) every file before decoding any.
-      const [whole, ...shares] = await Promise.all([version.readGzip('vocab.json.gz'), ...dropped.map((j) => version.readGzip(shardFiles(j).vocab))]);
-      const vocab = new Map(decodeVocab(whole));
+      const [whole, ...shares] = await Promise.all([
+        remembered ? Promise.resolve(null) : version.readGzip('vocab.json.gz'),
+        ...dropped.map((j) => version.readGzip(shardFiles(j).vocab)),
+      ]);
+      const vocab = remembered ?? new Map(decodeVocab(whole!));
       for (const share of shares) subtract(vocab, share);
       return vocab;
     },

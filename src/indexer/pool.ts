@@ -4,7 +4,8 @@ import { runBuildJob, type BuildJob, type ParsedShard, type ShardResult } from '
 
 /** What a build worker needs to load its segmenter ahead of the first index job. */
 export interface WarmOptions {
-  segmenter: SegmenterBackend;
+  /** Default: as getSegmenter chooses. */
+  segmenter?: SegmenterBackend;
   userDict?: string;
 }
 
@@ -58,11 +59,15 @@ export class BuildPool {
     return this.size > 0 && canUseWorkers();
   }
 
-  /** Start the workers now and let each load its segmenter while it has nothing else to do. */
-  warm(): void {
+  /**
+   * Start up to `workers` workers now (no more than jobs are expected: each loaded
+   * segmenter costs seconds of CPU), and from now on let every worker load its segmenter
+   * while it has nothing else to do.
+   */
+  warm(workers = this.size): void {
     if (!this.threaded || this.closed) return;
     this.warming = true;
-    while (this.slots.length < this.size) this.spawn();
+    while (this.slots.length < Math.min(this.size, workers)) this.spawn();
     for (const slot of this.slots) if (slot.job === null) this.warmIfIdle(slot);
   }
 
@@ -136,6 +141,18 @@ export class BuildPool {
       // Idle slots only: a slot still warming takes its first job when the warm-up is done.
       for (const slot of [...this.slots]) if (slot.job === null && queue.length > 0) feed(slot);
     });
+  }
+
+  /**
+   * Stop idle workers beyond `keep`, those with a loaded segmenter kept first (each holds
+   * hundreds of MB with nodejieba): a long-lived pool keeps only what its next update needs.
+   */
+  async shrink(keep: number): Promise<void> {
+    const idle = this.slots.filter((s) => s.job === null).sort((a, b) => Number(b.warm) - Number(a.warm));
+    const busy = this.slots.length - idle.length;
+    const stop = idle.slice(Math.max(0, keep - busy));
+    for (const slot of stop) this.slots.splice(this.slots.indexOf(slot), 1);
+    await Promise.all(stop.map((s) => s.worker.terminate()));
   }
 
   /** Stop every worker; later runs are refused. */
