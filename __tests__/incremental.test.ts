@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildIndex } from '../src/indexer/build';
+import { BuildPool } from '../src/indexer/pool';
 import { SearchEngine } from '../src/engine';
 import { rng, pick } from '../scripts/lib/random';
 import { tempDir } from './helpers/corpus';
@@ -148,5 +149,31 @@ test('a previous index built with other settings is rebuilt in full, with the re
   } finally {
     corpus.cleanup();
     out.cleanup();
+  }
+});
+
+test('a pool that keeps parses and analyses between builds (watch mode) writes what a fresh full build writes', async () => {
+  const rand = rng(9);
+  const corpus = tempDir();
+  const kept = tempDir();
+  const full = tempDir();
+  const pool = new BuildPool(0, {}, true);
+  try {
+    for (let i = 0; i < 300; i++) writeFileSync(join(corpus.dir, `k${String(i).padStart(3, '0')}.md`), randomPost(rand, i));
+    await buildIndex({ corpus: corpus.dir, out: kept.dir, pool });
+    // A changed post and a new one: their shards are rebuilt from kept work and new work.
+    writeFileSync(join(corpus.dir, 'k100.md'), randomPost(rand, 1000));
+    writeFileSync(join(corpus.dir, 'k200-new.md'), randomPost(rand, 1001));
+    rmSync(join(corpus.dir, 'k050.md'));
+    const report = await buildIndex({ corpus: corpus.dir, out: kept.dir, pool, incremental: true });
+    expect(report.changes).toMatchObject({ added: 1, changed: 1, removed: 1 });
+    expect(report.shards.reused).toBeGreaterThan(0);
+    await buildIndex({ corpus: corpus.dir, out: full.dir, workers: 0 });
+    expect(liveFiles(kept.dir)).toEqual(liveFiles(full.dir));
+  } finally {
+    await pool.close();
+    corpus.cleanup();
+    kept.cleanup();
+    full.cleanup();
   }
 });

@@ -48,10 +48,14 @@ export class BuildPool {
   private warming = false;
   private closed = false;
 
-  /** A pool of up to `size` workers (none are started before the first run or {@link warm}). */
+  /**
+   * A pool of up to `size` workers (none are started before the first run or {@link warm}).
+   * With `keep`, its threads keep recent parses and post analyses for later builds (see job.ts).
+   */
   constructor(
     readonly size: number,
     private readonly warmOptions: WarmOptions,
+    private readonly keep = false,
   ) {}
 
   /** True when jobs run on worker threads. */
@@ -83,6 +87,7 @@ export class BuildPool {
   ): Promise<Map<number, R>> {
     if (this.closed) throw new Error('build pool: already closed');
     const results = new Map<number, R>();
+    if (this.keep) jobs = jobs.map((j) => ({ ...j, keep: true }));
     if (!this.threaded) {
       for (const job of jobs) {
         const result = (await runBuildJob(job, (d) => onProgress(job.shard, d))) as R;

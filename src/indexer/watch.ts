@@ -36,7 +36,8 @@ export interface CorpusWatcher {
  * quiet for `debounceMs` and run one incremental build for the whole burst — an rsync
  * of 1,000 files is one update. Events during a build trigger one more build after it.
  * One build worker stays up between updates with its segmenter loaded, so an update
- * does not wait for jieba to load; a burst that needs more workers starts them.
+ * does not wait for jieba to load, and keeps its recent shards' parsed and segmented
+ * posts, so a rebuilt shard re-segments only what changed; a burst starts more workers.
  */
 export function watchCorpus(options: WatchOptions): CorpusWatcher {
   const debounceMs = options.debounceMs ?? 300;
@@ -51,7 +52,7 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
   let timer: NodeJS.Timeout | null = null;
   let burstStart = 0;
 
-  const pool = new BuildPool(options.workers ?? Math.min(2, availableParallelism()), { segmenter: options.segmenter, userDict: options.userDict });
+  const pool = new BuildPool(options.workers ?? Math.min(2, availableParallelism()), { segmenter: options.segmenter, userDict: options.userDict }, true);
 
   let first = true;
   let settleReady: { resolve: (r: BuildReport) => void; reject: (e: Error) => void } | null = null;
