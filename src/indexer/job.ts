@@ -148,7 +148,9 @@ export async function runShardJob(job: ShardJob, onProgress: (done: number) => v
   let done = 0;
   for (let i = 0; i < job.posts.length; i++) {
     const post = job.posts[i];
-    const clean = removeBoilerplate(post.text, frequent.get(job.sourceOf[i]));
+    // A post none of whose blocks is template text of its source comes out as it went in.
+    const templates = frequent.get(job.sourceOf[i]);
+    const clean = templates && job.blocks[i][2].some((h) => templates.has(h)) ? removeBoilerplate(post.text, templates) : { text: post.text, removed: [] };
     stats.addPost(job.sourceOf[i], clean.removed);
     builder.addPost(clean.removed.length > 0 ? { ...post, text: clean.text } : post);
     done++;

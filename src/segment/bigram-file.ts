@@ -117,10 +117,8 @@ export function encodeBigramPieces(pieces: readonly BigramPiece[], totalDocs: nu
       if (e < 0) continue;
       const file = files[f];
       const listEnd = file.offsets[e + 1];
-      let x = scanAt[f];
-      while (x < listEnd && file.docAt(lists[f], e, x) < p.from) x++;
-      const a = x;
-      while (x < listEnd && file.docAt(lists[f], e, x) < p.to) x++;
+      const a = file.lowerBound(lists[f], e, scanAt[f], listEnd, p.from);
+      const x = file.lowerBound(lists[f], e, a, listEnd, p.to);
       scanAt[f] = x;
       if (x > a) {
         entry[i] = e;
@@ -279,6 +277,16 @@ export class BigramFile implements BigramLookup {
     const a = this.offsets[i];
     const at = a * (this.width + 1) + (x - a) * this.width;
     return this.width === 2 ? lists[at] | (lists[at + 1] << 8) : lists.readUInt32LE(at);
+  }
+
+  /** The first posting in [lo, hi) of list `i` whose document is `doc` or later (hi when none). */
+  lowerBound(lists: Buffer, i: number, lo: number, hi: number, doc: number): number {
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.docAt(lists, i, mid) < doc) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** The frequencies of postings [a, b) of list `i`, from {@link readLists}'s bytes. */
