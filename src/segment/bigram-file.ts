@@ -248,7 +248,7 @@ export class BigramFile implements BigramLookup {
     return i < 0 ? 0 : this.offsets[i + 1] - this.offsets[i];
   }
 
-  /** The whole store in memory (an incremental build splits it by shard). */
+  /** The whole store in memory. */
   readAll(): BigramPostings {
     const nk = this.keys.length;
     const np = this.size;
