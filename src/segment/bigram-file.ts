@@ -72,15 +72,18 @@ export function encodeBigramPieces(pieces: readonly BigramPiece[], totalDocs: nu
   const body = Buffer.allocUnsafe(bound * (width + 1));
   const outKeys = new Uint32Array(keys.length);
   const outOffsets = new Uint32Array(keys.length + 1);
-  // Per file and per store piece: the entry of the current key in its dictionary, or -1.
+  // Per file: the dictionary entry of the current key (-1: none), where its list starts
+  // (bytes into the lists section) and how long it is, and how far this key's runs got.
   const fileCursor = new Int32Array(files.length);
   const fileEntry = new Int32Array(files.length);
+  const listAt = new Float64Array(files.length);
+  const listLen = new Uint32Array(files.length);
+  const scanAt = new Uint32Array(files.length);
   const storeCursor = new Int32Array(pieces.length);
-  const entry = new Int32Array(pieces.length);
-  // Per piece: its postings of the current key, [start, end) in its list or store.
+  // Per piece: whether it has postings of the current key, and which: [start, end) of its list or store.
+  const has = new Uint8Array(pieces.length);
   const start = new Uint32Array(pieces.length);
   const end = new Uint32Array(pieces.length);
-  const scanAt = new Uint32Array(files.length);
   const fileOf = pieces.map((p) => (p.kind === 'file' ? files.indexOf(p.file) : -1));
   let nk = 0;
   let np = 0;
@@ -91,37 +94,40 @@ export function encodeBigramPieces(pieces: readonly BigramPiece[], totalDocs: nu
       let c = fileCursor[f];
       while (c < fk.length && fk[c] < key) c++;
       fileCursor[f] = c;
-      fileEntry[f] = c < fk.length && fk[c] === key ? c : -1;
+      if (c < fk.length && fk[c] === key) {
+        const off = files[f].offsets;
+        fileEntry[f] = c;
+        listAt[f] = off[c] * (files[f].width + 1);
+        listLen[f] = off[c + 1] - off[c];
+        scanAt[f] = 0;
+      } else fileEntry[f] = -1;
     }
     let n = 0;
-    // A file's pieces come in document order: one scan over its list finds each run.
-    for (let f = 0; f < files.length; f++) if (fileEntry[f] >= 0) scanAt[f] = files[f].offsets[fileEntry[f]];
     for (let i = 0; i < pieces.length; i++) {
       const p = pieces[i];
-      entry[i] = -1;
+      has[i] = 0;
       if (p.kind === 'store') {
         const sk = p.store.keys;
         let c = storeCursor[i];
         while (c < sk.length && sk[c] < key) c++;
         storeCursor[i] = c;
         if (c < sk.length && sk[c] === key) {
-          entry[i] = c;
+          has[i] = 1;
           start[i] = p.store.offsets[c];
           end[i] = p.store.offsets[c + 1];
           n += end[i] - start[i];
         }
         continue;
       }
+      // A file's pieces come in document order: each run starts where the previous one ended.
       const f = fileOf[i];
-      const e = fileEntry[f];
-      if (e < 0) continue;
-      const file = files[f];
-      const listEnd = file.offsets[e + 1];
-      const a = file.lowerBound(lists[f], e, scanAt[f], listEnd, p.from);
-      const x = file.lowerBound(lists[f], e, a, listEnd, p.to);
+      if (fileEntry[f] < 0) continue;
+      const w = files[f].width;
+      const a = lowerBound(lists[f], listAt[f], w, scanAt[f], listLen[f], p.from);
+      const x = lowerBound(lists[f], listAt[f], w, a, listLen[f], p.to);
       scanAt[f] = x;
       if (x > a) {
-        entry[i] = e;
+        has[i] = 1;
         start[i] = a;
         end[i] = x;
         n += x - a;
@@ -133,25 +139,25 @@ export function encodeBigramPieces(pieces: readonly BigramPiece[], totalDocs: nu
     let at = np * (width + 1);
     let tfAt = at + n * width;
     for (let i = 0; i < pieces.length; i++) {
-      if (entry[i] < 0) continue;
+      if (!has[i]) continue;
       const p = pieces[i];
       const a = start[i];
       const b = end[i];
       if (p.kind === 'store') {
         const { docs, tfs } = p.store;
-        for (let x = a; x < b; x++, at += width) writeDoc(body, at, width, docs[x] + p.shift);
-        body.set(tfs.subarray(a, b), tfAt);
-      } else {
-        const file = files[fileOf[i]];
-        const list = lists[fileOf[i]];
-        const e = entry[i];
-        if (p.shift === 0 && file.width === width) {
-          const from = file.offsets[e] * (width + 1) + (a - file.offsets[e]) * width;
-          body.set(list.subarray(from, from + (b - a) * width), at);
-          at += (b - a) * width;
-        } else for (let x = a; x < b; x++, at += width) writeDoc(body, at, width, file.docAt(list, e, x) + p.shift);
-        body.set(file.tfsOf(list, e, a, b), tfAt);
+        const shift = p.shift;
+        for (let x = a; x < b; x++, at += width) writeDoc(body, at, width, docs[x] + shift);
+        for (let x = a; x < b; x++) body[tfAt++] = tfs[x];
+        continue;
       }
+      const f = fileOf[i];
+      const list = lists[f];
+      const w = files[f].width;
+      const docsAt = listAt[f] + a * w;
+      if (p.shift === 0 && w === width) copyBytes(list, docsAt, body, at, (b - a) * w);
+      else for (let x = 0; x < b - a; x++) writeDoc(body, at + x * width, width, readDoc(list, docsAt + x * w, w) + p.shift);
+      at += (b - a) * width;
+      copyBytes(list, listAt[f] + listLen[f] * w + a, body, tfAt, b - a);
       tfAt += b - a;
     }
     np += n;
@@ -165,6 +171,27 @@ export function encodeBigramPieces(pieces: readonly BigramPiece[], totalDocs: nu
   Buffer.from(outOffsets.buffer, 0, (nk + 1) * 4).copy(out, HEADER + nk * 4);
   body.copy(out, listsAt, 0, np * (width + 1));
   return out;
+}
+
+/** The document number of `w` bytes at byte `at`. */
+function readDoc(bytes: Buffer, at: number, w: number): number {
+  return w === 2 ? bytes[at] | (bytes[at + 1] << 8) : (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16)) + bytes[at + 3] * 0x1000000;
+}
+
+/** The first of postings [lo, hi) of the list at byte `listAt` whose document is `doc` or later (hi when none). */
+function lowerBound(bytes: Buffer, listAt: number, w: number, lo: number, hi: number, doc: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (readDoc(bytes, listAt + mid * w, w) < doc) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Copy `n` bytes; short runs (most posting lists) byte by byte, which beats a native call. */
+function copyBytes(from: Buffer, fromAt: number, to: Buffer, toAt: number, n: number): void {
+  if (n > 64) from.copy(to, toAt, fromAt, fromAt + n);
+  else for (let x = 0; x < n; x++) to[toAt + x] = from[fromAt + x];
 }
 
 function writeDoc(out: Buffer, at: number, width: number, doc: number): void {
@@ -270,31 +297,6 @@ export class BigramFile implements BigramLookup {
   /** The lists section, whole (for {@link encodeBigramPieces}). */
   readLists(): Buffer {
     return this.file.read(this.listsAt, this.size * (this.width + 1));
-  }
-
-  /** Document number `x` (a posting index) of list `i`, from {@link readLists}'s bytes. */
-  docAt(lists: Buffer, i: number, x: number): number {
-    const a = this.offsets[i];
-    const at = a * (this.width + 1) + (x - a) * this.width;
-    return this.width === 2 ? lists[at] | (lists[at + 1] << 8) : lists.readUInt32LE(at);
-  }
-
-  /** The first posting in [lo, hi) of list `i` whose document is `doc` or later (hi when none). */
-  lowerBound(lists: Buffer, i: number, lo: number, hi: number, doc: number): number {
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.docAt(lists, i, mid) < doc) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** The frequencies of postings [a, b) of list `i`, from {@link readLists}'s bytes. */
-  tfsOf(lists: Buffer, i: number, a: number, b: number): Buffer {
-    const first = this.offsets[i];
-    const n = this.offsets[i + 1] - first;
-    const at = first * (this.width + 1) + n * this.width;
-    return lists.subarray(at + a - first, at + b - first);
   }
 
   /** Close the file now (otherwise it closes once the store is collected). */
