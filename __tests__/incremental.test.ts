@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildIndex } from '../src/indexer/build';
+import { buildIndex, buildIndexOn } from '../src/indexer/build';
 import { BuildPool } from '../src/indexer/pool';
 import { SearchEngine } from '../src/engine';
 import { rng, pick } from '../scripts/lib/random';
@@ -160,12 +160,12 @@ test('a pool that keeps parses and analyses between builds (watch mode) writes w
   const pool = new BuildPool(0, {}, true);
   try {
     for (let i = 0; i < 300; i++) writeFileSync(join(corpus.dir, `k${String(i).padStart(3, '0')}.md`), randomPost(rand, i));
-    await buildIndex({ corpus: corpus.dir, out: kept.dir, pool });
+    await buildIndexOn({ corpus: corpus.dir, out: kept.dir }, pool);
     // A changed post and a new one: their shards are rebuilt from kept work and new work.
     writeFileSync(join(corpus.dir, 'k100.md'), randomPost(rand, 1000));
     writeFileSync(join(corpus.dir, 'k200-new.md'), randomPost(rand, 1001));
     rmSync(join(corpus.dir, 'k050.md'));
-    const report = await buildIndex({ corpus: corpus.dir, out: kept.dir, pool, incremental: true });
+    const report = await buildIndexOn({ corpus: corpus.dir, out: kept.dir, incremental: true }, pool);
     expect(report.changes).toMatchObject({ added: 1, changed: 1, removed: 1 });
     expect(report.shards.reused).toBeGreaterThan(0);
     await buildIndex({ corpus: corpus.dir, out: full.dir, workers: 0 });

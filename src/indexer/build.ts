@@ -60,11 +60,6 @@ export interface BuildOptions {
   incremental?: boolean;
   /** Called as files are processed. */
   onProgress?: (progress: BuildProgress) => void;
-  /**
-   * Worker threads to run on, kept by the caller between builds (watch mode) so that their
-   * segmenters stay loaded; `workers` is then ignored. By default each build starts its own.
-   */
-  pool?: BuildPool;
 }
 
 /**
@@ -113,18 +108,27 @@ export interface BuildReport {
  * unreadable corpus folder or a failure to write is thrown. One build at a time writes
  * into `out`: a second one is refused with a BuildLockedError naming the holder.
  */
-export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
+export function buildIndex(options: BuildOptions): Promise<BuildReport> {
+  return buildIndexOn(options, null);
+}
+
+/**
+ * {@link buildIndex} on `kept`, worker threads the caller keeps between builds (watch
+ * mode) so that their segmenters stay loaded (`options.workers` is then ignored), or on
+ * a pool of its own when null.
+ */
+export async function buildIndexOn(options: BuildOptions, kept: BuildPool | null): Promise<BuildReport> {
   const release = await acquireBuildLock(options.out);
-  let pool: BuildPool | null = null;
+  let pool: BuildPool | null = kept;
   try {
     // Fail fast on a bad user dictionary rather than in every worker, without loading a
     // dictionary here: each worker loads its own (hundreds of MB with nodejieba).
     const segmenter = segmenterFingerprint({ backend: options.segmenter, userDict: options.userDict });
     const workers = options.workers ?? Math.min(2, availableParallelism());
-    pool = options.pool ?? new BuildPool(workers, { segmenter: segmenter.name, userDict: options.userDict });
+    pool ??= new BuildPool(workers, { segmenter: segmenter.name, userDict: options.userDict });
     return await buildLocked(options, segmenter, pool);
   } finally {
-    if (pool && pool !== options.pool) await pool.close();
+    if (pool && pool !== kept) await pool.close();
     await release();
   }
 }

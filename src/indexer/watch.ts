@@ -4,12 +4,12 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { POST_EXTENSIONS } from '../ingest/walk';
 import { BuildLockedError } from '../store/lock';
-import { buildIndex, type BuildOptions, type BuildReport } from './build';
+import { buildIndexOn, type BuildOptions, type BuildReport } from './build';
 import { corpusDiffers } from './incremental';
 import { BuildPool } from './pool';
 
 /** Options of {@link watchCorpus}: a build's options plus timing and callbacks. */
-export interface WatchOptions extends Omit<BuildOptions, 'incremental' | 'pool'> {
+export interface WatchOptions extends Omit<BuildOptions, 'incremental'> {
   /** Quiet time after the last file event before updating (default 300 ms). */
   debounceMs?: number;
   /** Longest wait after the first event of a burst that never goes quiet (default 5 s). */
@@ -65,7 +65,7 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
     pending = false;
     const isFirst = first;
     first = false;
-    building = buildIndex({ ...options, incremental: true, pool })
+    building = buildIndexOn({ ...options, incremental: true }, pool)
       .then(async (report) => {
         await options.onBuild?.(report);
         if (isFirst) settleReady?.resolve(report);

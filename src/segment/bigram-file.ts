@@ -1,3 +1,4 @@
+// Over 300 lines: the file layout's encoder, splicer and reader share its constants and must change together.
 import { BigramPostings, docIdArray, findKey, unionOfSorted, type BigramList, type BigramLookup, type DocIds } from '../format/bigram-postings';
 import { LruCache } from '../lru';
 import { PositionalFile } from './positional-file';
