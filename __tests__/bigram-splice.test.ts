@@ -12,7 +12,7 @@ import { tempDir } from './helpers/corpus';
 
 const CHARS = '中国经济发展香港政府人民城市交通地铁';
 
-function randomDocs(n: number, seed: number): Array<Map<number, number>> {
+function randomDocs(n: number, seed: number, chars = CHARS): Array<Map<number, number>> {
   let s = seed;
   const rand = (m: number): number => {
     s = (s * 1103515245 + 12345) % 2147483648;
@@ -23,7 +23,7 @@ function randomDocs(n: number, seed: number): Array<Map<number, number>> {
     // Some documents have no bigram at all.
     const terms = rand(10) === 0 ? 0 : 1 + rand(12);
     for (let i = 0; i < terms; i++) {
-      const key = bigramKey(CHARS[rand(CHARS.length)] + CHARS[rand(CHARS.length)]);
+      const key = bigramKey(chars[rand(chars.length)] + chars[rand(chars.length)]);
       counts.set(key, (counts.get(key) ?? 0) + 1 + rand(300));
     }
     return counts;
@@ -49,16 +49,19 @@ describe('bigram file splicing', () => {
     return BigramFile.open(path);
   }
 
-  test('kept shards copied from the old file plus rebuilt ones give the bytes of a full merge', () => {
+  test.each([
+    ['short lists', CHARS, 1],
+    ['long lists', '中国', 8],
+  ])('kept shards copied from the old file plus rebuilt ones give the bytes of a full merge (%s)', (_, chars, scale) => {
     // Old index: six shards (one empty); shards 1 and 4 are removed, 2 is rebuilt, and two new ones appear.
-    const oldSizes = [40, 25, 30, 0, 50, 35];
-    const docs = randomDocs(oldSizes.reduce((a, b) => a + b, 0), 11);
+    const oldSizes = [40, 25, 30, 0, 50, 35].map((n) => n * scale);
+    const docs = randomDocs(oldSizes.reduce((a, b) => a + b, 0), 11, chars);
     const oldStarts = startsOf(oldSizes);
     const shardDocs = oldSizes.map((n, k) => docs.slice(oldStarts[k], oldStarts[k] + n));
-    const old = fileOf('old.bin', store(docs));
-    const rebuilt = randomDocs(28, 12);
-    const fresh1 = randomDocs(17, 13);
-    const fresh2 = randomDocs(1, 14);
+    const old = fileOf(`old-${scale}.bin`, store(docs));
+    const rebuilt = randomDocs(28 * scale, 12, chars);
+    const fresh1 = randomDocs(17 * scale, 13, chars);
+    const fresh2 = randomDocs(1, 14, chars);
     // New shard order: old 0, rebuilt 2, fresh1, old 3 (empty), old 5, fresh2.
     const newShards: Array<{ old: number } | { docs: Array<Map<number, number>> }> = [
       { old: 0 },

@@ -156,6 +156,7 @@ export function encodeBigramPieces(pieces: readonly BigramPiece[], totalDocs: nu
       const w = files[f].width;
       const docsAt = listAt[f] + a * w;
       if (p.shift === 0 && w === width) copyBytes(list, docsAt, body, at, (b - a) * w);
+      else if (w === 2 && width === 2 && b - a > 64) shiftWide16(list, docsAt, body, at, b - a, p.shift);
       else for (let x = 0; x < b - a; x++) writeDoc(body, at + x * width, width, readDoc(list, docsAt + x * w, w) + p.shift);
       at += (b - a) * width;
       copyBytes(list, listAt[f] + listLen[f] * w + a, body, tfAt, b - a);
@@ -187,6 +188,21 @@ function lowerBound(bytes: Buffer, listAt: number, w: number, lo: number, hi: nu
     else hi = mid;
   }
   return lo;
+}
+
+/** Scratch space of {@link shiftWide16}, grown as needed. */
+let scratch = new Uint16Array(1024);
+
+/**
+ * Copy `n` 16-bit document numbers moved by `shift` through an aligned scratch array
+ * (a list's bytes start at any offset): two native copies and one typed-array loop.
+ */
+function shiftWide16(from: Buffer, fromAt: number, to: Buffer, toAt: number, n: number, shift: number): void {
+  if (scratch.length < n) scratch = new Uint16Array(Math.max(n, scratch.length * 2));
+  const bytes = Buffer.from(scratch.buffer, 0, n * 2);
+  from.copy(bytes, 0, fromAt, fromAt + n * 2);
+  for (let x = 0; x < n; x++) scratch[x] += shift;
+  bytes.copy(to, toAt, 0, n * 2);
 }
 
 /** Copy `n` bytes; short runs (most posting lists) byte by byte, which beats a native call. */
