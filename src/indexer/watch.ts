@@ -78,7 +78,8 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
         else options.onError?.(e);
       })
       .finally(() => {
-        void pool.shrink(1);
+        // One worker, with jieba loaded, waits for the next update (the first one included).
+        void pool.shrink(1).then(() => (closed ? undefined : pool.warm(1)));
         building = null;
         if (pending && !closed) schedule();
       });
