@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildIndex } from '../src/indexer/build';
+import { buildIndex, buildIndexOn } from '../src/indexer/build';
+import { BuildPool } from '../src/indexer/pool';
 import { SearchEngine } from '../src/engine';
 import { rng, pick } from '../scripts/lib/random';
 import { tempDir } from './helpers/corpus';
@@ -27,6 +28,13 @@ function observe(engine: SearchEngine, queries: string[]): unknown {
     suggest: ['港', '集装', '地', 'al'].map((p) => engine.suggest(p)),
     docsList: [...engine.documents()].map((d) => d.id),
   };
+}
+
+/** Checksum of every file of the live version of `out`, by name. */
+function liveFiles(out: string): Record<string, unknown> {
+  const dir = join(out, readFileSync(join(out, 'CURRENT'), 'utf8').trim());
+  const files = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, unknown> }).files;
+  return Object.fromEntries(Object.keys(files).sort().map((f) => [f, files[f]]));
 }
 
 test('random add/change/delete sequences: incremental builds equal full rebuilds', async () => {
@@ -98,6 +106,8 @@ test('random add/change/delete sequences: incremental builds equal full rebuilds
       expect(report.duplicateGroups).toBe(fullReport.duplicateGroups);
       const [a, b] = await Promise.all([SearchEngine.open(inc.dir), SearchEngine.open(full.dir)]);
       expect(observe(a, queries)).toEqual(observe(b, queries));
+      // Byte for byte: every file but the manifest (build times), and the manifest's checksums.
+      expect(liveFiles(inc.dir)).toEqual(liveFiles(full.dir));
     }
   } finally {
     corpus.cleanup();
@@ -139,5 +149,31 @@ test('a previous index built with other settings is rebuilt in full, with the re
   } finally {
     corpus.cleanup();
     out.cleanup();
+  }
+});
+
+test('a pool that keeps parses and analyses between builds (watch mode) writes what a fresh full build writes', async () => {
+  const rand = rng(9);
+  const corpus = tempDir();
+  const kept = tempDir();
+  const full = tempDir();
+  const pool = new BuildPool(0, {}, true);
+  try {
+    for (let i = 0; i < 300; i++) writeFileSync(join(corpus.dir, `k${String(i).padStart(3, '0')}.md`), randomPost(rand, i));
+    await buildIndexOn({ corpus: corpus.dir, out: kept.dir }, pool);
+    // A changed post and a new one: their shards are rebuilt from kept work and new work.
+    writeFileSync(join(corpus.dir, 'k100.md'), randomPost(rand, 1000));
+    writeFileSync(join(corpus.dir, 'k200-new.md'), randomPost(rand, 1001));
+    rmSync(join(corpus.dir, 'k050.md'));
+    const report = await buildIndexOn({ corpus: corpus.dir, out: kept.dir, incremental: true }, pool);
+    expect(report.changes).toMatchObject({ added: 1, changed: 1, removed: 1 });
+    expect(report.shards.reused).toBeGreaterThan(0);
+    await buildIndex({ corpus: corpus.dir, out: full.dir, workers: 0 });
+    expect(liveFiles(kept.dir)).toEqual(liveFiles(full.dir));
+  } finally {
+    await pool.close();
+    corpus.cleanup();
+    kept.cleanup();
+    full.cleanup();
   }
 });

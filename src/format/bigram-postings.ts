@@ -119,62 +119,6 @@ export class BigramPostings implements BigramLookup {
     }
     return new BigramPostings(keys, offsets, docs, tfs);
   }
-
-  /**
-   * The inverse of {@link merge}: cut into stores of consecutive document ranges of the
-   * given sizes, each numbered from 0 (an incremental build reuses unchanged shards' parts).
-   */
-  split(sizes: readonly number[]): BigramPostings[] {
-    const n = sizes.length;
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const shardOf = new Uint32Array(total);
-    const start = new Uint32Array(n);
-    for (let k = 0, at = 0; k < n; at += sizes[k], k++) {
-      start[k] = at;
-      shardOf.fill(k, at, at + sizes[k]);
-    }
-    const keyCount = new Uint32Array(n);
-    const postCount = new Uint32Array(n);
-    const nk = this.keys.length;
-    for (let i = 0; i < nk; i++) {
-      let last = -1;
-      for (let x = this.offsets[i]; x < this.offsets[i + 1]; x++) {
-        const s = shardOf[this.docs[x]];
-        postCount[s]++;
-        if (s !== last) keyCount[s]++;
-        last = s;
-      }
-    }
-    const parts = Array.from({ length: n }, (_, k) => ({
-      keys: new Uint32Array(keyCount[k]),
-      offsets: new Uint32Array(keyCount[k] + 1),
-      docs: docIdArray(postCount[k], sizes[k] - 1),
-      tfs: new Uint8Array(postCount[k]),
-      nk: 0,
-      np: 0,
-    }));
-    for (let i = 0; i < nk; i++) {
-      let last = -1;
-      for (let x = this.offsets[i]; x < this.offsets[i + 1]; x++) {
-        const d = this.docs[x];
-        const s = shardOf[d];
-        const p = parts[s];
-        if (s !== last) {
-          p.keys[p.nk] = this.keys[i];
-          p.offsets[p.nk] = p.np;
-          p.nk++;
-        }
-        last = s;
-        p.docs[p.np] = d - start[s];
-        p.tfs[p.np] = this.tfs[x];
-        p.np++;
-      }
-    }
-    return parts.map((p) => {
-      p.offsets[p.nk] = p.np;
-      return new BigramPostings(p.keys, p.offsets, p.docs, p.tfs);
-    });
-  }
 }
 
 /** Growable typed storage for (key, doc, tf) triples, appended document by document. */
@@ -254,7 +198,7 @@ function radixOrder(keys: Uint32Array, n: number): Uint32Array {
 }
 
 /** The sorted union of sorted arrays of unique keys, merged pairwise (log2(parts) passes). */
-function unionOfSorted(arrays: readonly Uint32Array[]): Uint32Array {
+export function unionOfSorted(arrays: readonly Uint32Array[]): Uint32Array {
   let level = arrays.slice();
   if (level.length === 0) return new Uint32Array(0);
   while (level.length > 1) {

@@ -2,7 +2,6 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { NORMALIZATION_VERSION } from '../analysis/normalize';
 import { segmenterFingerprint, type SegmenterBackend } from '../analysis/segmenter';
 import { walkCorpus } from '../ingest/walk';
@@ -20,10 +19,9 @@ import {
   type ShardSources,
 } from '../format/manifest';
 import { FLEX_OPTIONS, flexVersion } from '../format/flex';
-import { BigramPostings } from '../format/bigram-postings';
-import { encodeBigramFile } from '../segment/bigram-file';
+import { BigramFile, encodeBigramPieces, type BigramPiece } from '../segment/bigram-file';
 import { groupDuplicates } from './duplicate-groups';
-import { countChanges, openPrevious, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
+import { countChanges, openPrevious, rememberVocab, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
 import {
   BOILERPLATE_SCHEME,
   cleanedDifferently,
@@ -35,9 +33,10 @@ import {
   type BoilerplateReport,
   type DocBlocks,
 } from './boilerplate';
-import { bigramsFromArrays, runBuildJob, type BuildJob, type ParsedShard, type ShardJob, type ShardResult, type ShardSig } from './job';
+import { bigramsFromArrays, type BuildJob, type ParsedShard, type ShardJob, type ShardResult, type ShardSig } from './job';
+import { BuildPool } from './pool';
 import { partition } from './partition';
-import type { FileNote } from '../format/manifest';
+import type { FileChecksum, FileNote } from '../format/manifest';
 
 /** Options of {@link buildIndex}. */
 export interface BuildOptions {
@@ -109,20 +108,35 @@ export interface BuildReport {
  * unreadable corpus folder or a failure to write is thrown. One build at a time writes
  * into `out`: a second one is refused with a BuildLockedError naming the holder.
  */
-export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
+export function buildIndex(options: BuildOptions): Promise<BuildReport> {
+  return buildIndexOn(options, null);
+}
+
+/**
+ * {@link buildIndex} on `kept`, worker threads the caller keeps between builds (watch
+ * mode) so that their segmenters stay loaded (`options.workers` is then ignored), or on
+ * a pool of its own when null.
+ */
+export async function buildIndexOn(options: BuildOptions, kept: BuildPool | null): Promise<BuildReport> {
   const release = await acquireBuildLock(options.out);
+  let pool: BuildPool | null = kept;
   try {
-    return await buildLocked(options);
+    // Fail fast on a bad user dictionary rather than in every worker, without loading a
+    // dictionary here: each worker loads its own (hundreds of MB with nodejieba).
+    const segmenter = segmenterFingerprint({ backend: options.segmenter, userDict: options.userDict });
+    const workers = options.workers ?? Math.min(2, availableParallelism());
+    pool ??= new BuildPool(workers, { segmenter: segmenter.name, userDict: options.userDict });
+    return await buildLocked(options, segmenter, pool);
   } finally {
+    if (pool && pool !== kept) await pool.close();
     await release();
   }
 }
 
-async function buildLocked(options: BuildOptions): Promise<BuildReport> {
+async function buildLocked(options: BuildOptions, segmenter: ReturnType<typeof segmenterFingerprint>, pool: BuildPool): Promise<BuildReport> {
   const started = Date.now();
-  // Fail fast on a bad user dictionary rather than in every worker, without loading a
-  // dictionary here: each worker loads its own (hundreds of MB with nodejieba).
-  const segmenter = segmenterFingerprint({ backend: options.segmenter, userDict: options.userDict });
+  // A full build segments every post: workers load the segmenter while the corpus is walked.
+  if (!options.incremental) pool.warm();
   const { files, problems } = await walkCorpus(options.corpus);
   const parts = partition(files);
   if (parts.length === 0) parts.push([]); // an empty index still has one (empty) shard
@@ -143,7 +157,15 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
     else previous = opened;
   }
   // Per new shard: the previous shard it is identical to, or null to build it.
-  const reuse = await Promise.all(parts.map((p) => (previous ? reuseShard(previous, p) : Promise.resolve(null))));
+  // Workers load the segmenter as soon as shards are known to need building, one per shard.
+  let toRebuild = 0;
+  const reuse = await Promise.all(
+    parts.map(async (p) => {
+      const r = previous ? await reuseShard(previous, p) : null;
+      if (r === null) pool.warm(++toRebuild);
+      return r;
+    }),
+  );
 
   const skipped = (): FileNote[] => problems.map((p) => ({ path: p.path, reason: p.reason }));
   if (previous && upToDate(previous, reuse)) {
@@ -165,8 +187,8 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
     };
   }
 
-  const requested = options.workers ?? Math.min(2, availableParallelism());
   let writer: VersionWriter | null = null;
+  let oldBigramsReady: Promise<{ body: BigramFile; title: BigramFile } | null> | null = null;
   try {
     // Pass 1: read and parse the shards to build, and fingerprint their blocks.
     const toBuild = parts.flatMap((p, k) => (reuse[k] === null ? [k] : []));
@@ -183,7 +205,10 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
       };
     const parseJobs = (shards: number[]): BuildJob[] =>
       shards.map((k) => ({ kind: 'parse', shard: k, files: parts[k], maxTextChars: options.maxTextChars }));
-    const parsed = await runJobs<ParsedShard>(parseJobs(toBuild), requested, report('p'), () => undefined);
+    // The previous vocabulary is read while the workers parse (stale shards come off later).
+    const vocabReady = previous ? previous.vocabWithout(reuse) : Promise.resolve(new Map<string, number>());
+    vocabReady.catch(() => undefined); // awaited below; a failure there is the build's
+    const parsed = await pool.run<ParsedShard>(parseJobs(toBuild), report('p'), () => undefined);
 
     // The block-frequency table over every post, new or reused.
     const previousBlocks = new Map<number, Awaited<ReturnType<PreviousIndex['blocks']>>>();
@@ -205,6 +230,7 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
 
     // A reused shard whose posts would now lose other blocks (a line became, or stopped
     // being, template text) is rebuilt, so the result is the one a full build gives.
+    const staleOld: number[] = [];
     if (previous) {
       const before = (await previous.boilerplate()).frequent;
       const stale: number[] = [];
@@ -214,13 +240,14 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
       }
       if (stale.length > 0) {
         for (const k of stale) {
+          staleOld.push(reuse[k]!.shard);
           reuse[k] = null;
           previousBlocks.delete(k);
           toBuild.push(k);
         }
         toBuild.sort((a, b) => a - b);
         total = steps(toBuild);
-        for (const [k, r] of await runJobs<ParsedShard>(parseJobs(stale), requested, report('p'), () => undefined)) parsed.set(k, r);
+        for (const [k, r] of await pool.run<ParsedShard>(parseJobs(stale), report('p'), () => undefined)) parsed.set(k, r);
       }
     }
 
@@ -243,51 +270,84 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
       };
     });
     // Vocabularies are summed as shard results arrive, not in the single-threaded tail.
-    const vocab = previous ? await previous.vocabWithout(reuse) : new Map<string, number>();
-    const removals = new StatsCollector();
-    for (const file of previousBlocks.values()) removals.addStats(file.stats);
+    let summed = previous && staleOld.length > 0 ? vocabReady.then(async (v) => (await previous.subtractVocab(v, staleOld), v)) : vocabReady;
+    // Read while the workers index: the previous bigram files, for the kept shards' postings.
+    oldBigramsReady = previous && reuse.some((r) => r !== null) ? previous.bigramFiles() : Promise.resolve(null);
+    oldBigramsReady.catch(() => undefined); // awaited below
     const indexed = report('i');
-    const built = await runJobs<ShardResult>(jobs, requested, indexed, (r) => {
+    const built = await pool.run<ShardResult>(jobs, indexed, (r) => {
       indexed(r.shard, parts[r.shard].length); // skipped files included: the shard is done
-      for (const [w, df] of r.vocab) vocab.set(w, (vocab.get(w) ?? 0) + df);
-      r.vocab = []; // summed: no need to keep it until the end of the build
-      removals.addStats(r.boilerplate);
+      summed = summed.then((vocab) => {
+        for (const [w, df] of r.vocab) vocab.set(w, (vocab.get(w) ?? 0) + df);
+        r.vocab = []; // summed: no need to keep it until the end of the build
+        return vocab;
+      });
+      summed.catch(() => undefined);
     });
+    const vocab = await summed;
+    // In shard order, as a full build adds them, so that ties in the report break alike.
+    const removals = new StatsCollector();
+    for (let k = 0; k < parts.length; k++) {
+      const stats = built.get(k)?.boilerplate ?? previousBlocks.get(k)?.stats;
+      if (stats) removals.addStats(stats);
+    }
 
     // Everything per shard, in shard order, from the new build or the previous index.
     const shardSources: ShardSources[] = [];
     const docCounts: number[] = [];
-    const bigramParts: BigramPostings[] = [];
-    const titleParts: BigramPostings[] = [];
     const sigs: ShardSig[] = [];
-    const oldBigrams = previous && reuse.some((r) => r !== null) ? await previous.bigramParts() : null;
+    // A kept shard's postings are copied from the previous files, consecutive kept shards as one run.
+    const bodyPieces: BigramPiece[] = [];
+    const titlePieces: BigramPiece[] = [];
+    const old = await oldBigramsReady;
+    const keptFiles = new Map<number, Promise<Record<string, FileChecksum>>>();
+    const keptSigs = new Map<number, Promise<ShardSig[]>>();
     for (let k = 0; k < parts.length; k++) {
+      const o = reuse[k];
+      if (previous && o !== null && !built.has(k)) {
+        keptFiles.set(k, previous.linkShard(o.shard, k, writer.dir));
+        keptSigs.set(k, previous.sigs(o.shard));
+      }
+    }
+    let docCount = 0;
+    for (let k = 0; k < parts.length; k++) {
+      const before = docCount;
       const r = built.get(k);
-      const old = reuse[k];
+      const o = reuse[k];
       if (r) {
         const p = parsed.get(k)!;
         writer.addFiles(r.files);
         shardSources.push({ files: p.sources, skipped: p.skipped, warnings: p.warnings });
-        docCounts.push(r.docCount);
-        bigramParts.push(bigramsFromArrays(r.bigrams));
-        titleParts.push(bigramsFromArrays(r.titleBigrams));
+        bodyPieces.push({ kind: 'store', store: bigramsFromArrays(r.bigrams), shift: docCount });
+        titlePieces.push({ kind: 'store', store: bigramsFromArrays(r.titleBigrams), shift: docCount });
         sigs.push(...r.sigs);
-      } else if (previous && old !== null && oldBigrams) {
-        writer.addFiles(await previous.linkShard(old.shard, k, writer.dir));
-        shardSources.push({ ...previous.manifest.shardSources[old.shard], files: old.files });
-        docCounts.push(previous.manifest.shards[old.shard]);
-        bigramParts.push(oldBigrams.body[old.shard]);
-        titleParts.push(oldBigrams.title[old.shard]);
-        sigs.push(...(await previous.sigs(old.shard)));
+        docCount += r.docCount;
+      } else if (previous && o !== null && old) {
+        writer.addFiles(await keptFiles.get(k)!);
+        shardSources.push({ ...previous.manifest.shardSources[o.shard], files: o.files });
+        const from = previous.shardStarts[o.shard];
+        const n = previous.manifest.shards[o.shard];
+        addRun(bodyPieces, old.body, from, n, docCount);
+        addRun(titlePieces, old.title, from, n, docCount);
+        sigs.push(...(await keptSigs.get(k)!));
+        docCount += n;
       }
+      docCounts.push(docCount - before);
     }
-    const offsets = docCounts.map((_, k) => docCounts.slice(0, k).reduce((a, b) => a + b, 0));
-    const docCount = docCounts.reduce((a, b) => a + b, 0);
     const groups = groupDuplicates(sigs);
     const boilerplate = reportOf(removals.finish(), table);
+    let bodyFile: Buffer;
+    let titleFile: Buffer;
+    try {
+      bodyFile = encodeBigramPieces(bodyPieces, docCount);
+      titleFile = encodeBigramPieces(titlePieces, docCount);
+    } finally {
+      old?.body.close();
+      old?.title.close();
+    }
     await Promise.all([
-      writer.writeRaw(BIGRAM_FILE, encodeBigramFile(BigramPostings.merge(bigramParts, offsets, docCount))),
-      writer.writeRaw(TITLE_BIGRAM_FILE, encodeBigramFile(BigramPostings.merge(titleParts, offsets, docCount))),
+      writer.writeRaw(BIGRAM_FILE, bodyFile),
+      writer.writeRaw(TITLE_BIGRAM_FILE, titleFile),
       writer.writeGzip('vocab.json.gz', encodeVocab(vocab), 3),
       writer.writeGzip(DUPLICATES_FILE, JSON.stringify(groups), 3),
       writer.writeGzip(BOILERPLATE_FILE, encodeTable(table, boilerplate), 3),
@@ -307,6 +367,7 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
       shardSources,
       duplicateGroups: groups.length,
     });
+    rememberVocab(dir, vocab);
     await pruneVersions(options.out, writer.replaced);
     const bytes = Object.values(writer.files).reduce((a, f) => a + f.bytes, 0);
     const skippedAll = skipped();
@@ -332,69 +393,16 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
     };
   } catch (err) {
     await writer?.abort();
+    const old = await oldBigramsReady?.catch(() => null);
+    old?.body.close();
+    old?.title.close();
     throw err;
   }
 }
 
-/** Worker threads need the compiled JavaScript; under ts-jest the build runs in-thread. */
-function canUseWorkers(): boolean {
-  return __filename.endsWith('.js');
-}
-
-/**
- * Run shard jobs on up to `workers` threads (each loads jieba once and takes jobs from a
- * shared queue), or in this thread when `workers` is 0 or threads are unavailable;
- * `onResult` sees each shard's result as it arrives.
- */
-async function runJobs<R extends ParsedShard | ShardResult>(
-  jobs: BuildJob[],
-  workers: number,
-  onProgress: (shard: number, done: number) => void,
-  onResult: (result: R) => void,
-): Promise<Map<number, R>> {
-  const results = new Map<number, R>();
-  if (workers < 1 || !canUseWorkers()) {
-    for (const job of jobs) {
-      const result = (await runBuildJob(job, (d) => onProgress(job.shard, d))) as R;
-      onResult(result);
-      results.set(job.shard, result);
-    }
-    return results;
-  }
-  const queue = jobs.slice();
-  const runOne = (): Promise<void> =>
-    new Promise((resolveAll, reject) => {
-      const worker = new Worker(require.resolve('./worker'));
-      let current: BuildJob | undefined;
-      let finished = false;
-      const next = (): void => {
-        current = queue.shift();
-        if (current) worker.postMessage(current);
-        else {
-          finished = true;
-          void worker.terminate();
-          resolveAll();
-        }
-      };
-      const failWith = (err: Error): void => {
-        if (finished) return;
-        finished = true;
-        queue.length = 0;
-        void worker.terminate();
-        reject(err);
-      };
-      worker.on('message', (msg: { type: string; shard: number; done?: number; result?: R; message?: string }) => {
-        if (msg.type === 'progress' && msg.done !== undefined) onProgress(msg.shard, msg.done);
-        else if (msg.type === 'done' && msg.result) {
-          results.set(msg.shard, msg.result);
-          next();
-          onResult(msg.result);
-        } else if (msg.type === 'error') failWith(new Error(`build worker, shard ${msg.shard}: ${msg.message}`));
-      });
-      worker.on('error', failWith);
-      worker.on('exit', (code) => failWith(new Error(`build worker exited with code ${code} during shard ${current?.shard}`)));
-      next();
-    });
-  await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, runOne));
-  return results;
+/** Append documents [from, from + n) of `file`, moved to start at `at`, to `pieces` (extending the last run when it continues). */
+function addRun(pieces: BigramPiece[], file: BigramFile, from: number, n: number, at: number): void {
+  const last = pieces[pieces.length - 1];
+  if (last?.kind === 'file' && last.file === file && last.to === from && last.shift === at - from) last.to = from + n;
+  else pieces.push({ kind: 'file', file, from, to: from + n, shift: at - from });
 }

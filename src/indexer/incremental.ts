@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { decodeVocab } from '../format/codec';
 import { openVersion, type VersionReader } from '../store/files';
 import { BIGRAM_FILE, BOILERPLATE_FILE, shardFiles, TITLE_BIGRAM_FILE, type FileChecksum, type Manifest } from '../format/manifest';
 import { decodeTable, type BoilerplateReport, type ShardBlocksFile } from './boilerplate';
 import { walkCorpus, type CorpusFile } from '../ingest/walk';
 import { FLEX_OPTIONS } from '../format/flex';
-import type { BigramPostings } from '../format/bigram-postings';
 import { BigramFile } from '../segment/bigram-file';
 import type { ShardSig } from './job';
 import type { ShardSources } from '../format/manifest';
@@ -26,6 +25,20 @@ import type { SourceRecord } from '../format/manifest';
  * would not change the mtime (git's "racy clean" problem).
  */
 const RACY_MS = 2_000;
+
+/**
+ * The vocabulary a build in this process last wrote into a version folder, by folder (a
+ * few at most): the next incremental build from that version (watch mode) starts from it
+ * rather than decoding the file again.
+ */
+const written = new Map<string, Map<string, number>>();
+const WRITTEN_KEPT = 4;
+
+/** Keep the vocabulary just written into version folder `dir` for the next incremental build. */
+export function rememberVocab(dir: string, vocab: Map<string, number>): void {
+  written.set(resolve(dir), vocab);
+  for (const old of written.keys()) if (written.size > WRITTEN_KEPT) written.delete(old);
+}
 
 /** Post files added, changed (content) and removed since the previous index. */
 export interface Changes {
@@ -48,8 +61,12 @@ export interface PreviousIndex {
   dir: string;
   /** The previous vocabulary minus the shares of the shards not reused. */
   vocabWithout(reuse: ReadonlyArray<ReusedShard | null>): Promise<Map<string, number>>;
-  /** The previous bigram stores cut back into shards. */
-  bigramParts(): Promise<{ body: BigramPostings[]; title: BigramPostings[] }>;
+  /** Take previous shards' shares out of `vocab` (a shard found stale after {@link vocabWithout}). */
+  subtractVocab(vocab: Map<string, number>, shards: readonly number[]): Promise<void>;
+  /** The previous bigram files, checked against the manifest; the caller closes them. */
+  bigramFiles(): Promise<{ body: BigramFile; title: BigramFile }>;
+  /** First document number of each previous shard. */
+  shardStarts: number[];
   /** Hard-link (or copy) previous shard `old`'s files into `dir` as shard `k`; their checksums. */
   linkShard(old: number, k: number, dir: string): Promise<Record<string, FileChecksum>>;
   /** Previous shard `old`'s duplicate signatures. */
@@ -109,29 +126,33 @@ export async function openPrevious(
     byFirst,
     async vocabWithout(reuse) {
       const kept = new Set(reuse.flatMap((r) => (r ? [r.shard] : [])));
-      const vocab = new Map(decodeVocab(await version.readGzip('vocab.json.gz')));
-      for (let j = 0; j < m.shards.length; j++) {
-        if (kept.has(j)) continue;
-        for (const [w, df] of decodeVocab(await version.readGzip(shardFiles(j).vocab))) {
-          const left = (vocab.get(w) ?? 0) - df;
-          if (left > 0) vocab.set(w, left);
-          else vocab.delete(w);
-        }
-      }
+      const dropped = m.shards.flatMap((_, j) => (kept.has(j) ? [] : [j]));
+      // Taken, not shared: the build changes it.
+      const remembered = written.get(resolve(version.dir)) ?? null;
+      written.delete(resolve(version.dir));
+      // Read (and gunzip, off this thread) every file before decoding any.
+      const [whole, ...shares] = await Promise.all([
+        remembered ? Promise.resolve(null) : version.readGzip('vocab.json.gz'),
+        ...dropped.map((j) => version.readGzip(shardFiles(j).vocab)),
+      ]);
+      const vocab = remembered ?? new Map(decodeVocab(whole!));
+      for (const share of shares) subtract(vocab, share);
       return vocab;
     },
-    async bigramParts() {
-      const [body, title] = await Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE)]);
-      const whole = (path: string): BigramPostings => {
-        const file = BigramFile.open(path);
-        try {
-          return file.readAll();
-        } finally {
-          file.close();
-        }
-      };
-      return { body: whole(body).split(m.shards), title: whole(title).split(m.shards) };
+    async subtractVocab(vocab, shards) {
+      for (const share of await Promise.all(shards.map((j) => version.readGzip(shardFiles(j).vocab)))) subtract(vocab, share);
     },
+    async bigramFiles() {
+      const [body, title] = await Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE)]);
+      const bodyFile = BigramFile.open(body);
+      try {
+        return { body: bodyFile, title: BigramFile.open(title) };
+      } catch (err) {
+        bodyFile.close();
+        throw err;
+      }
+    },
+    shardStarts: starts(m.shards),
     async linkShard(oldShard, k, dir) {
       const from = shardFiles(oldShard);
       const to = shardFiles(k);
@@ -157,6 +178,21 @@ export async function openPrevious(
       return decodeTable(await version.readGzip(BOILERPLATE_FILE), `${version.dir}/${BOILERPLATE_FILE}`);
     },
   };
+}
+
+/** Running sums: the first document number of each shard. */
+function starts(sizes: readonly number[]): number[] {
+  let at = 0;
+  return sizes.map((n) => ((at += n), at - n));
+}
+
+/** Take a shard's vocabulary share (JSON) out of `vocab`. */
+function subtract(vocab: Map<string, number>, share: string): void {
+  for (const [w, df] of decodeVocab(share)) {
+    const left = (vocab.get(w) ?? 0) - df;
+    if (left > 0) vocab.set(w, left);
+    else vocab.delete(w);
+  }
 }
 
 /** The previous shard holding exactly `part`'s files with unchanged content, or null. */

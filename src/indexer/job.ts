@@ -9,7 +9,8 @@ import { exportFlex } from '../format/flex';
 import { BigramPostings, type DocIds } from '../format/bigram-postings';
 import type { Post } from '../ingest/post';
 import { docBlocks, removeBoilerplate, StatsCollector, type BoilerplateStats, type DocBlocks, type ShardBlocksFile } from './boilerplate';
-import { readPostFile, ShardBuilder } from './shard';
+import { readPostFile, ShardBuilder, type ParsedFiles, type PostAnalyses } from './shard';
+import { LruCache } from '../lru';
 import type { FileNote, SourceRecord } from '../format/manifest';
 
 /** The first pass of a build: read and parse a slice of the corpus, fingerprint its blocks. */
@@ -18,6 +19,8 @@ export interface ParseJob {
   shard: number;
   files: CorpusFile[];
   maxTextChars?: number;
+  /** Keep what is parsed for later jobs in this thread, and use what was kept (see {@link keptWork}). */
+  keep?: boolean;
 }
 
 /** What a parse job reports back: the posts, their blocks and what happened to each file. */
@@ -46,6 +49,8 @@ export interface ShardJob {
   dir: string;
   userDict?: string;
   segmenter: SegmenterBackend;
+  /** Keep post analyses for later jobs in this thread, and use what was kept (see {@link keptWork}). */
+  keep?: boolean;
 }
 
 /** What a shard job reports back to the build. */
@@ -86,18 +91,35 @@ function toArrays(b: BigramPostings): BigramArrays {
 /** Per document of a shard: its source URL and body SimHash (duplicate grouping). */
 export type ShardSig = [string | null, string | null];
 
+/**
+ * Work kept by jobs with `keep` (a long-lived worker: watch mode), a few shards' worth:
+ * an update rebuilds a shard whose other posts are unchanged, and their parse and
+ * segmentation are functions of their bytes and text, so they are taken from here.
+ */
+const keptWork: { files: ParsedFiles | null; analyses: Map<string, PostAnalyses> } = { files: null, analyses: new Map() };
+const KEPT_FILES = 1024;
+/** The block fingerprints of kept posts (a kept file gives back the same post object). */
+const keptBlocks = new WeakMap<Post, DocBlocks>();
+const KEPT_ANALYSES = 512;
+
 /** Run a parse job in this thread; `onProgress` gets the number of files done. */
 export function runParseJob(job: ParseJob, onProgress: (done: number) => void): ParsedShard {
   const out: ParsedShard = { shard: job.shard, posts: [], blocks: [], sources: [], skipped: [], warnings: [] };
   let done = 0;
+  const kept = job.keep ? (keptWork.files ??= new LruCache(KEPT_FILES)) : undefined;
   for (const file of job.files) {
-    const read = readPostFile(file, { maxTextChars: job.maxTextChars });
+    const read = readPostFile(file, { maxTextChars: job.maxTextChars }, kept);
     out.sources.push(read.source);
     out.warnings.push(...read.warnings);
     if (read.skipped) out.skipped.push(read.skipped);
     if (read.post) {
       out.posts.push(read.post);
-      out.blocks.push(docBlocks(read.post));
+      let blocks = keptBlocks.get(read.post);
+      if (!blocks) {
+        blocks = docBlocks(read.post);
+        if (kept) keptBlocks.set(read.post, blocks);
+      }
+      out.blocks.push(blocks);
     }
     done++;
     if (done % 50 === 0) onProgress(done);
@@ -113,13 +135,22 @@ export async function runBuildJob(job: BuildJob, onProgress: (done: number) => v
 
 /** Run a shard job in this thread; `onProgress` gets the number of posts done. */
 export async function runShardJob(job: ShardJob, onProgress: (done: number) => void): Promise<ShardResult> {
-  const builder = new ShardBuilder(getSegmenter({ backend: job.segmenter, userDict: job.userDict }));
+  let kept: PostAnalyses | undefined;
+  if (job.keep) {
+    // Per segmenter: another dictionary segments differently.
+    const key = `${job.segmenter}\0${job.userDict ?? ''}`;
+    kept = keptWork.analyses.get(key) ?? new LruCache(KEPT_ANALYSES);
+    keptWork.analyses.set(key, kept);
+  }
+  const builder = new ShardBuilder(getSegmenter({ backend: job.segmenter, userDict: job.userDict }), {}, kept);
   const frequent = new Map(job.frequent.map(([source, hashes]) => [source, new Set(hashes)]));
   const stats = new StatsCollector();
   let done = 0;
   for (let i = 0; i < job.posts.length; i++) {
     const post = job.posts[i];
-    const clean = removeBoilerplate(post.text, frequent.get(job.sourceOf[i]));
+    // A post none of whose blocks is template text of its source comes out as it went in.
+    const templates = frequent.get(job.sourceOf[i]);
+    const clean = templates && job.blocks[i][2].some((h) => templates.has(h)) ? removeBoilerplate(post.text, templates) : { text: post.text, removed: [] };
     stats.addPost(job.sourceOf[i], clean.removed);
     builder.addPost(clean.removed.length > 0 ? { ...post, text: clean.text } : post);
     done++;

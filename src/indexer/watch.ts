@@ -1,10 +1,12 @@
 import { watch, type FSWatcher } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { POST_EXTENSIONS } from '../ingest/walk';
 import { BuildLockedError } from '../store/lock';
-import { buildIndex, type BuildOptions, type BuildReport } from './build';
+import { buildIndexOn, type BuildOptions, type BuildReport } from './build';
 import { corpusDiffers } from './incremental';
+import { BuildPool } from './pool';
 
 /** Options of {@link watchCorpus}: a build's options plus timing and callbacks. */
 export interface WatchOptions extends Omit<BuildOptions, 'incremental'> {
@@ -33,6 +35,9 @@ export interface CorpusWatcher {
  * (recursive fs.watch; Linux, macOS and Windows on Node 20) wait until the corpus is
  * quiet for `debounceMs` and run one incremental build for the whole burst — an rsync
  * of 1,000 files is one update. Events during a build trigger one more build after it.
+ * One build worker stays up between updates with its segmenter loaded, so an update
+ * does not wait for jieba to load, and keeps its recent shards' parsed and segmented
+ * posts, so a rebuilt shard re-segments only what changed; a burst starts more workers.
  */
 export function watchCorpus(options: WatchOptions): CorpusWatcher {
   const debounceMs = options.debounceMs ?? 300;
@@ -47,6 +52,8 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
   let timer: NodeJS.Timeout | null = null;
   let burstStart = 0;
 
+  const pool = new BuildPool(options.workers ?? Math.min(2, availableParallelism()), { segmenter: options.segmenter, userDict: options.userDict }, true);
+
   let first = true;
   let settleReady: { resolve: (r: BuildReport) => void; reject: (e: Error) => void } | null = null;
   const ready = new Promise<BuildReport>((resolve, reject) => (settleReady = { resolve, reject }));
@@ -58,7 +65,7 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
     pending = false;
     const isFirst = first;
     first = false;
-    building = buildIndex({ ...options, incremental: true })
+    building = buildIndexOn({ ...options, incremental: true }, pool)
       .then(async (report) => {
         await options.onBuild?.(report);
         if (isFirst) settleReady?.resolve(report);
@@ -71,6 +78,8 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
         else options.onError?.(e);
       })
       .finally(() => {
+        // One worker, with jieba loaded, waits for the next update (the first one included).
+        void pool.shrink(1).then(() => (closed ? undefined : pool.warm(1)));
         building = null;
         if (pending && !closed) schedule();
       });
@@ -124,6 +133,7 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
       timer = null;
       await ready.catch(() => undefined);
       while (building) await building;
+      await pool.close();
     },
   };
 }

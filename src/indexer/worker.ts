@@ -1,13 +1,24 @@
 import { parentPort } from 'node:worker_threads';
+import { getSegmenter } from '../analysis/segmenter';
 import { runBuildJob, type BuildJob } from './job';
+import type { WarmOptions } from './pool';
 
 /**
- * Worker-thread entry: runs the build jobs it is sent (parse or index), one at a time
- * (jieba is loaded once per worker), and posts progress and each result.
+ * Worker-thread entry of a {@link BuildPool}: runs the build jobs it is sent (parse or
+ * index), one at a time, and posts progress and each result. A `warm` message loads the
+ * segmenter ahead of the first index job (it stays loaded for the worker's life).
  */
 if (parentPort) {
   const port = parentPort;
-  port.on('message', (job: BuildJob) => {
+  port.on('message', (job: BuildJob | ({ kind: 'warm' } & WarmOptions)) => {
+    if (job.kind === 'warm') {
+      try {
+        getSegmenter({ backend: job.segmenter, userDict: job.userDict });
+      } catch {
+        // The index job that needs it reports the failure, with its shard.
+      }
+      return;
+    }
     runBuildJob(job, (done) => port.postMessage({ type: 'progress', shard: job.shard, done }))
       .then((result) => {
         if (!('bigrams' in result)) {
