@@ -16,12 +16,15 @@ import {
   FORMAT_VERSION,
   TERM_SCHEME,
   TITLE_BIGRAM_FILE,
+  WORD_FILE,
   type Manifest,
   type ShardSources,
 } from '../format/manifest';
 import { FLEX_OPTIONS, flexVersion } from '../format/flex';
 import { BigramPostings } from '../format/bigram-postings';
 import { encodeBigramFile } from '../segment/bigram-file';
+import { WordPostings, wordsFromArrays } from '../format/word-postings';
+import { encodeWordFile } from '../segment/word-file';
 import { groupDuplicates } from './duplicate-groups';
 import { countChanges, openPrevious, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
 import {
@@ -259,8 +262,10 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
     const docCounts: number[] = [];
     const bigramParts: BigramPostings[] = [];
     const titleParts: BigramPostings[] = [];
+    const wordParts: WordPostings[] = [];
     const sigs: ShardSig[] = [];
     const oldBigrams = previous && reuse.some((r) => r !== null) ? await previous.bigramParts() : null;
+    const oldWords = previous && reuse.some((r) => r !== null) ? await previous.wordParts() : null;
     for (let k = 0; k < parts.length; k++) {
       const r = built.get(k);
       const old = reuse[k];
@@ -271,13 +276,15 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
         docCounts.push(r.docCount);
         bigramParts.push(bigramsFromArrays(r.bigrams));
         titleParts.push(bigramsFromArrays(r.titleBigrams));
+        wordParts.push(wordsFromArrays(r.words));
         sigs.push(...r.sigs);
-      } else if (previous && old !== null && oldBigrams) {
+      } else if (previous && old !== null && oldBigrams && oldWords) {
         writer.addFiles(await previous.linkShard(old.shard, k, writer.dir));
         shardSources.push({ ...previous.manifest.shardSources[old.shard], files: old.files });
         docCounts.push(previous.manifest.shards[old.shard]);
         bigramParts.push(oldBigrams.body[old.shard]);
         titleParts.push(oldBigrams.title[old.shard]);
+        wordParts.push(oldWords[old.shard]);
         sigs.push(...(await previous.sigs(old.shard)));
       }
     }
@@ -288,6 +295,7 @@ async function buildLocked(options: BuildOptions): Promise<BuildReport> {
     await Promise.all([
       writer.writeRaw(BIGRAM_FILE, encodeBigramFile(BigramPostings.merge(bigramParts, offsets, docCount))),
       writer.writeRaw(TITLE_BIGRAM_FILE, encodeBigramFile(BigramPostings.merge(titleParts, offsets, docCount))),
+      writer.writeRaw(WORD_FILE, encodeWordFile(WordPostings.merge(wordParts, offsets, docCount))),
       writer.writeGzip('vocab.json.gz', encodeVocab(vocab), 3),
       writer.writeGzip(DUPLICATES_FILE, JSON.stringify(groups), 3),
       writer.writeGzip(BOILERPLATE_FILE, encodeTable(table, boilerplate), 3),

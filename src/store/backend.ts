@@ -1,4 +1,3 @@
-import type { FlexMapEntry } from '../format/flex-index';
 import type { Manifest } from '../format/manifest';
 
 /**
@@ -23,18 +22,12 @@ export interface VersionReader {
   readGzip(file: string): Promise<string>;
   readGzipBytes(file: string): Promise<Buffer>;
   /**
-   * An uncompressed file of the version (bigram postings, document bodies) as a local
+   * An uncompressed file of the version (bigram and word postings, document bodies) as a local
    * path, checked against the manifest checksum; readers open it and read it by position.
    * The file backend hands out the file in the version folder, a network store a copy in
    * a local cache folder.
    */
   localFile(file: string): Promise<string>;
-  /**
-   * The term entries of shard `k`'s FlexSearch word index (as FlexSearch's `map` export
-   * has them), when the backend stores that index natively (Redis adapter). Absent: the
-   * engine reads the shard's `.flex.gz` export file.
-   */
-  loadFlexEntries?(shard: number): Promise<FlexMapEntry[]>;
 }
 
 /** Something an engine can be opened from: the live version of an index. */
