@@ -2,8 +2,9 @@ import type { Manifest } from '../format/manifest';
 
 /**
  * The storage interface of the index core. A built index is a *version*: a manifest
- * plus named files (gzip'd document store, vocabulary, bigram postings) and one
- * FlexSearch word index per shard. Where versions live is a backend's business:
+ * plus named files (gzip'd document store, vocabulary, bigram and word postings) and one
+ * FlexSearch word index per shard (the source of the word postings). Where versions live
+ * is a backend's business:
  *
  *   - files (store/files.ts): version folders under an index folder, CURRENT names the live one;
  *   - Redis (store/redis.ts): keys under NAME:vN:…, FlexSearch's own Redis adapter for the
