@@ -261,12 +261,12 @@ describe('opening a broken or missing index', () => {
     }
   });
 
-  test('a truncated shard file → rejected as damaged', async () => {
+  test('a truncated word posting file → rejected as damaged, naming the file', async () => {
     const idx = await freshIndex();
     try {
-      const file = join(idx.version, 'shard-0.flex.gz');
+      const file = join(idx.version, 'words.bin');
       truncateSync(file, Math.floor(statSync(file).size / 2));
-      await expect(SearchEngine.open(idx.out)).rejects.toThrow(/damaged/);
+      await expect(SearchEngine.open(idx.out)).rejects.toThrow(/damaged: words\.bin does not match its checksum/);
     } finally {
       idx.cleanup();
     }
@@ -319,13 +319,13 @@ describe('opening a broken or missing index', () => {
     }
   });
 
-  test('an index of the previous format (everything gzip-compressed and loaded whole) → rejected with a message to rebuild', async () => {
+  test('an index of the previous format (word postings decoded from the FlexSearch exports) → rejected with a message to rebuild', async () => {
     const idx = await freshIndex();
     try {
       const path = join(idx.version, 'manifest.json');
       const manifest = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-      writeFileSync(path, JSON.stringify({ ...manifest, formatVersion: 5 }));
-      await expect(SearchEngine.open(idx.out)).rejects.toThrow(/format version 5, this zhsearch reads version \d+: rebuild the index/);
+      writeFileSync(path, JSON.stringify({ ...manifest, formatVersion: 6 }));
+      await expect(SearchEngine.open(idx.out)).rejects.toThrow(/format version 6, this zhsearch reads version \d+: rebuild the index/);
     } finally {
       idx.cleanup();
     }

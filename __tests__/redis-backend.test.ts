@@ -209,6 +209,7 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
       const raw = await rawKeys();
       expect(raw.some((k) => k.endsWith(':bigrams.bin'))).toBe(true);
       expect(raw.some((k) => k.endsWith(':shard-0.text.bin'))).toBe(true);
+      expect(raw.some((k) => k.endsWith(':words.bin'))).toBe(true);
       const cached = readdirSync(cache.dir);
       for (const k of raw) expect(cached.some((c) => c.endsWith(`-${k.split(':file:')[1]}`))).toBe(true);
       expect(answers(first)).toEqual(answers(fileEngine));

@@ -106,14 +106,15 @@ export class SearchEngine {
   }
 
   /**
-   * Close the index files an opened engine reads by position (bigram postings, document
-   * bodies); queries on it throw afterwards. A server closes an engine a reload replaced
+   * Close the index files an opened engine reads by position (bigram and word postings,
+   * document bodies); queries on it throw afterwards. A server closes an engine a reload replaced
    * once requests still using it are done; an engine nobody holds closes its files when
    * collected. Nothing to do for an engine built with {@link fromDocuments}.
    */
   close(): void {
     this.bigrams.close();
     this.titleBigrams.close();
+    this.words.close();
     this.texts.close();
   }
 

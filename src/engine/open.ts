@@ -3,15 +3,14 @@ import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter 
 import { getThreadedSegmenter } from '../analysis/segmenter-thread';
 import { loadSynonyms } from '../analysis/synonyms';
 import { decodeDocsBytes, decodeVocab, type PostMeta } from '../format/codec';
-import { FLEX_OPTIONS, flexMapChunks } from '../format/flex';
-import type { FlexMapEntry } from '../format/flex-index';
-import { BIGRAM_FILE, DUPLICATES_FILE, shardFiles, TERM_SCHEME, TITLE_BIGRAM_FILE, type Manifest } from '../format/manifest';
+import { FLEX_OPTIONS } from '../format/flex';
+import { BIGRAM_FILE, DUPLICATES_FILE, shardFiles, TERM_SCHEME, TITLE_BIGRAM_FILE, WORD_FILE, type Manifest } from '../format/manifest';
 import type { Post } from '../ingest/post';
 import { validGroups } from '../query/duplicate-groups';
-import { PackedWordPostings } from '../query/word-postings';
 import { BigramFile } from '../segment/bigram-file';
 import { FileDocTexts, type DocTexts } from '../segment/doc-texts';
 import { TextFile } from '../segment/text-file';
+import { WordFile } from '../segment/word-file';
 import type { IndexSource } from '../store/backend';
 import { fileSource } from '../store/files';
 import type { EngineParts, OpenOptions } from './types';
@@ -42,22 +41,17 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   const metas: PostMeta[] = [];
   const ntitle: string[] = [];
   const textFiles: TextFile[] = [];
-  const words = PackedWordPostings.builder();
-  type ShardRead = { docs: Buffer; text: string; flex: string | FlexMapEntry[] };
+  type ShardRead = { docs: Buffer; text: string };
   const readShard = async (k: number): Promise<ShardRead> => {
     const names = shardFiles(k);
-    // A backend that stores FlexSearch natively (Redis adapter) hands over its entries.
-    const [docs, text, flex] = await Promise.all([
-      version.readGzipBytes(names.docs),
-      version.localFile(names.text),
-      version.loadFlexEntries ? version.loadFlexEntries(k) : version.readGzip(names.flex),
-    ]);
-    return { docs, text, flex };
+    const [docs, text] = await Promise.all([version.readGzipBytes(names.docs), version.localFile(names.text)]);
+    return { docs, text };
   };
-  // Bigram postings and document bodies stay in their files, read by position on
-  // demand: only their dictionaries and per-document tables are loaded here.
+  // Bigram and word postings and document bodies stay in their files, read by position
+  // on demand: only their dictionaries and per-document tables are loaded here. The
+  // shards' FlexSearch exports are not read at all (the word file holds their postings).
   const others = Promise.all([
-    Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE)]),
+    Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE), version.localFile(WORD_FILE)]),
     version.readGzip('vocab.json.gz'),
     version.readGzip(DUPLICATES_FILE),
   ]);
@@ -85,19 +79,16 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
       throw new Error(`index ${version.dir} is damaged: shard ${k} has ${docs.length} documents, manifest says ${m.shards[k]}; rebuild it`);
     }
     textFiles.push(TextFile.open(part.text, docs.length));
-    await nextTurn();
-    const flexName = `${version.dir}/${shardFiles(k).flex}`;
-    if (typeof part.flex !== 'string') words.addShard(part.flex, metas.length, docs.length, flexName);
-    else for (const chunk of flexMapChunks(part.flex, flexName)) words.addShardJson(chunk, metas.length, docs.length, flexName);
     for (const d of docs) {
       metas.push(d);
       ntitle.push(normalize(d.title));
     }
     await nextTurn();
   }
-  const [bigramPaths, vocabJson, groupJson] = await others;
-  const bigrams = BigramFile.open(bigramPaths[0]);
-  const titleBigrams = BigramFile.open(bigramPaths[1]);
+  const [postingPaths, vocabJson, groupJson] = await others;
+  const bigrams = BigramFile.open(postingPaths[0]);
+  const titleBigrams = BigramFile.open(postingPaths[1]);
+  const words = WordFile.open(postingPaths[2]);
   await nextTurn();
   const vocab = decodeVocab(vocabJson);
   await nextTurn();
@@ -107,7 +98,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   const posts = metas.map((meta, d) => withBody(meta, texts, d));
   return {
     posts,
-    words: words.finish(),
+    words,
     bigrams,
     titleBigrams,
     vocab,

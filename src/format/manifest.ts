@@ -22,7 +22,7 @@ export interface SourceRecord {
 }
 
 /** Bump when anything in the on-disk layout or the term scheme changes. */
-export const FORMAT_VERSION = 6;
+export const FORMAT_VERSION = 7;
 
 /** Per-file size and SHA-256. */
 export interface FileChecksum {
@@ -86,6 +86,11 @@ export const TERM_SCHEME = 'bigram-store+flex-jieba3-latin-singular-v3';
 export const BIGRAM_FILE = 'bigrams.bin';
 /** Bigrams of titles alone (title frequencies for ranking), in the same layout. */
 export const TITLE_BIGRAM_FILE = 'title-bigrams.bin';
+/**
+ * The word posting store of a version folder (all shards merged from their FlexSearch
+ * exports), uncompressed and read on demand (src/segment/word-file.ts).
+ */
+export const WORD_FILE = 'words.bin';
 
 /** The sources of one shard (see {@link Manifest.shardSources}). */
 export interface ShardSources {
@@ -106,6 +111,7 @@ export const shardFiles = (k: number): { docs: string; text: string; flex: strin
   docs: `shard-${k}.docs.json.gz`,
   /** Document bodies, uncompressed and read on demand (src/segment/text-file.ts). */
   text: `shard-${k}.text.bin`,
+  /** The shard's FlexSearch export, from which the build takes its share of {@link WORD_FILE}. */
   flex: `shard-${k}.flex.gz`,
   /** The shard's share of vocab.json.gz, so an incremental build can subtract it. */
   vocab: `shard-${k}.vocab.json.gz`,

@@ -15,11 +15,14 @@ import {
   FORMAT_VERSION,
   TERM_SCHEME,
   TITLE_BIGRAM_FILE,
+  WORD_FILE,
   type Manifest,
   type ShardSources,
 } from '../format/manifest';
 import { FLEX_OPTIONS, flexVersion } from '../format/flex';
 import { BigramFile, encodeBigramPieces, type BigramPiece } from '../segment/bigram-file';
+import { WordPostings, wordsFromArrays } from '../format/word-postings';
+import { encodeWordFile } from '../segment/word-file';
 import { groupDuplicates } from './duplicate-groups';
 import { countChanges, openPrevious, rememberVocab, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
 import {
@@ -302,6 +305,8 @@ async function buildLocked(options: BuildOptions, segmenter: ReturnType<typeof s
     const old = await oldBigramsReady;
     const keptFiles = new Map<number, Promise<Record<string, FileChecksum>>>();
     const keptSigs = new Map<number, Promise<ShardSig[]>>();
+    const wordParts: WordPostings[] = [];
+    const oldWords = previous && reuse.some((r) => r !== null) ? await previous.wordParts() : null;
     for (let k = 0; k < parts.length; k++) {
       const o = reuse[k];
       if (previous && o !== null && !built.has(k)) {
@@ -320,20 +325,24 @@ async function buildLocked(options: BuildOptions, segmenter: ReturnType<typeof s
         shardSources.push({ files: p.sources, skipped: p.skipped, warnings: p.warnings });
         bodyPieces.push({ kind: 'store', store: bigramsFromArrays(r.bigrams), shift: docCount });
         titlePieces.push({ kind: 'store', store: bigramsFromArrays(r.titleBigrams), shift: docCount });
+        wordParts.push(wordsFromArrays(r.words));
         sigs.push(...r.sigs);
         docCount += r.docCount;
-      } else if (previous && o !== null && old) {
+      } else if (previous && o !== null && old && oldWords) {
         writer.addFiles(await keptFiles.get(k)!);
         shardSources.push({ ...previous.manifest.shardSources[o.shard], files: o.files });
         const from = previous.shardStarts[o.shard];
         const n = previous.manifest.shards[o.shard];
         addRun(bodyPieces, old.body, from, n, docCount);
         addRun(titlePieces, old.title, from, n, docCount);
+        wordParts.push(oldWords[o.shard]);
         sigs.push(...(await keptSigs.get(k)!));
         docCount += n;
       }
       docCounts.push(docCount - before);
     }
+    const offsets: number[] = [];
+    docCounts.reduce((at, n, k) => ((offsets[k] = at), at + n), 0);
     const groups = groupDuplicates(sigs);
     const boilerplate = reportOf(removals.finish(), table);
     let bodyFile: Buffer;
@@ -348,6 +357,7 @@ async function buildLocked(options: BuildOptions, segmenter: ReturnType<typeof s
     await Promise.all([
       writer.writeRaw(BIGRAM_FILE, bodyFile),
       writer.writeRaw(TITLE_BIGRAM_FILE, titleFile),
+      writer.writeRaw(WORD_FILE, encodeWordFile(WordPostings.merge(wordParts, offsets, docCount))),
       writer.writeGzip('vocab.json.gz', encodeVocab(vocab), 3),
       writer.writeGzip(DUPLICATES_FILE, JSON.stringify(groups), 3),
       writer.writeGzip(BOILERPLATE_FILE, encodeTable(table, boilerplate), 3),

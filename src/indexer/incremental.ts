@@ -3,11 +3,13 @@ import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decodeVocab } from '../format/codec';
 import { openVersion, type VersionReader } from '../store/files';
-import { BIGRAM_FILE, BOILERPLATE_FILE, shardFiles, TITLE_BIGRAM_FILE, type FileChecksum, type Manifest } from '../format/manifest';
+import { BIGRAM_FILE, BOILERPLATE_FILE, shardFiles, TITLE_BIGRAM_FILE, WORD_FILE, type FileChecksum, type Manifest } from '../format/manifest';
 import { decodeTable, type BoilerplateReport, type ShardBlocksFile } from './boilerplate';
 import { walkCorpus, type CorpusFile } from '../ingest/walk';
 import { FLEX_OPTIONS } from '../format/flex';
 import { BigramFile } from '../segment/bigram-file';
+import type { WordPostings } from '../format/word-postings';
+import { WordFile } from '../segment/word-file';
 import type { ShardSig } from './job';
 import type { ShardSources } from '../format/manifest';
 import type { SourceRecord } from '../format/manifest';
@@ -67,6 +69,8 @@ export interface PreviousIndex {
   bigramFiles(): Promise<{ body: BigramFile; title: BigramFile }>;
   /** First document number of each previous shard. */
   shardStarts: number[];
+  /** The previous word postings cut back into shards. */
+  wordParts(): Promise<WordPostings[]>;
   /** Hard-link (or copy) previous shard `old`'s files into `dir` as shard `k`; their checksums. */
   linkShard(old: number, k: number, dir: string): Promise<Record<string, FileChecksum>>;
   /** Previous shard `old`'s duplicate signatures. */
@@ -153,6 +157,14 @@ export async function openPrevious(
       }
     },
     shardStarts: starts(m.shards),
+    async wordParts() {
+      const file = WordFile.open(await version.localFile(WORD_FILE));
+      try {
+        return file.readAll().split(m.shards);
+      } finally {
+        file.close();
+      }
+    },
     async linkShard(oldShard, k, dir) {
       const from = shardFiles(oldShard);
       const to = shardFiles(k);

@@ -7,6 +7,7 @@ import { encodeTextFile } from '../segment/text-file';
 import { shardFiles, type FileChecksum } from '../format/manifest';
 import { exportFlex } from '../format/flex';
 import { BigramPostings, type DocIds } from '../format/bigram-postings';
+import { wordArrays, wordsFromExport, type WordArrays } from '../format/word-postings';
 import type { Post } from '../ingest/post';
 import { docBlocks, removeBoilerplate, StatsCollector, type BoilerplateStats, type DocBlocks, type ShardBlocksFile } from './boilerplate';
 import { readPostFile, ShardBuilder, type ParsedFiles, type PostAnalyses } from './shard';
@@ -64,6 +65,8 @@ export interface ShardResult {
   /** The shard's bigram postings (local document numbers), merged by the build. */
   bigrams: BigramArrays;
   titleBigrams: BigramArrays;
+  /** The shard's word postings (local document numbers) from its FlexSearch export, merged by the build. */
+  words: WordArrays;
   /** What boilerplate removal took out of the shard's posts. */
   boilerplate: BoilerplateStats;
 }
@@ -164,6 +167,9 @@ export async function runShardJob(job: ShardJob, onProgress: (done: number) => v
   const files: Record<string, FileChecksum> = {};
   // Both compress in the thread pool at once; level 3 is much faster than 6 for a few more bytes.
   const sigs: ShardSig[] = shard.posts.map((p, i) => [p.url, shard.sigs[i]]);
+  const flexExport = await exportFlex(shard.flex);
+  // The word postings are read back from the export, so the file and FlexSearch agree by construction.
+  const words = wordsFromExport(flexExport, shard.posts.length, join(job.dir, names.flex));
   const [docs, text, flex, vocab, sigFile, blocks] = await Promise.all([
     writeGzipFile(join(job.dir, names.docs), encodeDocsBytes(shard.posts), 3),
     writeRawFile(
@@ -173,7 +179,7 @@ export async function runShardJob(job: ShardJob, onProgress: (done: number) => v
         shard.ntexts,
       ),
     ),
-    writeGzipFile(join(job.dir, names.flex), await exportFlex(shard.flex), 3),
+    writeGzipFile(join(job.dir, names.flex), flexExport, 3),
     writeGzipFile(join(job.dir, names.vocab), encodeVocab(shard.vocab, false), 3),
     writeGzipFile(join(job.dir, names.sigs), JSON.stringify(sigs), 3),
     writeGzipFile(join(job.dir, names.blocks), JSON.stringify(blocksFile), 3),
@@ -192,6 +198,7 @@ export async function runShardJob(job: ShardJob, onProgress: (done: number) => v
     sigs,
     bigrams: toArrays(shard.bigrams),
     titleBigrams: toArrays(shard.titleBigrams),
+    words: wordArrays(words),
     boilerplate,
   };
 }

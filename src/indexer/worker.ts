@@ -32,6 +32,7 @@ if (parentPort) {
           b.docs.buffer,
           b.tfs.buffer,
         ]);
+        buffers.push(result.words.offsets.buffer, result.words.docs.buffer);
         port.postMessage({ type: 'done', shard: job.shard, result }, buffers as ArrayBuffer[]);
       })
       .catch((err: unknown) =>

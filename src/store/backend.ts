@@ -1,10 +1,10 @@
-import type { FlexMapEntry } from '../format/flex-index';
 import type { Manifest } from '../format/manifest';
 
 /**
  * The storage interface of the index core. A built index is a *version*: a manifest
- * plus named files (gzip'd document store, vocabulary, bigram postings) and one
- * FlexSearch word index per shard. Where versions live is a backend's business:
+ * plus named files (gzip'd document store, vocabulary, bigram and word postings) and one
+ * FlexSearch word index per shard (the source of the word postings). Where versions live
+ * is a backend's business:
  *
  *   - files (store/files.ts): version folders under an index folder, CURRENT names the live one;
  *   - Redis (store/redis.ts): keys under NAME:vN:…, FlexSearch's own Redis adapter for the
@@ -23,18 +23,12 @@ export interface VersionReader {
   readGzip(file: string): Promise<string>;
   readGzipBytes(file: string): Promise<Buffer>;
   /**
-   * An uncompressed file of the version (bigram postings, document bodies) as a local
+   * An uncompressed file of the version (bigram and word postings, document bodies) as a local
    * path, checked against the manifest checksum; readers open it and read it by position.
    * The file backend hands out the file in the version folder, a network store a copy in
    * a local cache folder.
    */
   localFile(file: string): Promise<string>;
-  /**
-   * The term entries of shard `k`'s FlexSearch word index (as FlexSearch's `map` export
-   * has them), when the backend stores that index natively (Redis adapter). Absent: the
-   * engine reads the shard's `.flex.gz` export file.
-   */
-  loadFlexEntries?(shard: number): Promise<FlexMapEntry[]>;
 }
 
 /** Something an engine can be opened from: the live version of an index. */

@@ -1,6 +1,4 @@
 import { RESP_TYPES } from 'redis';
-import { FLEX_OPTIONS } from '../format/flex';
-import type { FlexMapEntry } from '../format/flex-index';
 import type { Manifest } from '../format/manifest';
 import type { VersionReader } from './backend';
 import { checkedReader, checkFormat, listedChecksum } from './checked-read';
@@ -35,34 +33,5 @@ export async function openRedisVersion(
     manifest,
     ...checkedReader(dir, manifest, fetch),
     localFile: (file) => cachedFile(cacheDir, dir, file, listedChecksum(dir, manifest, file), () => fetch(file)),
-    loadFlexEntries: (shard) => loadFlexEntries(client, keys.flexPrefix(version, shard)),
   };
-}
-
-/**
- * Read one shard's word index from the adapter's sorted sets, as FlexSearch's `map`
- * export entries, so queries stay synchronous and as fast as with the file backend.
- * The adapter keeps a term's resolution slot as the score (resolution − slot); within a
- * slot FlexSearch keeps insertion order, which is ascending document number, while
- * Redis orders equal scores by member string, so each slot is sorted back numerically.
- */
-async function loadFlexEntries(client: RedisClient, prefix: string): Promise<FlexMapEntry[]> {
-  const mapPrefix = `${prefix}|map:`;
-  const resolution = FLEX_OPTIONS.resolution;
-  const entries: FlexMapEntry[] = [];
-  for await (const keys of client.scanIterator({ MATCH: `${mapPrefix}*`, COUNT: 2000 })) {
-    if (keys.length === 0) continue;
-    const ranges = await Promise.all(keys.map((k) => client.zRangeWithScores(k, 0, -1)));
-    keys.forEach((k, i) => {
-      const slots: Array<number[] | null> = [];
-      for (const { value, score } of ranges[i]) {
-        const slot = resolution - score;
-        for (let s = slots.length; s <= slot; s++) slots.push(null);
-        (slots[slot] ??= []).push(Number(value));
-      }
-      for (const ids of slots) ids?.sort((a, b) => a - b);
-      entries.push([k.slice(mapPrefix.length), slots]);
-    });
-  }
-  return entries;
 }
