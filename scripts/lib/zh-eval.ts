@@ -51,7 +51,8 @@ export async function zhEval(engine: SearchEngine, indexDir: string, posts: read
 
 async function loadVocab(indexDir: string): Promise<Array<[string, number]>> {
   const version = await openVersion(indexDir);
-  return decodeVocab(await version.readGzip('vocab.json.gz'));
+  const { words, dfs } = decodeVocab(await version.readGzip('vocab.json.gz'));
+  return words.map((w, i) => [w, dfs[i]]);
 }
 
 const round4 = (x: number): number => Math.round(x * 10000) / 10000;

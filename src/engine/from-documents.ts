@@ -22,7 +22,8 @@ export function buildInMemory(docs: readonly DocumentInput[], options: FromDocum
   }
   const shard = builder.finish();
   const info: IndexInfo = { docs: shard.posts.length, builtAt: new Date().toISOString(), formatVersion: FORMAT_VERSION, dir: null };
-  const vocab = [...shard.vocab.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const sorted = [...shard.vocab.keys()].sort();
+  const vocab = { words: sorted, dfs: Uint32Array.from(sorted, (w) => shard.vocab.get(w)!) };
   const words = new FlexShards([{ flex: shard.flex, offset: 0, size: shard.posts.length }]);
   const synonyms = loadSynonyms(options.synonyms);
   const groups = groupDuplicates(shard.posts.map((p, i) => [p.url, shard.sigs[i]]));

@@ -90,7 +90,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   const titleBigrams = BigramFile.open(postingPaths[1]);
   const words = WordFile.open(postingPaths[2]);
   await nextTurn();
-  const vocab = decodeVocab(vocabJson);
+  const vocab = decodeVocab(vocabJson, `${version.dir}/vocab.json.gz`);
   await nextTurn();
   const groups = validGroups(JSON.parse(groupJson), metas.length, `${version.dir}/${DUPLICATES_FILE}`);
   const info = { docs: metas.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };

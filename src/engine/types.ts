@@ -1,3 +1,4 @@
+import type { VocabColumns } from '../format/codec';
 import type { BigramLookup } from '../format/bigram-postings';
 import type { DocTexts } from '../segment/doc-texts';
 import type { SegmenterBackend, Segmenter } from '../analysis/segmenter';
@@ -180,7 +181,8 @@ export interface EngineParts {
   words: WordIndex;
   bigrams: BigramLookup;
   titleBigrams: BigramLookup;
-  vocab: Array<[string, number]>;
+  /** Sorted by word (code units). */
+  vocab: VocabColumns;
   info: IndexInfo;
   /** The segmenter, or a loader run on first use. */
   segmenter: Segmenter | (() => Segmenter);

@@ -40,19 +40,31 @@ export function decodeDocsBytes(bytes: Buffer, file: string): PostMeta[] {
   });
 }
 
+/** The vocabulary as two columns: words and their document frequencies, index for index. */
+export interface VocabColumns {
+  words: string[];
+  dfs: Uint32Array;
+}
+
 /**
  * Encode the suggestion vocabulary: word → document frequency, sorted by word (by UTF-16
  * code units, as suggestions expect) unless `sorted` is false (a shard's share, which is
- * only summed up).
+ * only summed up). Stored as columns, `{"words": "w1\nw2…", "dfs": [n1, n2, …]}`: an
+ * index opens faster from one string and one number array than from a pair per word.
  */
 export function encodeVocab(vocab: Map<string, number>, sorted = true): string {
-  if (!sorted) return JSON.stringify([...vocab.entries()]);
   // The default sort compares strings by code units, and faster than a comparator.
-  const words = [...vocab.keys()].sort();
-  return JSON.stringify(words.map((w) => [w, vocab.get(w)]));
+  const words = sorted ? [...vocab.keys()].sort() : [...vocab.keys()];
+  for (const w of words) if (w.includes('\n')) throw new Error(`vocabulary word ${JSON.stringify(w)} holds a line break`);
+  return JSON.stringify({ words: words.join('\n'), dfs: words.map((w) => vocab.get(w)) });
 }
 
-/** Decode {@link encodeVocab} output. */
-export function decodeVocab(json: string): Array<[string, number]> {
-  return JSON.parse(json) as Array<[string, number]>;
+/** Decode {@link encodeVocab} output; `file` names it in errors. */
+export function decodeVocab(json: string, file = 'vocabulary'): VocabColumns {
+  const v = JSON.parse(json) as { words?: unknown; dfs?: unknown };
+  if (typeof v?.words !== 'string' || !Array.isArray(v.dfs)) throw new Error(`${file} is malformed: rebuild the index`);
+  const words = v.words === '' ? [] : v.words.split('\n');
+  if (words.length !== v.dfs.length)
+    throw new Error(`${file} is malformed: ${words.length} words, ${v.dfs.length} frequencies; rebuild the index`);
+  return { words, dfs: Uint32Array.from(v.dfs as number[]) };
 }

@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decodeVocab } from '../format/codec';
+import { decodeVocab, type VocabColumns } from '../format/codec';
 import { openVersion, type VersionReader } from '../store/files';
-import { BIGRAM_FILE, BOILERPLATE_FILE, shardFiles, TITLE_BIGRAM_FILE, WORD_FILE, type FileChecksum, type Manifest } from '../format/manifest';
+import {
+  BIGRAM_FILE,
+  BOILERPLATE_FILE,
+  shardFiles,
+  TITLE_BIGRAM_FILE,
+  WORD_FILE,
+  type FileChecksum,
+  type Manifest,
+} from '../format/manifest';
 import { decodeTable, type BoilerplateReport, type ShardBlocksFile } from './boilerplate';
 import { walkCorpus, type CorpusFile } from '../ingest/walk';
 import { FLEX_OPTIONS } from '../format/flex';
@@ -139,7 +147,7 @@ export async function openPrevious(
         remembered ? Promise.resolve(null) : version.readGzip('vocab.json.gz'),
         ...dropped.map((j) => version.readGzip(shardFiles(j).vocab)),
       ]);
-      const vocab = remembered ?? new Map(decodeVocab(whole!));
+      const vocab = remembered ?? toMap(decodeVocab(whole!, `${version.dir}/vocab.json.gz`));
       for (const share of shares) subtract(vocab, share);
       return vocab;
     },
@@ -198,9 +206,18 @@ function starts(sizes: readonly number[]): number[] {
   return sizes.map((n) => ((at += n), at - n));
 }
 
+function toMap(v: VocabColumns): Map<string, number> {
+  const map = new Map<string, number>();
+  v.words.forEach((w, i) => map.set(w, v.dfs[i]));
+  return map;
+}
+
 /** Take a shard's vocabulary share (JSON) out of `vocab`. */
 function subtract(vocab: Map<string, number>, share: string): void {
-  for (const [w, df] of decodeVocab(share)) {
+  const { words, dfs } = decodeVocab(share, 'a shard vocabulary');
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    const df = dfs[i];
     const left = (vocab.get(w) ?? 0) - df;
     if (left > 0) vocab.set(w, left);
     else vocab.delete(w);

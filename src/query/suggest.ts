@@ -1,5 +1,6 @@
 import { charsOfSyllable } from '../analysis/char-readings';
 import { isLatinLetters, parsePinyin, SYLLABLES, syllableMatches, type TypedSyllable } from '../analysis/pinyin';
+import type { VocabColumns } from '../format/codec';
 import type { Post } from '../ingest/post';
 import type { LatinBucket, LatinVocab } from './latin-correction';
 import { lowerBound, PinyinVocab, type CharTest, type SoundMatch } from './pinyin-vocab';
@@ -17,13 +18,13 @@ export class Suggester {
   readonly sounds: PinyinVocab;
 
   constructor(
-    vocab: ReadonlyArray<[string, number]>,
+    vocab: VocabColumns,
     private readonly posts: readonly Post[],
     private readonly ntitle: readonly string[],
   ) {
     // Vocabulary arrives sorted by word (code-unit order), which binary search needs.
-    this.words = vocab.map((v) => v[0]);
-    this.dfs = Uint32Array.from(vocab.map((v) => v[1]));
+    this.words = vocab.words;
+    this.dfs = vocab.dfs;
     this.sounds = new PinyinVocab(this.words, this.dfs);
   }
 
