@@ -24,7 +24,8 @@ import { BigramFile, encodeBigramPieces, type BigramPiece } from '../segment/big
 import { WordPostings, wordsFromArrays } from '../format/word-postings';
 import { encodeWordFile } from '../segment/word-file';
 import { groupDuplicates } from './duplicate-groups';
-import { countChanges, openPrevious, rememberVocab, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
+import { countChanges, openPrevious, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
+import { rememberVocab } from './vocab-shares';
 import {
   BOILERPLATE_SCHEME,
   cleanedDifferently,
@@ -136,7 +137,11 @@ export async function buildIndexOn(options: BuildOptions, kept: BuildPool | null
   }
 }
 
-async function buildLocked(options: BuildOptions, segmenter: ReturnType<typeof segmenterFingerprint>, pool: BuildPool): Promise<BuildReport> {
+async function buildLocked(
+  options: BuildOptions,
+  segmenter: ReturnType<typeof segmenterFingerprint>,
+  pool: BuildPool,
+): Promise<BuildReport> {
   const started = Date.now();
   // A full build segments every post: workers load the segmenter while the corpus is walked.
   if (!options.incremental) pool.warm();
@@ -273,7 +278,8 @@ async function buildLocked(options: BuildOptions, segmenter: ReturnType<typeof s
       };
     });
     // Vocabularies are summed as shard results arrive, not in the single-threaded tail.
-    let summed = previous && staleOld.length > 0 ? vocabReady.then(async (v) => (await previous.subtractVocab(v, staleOld), v)) : vocabReady;
+    let summed =
+      previous && staleOld.length > 0 ? vocabReady.then(async (v) => (await previous.subtractVocab(v, staleOld), v)) : vocabReady;
     // Read while the workers index: the previous bigram files, for the kept shards' postings.
     oldBigramsReady = previous && reuse.some((r) => r !== null) ? previous.bigramFiles() : Promise.resolve(null);
     oldBigramsReady.catch(() => undefined); // awaited below

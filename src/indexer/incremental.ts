@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { decodeVocab, type VocabColumns } from '../format/codec';
+import { join } from 'node:path';
 import { openVersion, type VersionReader } from '../store/files';
 import {
   BIGRAM_FILE,
@@ -13,6 +12,7 @@ import {
   type Manifest,
 } from '../format/manifest';
 import { decodeTable, type BoilerplateReport, type ShardBlocksFile } from './boilerplate';
+import { subtractShare, takeRemembered, vocabMap } from './vocab-shares';
 import { walkCorpus, type CorpusFile } from '../ingest/walk';
 import { FLEX_OPTIONS } from '../format/flex';
 import { BigramFile } from '../segment/bigram-file';
@@ -35,20 +35,6 @@ import type { SourceRecord } from '../format/manifest';
  * would not change the mtime (git's "racy clean" problem).
  */
 const RACY_MS = 2_000;
-
-/**
- * The vocabulary a build in this process last wrote into a version folder, by folder (a
- * few at most): the next incremental build from that version (watch mode) starts from it
- * rather than decoding the file again.
- */
-const written = new Map<string, Map<string, number>>();
-const WRITTEN_KEPT = 4;
-
-/** Keep the vocabulary just written into version folder `dir` for the next incremental build. */
-export function rememberVocab(dir: string, vocab: Map<string, number>): void {
-  written.set(resolve(dir), vocab);
-  for (const old of written.keys()) if (written.size > WRITTEN_KEPT) written.delete(old);
-}
 
 /** Post files added, changed (content) and removed since the previous index. */
 export interface Changes {
@@ -139,20 +125,18 @@ export async function openPrevious(
     async vocabWithout(reuse) {
       const kept = new Set(reuse.flatMap((r) => (r ? [r.shard] : [])));
       const dropped = m.shards.flatMap((_, j) => (kept.has(j) ? [] : [j]));
-      // Taken, not shared: the build changes it.
-      const remembered = written.get(resolve(version.dir)) ?? null;
-      written.delete(resolve(version.dir));
+      const remembered = takeRemembered(version.dir);
       // Read (and gunzip, off this thread) every file before decoding any.
       const [whole, ...shares] = await Promise.all([
         remembered ? Promise.resolve(null) : version.readGzip('vocab.json.gz'),
         ...dropped.map((j) => version.readGzip(shardFiles(j).vocab)),
       ]);
-      const vocab = remembered ?? toMap(decodeVocab(whole!, `${version.dir}/vocab.json.gz`));
-      for (const share of shares) subtract(vocab, share);
+      const vocab = remembered ?? vocabMap(whole!, `${version.dir}/vocab.json.gz`);
+      for (const share of shares) subtractShare(vocab, share);
       return vocab;
     },
     async subtractVocab(vocab, shards) {
-      for (const share of await Promise.all(shards.map((j) => version.readGzip(shardFiles(j).vocab)))) subtract(vocab, share);
+      for (const share of await Promise.all(shards.map((j) => version.readGzip(shardFiles(j).vocab)))) subtractShare(vocab, share);
     },
     async bigramFiles() {
       const [body, title] = await Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE)]);
@@ -204,24 +188,6 @@ export async function openPrevious(
 function starts(sizes: readonly number[]): number[] {
   let at = 0;
   return sizes.map((n) => ((at += n), at - n));
-}
-
-function toMap(v: VocabColumns): Map<string, number> {
-  const map = new Map<string, number>();
-  v.words.forEach((w, i) => map.set(w, v.dfs[i]));
-  return map;
-}
-
-/** Take a shard's vocabulary share (JSON) out of `vocab`. */
-function subtract(vocab: Map<string, number>, share: string): void {
-  const { words, dfs } = decodeVocab(share, 'a shard vocabulary');
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    const df = dfs[i];
-    const left = (vocab.get(w) ?? 0) - df;
-    if (left > 0) vocab.set(w, left);
-    else vocab.delete(w);
-  }
 }
 
 /** The previous shard holding exactly `part`'s files with unchanged content, or null. */
