@@ -120,8 +120,9 @@ export class SearchEngine {
 
   /**
    * Load the segmenter's dictionary now. An engine from {@link open} otherwise loads it
-   * with the first query that needs it (a Chinese run of 5+ characters); a server calls
-   * this once it is listening, so that no user's query pays the load.
+   * with the first query that needs it (a Chinese run of 5+ characters), unless it was
+   * opened with `segmenterThread` (the server does), which loads it in a worker thread
+   * from the start; there this returns at once.
    */
   loadSegmenter(): void {
     void this.segmenter;
