@@ -1,18 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fail, parseOrExit } from '../lib/cli';
 import { processRssMB } from '../lib/proc';
 import { isListening, spawnServe, untilListening } from '../lib/serve-process';
-import { median, table } from '../lib/stats';
+import { median, quantile, table } from '../lib/stats';
 import { getSegmenter, SearchEngine } from '../../src';
 import { DEFAULT_SIZES, makeQuerySet } from '../lib/queryset';
 import { prepareCorpus } from './prepare';
 import type { BuildResult, QueryFile, QueryResult } from './protocol';
 import { runChild } from './run-child';
-import { serveColdStartMs } from './serve-cold';
+import { getStatus, serveColdStartMs } from './serve-cold';
 import { CAVEAT, COLD_START_SAMPLES, log, SEED } from './settings';
 import { writeDocsBlock } from './write-docs';
 
@@ -108,8 +107,6 @@ async function measure(corpus: string, dir: string, scale: number, limit: number
   log(`×${scale}: queries …`);
   const q = await runChild<QueryResult>(dir, 'zhsearch', 'query', [index, queriesPath], timeoutMs);
   if (!q.ok) throw new Error(`×${scale} queries: ${q.error}`);
-  const sorted = [...q.result.latencyMs].sort((x, y) => x - y);
-  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
   log(`×${scale}: server cold start and RSS …`);
   const first = qs.queries[0]?.words.join(' ') ?? '中国';
   const cold: number[] = [];
@@ -125,8 +122,8 @@ async function measure(corpus: string, dir: string, scale: number, limit: number
     buildS: b.result.ms / 1000,
     buildRssMB: b.result.maxRssKB / 1024,
     indexMB: b.result.bytes / 2 ** 20,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
+    p50Ms: quantile(q.result.latencyMs, 0.5),
+    p99Ms: quantile(q.result.latencyMs, 0.99),
     serveColdS: median(cold) / 1000,
     rssListeningMB: rss.listening,
     rssAfterMB: rss.after,
@@ -153,15 +150,6 @@ async function serverRss(index: string, queries: string[], timeoutMs: number): P
   } finally {
     await server.stop();
   }
-}
-
-function getStatus(url: string): Promise<number> {
-  return new Promise((resolveStatus, reject) => {
-    get(url, (res) => {
-      res.resume();
-      res.on('end', () => resolveStatus(res.statusCode ?? 0));
-    }).on('error', reject);
-  });
 }
 
 function render(rows: Row[], corpus: string, limit: number | null, totalS: number): string {

@@ -6,7 +6,7 @@ import { isListening, spawnServe, untilListening } from '../lib/serve-process';
 const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
 /** One GET; resolves with the status code, rejects on a connection error. */
-function get(url: string): Promise<number> {
+export function getStatus(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent: false }, (res) => {
       res.resume();
@@ -33,7 +33,7 @@ export async function serveColdStartMs(indexDir: string, query: string, timeoutM
     const url = `${base}/api/search?q=${encodeURIComponent(query)}`;
     const deadline = t0 + timeoutMs;
     for (;;) {
-      const status = await get(url).catch(() => 0);
+      const status = await getStatus(url).catch(() => 0);
       if (status === 200) return performance.now() - t0;
       if (performance.now() > deadline) throw new Error(`zhsearch serve: no 200 answer in time (last status ${status})`);
       await new Promise((r) => setTimeout(r, 10));
