@@ -24,7 +24,9 @@ function warn(message) {
 
 function run(command, args, cwd) {
   const r = spawnSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  return r.status === 0 ? null : `${[command, ...args].join(' ')} exited with ${r.status ?? r.signal}: ${(r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' | ')}`;
+  return r.status === 0
+    ? null
+    : `${[command, ...args].join(' ')} exited with ${r.status ?? r.signal}: ${(r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' | ')}`;
 }
 
 function main() {
