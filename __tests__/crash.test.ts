@@ -174,4 +174,22 @@ describe('a damaged bigram store', () => {
     }
     expect((await SearchEngine.open(out.dir)).info().docs).toBe(POSTS);
   });
+
+  test('one byte flipped in a shard text file → the compiled CLI, which checks files on its checksum thread, refuses the index', async () => {
+    const file = join(out.dir, current(), 'shard-0.text.bin');
+    const bytes = readFileSync(file);
+    const original = Buffer.from(bytes);
+    try {
+      bytes[bytes.length - 3] ^= 0x5a;
+      writeFileSync(file, bytes);
+      const run = await runScript('search.js', ['--index', out.dir, '深夜']);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(/damaged: shard-0\.text\.bin does not match its checksum/);
+    } finally {
+      writeFileSync(file, original);
+    }
+    const run = await runScript('search.js', ['--index', out.dir, '深夜']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  }, 60_000);
 });

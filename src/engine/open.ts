@@ -15,8 +15,10 @@ import type { IndexSource } from '../store/backend';
 import { fileSource } from '../store/files';
 import type { EngineParts, OpenOptions } from './types';
 
-/** Shard files read ahead of the one being decoded while an index loads. */
+/** Shard document tables read ahead of the one being decoded while an index loads. */
 const READ_AHEAD = 3;
+/** Shard text files checked (or fetched into the local cache) at once while an index loads. */
+const TEXT_CHECKS = 32;
 
 /**
  * Load the live index version of a folder (`indexDir`) or of any storage backend
@@ -40,13 +42,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   const synonyms = loadSynonyms(options.synonyms);
   const metas: PostMeta[] = [];
   const ntitle: string[] = [];
-  const textFiles: TextFile[] = [];
-  type ShardRead = { docs: Buffer; text: string };
-  const readShard = async (k: number): Promise<ShardRead> => {
-    const names = shardFiles(k);
-    const [docs, text] = await Promise.all([version.readGzipBytes(names.docs), version.localFile(names.text)]);
-    return { docs, text };
-  };
+  const textSizes: number[] = [];
   // Bigram and word postings and document bodies stay in their files, read by position
   // on demand: only their dictionaries and per-document tables are loaded here. The
   // shards' FlexSearch exports are not read at all (the word file holds their postings).
@@ -58,33 +54,37 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   // Shards are read a few ahead of the one being decoded, not all at once: the raw JSON
   // of every shard held together was the largest part of the load's peak memory.
   // Slots are emptied once read, so that a loaded shard's bytes can be collected.
-  const ahead: Array<Promise<ShardRead> | undefined> = [];
+  const ahead: Array<Promise<Buffer> | undefined> = [];
   const read = (k: number): void => {
     if (k >= m.shards.length) return;
-    const p = readShard(k);
+    const p = version.readGzipBytes(shardFiles(k).docs);
     p.catch(() => undefined); // every read is awaited below, or abandoned with the load
     ahead[k] = p;
   };
   others.catch(() => undefined);
+  // The shards' text files are checked against their checksums (on the checksum thread)
+  // while this thread decodes the document tables: neither waits for the other.
+  const textPaths = inOrder(m.shards.length, TEXT_CHECKS, (k) => version.localFile(shardFiles(k).text));
+  textPaths.catch(() => undefined);
   for (let k = 0; k < READ_AHEAD; k++) read(k);
   // A server reloads while it answers queries: decode in steps, yielding to the event
   // loop between them, so that no request waits for the whole load.
   for (let k = 0; k < m.shards.length; k++) {
-    const part = await ahead[k]!;
+    const bytes = await ahead[k]!;
     ahead[k] = undefined;
     read(k + READ_AHEAD);
-    const name = shardFiles(k).docs;
-    const docs = decodeDocsBytes(part.docs, name);
+    const docs = decodeDocsBytes(bytes, shardFiles(k).docs);
     if (docs.length !== m.shards[k]) {
       throw new Error(`index ${version.dir} is damaged: shard ${k} has ${docs.length} documents, manifest says ${m.shards[k]}; rebuild it`);
     }
-    textFiles.push(TextFile.open(part.text, docs.length));
+    textSizes.push(docs.length);
     for (const d of docs) {
       metas.push(d);
       ntitle.push(normalize(d.title));
     }
     await nextTurn();
   }
+  const textFiles = (await textPaths).map((path, k) => TextFile.open(path, textSizes[k]));
   const [postingPaths, vocabJson, groupJson] = await others;
   const bigrams = BigramFile.open(postingPaths[0]);
   const titleBigrams = BigramFile.open(postingPaths[1]);
@@ -116,6 +116,20 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
 /** A post whose body is read from `texts` when asked for (an opened index keeps bodies on disk). */
 function withBody(meta: PostMeta, texts: DocTexts, d: number): Post {
   return Object.defineProperty({ ...meta }, 'text', { get: () => String(texts.display(d)), enumerable: true }) as Post;
+}
+
+/** `run(0 … n-1)`, at most `limit` at a time, started in order; the results in order. */
+async function inOrder<T>(n: number, limit: number, run: (k: number) => Promise<T>): Promise<T[]> {
+  const out = new Array<T>(n);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < n) {
+      const k = next++;
+      out[k] = await run(k);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));
+  return out;
 }
 
 function nextTurn(): Promise<void> {

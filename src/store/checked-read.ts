@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { FORMAT_VERSION, type FileChecksum, type Manifest } from '../format/manifest';
-import { hashFile } from '../segment/positional-file';
+import { hashFileOffThread } from './hash-thread';
 import type { VersionReader } from './backend';
 
 const gunzipAsync = promisify(gunzip);
@@ -58,7 +58,7 @@ export async function checkLocalFile(dir: string, manifest: Manifest, file: stri
   const expected = listedChecksum(dir, manifest, file);
   let got: FileChecksum;
   try {
-    got = await hashFile(path);
+    got = await hashFileOffThread(path);
   } catch (err) {
     throw new Error(`index ${dir} is damaged: ${file} cannot be read (${(err as NodeJS.ErrnoException).code}); rebuild it`);
   }

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileChecksum } from '../format/manifest';
-import { hashFile } from '../segment/positional-file';
+import { hashFileOffThread } from './hash-thread';
 import { sha256 } from './checked-read';
 
 /**
@@ -34,7 +34,7 @@ export async function cachedFile(
   fetch: () => Promise<Buffer>,
 ): Promise<string> {
   const path = join(cacheDir, `${expected.sha256}-${file}`);
-  const have = await hashFile(path).catch(() => null);
+  const have = await hashFileOffThread(path).catch(() => null);
   if (have && have.bytes === expected.bytes && have.sha256 === expected.sha256) {
     const now = new Date();
     await fs.utimes(path, now, now).catch(() => undefined);
