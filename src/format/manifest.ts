@@ -22,7 +22,7 @@ export interface SourceRecord {
 }
 
 /** Bump when anything in the on-disk layout or the term scheme changes. */
-export const FORMAT_VERSION = 7;
+export const FORMAT_VERSION = 8;
 
 /** Per-file size and SHA-256. */
 export interface FileChecksum {
@@ -60,12 +60,6 @@ export interface Manifest {
    */
   build: { maxTextChars: number | null; boilerplate?: string };
   /**
-   * Per shard, in order: every post file it was built from (path, size, mtime, content
-   * hash), and the files skipped or indexed with a warning. An incremental build
-   * compares these with the corpus.
-   */
-  shardSources: ShardSources[];
-  /**
    * Random id of the build that wrote this version: readers of a network store compare it,
    * since version names can repeat after the store loses its data. Absent in indexes built
    * before it was recorded.
@@ -92,7 +86,15 @@ export const TITLE_BIGRAM_FILE = 'title-bigrams.bin';
  */
 export const WORD_FILE = 'words.bin';
 
-/** The sources of one shard (see {@link Manifest.shardSources}). */
+/**
+ * Per shard, in order: every post file it was built from (path, size, mtime, content
+ * hash), and the files skipped or indexed with a warning (a JSON array of
+ * {@link ShardSources}). Only builds read it (an incremental build compares it with the
+ * corpus): it grows with the archive, and opening an index for queries skips it.
+ */
+export const SOURCES_FILE = 'sources.json.gz';
+
+/** The sources of one shard (see {@link SOURCES_FILE}). */
 export interface ShardSources {
   files: SourceRecord[];
   skipped: FileNote[];

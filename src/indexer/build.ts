@@ -11,6 +11,7 @@ import { acquireBuildLock } from '../store/lock';
 import {
   BIGRAM_FILE,
   BOILERPLATE_FILE,
+  SOURCES_FILE,
   DUPLICATES_FILE,
   FORMAT_VERSION,
   TERM_SCHEME,
@@ -180,14 +181,14 @@ async function buildLocked(
     const m = previous.manifest;
     return {
       indexed: m.docCount,
-      skipped: [...skipped(), ...m.shardSources.flatMap((s) => s.skipped)],
-      warnings: m.shardSources.flatMap((s) => s.warnings),
+      skipped: [...skipped(), ...previous.sources.flatMap((s) => s.skipped)],
+      warnings: previous.sources.flatMap((s) => s.warnings),
       ms: Date.now() - started,
       bytes: Object.values(m.files).reduce((a, f) => a + f.bytes, 0),
       dir: previous.dir,
       mode: 'incremental',
       fullReason: null,
-      changes: countChanges(previous, m.shardSources),
+      changes: countChanges(previous, previous.sources),
       shards: { built: 0, reused: m.shards.length },
       duplicateGroups: m.duplicateGroups ?? 0,
       upToDate: true,
@@ -336,7 +337,7 @@ async function buildLocked(
         docCount += r.docCount;
       } else if (previous && o !== null && old && oldWords) {
         writer.addFiles(await keptFiles.get(k)!);
-        shardSources.push({ ...previous.manifest.shardSources[o.shard], files: o.files });
+        shardSources.push({ ...previous.sources[o.shard], files: o.files });
         const from = previous.shardStarts[o.shard];
         const n = previous.manifest.shards[o.shard];
         addRun(bodyPieces, old.body, from, n, docCount);
@@ -367,6 +368,7 @@ async function buildLocked(
       writer.writeGzip('vocab.json.gz', encodeVocab(vocab), 3),
       writer.writeGzip(DUPLICATES_FILE, JSON.stringify(groups), 3),
       writer.writeGzip(BOILERPLATE_FILE, encodeTable(table, boilerplate), 3),
+      writer.writeGzip(SOURCES_FILE, JSON.stringify(shardSources), 3),
     ]);
     const fingerprint = createHash('sha256');
     for (const s of shardSources) for (const f of s.files) if (f.sha1) fingerprint.update(`${f.path}\0${f.sha1}\n`);
@@ -380,7 +382,6 @@ async function buildLocked(
       corpusFingerprint: fingerprint.digest('hex'),
       buildStartedMs: started,
       build: settings,
-      shardSources,
       duplicateGroups: groups.length,
     });
     rememberVocab(dir, vocab);

@@ -6,6 +6,7 @@ import {
   BIGRAM_FILE,
   BOILERPLATE_FILE,
   shardFiles,
+  SOURCES_FILE,
   TITLE_BIGRAM_FILE,
   WORD_FILE,
   type FileChecksum,
@@ -53,6 +54,8 @@ export interface ReusedShard {
 /** The live index an incremental build starts from. */
 export interface PreviousIndex {
   manifest: Manifest;
+  /** Per shard, the post files it was built from (the version's {@link SOURCES_FILE}). */
+  sources: ShardSources[];
   /** Its version folder. */
   dir: string;
   /** The previous vocabulary minus the shares of the shards not reused. */
@@ -110,16 +113,18 @@ export async function openPrevious(
       reason: `the previous index was built with boilerplate removal ${JSON.stringify(m.build?.boilerplate ?? 'none')}, this build uses ${JSON.stringify(settings.boilerplate ?? 'none')}`,
     };
   }
-  if (!Array.isArray(m.shardSources) || m.shardSources.length !== m.shards.length) {
-    return { reason: 'the previous manifest does not list its source files' };
+  const sources = await readSources(version).catch(() => null);
+  if (!sources || sources.length !== m.shards.length) {
+    return { reason: `the previous index does not list its source files (${SOURCES_FILE})` };
   }
   const byFirst = new Map<string, number>();
-  m.shardSources.forEach((s, j) => {
+  sources.forEach((s, j) => {
     if (s.files.length > 0) byFirst.set(s.files[0].path, j);
   });
   const readJson = async <T>(file: string): Promise<T> => JSON.parse(await version.readGzip(file)) as T;
   return {
     manifest: m,
+    sources,
     dir: version.dir,
     byFirst,
     async vocabWithout(reuse) {
@@ -184,6 +189,13 @@ export async function openPrevious(
   };
 }
 
+/** A version's per-shard source lists; throws when the file is missing, damaged or not a list. */
+async function readSources(version: VersionReader): Promise<ShardSources[]> {
+  const sources = JSON.parse(await version.readGzip(SOURCES_FILE)) as unknown;
+  if (!Array.isArray(sources)) throw new Error(`index ${version.dir} is damaged: ${SOURCES_FILE} is not a list; rebuild it`);
+  return sources as ShardSources[];
+}
+
 /** Running sums: the first document number of each shard. */
 function starts(sizes: readonly number[]): number[] {
   let at = 0;
@@ -194,7 +206,7 @@ function starts(sizes: readonly number[]): number[] {
 export async function reuseShard(prev: PreviousIndex, part: readonly CorpusFile[]): Promise<ReusedShard | null> {
   const j = part.length > 0 ? prev.byFirst.get(part[0].id) : undefined;
   if (j === undefined) return null;
-  const old = prev.manifest.shardSources[j].files;
+  const old = prev.sources[j].files;
   if (old.length !== part.length) return null;
   const racyAfter = prev.manifest.buildStartedMs - RACY_MS;
   const files: SourceRecord[] = [];
@@ -221,7 +233,7 @@ export async function reuseShard(prev: PreviousIndex, part: readonly CorpusFile[
 /** Compare the new shards' files with the previous index's. */
 export function countChanges(prev: PreviousIndex | null, now: readonly ShardSources[]): Changes {
   const before = new Map<string, string | null>();
-  if (prev) for (const s of prev.manifest.shardSources) for (const f of s.files) before.set(f.path, f.sha1);
+  if (prev) for (const s of prev.sources) for (const f of s.files) before.set(f.path, f.sha1);
   const changes: Changes = { added: 0, changed: 0, removed: 0, unchanged: 0 };
   const seen = new Set<string>();
   for (const s of now) {
@@ -249,15 +261,15 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
  * cheap check: one stat per file, no reading), or when there is no usable index.
  */
 export async function corpusDiffers(corpus: string, out: string): Promise<boolean> {
-  let m: Manifest;
+  let sources: ShardSources[];
   try {
-    m = (await openVersion(out)).manifest;
+    sources = await readSources(await openVersion(out));
   } catch {
     return true;
   }
   const { files } = await walkCorpus(corpus);
   const known = new Map<string, SourceRecord>();
-  for (const s of m.shardSources ?? []) for (const f of s.files) known.set(f.path, f);
+  for (const s of sources) for (const f of s.files) known.set(f.path, f);
   if (known.size !== files.length) return true;
   return files.some((f) => {
     const o = known.get(f.id);
@@ -270,7 +282,7 @@ export function upToDate(prev: PreviousIndex, reuse: ReadonlyArray<ReusedShard |
   if (reuse.length !== prev.manifest.shards.length) return false;
   return reuse.every((r, k) => {
     if (!r || r.shard !== k) return false;
-    const old = prev.manifest.shardSources[k].files;
+    const old = prev.sources[k].files;
     return r.files.every((f, i) => f.mtimeMs === old[i].mtimeMs);
   });
 }
