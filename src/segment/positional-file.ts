@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /**
  * A read-only file read by position (`pread`): the operating system's page cache keeps
@@ -69,19 +68,4 @@ export class PositionalFile {
     PositionalFile.closer.unregister(this);
     closeSync(this.fd);
   }
-}
-
-/** SHA-256 (hex) and size of a file, streamed so that the file is never held whole in memory. */
-export function hashFile(path: string): Promise<{ bytes: number; sha256: string }> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    let bytes = 0;
-    createReadStream(path, { highWaterMark: 1 << 20 })
-      .on('data', (chunk: Buffer | string) => {
-        bytes += chunk.length;
-        hash.update(chunk);
-      })
-      .on('error', reject)
-      .on('end', () => resolve({ bytes, sha256: hash.digest('hex') }));
-  });
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { crc32, gunzip } from 'node:zlib';
 import { FORMAT_VERSION, type FileChecksum, type Manifest } from '../format/manifest';
-import { hashFileOffThread } from './hash-thread';
+import { checkFileOffThread } from './hash-thread';
 import type { VersionReader } from './backend';
 
 const gunzipAsync = promisify(gunzip);
@@ -16,9 +16,14 @@ export function checkFormat(manifest: Manifest, dir: string): void {
   }
 }
 
-/** SHA-256 of `bytes` as hex, as the manifest records it. */
-export function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/** The manifest's checksums of `bytes`. */
+export function checksum(bytes: Buffer): FileChecksum {
+  return { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), crc32: crc32(bytes) };
+}
+
+/** True when `bytes` have the size and CRC-32 the manifest records (what readers check). */
+export function matches(bytes: Buffer, expected: FileChecksum): boolean {
+  return bytes.length === expected.bytes && crc32(bytes) === expected.crc32;
 }
 
 /**
@@ -35,7 +40,7 @@ export function checkedReader(
     const expected = manifest.files?.[file];
     if (!expected) throw new Error(`index ${dir} is damaged: manifest does not list ${file}; rebuild it`);
     const bytes = await fetch(file);
-    if (bytes.length !== expected.bytes || sha256(bytes) !== expected.sha256) {
+    if (!matches(bytes, expected)) {
       throw new Error(`index ${dir} is damaged: ${file} does not match its checksum (truncated or corrupted); rebuild it`);
     }
     return gunzipAsync(bytes);
@@ -56,13 +61,13 @@ export function listedChecksum(dir: string, manifest: Manifest, file: string): F
  */
 export async function checkLocalFile(dir: string, manifest: Manifest, file: string, path: string): Promise<string> {
   const expected = listedChecksum(dir, manifest, file);
-  let got: FileChecksum;
+  let got: { bytes: number; crc32: number };
   try {
-    got = await hashFileOffThread(path);
+    got = await checkFileOffThread(path);
   } catch (err) {
     throw new Error(`index ${dir} is damaged: ${file} cannot be read (${(err as NodeJS.ErrnoException).code}); rebuild it`);
   }
-  if (got.bytes !== expected.bytes || got.sha256 !== expected.sha256) {
+  if (got.bytes !== expected.bytes || got.crc32 !== expected.crc32) {
     throw new Error(`index ${dir} is damaged: ${file} does not match its checksum (truncated or corrupted); rebuild it`);
   }
   return path;

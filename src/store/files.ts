@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { IndexSource, VersionReader } from './backend';
-import { checkedReader, checkFormat, checkLocalFile, sha256 } from './checked-read';
+import { checkedReader, checkFormat, checkLocalFile, checksum } from './checked-read';
 import { processAlive } from './lock';
 import type { FileChecksum, Manifest } from '../format/manifest';
 
@@ -175,14 +175,14 @@ export async function openVersion(indexDir: string): Promise<VersionReader> {
 /** Write `content` into `path` durably as it is; returns the checksum for the manifest. */
 export async function writeRawFile(path: string, content: Buffer): Promise<FileChecksum> {
   await writeDurable(path, content);
-  return { bytes: content.length, sha256: sha256(content) };
+  return checksum(content);
 }
 
 /** Gzip `content` into `path` durably; returns the checksum for the manifest. */
 export async function writeGzipFile(path: string, content: string | Buffer, level = 6): Promise<FileChecksum> {
   const bytes = await gzipAsync(typeof content === 'string' ? Buffer.from(content, 'utf8') : content, { level });
   await writeDurable(path, bytes);
-  return { bytes: bytes.length, sha256: sha256(bytes) };
+  return checksum(bytes);
 }
 
 async function writeDurable(path: string, bytes: Buffer): Promise<void> {

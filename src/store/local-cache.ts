@@ -3,8 +3,8 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileChecksum } from '../format/manifest';
-import { hashFileOffThread } from './hash-thread';
-import { sha256 } from './checked-read';
+import { checkFileOffThread } from './hash-thread';
+import { matches } from './checked-read';
 
 /**
  * A local folder of index files fetched from a network store, so that readers open and
@@ -34,14 +34,14 @@ export async function cachedFile(
   fetch: () => Promise<Buffer>,
 ): Promise<string> {
   const path = join(cacheDir, `${expected.sha256}-${file}`);
-  const have = await hashFileOffThread(path).catch(() => null);
-  if (have && have.bytes === expected.bytes && have.sha256 === expected.sha256) {
+  const have = await checkFileOffThread(path).catch(() => null);
+  if (have && have.bytes === expected.bytes && have.crc32 === expected.crc32) {
     const now = new Date();
     await fs.utimes(path, now, now).catch(() => undefined);
     return path;
   }
   const bytes = await fetch();
-  if (bytes.length !== expected.bytes || sha256(bytes) !== expected.sha256) {
+  if (!matches(bytes, expected)) {
     throw new Error(`index ${where} is damaged: ${file} does not match its checksum (truncated or corrupted); rebuild it`);
   }
   try {
