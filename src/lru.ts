@@ -31,18 +31,20 @@ export class LruCache<K, V> {
     return v;
   }
 
-  set(key: K, value: V): void {
-    if (this.capacity <= 0) return;
+  /** Offer `value` under `key`; true when the cache stored it (see {@link LruOptions.admitOnRepeat}). */
+  set(key: K, value: V): boolean {
+    if (this.capacity <= 0) return false;
     if (this.seen !== null && !this.map.has(key)) {
       if (!this.seen.has(key)) {
         this.seen.add(key);
         if (this.seen.size > this.capacity * 4) this.seen.delete(this.seen.values().next().value as K);
-        return;
+        return false;
       }
       this.seen.delete(key);
     }
     this.map.delete(key);
     this.map.set(key, value);
     if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+    return true;
   }
 }

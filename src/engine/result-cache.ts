@@ -29,9 +29,13 @@ export class ResultCache {
     return cached ? { ...cached, hits: cached.hits.slice(), tookMs: msSince(started) } : null;
   }
 
-  /** Keep `result` (frozen, so that callers sharing it cannot change it) and return a copy to hand out. */
+  /**
+   * Offer `result` to the cache and return a copy to hand out. A result the cache keeps is
+   * frozen, so that callers sharing it cannot change it; one it does not keep (a first
+   * offer, or no cache) is not frozen, which would only cost time.
+   */
   set(key: string, result: SearchResult, started: bigint): SearchResult {
-    this.lru.set(key, deepFreeze(result));
+    if (this.lru.set(key, result)) deepFreeze(result);
     return { ...result, hits: result.hits.slice(), tookMs: msSince(started) };
   }
 }
