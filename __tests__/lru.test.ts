@@ -12,12 +12,12 @@ test('the least recently used entry is evicted first', () => {
 
 test('with admitOnRepeat a key is stored only when it is offered a second time', () => {
   const c = new LruCache<string, number>(4, { admitOnRepeat: true });
-  c.set('once', 1);
+  expect(c.set('once', 1)).toBe(false); // set says whether it stored the value
   expect(c.get('once')).toBeUndefined();
-  c.set('twice', 1);
-  c.set('twice', 2);
+  expect(c.set('twice', 1)).toBe(false);
+  expect(c.set('twice', 2)).toBe(true);
   expect(c.get('twice')).toBe(2);
-  c.set('twice', 3); // already stored: updated in place
+  expect(c.set('twice', 3)).toBe(true); // already stored: updated in place
   expect(c.get('twice')).toBe(3);
 });
 
@@ -34,6 +34,6 @@ test('with admitOnRepeat the memory of one-off keys is bounded', () => {
 test('a cache of capacity 0 stores nothing', () => {
   const c = new LruCache<string, number>(0, { admitOnRepeat: true });
   c.set('a', 1);
-  c.set('a', 1);
+  expect(c.set('a', 1)).toBe(false);
   expect(c.get('a')).toBeUndefined();
 });

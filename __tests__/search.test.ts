@@ -585,3 +585,19 @@ describe('suggest and get', () => {
     expect(engine.get('')).toBeNull();
   });
 });
+
+describe('the result cache', () => {
+  test('a caller that changes a result it got does not change the answers others get', () => {
+    const e = SearchEngine.fromDocuments(DOCS, { resultCache: 8 });
+    const first = e.search('轨道交通'); // offered once: not kept
+    expect(first.hits.length).toBeGreaterThan(0);
+    const title = first.hits[0].title;
+    first.hits[0].title = 'changed by the caller';
+    expect(e.search('轨道交通').hits[0].title).toBe(title); // computed again, and now kept
+    const cached = e.search('轨道交通'); // from the cache
+    expect(() => {
+      (cached.hits[0] as { title: string }).title = 'changed by the caller';
+    }).toThrow(TypeError); // cached hits are frozen (tests run in strict mode)
+    expect(e.search('轨道交通').hits[0].title).toBe(title);
+  });
+});
