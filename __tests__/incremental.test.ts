@@ -152,6 +152,28 @@ test('a previous index built with other settings is rebuilt in full, with the re
   }
 });
 
+test('a previous index whose source list is damaged is rebuilt in full, naming the file', async () => {
+  const rand = rng(9);
+  const corpus = tempDir();
+  const out = tempDir();
+  try {
+    for (let i = 0; i < 5; i++) writeFileSync(join(corpus.dir, `q${i}.md`), randomPost(rand, i));
+    await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0 });
+    const live = join(out.dir, readFileSync(join(out.dir, 'CURRENT'), 'utf8').trim());
+    const sources = join(live, 'sources.json.gz');
+    const bytes = readFileSync(sources);
+    bytes[bytes.length >> 1] ^= 0x5a;
+    writeFileSync(sources, bytes);
+    const r = await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, incremental: true });
+    expect(r.mode).toBe('full');
+    expect(r.fullReason).toMatch(/damaged: sources\.json\.gz does not match its checksum/);
+    expect((await SearchEngine.open(out.dir)).info().docs).toBe(5);
+  } finally {
+    corpus.cleanup();
+    out.cleanup();
+  }
+});
+
 test('a pool that keeps parses and analyses between builds (watch mode) writes what a fresh full build writes', async () => {
   const rand = rng(9);
   const corpus = tempDir();

@@ -118,14 +118,22 @@ function withBody(meta: PostMeta, texts: DocTexts, d: number): Post {
   return Object.defineProperty({ ...meta }, 'text', { get: () => String(texts.display(d)), enumerable: true }) as Post;
 }
 
-/** `run(0 … n-1)`, at most `limit` at a time, started in order; the results in order. */
+/**
+ * `run(0 … n-1)`, at most `limit` at a time, started in order; the results in order. After
+ * a failure no more are started (the load is abandoned).
+ */
 async function inOrder<T>(n: number, limit: number, run: (k: number) => Promise<T>): Promise<T[]> {
   const out = new Array<T>(n);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < n) {
       const k = next++;
-      out[k] = await run(k);
+      try {
+        out[k] = await run(k);
+      } catch (err) {
+        next = n;
+        throw err;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));

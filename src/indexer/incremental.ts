@@ -113,9 +113,14 @@ export async function openPrevious(
       reason: `the previous index was built with boilerplate removal ${JSON.stringify(m.build?.boilerplate ?? 'none')}, this build uses ${JSON.stringify(settings.boilerplate ?? 'none')}`,
     };
   }
-  const sources = await readSources(version).catch(() => null);
-  if (!sources || sources.length !== m.shards.length) {
-    return { reason: `the previous index does not list its source files (${SOURCES_FILE})` };
+  let sources: ShardSources[];
+  try {
+    sources = await readSources(version);
+  } catch (err) {
+    return { reason: (err as Error).message };
+  }
+  if (sources.length !== m.shards.length) {
+    return { reason: `index ${version.dir} is damaged: ${SOURCES_FILE} lists ${sources.length} shards, its manifest ${m.shards.length}` };
   }
   const byFirst = new Map<string, number>();
   sources.forEach((s, j) => {
