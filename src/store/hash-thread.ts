@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 
@@ -36,10 +36,10 @@ const pending = new Map<number, { resolve: (c: FileCheck) => void; reject: (e: E
 /**
  * Size and CRC-32 of the file at `path`, computed on the process's checksum thread;
  * rejects with the file system's error (its `code` kept). Where worker threads cannot
- * load the compiled code (ts-jest) the file is streamed through CRC-32 here.
+ * load the compiled code (ts-jest) the file is checked on this thread.
  */
 export function checkFileOffThread(path: string): Promise<FileCheck> {
-  if (!__filename.endsWith('.js')) return checkFile(path);
+  if (!__filename.endsWith('.js')) return new Promise((resolve) => resolve(checkFile(path, Buffer.allocUnsafe(CHUNK))));
   return new Promise((resolve, reject) => {
     const id = nextId++;
     pending.set(id, { resolve, reject });
@@ -85,18 +85,25 @@ function idle(w: Worker): void {
   idleTimer.unref();
 }
 
-/** Size and CRC-32 of a file, streamed on this thread (never whole in memory). */
-function checkFile(path: string): Promise<FileCheck> {
-  return new Promise((resolve, reject) => {
+/** Bytes read at a time by {@link checkFile}. */
+export const CHUNK = 1 << 20;
+
+/**
+ * Size and CRC-32 of the file at `path`, read `buffer.length` bytes at a time into
+ * `buffer` (never whole in memory); throws the file system's error. Blocks its thread:
+ * the checksum thread's work, and the in-thread fallback's.
+ */
+export function checkFile(path: string, buffer: Buffer): FileCheck {
+  const fd = openSync(path, 'r');
+  try {
     let crc = 0;
     let bytes = 0;
-    createReadStream(path, { highWaterMark: 1 << 20 })
-      .on('data', (chunk: Buffer | string) => {
-        const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        crc = crc32(b, crc);
-        bytes += b.length;
-      })
-      .on('error', reject)
-      .on('end', () => resolve({ bytes, crc32: crc }));
-  });
+    for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) {
+      crc = crc32(buffer.subarray(0, n), crc);
+      bytes += n;
+    }
+    return { bytes, crc32: crc };
+  } finally {
+    closeSync(fd);
+  }
 }
