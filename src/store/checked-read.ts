@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { crc32, gunzip } from 'node:zlib';
 import { FORMAT_VERSION, type FileChecksum, type Manifest } from '../format/manifest';
-import { checkFileOffThread } from './hash-thread';
+import { checkFileOffThread } from './checksum-thread';
 import type { VersionReader } from './backend';
 
 const gunzipAsync = promisify(gunzip);

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileChecksum } from '../format/manifest';
-import { checkFileOffThread } from './hash-thread';
+import { checkFileOffThread } from './checksum-thread';
 import { matches } from './checked-read';
 
 /**

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { CHUNK, checkFile, type CheckReply, type CheckRequest } from './hash-thread';
+import { CHUNK, checkFile, type CheckReply, type CheckRequest } from './checksum-thread';
 
 /**
  * Worker-thread side of {@link checkFileOffThread}: check each file asked for, in order,

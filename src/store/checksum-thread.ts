@@ -53,7 +53,7 @@ export function checkFileOffThread(path: string): Promise<FileCheck> {
 
 function thread(): Worker {
   if (worker) return worker;
-  const w = new Worker(require.resolve('./hash-thread-worker'));
+  const w = new Worker(require.resolve('./checksum-thread-worker'));
   w.on('message', (reply: CheckReply) => {
     const p = pending.get(reply.id);
     if (!p) return;
