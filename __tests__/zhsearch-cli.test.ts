@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDist, ROOT, runNode, type Run } from './helpers/dist';
@@ -67,10 +67,11 @@ test('search: --index overrides INDEX_DIR; --from/--to take a year; --page turns
   expect(missing.stderr).toMatch(/^error: no index in /);
 });
 
-test('serve: --index, --port and --host override INDEX_DIR, PORT and HOST; it answers and stops on SIGTERM', async () => {
-  const child = spawn(process.execPath, [CLI, 'serve', '--index', index, '--port', '0', '--host', '127.0.0.1'], {
+/** Start `zhsearch serve ARGS` and wait until it logs that it listens on loopback. */
+async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
     cwd: ROOT,
-    env: { ...process.env, INDEX_DIR: join(work, 'nowhere'), PORT: '1', HOST: '192.0.2.1', LOG_LEVEL: 'info', RATE_LIMIT: '0' },
+    env: { ...process.env, LOG_LEVEL: 'info', RATE_LIMIT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -92,13 +93,41 @@ test('serve: --index, --port and --host override INDEX_DIR, PORT and HOST; it an
       }
     });
   });
-  const health = (await (await fetch(`${url}/healthz`)).json()) as { status: string; docs: number };
-  expect(health.status).toBe('ok');
-  expect(health.docs).toBeGreaterThan(10);
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  return { child, url, stderr: () => err };
+}
+
+/** Ask the server for /healthz, then stop it with SIGTERM; its answer and exit code. */
+async function healthThenStop(s: { child: ChildProcess; url: string }): Promise<{ status: string; docs: number; code: number | null }> {
+  const health = (await (await fetch(`${s.url}/healthz`)).json()) as { status: string; docs: number };
+  const exited = new Promise<number | null>((r) => s.child.on('exit', (code) => r(code)));
+  s.child.kill('SIGTERM');
+  return { ...health, code: await exited };
+}
+
+test('serve: --index, --port and --host override INDEX_DIR, PORT and HOST; it answers and stops on SIGTERM', async () => {
+  const s = await serve(['--index', index, '--port', '0', '--host', '127.0.0.1'], {
+    INDEX_DIR: join(work, 'nowhere'),
+    PORT: '1',
+    HOST: '192.0.2.1',
+  });
+  const h = await healthThenStop(s);
+  expect(h.status).toBe('ok');
+  expect(h.docs).toBeGreaterThan(10);
+  expect(h.code).toBe(0);
 });
+
+test('serve --corpus rebuilds an index written in another format version instead of failing to open it', async () => {
+  const old = join(work, 'old-format');
+  cpSync(index, old, { recursive: true });
+  const manifest = join(old, readFileSync(join(old, 'CURRENT'), 'utf8').trim(), 'manifest.json');
+  writeFileSync(manifest, JSON.stringify({ ...(JSON.parse(readFileSync(manifest, 'utf8')) as object), formatVersion: 7 }));
+  const s = await serve(['--corpus', join(ROOT, 'corpus'), '--index', old, '--port', '0', '--host', '127.0.0.1']);
+  expect(s.stderr()).toMatch(/building .*\(the index has format version 7, this zhsearch reads \d+\)/);
+  const h = await healthThenStop(s);
+  expect(h.status).toBe('ok');
+  expect(h.docs).toBeGreaterThan(10);
+  expect(h.code).toBe(0);
+}, 120_000);
 
 test('a bad flag value names the flag and exits 2', async () => {
   const r = await zhsearch(['search', '--index', index, '--page', 'x', '青川']);

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { FORMAT_VERSION, type Manifest } from '../format/manifest';
 import { buildIndex } from '../indexer/build';
 import { watchInWorker } from '../indexer/watch';
 import { walkCorpus } from '../ingest/walk';
@@ -108,7 +109,13 @@ async function staleReason(corpus: string, indexDir: string): Promise<string | n
   let builtAt: number;
   try {
     const current = (await fs.readFile(join(indexDir, 'CURRENT'), 'utf8')).trim();
-    const manifest = JSON.parse(await fs.readFile(join(indexDir, current, 'manifest.json'), 'utf8')) as { builtAt: string };
+    const manifest = JSON.parse(await fs.readFile(join(indexDir, current, 'manifest.json'), 'utf8')) as Pick<
+      Manifest,
+      'builtAt' | 'formatVersion'
+    >;
+    // An index written by another version of zhsearch cannot be opened: rebuild it.
+    if (manifest.formatVersion !== FORMAT_VERSION)
+      return `the index has format version ${String(manifest.formatVersion)}, this zhsearch reads ${FORMAT_VERSION}`;
     builtAt = Date.parse(manifest.builtAt);
   } catch {
     return 'no index yet';
