@@ -30,13 +30,15 @@ wait_url() {
 }
 
 # check_server URL: /healthz and one search through the JSON API, percent-encoded.
+# Piped output goes to grep without -q: grep -q stops reading at its match, and under
+# pipefail the writer's broken pipe (curl's error 23) then fails the check at random.
 check_server() {
-  curl -fsS "$1/healthz" | grep -q '"status":"ok"' || die "$1/healthz not ok"
+  curl -fsS "$1/healthz" | grep '"status":"ok"' >/dev/null || die "$1/healthz not ok"
   curl -fsS -G "$1/api/search" --data-urlencode 'q=青川 高温' | node -e '
     const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
     if (!(r.total > 0)) { console.error("no hits:", r); process.exit(1); }
     console.log(`  API: ${r.total} hits, first: ${r.hits[0].title}`);'
-  curl -fsS "$1/" | grep -q '<input' || die "$1/ has no search box"
+  curl -fsS "$1/" | grep '<input' >/dev/null || die "$1/ has no search box"
 }
 
 stop_server() {
@@ -103,7 +105,7 @@ for example in embed.mjs embed.cjs; do
 done
 
 step "(c) npx zhsearch build / search / serve"
-npx zhsearch --help | grep -q '^  serve' || die "npx zhsearch --help does not list serve"
+npx zhsearch --help | grep '^  serve' >/dev/null || die "npx zhsearch --help does not list serve"
 npx zhsearch build --corpus posts --out cli-index | sed 's/^/  /'
 npx zhsearch search --index cli-index --limit 2 --from 2022 青川 > "$work/search.txt"
 grep -qE '^[1-9][0-9]* results' "$work/search.txt" || { cat "$work/search.txt"; die "npx zhsearch search found nothing"; }
