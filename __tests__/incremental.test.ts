@@ -4,7 +4,7 @@ import { buildIndex, buildIndexOn } from '../src/indexer/build';
 import { BuildPool } from '../src/indexer/pool';
 import { SearchEngine } from '../src/engine';
 import { rng, pick } from '../scripts/lib/random';
-import { tempDir } from './helpers/corpus';
+import { liveVersionDir, tempDir } from './helpers/corpus';
 import { querySet, randomPost } from './helpers/archive';
 
 /**
@@ -32,9 +32,27 @@ function observe(engine: SearchEngine, queries: string[]): unknown {
 
 /** Checksum of every file of the live version of `out`, by name. */
 function liveFiles(out: string): Record<string, unknown> {
-  const dir = join(out, readFileSync(join(out, 'CURRENT'), 'utf8').trim());
+  const dir = liveVersionDir(out);
   const files = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, unknown> }).files;
-  return Object.fromEntries(Object.keys(files).sort().map((f) => [f, files[f]]));
+  return Object.fromEntries(
+    Object.keys(files)
+      .sort()
+      .map((f) => [f, files[f]]),
+  );
+}
+
+/** Run `body` on a temporary corpus of `posts` random posts (seed `seed`) and an empty index folder. */
+async function withArchive(seed: number, posts: number, body: (corpus: string, out: string) => Promise<void>): Promise<void> {
+  const rand = rng(seed);
+  const corpus = tempDir();
+  const out = tempDir();
+  try {
+    for (let i = 0; i < posts; i++) writeFileSync(join(corpus.dir, `q${i}.md`), randomPost(rand, i));
+    await body(corpus.dir, out.dir);
+  } finally {
+    corpus.cleanup();
+    out.cleanup();
+  }
 }
 
 test('random add/change/delete sequences: incremental builds equal full rebuilds', async () => {
@@ -116,63 +134,38 @@ test('random add/change/delete sequences: incremental builds equal full rebuilds
   }
 });
 
-test('nothing changed: every shard is reused and the report says so', async () => {
-  const rand = rng(7);
-  const corpus = tempDir();
-  const out = tempDir();
-  try {
-    for (let i = 0; i < 50; i++) writeFileSync(join(corpus.dir, `q${i}.md`), randomPost(rand, i));
-    const first = await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0 });
-    const r = await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, incremental: true });
+test('nothing changed: every shard is reused and the report says so', () =>
+  withArchive(7, 50, async (corpus, out) => {
+    const first = await buildIndex({ corpus, out, workers: 0 });
+    const r = await buildIndex({ corpus, out, workers: 0, incremental: true });
     expect(r).toMatchObject({ mode: 'incremental', indexed: 50, changes: { added: 0, changed: 0, removed: 0, unchanged: 50 } });
     expect(r.shards.built).toBe(0);
     // Nothing to write: the live version stays.
     expect(r.upToDate).toBe(true);
     expect(r.dir).toBe(first.dir);
     expect(r.duplicateGroups).toBe(first.duplicateGroups);
-  } finally {
-    corpus.cleanup();
-    out.cleanup();
-  }
-});
+  }));
 
-test('a previous index built with other settings is rebuilt in full, with the reason', async () => {
-  const rand = rng(8);
-  const corpus = tempDir();
-  const out = tempDir();
-  try {
-    for (let i = 0; i < 5; i++) writeFileSync(join(corpus.dir, `q${i}.md`), randomPost(rand, i));
-    await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, maxTextChars: 1000 });
-    const r = await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, incremental: true });
+test('a previous index built with other settings is rebuilt in full, with the reason', () =>
+  withArchive(8, 5, async (corpus, out) => {
+    await buildIndex({ corpus, out, workers: 0, maxTextChars: 1000 });
+    const r = await buildIndex({ corpus, out, workers: 0, incremental: true });
     expect(r.mode).toBe('full');
     expect(r.fullReason).toMatch(/max-text-chars/);
-  } finally {
-    corpus.cleanup();
-    out.cleanup();
-  }
-});
+  }));
 
-test('a previous index whose source list is damaged is rebuilt in full, naming the file', async () => {
-  const rand = rng(9);
-  const corpus = tempDir();
-  const out = tempDir();
-  try {
-    for (let i = 0; i < 5; i++) writeFileSync(join(corpus.dir, `q${i}.md`), randomPost(rand, i));
-    await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0 });
-    const live = join(out.dir, readFileSync(join(out.dir, 'CURRENT'), 'utf8').trim());
-    const sources = join(live, 'sources.json.gz');
+test('a previous index whose source list is damaged is rebuilt in full, naming the file', () =>
+  withArchive(9, 5, async (corpus, out) => {
+    await buildIndex({ corpus, out, workers: 0 });
+    const sources = join(liveVersionDir(out), 'sources.json.gz');
     const bytes = readFileSync(sources);
     bytes[bytes.length >> 1] ^= 0x5a;
     writeFileSync(sources, bytes);
-    const r = await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, incremental: true });
+    const r = await buildIndex({ corpus, out, workers: 0, incremental: true });
     expect(r.mode).toBe('full');
     expect(r.fullReason).toMatch(/damaged: sources\.json\.gz does not match its checksum/);
-    expect((await SearchEngine.open(out.dir)).info().docs).toBe(5);
-  } finally {
-    corpus.cleanup();
-    out.cleanup();
-  }
-});
+    expect((await SearchEngine.open(out)).info().docs).toBe(5);
+  }));
 
 test('a pool that keeps parses and analyses between builds (watch mode) writes what a fresh full build writes', async () => {
   const rand = rng(9);

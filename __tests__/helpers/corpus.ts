@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -40,4 +40,9 @@ export function tempCorpus(files: Record<string, string | Buffer>): { dir: strin
 /** A fresh empty temporary folder. */
 export function tempDir(): { dir: string; cleanup: () => void } {
   return tempCorpus({});
+}
+
+/** The folder of the live version of index folder `out` (the one its CURRENT names). */
+export function liveVersionDir(out: string): string {
+  return join(out, readFileSync(join(out, 'CURRENT'), 'utf8').trim());
 }

@@ -1,7 +1,4 @@
 import cluster from 'node:cluster';
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
-import { FORMAT_VERSION, type Manifest } from '../format/manifest';
 import { buildIndex } from '../indexer/build';
 import { watchInWorker } from '../indexer/watch';
 import { walkCorpus } from '../ingest/walk';
@@ -9,6 +6,7 @@ import { parseWorkers, runCluster } from '../server/cluster';
 import { configFromEnv, type ServerConfig } from '../server/config';
 import { tuneHeap } from '../server/heap';
 import { startServer, type RunningServer } from '../server/main';
+import { openVersion } from '../store/files';
 import { fail, parseFlags } from './args';
 import type { Command } from './command';
 
@@ -106,19 +104,12 @@ async function serveAndWatch(corpus: string, config: ServerConfig): Promise<void
 
 /** Why the index must be (re)built, or null when it is up to date. */
 async function staleReason(corpus: string, indexDir: string): Promise<string | null> {
+  // The reader's own check: a missing, unreadable or other-format index must be built.
   let builtAt: number;
   try {
-    const current = (await fs.readFile(join(indexDir, 'CURRENT'), 'utf8')).trim();
-    const manifest = JSON.parse(await fs.readFile(join(indexDir, current, 'manifest.json'), 'utf8')) as Pick<
-      Manifest,
-      'builtAt' | 'formatVersion'
-    >;
-    // An index written by another version of zhsearch cannot be opened: rebuild it.
-    if (manifest.formatVersion !== FORMAT_VERSION)
-      return `the index has format version ${String(manifest.formatVersion)}, this zhsearch reads ${FORMAT_VERSION}`;
-    builtAt = Date.parse(manifest.builtAt);
-  } catch {
-    return 'no index yet';
+    builtAt = Date.parse((await openVersion(indexDir)).manifest.builtAt);
+  } catch (err) {
+    return (err as Error).message;
   }
   const { files } = await walkCorpus(corpus);
   const newest = files.reduce((m, f) => Math.max(m, f.mtimeMs), 0);
