@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { crc32, gunzip } from 'node:zlib';
 import { FORMAT_VERSION, type FileChecksum, type Manifest } from '../format/manifest';
-import { checkFileOffThread } from './checksum-thread';
+import { checkFileOffThread, type FileCheck } from './checksum-thread';
 import type { VersionReader } from './backend';
 
 const gunzipAsync = promisify(gunzip);
@@ -21,9 +21,10 @@ export function checksum(bytes: Buffer): FileChecksum {
   return { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), crc32: crc32(bytes) };
 }
 
-/** True when `bytes` have the size and CRC-32 the manifest records (what readers check). */
-export function matches(bytes: Buffer, expected: FileChecksum): boolean {
-  return bytes.length === expected.bytes && crc32(bytes) === expected.crc32;
+/** True when a file's size and CRC-32 (`got`: bytes in memory, or a file's check) are those the manifest records. */
+export function matches(got: Buffer | FileCheck, expected: FileChecksum): boolean {
+  const check = Buffer.isBuffer(got) ? { bytes: got.length, crc32: crc32(got) } : got;
+  return check.bytes === expected.bytes && check.crc32 === expected.crc32;
 }
 
 /**
@@ -61,13 +62,13 @@ export function listedChecksum(dir: string, manifest: Manifest, file: string): F
  */
 export async function checkLocalFile(dir: string, manifest: Manifest, file: string, path: string): Promise<string> {
   const expected = listedChecksum(dir, manifest, file);
-  let got: { bytes: number; crc32: number };
+  let got: FileCheck;
   try {
     got = await checkFileOffThread(path);
   } catch (err) {
     throw new Error(`index ${dir} is damaged: ${file} cannot be read (${(err as NodeJS.ErrnoException).code}); rebuild it`);
   }
-  if (got.bytes !== expected.bytes || got.crc32 !== expected.crc32) {
+  if (!matches(got, expected)) {
     throw new Error(`index ${dir} is damaged: ${file} does not match its checksum (truncated or corrupted); rebuild it`);
   }
   return path;

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
+import type { FileChecksum } from '../format/manifest';
 
 /**
  * Checksums of index files computed on a worker thread. Opening an index checks every
@@ -10,11 +11,8 @@ import { crc32 } from 'node:zlib';
  * thread per process, started on demand and stopped when idle.
  */
 
-/** Size and CRC-32 of a file, as the manifest records them. */
-export interface FileCheck {
-  bytes: number;
-  crc32: number;
-}
+/** Size and CRC-32 of a file: what readers compare with the manifest. */
+export type FileCheck = Pick<FileChecksum, 'bytes' | 'crc32'>;
 
 /** A file to check (worker protocol). */
 export interface CheckRequest {

@@ -35,7 +35,7 @@ export async function cachedFile(
 ): Promise<string> {
   const path = join(cacheDir, `${expected.sha256}-${file}`);
   const have = await checkFileOffThread(path).catch(() => null);
-  if (have && have.bytes === expected.bytes && have.crc32 === expected.crc32) {
+  if (have && matches(have, expected)) {
     const now = new Date();
     await fs.utimes(path, now, now).catch(() => undefined);
     return path;
