@@ -29,12 +29,14 @@ describe('bench index updates', () => {
     const figures: UpdateFigures = {
       posts: 100,
       full: { wallMs: 30_000, buildMs: 29_000 },
-      incremental: { added: 10, removed: 5, wallMs: [1200, 1700, 1400], buildMs: [900, 1400, 1100], medianWallMs: 1400, ratio: 0.047, shardsBuilt: [4, 5, 4], shards: 64 },
+      incremental: { added: 10, removed: 5, wallMs: [1200, 1700, 1400], buildMs: [900, 1400, 1100], medianWallMs: 1400, ratio: 0.047, shardsBuilt: [1, 1, 1], shards: 66, segments: [1, 2, 3] },
+      merge: { wallMs: 8_000, shardsBuilt: 12, shards: 63 },
       watch: { addMs: [3500, 3400, 3600], deleteMs: [2000, 2100, 1900], medianAddMs: 3500, medianDeleteMs: 2000 },
     };
     const text = renderUpdates({ ok: true, figures }).join('\n');
     expect(text).toContain('incremental +10/−5: 1.40 s');
-    expect(text).toContain('full build 30.00 s, ratio 0.047; target ≤ 1.5 s: met');
+    expect(text).toContain('update segments after each 1, 2, 3) — full build 30.00 s, ratio 0.047; target ≤ 1.5 s: met');
+    expect(text).toContain('merging build after them (segments folded into the merged shards, as a full build): 8.00 s, 12 of 63 shards rebuilt');
     expect(text).toContain('watch, write → searchable over HTTP: median 3.50 s (3.50, 3.40, 3.60); target ≤ 3 s: MISSED');
     expect(renderUpdates({ ok: false, error: 'disk full' })).toEqual(['index updates: ERROR disk full']);
   });

@@ -55,7 +55,7 @@ async function withArchive(seed: number, posts: number, body: (corpus: string, o
   }
 }
 
-test('random add/change/delete sequences: incremental builds equal full rebuilds', async () => {
+test('random add/change/delete sequences: merging incremental builds equal full rebuilds', async () => {
   const rand = rng(20240301);
   const corpus = tempDir();
   const inc = tempDir();
@@ -112,8 +112,9 @@ test('random add/change/delete sequences: incremental builds equal full rebuilds
           touched.add(victim);
         }
       }
-      const report = await buildIndex({ corpus: corpus.dir, out: inc.dir, workers: 0, incremental: true });
+      const report = await buildIndex({ corpus: corpus.dir, out: inc.dir, workers: 0, incremental: true, merge: true });
       expect(report.mode).toBe('incremental');
+      expect(report.segments).toBe(0);
       expect(report.changes).toMatchObject(expected);
       expect(report.shards.reused).toBeGreaterThan(0);
       expect(report.shards.built).toBeLessThan(report.shards.built + report.shards.reused);
@@ -180,7 +181,7 @@ test('a pool that keeps parses and analyses between builds (watch mode) writes w
     writeFileSync(join(corpus.dir, 'k100.md'), randomPost(rand, 1000));
     writeFileSync(join(corpus.dir, 'k200-new.md'), randomPost(rand, 1001));
     rmSync(join(corpus.dir, 'k050.md'));
-    const report = await buildIndexOn({ corpus: corpus.dir, out: kept.dir, incremental: true }, pool);
+    const report = await buildIndexOn({ corpus: corpus.dir, out: kept.dir, incremental: true, merge: true }, pool);
     expect(report.changes).toMatchObject({ added: 1, changed: 1, removed: 1 });
     expect(report.shards.reused).toBeGreaterThan(0);
     await buildIndex({ corpus: corpus.dir, out: full.dir, workers: 0 });
@@ -192,3 +193,85 @@ test('a pool that keeps parses and analyses between builds (watch mode) writes w
     full.cleanup();
   }
 });
+
+/** What a segment version must answer as a full build does: the same posts for every query, and BM25 alike for bigram words. */
+function observeMatches(engine: SearchEngine, queries: string[]): unknown {
+  return {
+    docs: engine.info().docs,
+    ids: queries.map((q) => [q, [...engine.matchIds(q)].sort()]),
+    totals: queries.map((q) => [q, engine.search(q, { limit: 1, collapse: false }).total]),
+    // Two-character words: BM25 over bigram postings alone (no FlexSearch order involved).
+    scores: queries
+      .filter((q) => /^[\u4e00-\u9fff]{2}$/.test(q))
+      .map((q) => [q, Object.fromEntries(engine.search(q, { limit: 100, collapse: false }).hits.map((h) => [h.id, h.score.toFixed(9)]))]),
+    documents: [...engine.documents()].map((d) => d.id).sort(),
+  };
+}
+
+test('small changes become update segments that answer as a full build does, and a merge gives the full build byte for byte', async () => {
+  const rand = rng(20261207);
+  const corpus = tempDir();
+  const inc = tempDir();
+  const full = tempDir();
+  const queries = querySet(rand, 40);
+  let next = 0;
+  const write = (name: string): void => writeFileSync(join(corpus.dir, name), randomPost(rand, next++));
+  try {
+    for (let i = 0; i < 300; i++) write(`s${String(i).padStart(4, '0')}.md`);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const f of readdirSync(corpus.dir)) utimesSync(join(corpus.dir, f), hourAgo, hourAgo);
+    await buildIndex({ corpus: corpus.dir, out: inc.dir, workers: 0 });
+    let segments = 0;
+    for (let round = 0; round < 4; round++) {
+      const files = readdirSync(corpus.dir).sort();
+      const victims = new Set([pick(rand, files), pick(rand, files), pick(rand, files)]);
+      const [changed, removed, touchedTwice] = [...victims];
+      write(changed);
+      if (removed) rmSync(join(corpus.dir, removed));
+      if (touchedTwice && round > 0) write(touchedTwice);
+      write(`s${String(Math.floor(rand() * 10000)).padStart(4, '0')}-new${round}.md`);
+      const report = await buildIndex({ corpus: corpus.dir, out: inc.dir, workers: 0, incremental: true });
+      expect(report).toMatchObject({ mode: 'incremental', segments: ++segments, shards: { built: 1 } });
+      expect(report.changes.added).toBe(1);
+      rmSync(full.dir, { recursive: true, force: true });
+      const fullReport = await buildIndex({ corpus: corpus.dir, out: full.dir, workers: 0 });
+      expect(report.indexed).toBe(fullReport.indexed);
+      const [a, b] = await Promise.all([SearchEngine.open(inc.dir), SearchEngine.open(full.dir)]);
+      expect(observeMatches(a, queries)).toEqual(observeMatches(b, queries));
+      a.close();
+      b.close();
+    }
+    // Four segments: a merge is due, and merging gives what the full build wrote.
+    const last = await buildIndex({ corpus: corpus.dir, out: inc.dir, workers: 0, incremental: true });
+    expect(last).toMatchObject({ upToDate: true, segments: 4, mergeDue: true });
+    const merged = await buildIndex({ corpus: corpus.dir, out: inc.dir, workers: 0, incremental: true, merge: true });
+    expect(merged).toMatchObject({ mode: 'incremental', segments: 0, mergeDue: false });
+    expect(liveFiles(inc.dir)).toEqual(liveFiles(full.dir));
+    const [a, b] = await Promise.all([SearchEngine.open(inc.dir), SearchEngine.open(full.dir)]);
+    expect(observe(a, queries)).toEqual(observe(b, queries));
+  } finally {
+    corpus.cleanup();
+    inc.cleanup();
+    full.cleanup();
+  }
+});
+
+test('a deletion alone writes no segment: the post disappears from answers, counts and statistics', () =>
+  withArchive(11, 60, async (corpus, out) => {
+    await buildIndex({ corpus, out, workers: 0 });
+    const before = await SearchEngine.open(out);
+    const post = [...before.documents()][7];
+    const gone = post.id;
+    // A phrase of its title that no other post has.
+    const phrase = `title:"${post.title}"`;
+    expect(before.matchIds(phrase)).toEqual([gone]);
+    before.close();
+    rmSync(join(corpus, gone));
+    const r = await buildIndex({ corpus, out, workers: 0, incremental: true });
+    expect(r).toMatchObject({ indexed: 59, segments: 0, shards: { built: 0 }, changes: { removed: 1, added: 0 } });
+    const after = await SearchEngine.open(out);
+    expect(after.info().docs).toBe(59);
+    expect([...after.documents()].map((d) => d.id)).not.toContain(gone);
+    expect(after.get(gone)).toBeNull();
+    expect(after.matchIds(phrase)).toEqual([]);
+  }));

@@ -40,11 +40,16 @@ async function main(): Promise<void> {
   const txtDir = values['txt-dir'] ? resolve(values['txt-dir']) : null;
   const stream: Writable = values.out ? createWriteStream(values.out) : process.stdout;
   let count = 0;
+  // Posts replaced or removed since the last merge stay stored, listed as deleted.
+  const deleted = new Set(version.manifest.deleted ?? []);
+  let stored = 0;
   for (let k = 0; k < version.manifest.shards.length; k++) {
     const names = shardFiles(k);
     const metas = decodeDocsBytes(await version.readGzipBytes(names.docs), names.docs);
     const texts = TextFile.open(await version.localFile(names.text), metas.length);
-    const posts = metas.map((meta, i) => ({ ...meta, text: String(texts.read(i).display) }));
+    const first = stored;
+    stored += metas.length;
+    const posts = metas.flatMap((meta, i) => (deleted.has(first + i) ? [] : [{ ...meta, text: String(texts.read(i).display) }]));
     texts.close();
     for (const p of posts) {
       count++;

@@ -52,9 +52,10 @@ interface TimedBuild {
   report: BuildReport;
 }
 
-/** Run `build-index.js --corpus … --out … --json [--incremental]`; rejects naming the failure. */
-function timedBuild(corpus: string, out: string, incremental: boolean, timeoutMs: number): Promise<TimedBuild> {
-  const args = [BUILD_INDEX, '--corpus', corpus, '--out', out, '--json', ...(incremental ? ['--incremental'] : [])];
+/** Run `build-index.js --corpus … --out … --json [--incremental [--merge]]`; rejects naming the failure. */
+function timedBuild(corpus: string, out: string, mode: 'full' | 'incremental' | 'merge', timeoutMs: number): Promise<TimedBuild> {
+  const flags = { full: [], incremental: ['--incremental'], merge: ['--incremental', '--merge'] }[mode];
+  const args = [BUILD_INDEX, '--corpus', corpus, '--out', out, '--json', ...flags];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -92,10 +93,14 @@ export interface UpdateFigures {
     medianWallMs: number;
     /** Median incremental / full (wall times). */
     ratio: number;
-    /** Shards rebuilt per round, and how many there are. */
+    /** Shards built per round (an update segment is one), and how many there are. */
     shardsBuilt: number[];
     shards: number;
+    /** Update segments in the index after each round. */
+    segments: number[];
   };
+  /** The merging build after the rounds (the segments folded into the merged shards). */
+  merge: { wallMs: number; shardsBuilt: number; shards: number };
   watch: { addMs: number[]; deleteMs: number[]; medianAddMs: number; medianDeleteMs: number } | { error: string };
 }
 
@@ -127,11 +132,12 @@ export async function measureUpdates(source: string, tmp: string, options: Updat
     const { files } = await walkCorpus(corpus);
     let ids = files.map((f) => f.id);
     options.log(`updates: full build of a copy (${ids.length} files) …`);
-    const full = await timedBuild(corpus, index, false, options.timeoutMs);
+    const full = await timedBuild(corpus, index, 'full', options.timeoutMs);
     const rand = rng(20);
     const wallMs: number[] = [];
     const buildMs: number[] = [];
     const shardsBuilt: number[] = [];
+    const segments: number[] = [];
     let shards = 0;
     for (let round = 1; round <= options.rounds; round++) {
       const plan = planUpdate(ids, round, UPDATE_ADDED, UPDATE_REMOVED, rand);
@@ -146,13 +152,17 @@ export async function measureUpdates(source: string, tmp: string, options: Updat
       const gone = new Set(plan.deletes);
       ids = ids.filter((id) => !gone.has(id));
       options.log(`updates: incremental build ${round}/${options.rounds} (+${UPDATE_ADDED} −${UPDATE_REMOVED}) …`);
-      const b = await timedBuild(corpus, index, true, options.timeoutMs);
+      const b = await timedBuild(corpus, index, 'incremental', options.timeoutMs);
       if (b.report.mode !== 'incremental') throw new Error(`the incremental build fell back to a full one: ${b.report.fullReason ?? 'no reason given'}`);
       wallMs.push(b.wallMs);
       buildMs.push(b.report.ms);
       shardsBuilt.push(b.report.shards.built);
       shards = b.report.shards.built + b.report.shards.reused;
+      segments.push(b.report.segments);
     }
+    options.log('updates: merging build …');
+    const merged = await timedBuild(corpus, index, 'merge', options.timeoutMs);
+    const merge = { wallMs: merged.wallMs, shardsBuilt: merged.report.shards.built, shards: merged.report.shards.built + merged.report.shards.reused };
     options.log(`updates: watch mode, ${options.watchRounds} writes …`);
     let watch: UpdateFigures['watch'];
     try {
@@ -177,7 +187,9 @@ export async function measureUpdates(source: string, tmp: string, options: Updat
           ratio: Math.round((medianWallMs / full.wallMs) * 1000) / 1000,
           shardsBuilt,
           shards,
+          segments,
         },
+        merge,
         watch,
       },
     };
@@ -201,8 +213,10 @@ export function renderUpdates(outcome: UpdateOutcome): string[] {
   const lines = [
     `index updates (a copy of the corpus, ${f.posts} files; \`npm run build-index\` processes, wall time from spawn to exit):`,
     `  incremental +${i.added}/−${i.removed}: ${s(i.medianWallMs)} s (median of ${i.wallMs.length}: ${list(i.wallMs)}; in-build ${list(i.buildMs)}; ` +
-      `shards rebuilt ${i.shardsBuilt.join(', ')} of ${i.shards}) — full build ${s(f.full.wallMs)} s, ratio ${i.ratio.toFixed(3)}; ` +
-      `target ≤ ${INCREMENTAL_TARGET_S} s: ${met(i.medianWallMs, INCREMENTAL_TARGET_S)}`,
+      `shards built ${i.shardsBuilt.join(', ')}; update segments after each ${i.segments.join(', ')}) — full build ${s(f.full.wallMs)} s, ` +
+      `ratio ${i.ratio.toFixed(3)}; target ≤ ${INCREMENTAL_TARGET_S} s: ${met(i.medianWallMs, INCREMENTAL_TARGET_S)}`,
+    `  merging build after them (segments folded into the merged shards, as a full build): ${s(f.merge.wallMs)} s, ` +
+      `${f.merge.shardsBuilt} of ${f.merge.shards} shards rebuilt`,
   ];
   if ('error' in f.watch) lines.push(`  watch, write → searchable over HTTP: ERROR ${f.watch.error}`);
   else
@@ -217,7 +231,7 @@ const USAGE = `usage: npm run bench:updates -- --corpus DIR [--rounds N] [--watc
 
 The index-update figures of \`npm run bench\` alone: on a temporary copy of DIR, a full
 build, N incremental builds after adding ${UPDATE_ADDED} and deleting ${UPDATE_REMOVED} posts (default 3),
-and watch mode's file write → searchable over HTTP (default 5 rounds).`;
+then a merging build (--incremental --merge), and watch mode's file write → searchable over HTTP (default 5 rounds).`;
 
 /** Standalone run: `npm run bench:updates -- --corpus DIR`. */
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@ import type { Command } from './command';
 
 const usage = (
   prog: string,
-): string => `usage: ${prog} --corpus DIR --out DIR [--incremental] [--watch] [--user-dict FILE] [--segmenter nodejieba|@node-rs/jieba] [--workers N] [--max-text-chars N] [--json]
+): string => `usage: ${prog} --corpus DIR --out DIR [--incremental [--merge]] [--watch] [--user-dict FILE] [--segmenter nodejieba|@node-rs/jieba] [--workers N] [--max-text-chars N] [--json]
        ${prog} --backend redis --redis-url URL --name NAME [--grace-seconds N] [same options but --incremental, --watch]
 
 Builds a zhsearch index of the posts under --corpus (default $CORPUS_DIR or corpus/)
@@ -19,7 +19,10 @@ it; the old version is dropped after --grace-seconds, default 300). Only one bui
 NAME runs at a time. Bad posts are reported and skipped; the previous index stays live
 until the new one is complete. Exits non-zero only when nothing could be indexed.
 
---incremental  reuse the index in --out: rebuild only what was added, changed or deleted
+--incremental  update the index in --out with what was added, changed or deleted: a small
+               change becomes an update segment (plus deletions) beside the merged shards;
+               past a few segments the update merges them (the result of a full build)
+--merge        with --incremental: merge the segments now
 --watch        build, then keep watching --corpus and update the index incrementally
 --json         print the build report as JSON`;
 
@@ -42,6 +45,7 @@ async function run(argv: string[], prog: string): Promise<void> {
       'grace-seconds': { type: 'string' },
       json: { type: 'boolean', default: false },
       incremental: { type: 'boolean', default: false },
+      merge: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
     },
     usage(prog),
@@ -66,6 +70,7 @@ async function run(argv: string[], prog: string): Promise<void> {
   }
   const grace = intFlag(values['grace-seconds'], '--grace-seconds', 1, undefined, 1);
   if (redis && (values.incremental || values.watch)) fail('--incremental and --watch work with the file backend only');
+  if (values.merge && !values.incremental) fail('--merge goes with --incremental');
   if (values.watch) {
     const watcher = watchCorpus({
       corpus: values.corpus,
@@ -97,6 +102,7 @@ async function run(argv: string[], prog: string): Promise<void> {
       workers,
       maxTextChars,
       incremental: values.incremental,
+      merge: values.merge,
       onProgress: progress.update,
     };
     report = redis
@@ -125,6 +131,9 @@ function printReport(r: BuildReport): void {
   );
   if (r.fullReason) out.write(`(full build: ${r.fullReason})\n`);
   if (r.upToDate) out.write('the index was up to date: no new version written\n');
+  if (r.segments > 0) {
+    out.write(`${r.segments} update segment${r.segments === 1 ? '' : 's'} beside the merged shards${r.mergeDue ? ' (merge due: --incremental --merge)' : ''}\n`);
+  }
   const b = r.boilerplate;
   out.write(
     `boilerplate: ${b.blocks} blocks (${(b.chars / 1000).toFixed(0)} k characters) left out of ${b.posts} posts; template lines found in ${b.sources} sources\n`,

@@ -4,11 +4,22 @@ import { getThreadedSegmenter } from '../analysis/segmenter-thread';
 import { loadSynonyms } from '../analysis/synonyms';
 import { decodeDocsBytes, decodeVocab, type PostMeta } from '../format/codec';
 import { FLEX_OPTIONS } from '../format/flex';
-import { BIGRAM_FILE, DUPLICATES_FILE, shardFiles, TERM_SCHEME, TITLE_BIGRAM_FILE, WORD_FILE, type Manifest } from '../format/manifest';
+import {
+  baseShards,
+  BIGRAM_FILE,
+  DUPLICATES_FILE,
+  segmentFiles,
+  shardFiles,
+  TERM_SCHEME,
+  TITLE_BIGRAM_FILE,
+  WORD_FILE,
+  type Manifest,
+} from '../format/manifest';
 import type { Post } from '../ingest/post';
 import { validGroups } from '../query/duplicate-groups';
 import { BigramFile } from '../segment/bigram-file';
 import { FileDocTexts, type DocTexts } from '../segment/doc-texts';
+import { DocMap, SegmentedBigrams, SegmentedWords, type SegmentPart } from '../segment/segments';
 import { TextFile } from '../segment/text-file';
 import { WordFile } from '../segment/word-file';
 import type { IndexSource } from '../store/backend';
@@ -40,14 +51,17 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   const threaded = options.segmenterThread ? getThreadedSegmenter(tokenizer) : null;
   const segmenter = (): Segmenter => threaded ?? getSegmenter(tokenizer);
   const synonyms = loadSynonyms(options.synonyms);
-  const metas: PostMeta[] = [];
-  const ntitle: string[] = [];
+  let metas: PostMeta[] = [];
+  let ntitle: string[] = [];
   const textSizes: number[] = [];
   // Bigram and word postings and document bodies stay in their files, read by position
   // on demand: only their dictionaries and per-document tables are loaded here. The
   // shards' FlexSearch exports are not read at all (the word file holds their postings).
+  const base = baseShards(m);
+  const segments = m.shards.slice(base).map((_, i) => segmentFiles(base + i));
   const others = Promise.all([
     Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE), version.localFile(WORD_FILE)]),
+    Promise.all(segments.map((f) => Promise.all([version.localFile(f.bigrams), version.localFile(f.titleBigrams), version.localFile(f.words)]))),
     version.readGzip('vocab.json.gz'),
     version.readGzip(DUPLICATES_FILE),
   ]);
@@ -85,22 +99,35 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
     await nextTurn();
   }
   const textFiles = (await textPaths).map((path, k) => TextFile.open(path, textSizes[k]));
-  const [postingPaths, vocabJson, groupJson] = await others;
-  const bigrams = BigramFile.open(postingPaths[0]);
-  const titleBigrams = BigramFile.open(postingPaths[1]);
-  const words = WordFile.open(postingPaths[2]);
+  const [postingPaths, segmentPaths, vocabJson, groupJson] = await others;
+  const merged = {
+    bigrams: BigramFile.open(postingPaths[0]),
+    titleBigrams: BigramFile.open(postingPaths[1]),
+    words: WordFile.open(postingPaths[2]),
+  };
   await nextTurn();
   const vocab = decodeVocab(vocabJson, `${version.dir}/vocab.json.gz`);
   await nextTurn();
-  const groups = validGroups(JSON.parse(groupJson), metas.length, `${version.dir}/${DUPLICATES_FILE}`);
+  const mergedDocs = m.shards.slice(0, base).reduce((a, n) => a + n, 0);
+  let groups = validGroups(JSON.parse(groupJson), mergedDocs, `${version.dir}/${DUPLICATES_FILE}`);
+  let postings: Pick<EngineParts, 'bigrams' | 'titleBigrams' | 'words'> = merged;
+  let texts: DocTexts;
+  if (segments.length === 0 && !m.deleted?.length) texts = new FileDocTexts(textFiles, options.textCache);
+  else {
+    // Update segments or deletions: queries see live documents only, numbered densely.
+    const map = DocMap.of(metas.length, m.deleted ?? []);
+    postings = segmentedPostings(merged, segmentPaths, m.shards, base, map);
+    texts = new FileDocTexts(textFiles, options.textCache, map.toStored);
+    const keep = (_: unknown, d: number): boolean => map.toLive[d] >= 0;
+    metas = metas.filter(keep);
+    ntitle = ntitle.filter(keep);
+    groups = groups.map((g) => g.map((d) => map.toLive[d]).filter((d) => d >= 0)).filter((g) => g.length >= 2);
+  }
   const info = { docs: metas.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
-  const texts = new FileDocTexts(textFiles, options.textCache);
   const posts = metas.map((meta, d) => withBody(meta, texts, d));
   return {
     posts,
-    words,
-    bigrams,
-    titleBigrams,
+    ...postings,
     vocab,
     info,
     segmenter,
@@ -111,6 +138,32 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
     groups,
     queryBudget: options.queryBudget,
   };
+}
+
+/** The merged files' postings and each update segment's (opened from `paths`), in live document numbers. */
+function segmentedPostings(
+  merged: { bigrams: BigramFile; titleBigrams: BigramFile; words: WordFile },
+  paths: ReadonlyArray<readonly string[]>,
+  shards: readonly number[],
+  base: number,
+  map: DocMap,
+): Pick<EngineParts, 'bigrams' | 'titleBigrams' | 'words'> {
+  let shift = shards.slice(0, base).reduce((a, n) => a + n, 0);
+  const body: Array<SegmentPart<BigramFile>> = [{ lookup: merged.bigrams, shift: 0 }];
+  const title: Array<SegmentPart<BigramFile>> = [{ lookup: merged.titleBigrams, shift: 0 }];
+  const words: Array<SegmentPart<WordFile>> = [{ lookup: merged.words, shift: 0 }];
+  try {
+    paths.forEach(([b, t, w], i) => {
+      body.push({ lookup: BigramFile.open(b), shift });
+      title.push({ lookup: BigramFile.open(t), shift });
+      words.push({ lookup: WordFile.open(w), shift });
+      shift += shards[base + i];
+    });
+  } catch (err) {
+    for (const p of [...body, ...title, ...words]) p.lookup.close();
+    throw err;
+  }
+  return { bigrams: new SegmentedBigrams(body, map), titleBigrams: new SegmentedBigrams(title, map), words: new SegmentedWords(words, map) };
 }
 
 /** A post whose body is read from `texts` when asked for (an opened index keeps bodies on disk). */

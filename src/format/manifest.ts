@@ -22,7 +22,7 @@ export interface SourceRecord {
 }
 
 /** Bump when anything in the on-disk layout or the term scheme changes. */
-export const FORMAT_VERSION = 8;
+export const FORMAT_VERSION = 9;
 
 /** Per-file size and checksums. */
 export interface FileChecksum {
@@ -42,9 +42,21 @@ export interface Manifest {
   formatVersion: number;
   /** ISO time the build finished. */
   builtAt: string;
+  /** Live documents (stored documents minus {@link deleted}). */
   docCount: number;
-  /** Documents per shard, in order; global doc number = shard offset + local number. */
+  /**
+   * Documents per shard, in order, deleted ones included; stored document number = shard
+   * offset + local number. Shards from {@link base} on are update segments.
+   */
   shards: number[];
+  /**
+   * Shards in the merged files ({@link BIGRAM_FILE}, {@link WORD_FILE}, vocabulary,
+   * duplicate groups); each shard after them is an update segment with posting files of
+   * its own ({@link segmentFiles}). Absent when every shard is merged.
+   */
+  base?: number;
+  /** Stored document numbers of deleted documents, ascending (absent when none). */
+  deleted?: number[];
   tokenizer: {
     /** Segmenter backend; queries must use the same one. */
     backend: SegmenterBackend;
@@ -113,6 +125,19 @@ export const BOILERPLATE_FILE = 'boilerplate.json.gz';
 
 /** Duplicate groups: arrays of document numbers (see indexer/duplicate-groups). */
 export const DUPLICATES_FILE = 'duplicates.json.gz';
+
+/**
+ * The posting files of update segment `k` (a shard after {@link Manifest.base}), in the
+ * layouts of the merged files, with document numbers local to the shard.
+ */
+export const segmentFiles = (k: number): { bigrams: string; titleBigrams: string; words: string } => ({
+  bigrams: `shard-${k}.bigrams.bin`,
+  titleBigrams: `shard-${k}.title-bigrams.bin`,
+  words: `shard-${k}.words.bin`,
+});
+
+/** Shards in a version's merged files (see {@link Manifest.base}). */
+export const baseShards = (m: Pick<Manifest, 'base' | 'shards'>): number => m.base ?? m.shards.length;
 
 /** The file names of shard `k` in a version. */
 export const shardFiles = (k: number): { docs: string; text: string; flex: string; vocab: string; sigs: string; blocks: string } => ({

@@ -25,7 +25,7 @@ import { BigramFile, encodeBigramPieces, type BigramPiece } from '../segment/big
 import { WordPostings, wordsFromArrays } from '../format/word-postings';
 import { encodeWordFile } from '../segment/word-file';
 import { groupDuplicates } from './duplicate-groups';
-import { countChanges, openPrevious, reuseShard, upToDate, type Changes, type PreviousIndex } from './incremental';
+import { countChanges, openPrevious, reuseShard, upToDate, type PreviousIndex } from './incremental';
 import { rememberVocab } from './vocab-shares';
 import {
   BOILERPLATE_SCHEME,
@@ -40,6 +40,7 @@ import {
 } from './boilerplate';
 import { bigramsFromArrays, type BuildJob, type ParsedShard, type ShardJob, type ShardResult, type ShardSig } from './job';
 import { BuildPool } from './pool';
+import { writeUpdateSegment, type Changes } from './update-segment';
 import { partition } from './partition';
 import type { FileChecksum, FileNote } from '../format/manifest';
 
@@ -63,6 +64,11 @@ export interface BuildOptions {
    * the reason in {@link BuildReport.fullReason}, when there is no usable previous index.
    */
   incremental?: boolean;
+  /**
+   * With `incremental`: fold update segments and deletions into the merged shards now
+   * (the result equals a full build) rather than write a small change as a new segment.
+   */
+  merge?: boolean;
   /** Called as files are processed. */
   onProgress?: (progress: BuildProgress) => void;
 }
@@ -104,6 +110,10 @@ export interface BuildReport {
   upToDate: boolean;
   /** Template blocks left out of the index (see indexer/boilerplate), the most removed first. */
   boilerplate: BoilerplateReport;
+  /** Update segments in the version now live (0 after a full or merging build; see indexer/update-segment). */
+  segments: number;
+  /** True when the live version's segments should be merged (watch mode does it when idle; `merge`). */
+  mergeDue: boolean;
 }
 
 /**
@@ -165,6 +175,20 @@ async function buildLocked(
     if ('reason' in opened) fullReason = opened.reason;
     else previous = opened;
   }
+  if (previous && !options.merge) {
+    const segment = await writeUpdateSegment({
+      previous,
+      files,
+      problems,
+      pool,
+      out: options.out,
+      started,
+      maxTextChars: options.maxTextChars,
+      userDict: options.userDict,
+      segmenter: segmenter.name,
+    });
+    if (segment) return segment;
+  }
   // Per new shard: the previous shard it is identical to, or null to build it.
   // Workers load the segmenter as soon as shards are known to need building, one per shard.
   let toRebuild = 0;
@@ -193,6 +217,8 @@ async function buildLocked(
       duplicateGroups: m.duplicateGroups ?? 0,
       upToDate: true,
       boilerplate: (await previous.boilerplate()).report,
+      segments: 0,
+      mergeDue: false,
     };
   }
 
@@ -407,6 +433,8 @@ async function buildLocked(
       duplicateGroups: groups.length,
       upToDate: false,
       boilerplate,
+      segments: 0,
+      mergeDue: false,
     };
   } catch (err) {
     await writer?.abort();

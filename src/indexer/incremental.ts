@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { openVersion, type VersionReader } from '../store/files';
 import {
+  baseShards,
   BIGRAM_FILE,
   BOILERPLATE_FILE,
   shardFiles,
@@ -11,6 +11,8 @@ import {
   WORD_FILE,
   type FileChecksum,
   type Manifest,
+  type ShardSources,
+  type SourceRecord,
 } from '../format/manifest';
 import { decodeTable, type BoilerplateReport, type ShardBlocksFile } from './boilerplate';
 import { subtractShare, takeRemembered, vocabMap } from './vocab-shares';
@@ -20,30 +22,15 @@ import { BigramFile } from '../segment/bigram-file';
 import type { WordPostings } from '../format/word-postings';
 import { WordFile } from '../segment/word-file';
 import type { ShardSig } from './job';
-import type { ShardSources } from '../format/manifest';
-import type { SourceRecord } from '../format/manifest';
+import { liveSources, RACY_MS, sameContent, type Changes, type StoredSource } from './update-segment';
 
 /**
- * Incremental builds: compare the corpus with the previous index's manifest (path,
- * size, mtime, content hash per file) and reuse every shard whose files are all
- * unchanged. Shard boundaries are content-defined (see partition.ts), so the shards,
- * document numbers and files are those a full build would produce.
+ * The previous index of an incremental build, and merging builds: compare the corpus with
+ * the previous version's source lists (path, size, mtime, content hash per file) and reuse
+ * every merged shard whose files are all unchanged. Shard boundaries are content-defined
+ * (see partition.ts), so the shards, document numbers and files are those a full build
+ * would produce. Small changes become update segments instead (update-segment.ts).
  */
-
-/**
- * Files whose recorded mtime is this close to (or after) the previous build's start are
- * hashed even when size and mtime match: a write in the same clock tick as the read
- * would not change the mtime (git's "racy clean" problem).
- */
-const RACY_MS = 2_000;
-
-/** Post files added, changed (content) and removed since the previous index. */
-export interface Changes {
-  added: number;
-  changed: number;
-  removed: number;
-  unchanged: number;
-}
 
 /** A previous shard identical to a new one, with its files' current records. */
 export interface ReusedShard {
@@ -56,6 +43,8 @@ export interface PreviousIndex {
   manifest: Manifest;
   /** Per shard, the post files it was built from (the version's {@link SOURCES_FILE}). */
   sources: ShardSources[];
+  /** The post files the version answers for, by id (see {@link liveSources}). */
+  live: Map<string, StoredSource>;
   /** Its version folder. */
   dir: string;
   /** The previous vocabulary minus the shares of the shards not reused. */
@@ -76,8 +65,10 @@ export interface PreviousIndex {
   blocks(old: number): Promise<ShardBlocksFile>;
   /** The previous template fingerprints per source, and the previous build's removal report. */
   boilerplate(): Promise<{ frequent: Map<string, Set<string>>; report: BoilerplateReport }>;
-  /** Previous shard by the id of its first file. */
+  /** Previous merged shard (not an update segment) by the id of its first file. */
   byFirst: Map<string, number>;
+  /** Hard-link (or copy) every file of the previous version but its manifest and source lists into `dir`; their checksums. */
+  linkAll(dir: string): Promise<Record<string, FileChecksum>>;
 }
 
 /** Open the live index of `out` for reuse, or say why it cannot be reused. */
@@ -122,19 +113,29 @@ export async function openPrevious(
   if (sources.length !== m.shards.length) {
     return { reason: `index ${version.dir} is damaged: ${SOURCES_FILE} lists ${sources.length} shards, its manifest ${m.shards.length}` };
   }
+  let live: Map<string, StoredSource>;
+  try {
+    live = liveSources(m, sources);
+  } catch (err) {
+    return { reason: `index ${version.dir} is damaged: ${SOURCES_FILE}: ${(err as Error).message}` };
+  }
+  // Only merged shards are reused by a merging build: an update segment's postings are
+  // not in the merged files, and its posts are folded into the shards they belong to.
+  const base = baseShards(m);
   const byFirst = new Map<string, number>();
-  sources.forEach((s, j) => {
+  sources.slice(0, base).forEach((s, j) => {
     if (s.files.length > 0) byFirst.set(s.files[0].path, j);
   });
   const readJson = async <T>(file: string): Promise<T> => JSON.parse(await version.readGzip(file)) as T;
   return {
     manifest: m,
     sources,
+    live,
     dir: version.dir,
     byFirst,
     async vocabWithout(reuse) {
       const kept = new Set(reuse.flatMap((r) => (r ? [r.shard] : [])));
-      const dropped = m.shards.flatMap((_, j) => (kept.has(j) ? [] : [j]));
+      const dropped = m.shards.slice(0, base).flatMap((_, j) => (kept.has(j) ? [] : [j]));
       const remembered = takeRemembered(version.dir);
       // Read (and gunzip, off this thread) every file before decoding any.
       const [whole, ...shares] = await Promise.all([
@@ -162,7 +163,7 @@ export async function openPrevious(
     async wordParts() {
       const file = WordFile.open(await version.localFile(WORD_FILE));
       try {
-        return file.readAll().split(m.shards);
+        return file.readAll().split(m.shards.slice(0, base));
       } finally {
         file.close();
       }
@@ -177,6 +178,17 @@ export async function openPrevious(
         await linkOrCopy(join(version.dir, from[key]), join(dir, to[key]));
         out[to[key]] = checksum;
       }
+      return out;
+    },
+    async linkAll(dir) {
+      const out: Record<string, FileChecksum> = {};
+      await Promise.all(
+        Object.entries(m.files).map(async ([name, checksum]) => {
+          if (name === SOURCES_FILE) return;
+          await linkOrCopy(join(version.dir, name), join(dir, name));
+          out[name] = checksum;
+        }),
+      );
       return out;
     },
     sigs: (oldShard) => readJson<ShardSig[]>(shardFiles(oldShard).sigs),
@@ -218,19 +230,8 @@ export async function reuseShard(prev: PreviousIndex, part: readonly CorpusFile[
   for (let i = 0; i < part.length; i++) {
     const f = part[i];
     const o = old[i];
-    if (o.path !== f.id || o.sha1 === null || o.size !== f.size) return null;
-    if (o.mtimeMs === f.mtimeMs && o.mtimeMs < racyAfter) {
-      files.push(o);
-      continue;
-    }
-    let bytes: Buffer;
-    try {
-      bytes = await fs.readFile(f.path);
-    } catch {
-      return null;
-    }
-    if (createHash('sha1').update(bytes).digest('hex') !== o.sha1) return null;
-    files.push({ ...o, mtimeMs: f.mtimeMs });
+    if (o.path !== f.id || !(await sameContent(f, o, racyAfter))) return null;
+    files.push(o.mtimeMs === f.mtimeMs ? o : { ...o, mtimeMs: f.mtimeMs });
   }
   return { shard: j, files };
 }
@@ -238,7 +239,7 @@ export async function reuseShard(prev: PreviousIndex, part: readonly CorpusFile[
 /** Compare the new shards' files with the previous index's. */
 export function countChanges(prev: PreviousIndex | null, now: readonly ShardSources[]): Changes {
   const before = new Map<string, string | null>();
-  if (prev) for (const s of prev.sources) for (const f of s.files) before.set(f.path, f.sha1);
+  if (prev) for (const [path, { record }] of prev.live) before.set(path, record.sha1);
   const changes: Changes = { added: 0, changed: 0, removed: 0, unchanged: 0 };
   const seen = new Set<string>();
   for (const s of now) {
@@ -266,15 +267,14 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
  * cheap check: one stat per file, no reading), or when there is no usable index.
  */
 export async function corpusDiffers(corpus: string, out: string): Promise<boolean> {
-  let sources: ShardSources[];
+  const known = new Map<string, SourceRecord>();
   try {
-    sources = await readSources(await openVersion(out));
+    const version = await openVersion(out);
+    for (const [path, { record }] of liveSources(version.manifest, await readSources(version))) known.set(path, record);
   } catch {
     return true;
   }
   const { files } = await walkCorpus(corpus);
-  const known = new Map<string, SourceRecord>();
-  for (const s of sources) for (const f of s.files) known.set(f.path, f);
   if (known.size !== files.length) return true;
   return files.some((f) => {
     const o = known.get(f.id);

@@ -34,7 +34,9 @@ export interface CorpusWatcher {
  * Keep the index in `out` up to date with `corpus`: build once, then on file events
  * (recursive fs.watch; Linux, macOS and Windows on Node 20) wait until the corpus is
  * quiet for `debounceMs` and run one incremental build for the whole burst — an rsync
- * of 1,000 files is one update. Events during a build trigger one more build after it.
+ * of 1,000 files is one update, a small one an update segment. Events during a build
+ * trigger one more build after it; once segments are due to merge, the merge runs when
+ * no change is waiting (the live version keeps serving meanwhile).
  * One build worker stays up between updates with its segmenter loaded, so an update
  * does not wait for jieba to load, and keeps its recent shards' parsed and segmented
  * posts, so a rebuilt shard re-segments only what changed; a burst starts more workers.
@@ -49,6 +51,10 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
   let closed = false;
   let building: Promise<void> | null = null;
   let pending = false;
+  /** Files changed since the last update started (else a pending build is a merge). */
+  let dirty = false;
+  /** The live version's update segments are due to be merged (see indexer/update-segment). */
+  let mergeNext = false;
   let timer: NodeJS.Timeout | null = null;
   let burstStart = 0;
 
@@ -65,8 +71,13 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
     pending = false;
     const isFirst = first;
     first = false;
-    building = buildIndexOn({ ...options, incremental: true }, pool)
+    // Changes first, as a small segment; a due merge only when no change waits for it.
+    const merge = mergeNext && !dirty;
+    dirty = false;
+    building = buildIndexOn({ ...options, incremental: true, merge }, pool)
       .then(async (report) => {
+        mergeNext = report.mergeDue;
+        if (mergeNext) pending = true;
         await options.onBuild?.(report);
         if (isFirst) settleReady?.resolve(report);
       })
@@ -106,7 +117,10 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
   let poller: NodeJS.Timeout | null = null;
   // Watch from the start, so that files written during the first build are not missed.
   watcher = watch(options.corpus, { recursive: true }, (_event, name) => {
-    if (relevant(typeof name === 'string' ? name : null)) schedule();
+    if (relevant(typeof name === 'string' ? name : null)) {
+      dirty = true;
+      schedule();
+    }
   });
   watcher.on('error', (err) => options.onError?.(err));
   runBuild();
@@ -115,7 +129,10 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
       if (building || timer || closed) return;
       corpusDiffers(options.corpus, options.out).then(
         (differs) => {
-          if (differs) schedule();
+          if (differs) {
+            dirty = true;
+            schedule();
+          }
         },
         () => undefined,
       );

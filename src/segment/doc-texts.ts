@@ -66,8 +66,9 @@ export const DEFAULT_TEXT_CACHE_UNITS = 1024 * 1024;
  * sets a flag, since the scoring loop reads bodies by the thousand.
  */
 export class FileDocTexts implements DocTexts {
+  /** Per document: its file, and its number in that file. */
   private readonly shardOf: Uint32Array;
-  private readonly starts: number[];
+  private readonly localOf: Uint32Array;
   private readonly lengths: Uint32Array;
   /** Cached normalized bodies by document number, and whether each was read since its last pass. */
   private readonly cached: Array<string | undefined>;
@@ -77,21 +78,31 @@ export class FileDocTexts implements DocTexts {
   private head = 0;
   private units = 0;
 
+  /**
+   * `files` hold the stored documents in order; `live` (stored number of each document
+   * served, ascending) leaves deleted ones out, and is all of them when absent.
+   */
   constructor(
     private readonly files: readonly TextFile[],
     private readonly capacity: number = DEFAULT_TEXT_CACHE_UNITS,
+    live?: Uint32Array,
   ) {
-    this.starts = [];
-    let n = 0;
-    for (const f of files) {
-      this.starts.push(n);
-      n += f.lengths.length;
-    }
+    const stored = files.reduce((n, f) => n + f.lengths.length, 0);
+    const n = live ? live.length : stored;
     this.shardOf = new Uint32Array(n);
+    this.localOf = new Uint32Array(n);
     this.lengths = new Uint32Array(n);
+    let d = 0;
+    let at = 0; // stored number of the current file's first document
     files.forEach((f, k) => {
-      this.shardOf.fill(k, this.starts[k], this.starts[k] + f.lengths.length);
-      this.lengths.set(f.lengths, this.starts[k]);
+      const end = at + f.lengths.length;
+      for (; d < n && (live ? live[d] : d) < end; d++) {
+        const local = (live ? live[d] : d) - at;
+        this.shardOf[d] = k;
+        this.localOf[d] = local;
+        this.lengths[d] = f.lengths[local];
+      }
+      at = end;
     });
     this.cached = new Array<string | undefined>(n);
     this.used = new Uint8Array(n);
@@ -111,17 +122,16 @@ export class FileDocTexts implements DocTexts {
       this.used[d] = 1;
       return t;
     }
-    const k = this.shardOf[d];
-    t = this.files[k].readText(d - this.starts[k]);
+    t = this.files[this.shardOf[d]].readText(this.localOf[d]);
     this.remember(d, t);
     return t;
   }
 
   display(d: number): CompactText | string {
-    const k = this.shardOf[d];
+    const file = this.files[this.shardOf[d]];
     const t = this.cached[d];
-    if (t !== undefined) return this.files[k].readDisplay(d - this.starts[k], t);
-    const both = this.files[k].read(d - this.starts[k]);
+    if (t !== undefined) return file.readDisplay(this.localOf[d], t);
+    const both = file.read(this.localOf[d]);
     this.remember(d, both.ntext);
     return both.display;
   }
