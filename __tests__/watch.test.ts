@@ -81,6 +81,20 @@ test('a new post becomes searchable, a changed one is re-indexed, a deleted one 
   expect(reports.slice(1).every((r) => r.mode === 'incremental')).toBe(true);
 });
 
+test('single posts become update segments; once a merge is due the watcher merges them, and nothing is lost', async () => {
+  const words = ['玛瑙港', '珊瑚礁', '砗磲岛', '玳瑁湾'];
+  for (const [i, w] of words.entries()) {
+    writeFileSync(join(corpus.dir, `seg-${i}.md`), post(w));
+    await eventually(async () => (await ids(w)).includes(`seg-${i}.md`), `${w} found`);
+  }
+  const due = reports.findIndex((r) => r.mergeDue);
+  expect(due).toBeGreaterThan(0);
+  expect(reports[due].segments).toBeGreaterThanOrEqual(4);
+  await eventually(() => reports.slice(due + 1).some((r) => r.segments === 0 && !r.upToDate), 'merge');
+  for (const [i, w] of words.entries()) expect(await ids(w)).toEqual([`seg-${i}.md`]);
+  expect(await ids('琥珀湾')).toEqual([]);
+});
+
 test('a burst of 200 files is indexed in a few updates, and no request fails meanwhile', async () => {
   const before = reports.length;
   let failures = 0;
@@ -93,10 +107,11 @@ test('a burst of 200 files is indexed in a few updates, and no request fails mea
       if (r.status !== 200) failures++;
     }
   })();
+  const indexedBefore = reports.at(-1)!.indexed;
   for (let i = 0; i < 200; i++)
     writeFileSync(join(corpus.dir, `burst-${String(i).padStart(3, '0')}.md`), post(`玛瑙岭${i % 2 ? '北' : '南'}`));
   await eventually(async () => (await ids('玛瑙岭')).length === 100, 'burst indexed'); // size=100 caps the page
-  await eventually(() => reports.at(-1)!.indexed === 230, 'all 200 in the index');
+  await eventually(() => reports.at(-1)!.indexed === indexedBefore + 200, 'all 200 in the index');
   hammering = false;
   await hammer;
   expect(requests).toBeGreaterThan(0);

@@ -124,6 +124,13 @@ export async function writeUpdateSegment(ctx: SegmentContext): Promise<BuildRepo
   const m = previous.manifest;
   const live = previous.live;
   const racyAfter = m.buildStartedMs - RACY_MS;
+  // Loading jieba takes longer than everything else here: start it at the first sign of
+  // a post to index (a new path, or another size or mtime), before hashing anything.
+  const differs = (f: CorpusFile): boolean => {
+    const was = live.get(f.id)?.record;
+    return !was || was.size !== f.size || was.mtimeMs !== f.mtimeMs;
+  };
+  if (ctx.files.some(differs)) ctx.pool.warm(1);
   const toIndex: CorpusFile[] = [];
   const deleted: number[] = [];
   const seen = new Set<string>();
@@ -149,13 +156,9 @@ export async function writeUpdateSegment(ctx: SegmentContext): Promise<BuildRepo
     else gone.add(path);
   }
   if (toIndex.length === 0 && deleted.length === 0 && gone.size === 0) return upToDateReport(ctx, changes);
-  const after = {
-    shards: toIndex.length > 0 ? [...m.shards, toIndex.length] : m.shards,
-    base: baseShards(m),
-    deleted: [...(m.deleted ?? []), ...deleted],
-  };
+  const after = { shards: [...m.shards, toIndex.length], base: baseShards(m), deleted: [...(m.deleted ?? []), ...deleted] };
   if (after.shards.length - after.base > MAX_SEGMENTS || segmentLoad(after) > 2 * mergeBound(after)) return null;
-  if (toIndex.length > 0) ctx.pool.warm(1);
+  if (toIndex.length > 0) ctx.pool.warm(1); // (a racy file whose content changed)
 
   const writer = await VersionWriter.create(ctx.out);
   try {
@@ -236,13 +239,8 @@ export const RACY_MS = 2_000;
 export async function sameContent(f: CorpusFile, record: SourceRecord, racyAfter: number): Promise<boolean> {
   if (record.sha1 === null || record.size !== f.size) return false;
   if (record.mtimeMs === f.mtimeMs && record.mtimeMs < racyAfter) return true;
-  try {
-    return createHash('sha1')
-      .update(await fs.readFile(f.path))
-      .digest('hex') === record.sha1;
-  } catch {
-    return false;
-  }
+  const bytes = await fs.readFile(f.path).catch(() => null);
+  return bytes !== null && createHash('sha1').update(bytes).digest('hex') === record.sha1;
 }
 
 /** Parse, clean and index `files` as shard `k` of the version being written in `dir`. */
