@@ -50,14 +50,14 @@ afterAll(() => {
 const current = (): string => readFileSync(join(out.dir, 'CURRENT'), 'utf8').trim();
 
 /** The folder CURRENT names is a complete version: a manifest, and every file it lists at its recorded size. */
-function expectCompleteLiveVersion(): void {
+function expectCompleteLiveVersion(docs = POSTS): void {
   const name = current();
   expect(name).toMatch(/^v-\d+-[0-9a-f]+$/);
   const manifest = JSON.parse(readFileSync(join(out.dir, name, 'manifest.json'), 'utf8')) as {
     docCount: number;
     files: Record<string, { bytes: number }>;
   };
-  expect(manifest.docCount).toBe(POSTS);
+  expect(manifest.docCount).toBe(docs);
   for (const [file, { bytes }] of Object.entries(manifest.files))
     expect({ file, bytes: statSync(join(out.dir, name, file)).size }).toEqual({ file, bytes });
 }
@@ -192,4 +192,53 @@ describe('a damaged bigram store', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
   }, 60_000);
+});
+
+describe('kill -9 during an update segment and during a merge', () => {
+  test('the live version stays until the new one is complete, and the update is found once it is', async () => {
+    // Runs after the tests above: the live index is a full build of the corpus.
+    const inc = ['--incremental'];
+    writeFileSync(
+      join(corpus.dir, '2021/new.md'),
+      renderPost({ title: '灯塔守夜人的日记', date: '2022-01-02', body: '<p>守夜人记下了每一次灯塔熄灭的时间。</p>' }),
+    );
+    const find = async (): Promise<string | undefined> => (await SearchEngine.open(out.dir)).search('灯塔守夜人').hits[0]?.id;
+    const crashAt = async (step: string, flags: string[]): Promise<void> => {
+      const live = current();
+      const crashed = await runScript('build-index.js', ['--corpus', corpus.dir, '--out', out.dir, ...BUILD_ARGS, ...flags], {
+        ZHSEARCH_CRASH_AT: step,
+      });
+      expect({ step, flags, signal: crashed.signal }).toEqual({ step, flags, signal: 'SIGKILL' });
+      expect(current()).toBe(live);
+    };
+    for (const step of ['before-rename', 'before-swap']) await crashAt(step, inc);
+    expectCompleteLiveVersion(POSTS);
+    expect(await find()).toBeUndefined();
+
+    const segment = await runScript('build-index.js', ['--corpus', corpus.dir, '--out', out.dir, ...BUILD_ARGS, ...inc, '--json']);
+    expect(segment.code).toBe(0);
+    expect(JSON.parse(segment.stdout)).toMatchObject({ segments: 1, indexed: POSTS + 1 });
+    expectCompleteLiveVersion(POSTS + 1);
+    expect(await find()).toBe('2021/new.md');
+
+    for (const step of ['before-rename', 'before-swap']) await crashAt(step, [...inc, '--merge']);
+    expectCompleteLiveVersion(POSTS + 1);
+    expect(await find()).toBe('2021/new.md');
+
+    const merged = await runScript('build-index.js', [
+      '--corpus',
+      corpus.dir,
+      '--out',
+      out.dir,
+      ...BUILD_ARGS,
+      ...inc,
+      '--merge',
+      '--json',
+    ]);
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(merged.stdout)).toMatchObject({ segments: 0, indexed: POSTS + 1 });
+    expectCompleteLiveVersion(POSTS + 1);
+    expect(await find()).toBe('2021/new.md');
+    expect(readdirSync(out.dir).filter((e) => e.endsWith('.tmp'))).toEqual([]);
+  }, 90_000);
 });

@@ -275,3 +275,33 @@ test('a deletion alone writes no segment: the post disappears from answers, coun
     expect(after.get(gone)).toBeNull();
     expect(after.matchIds(phrase)).toEqual([]);
   }));
+
+test('an engine open on a segment version answers through a merge and after its version folder is pruned', () =>
+  withArchive(12, 80, async (corpus, out) => {
+    const rand = rng(13);
+    await buildIndex({ corpus, out, workers: 0 });
+    writeFileSync(join(corpus, 'extra-1.md'), randomPost(rand, 500));
+    rmSync(join(corpus, 'q3.md'));
+    expect(await buildIndex({ corpus, out, workers: 0, incremental: true })).toMatchObject({ segments: 1 });
+    // No body cache: every verification reads the (by then unlinked) files again.
+    const engine = await SearchEngine.open(out, { textCache: 0 });
+    const queries = querySet(rand, 30);
+    const answers = (): unknown => queries.map((q) => [...engine.matchIds(q)].sort());
+    const expected = answers();
+    let done = false;
+    const merging = buildIndex({ corpus, out, workers: 0, incremental: true, merge: true }).finally(() => (done = true));
+    let rounds = 0;
+    while (!done) {
+      expect(answers()).toEqual(expected);
+      rounds++;
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await merging).segments).toBe(0);
+    expect(rounds).toBeGreaterThan(1);
+    // Two more versions: the one the engine reads is pruned from the folder.
+    writeFileSync(join(corpus, 'extra-2.md'), randomPost(rand, 501));
+    await buildIndex({ corpus, out, workers: 0, incremental: true, merge: true });
+    expect(answers()).toEqual(expected);
+    const merged = await SearchEngine.open(out);
+    expect(queries.map((q) => [...merged.matchIds(q)].filter((id) => id !== 'extra-2.md').sort())).toEqual(expected);
+  }));

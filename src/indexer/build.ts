@@ -154,8 +154,11 @@ async function buildLocked(
   pool: BuildPool,
 ): Promise<BuildReport> {
   const started = Date.now();
-  // A full build segments every post: workers load the segmenter while the corpus is walked.
+  // A full build segments every post: workers load the segmenter while the corpus is
+  // walked. An update usually has a post to segment, and loading jieba is most of its
+  // time: one worker starts loading now (a merge warms one per shard to rebuild).
   if (!options.incremental) pool.warm();
+  else if (!options.merge) pool.warm(1);
   const { files, problems } = await walkCorpus(options.corpus);
   const parts = partition(files);
   if (parts.length === 0) parts.push([]); // an empty index still has one (empty) shard

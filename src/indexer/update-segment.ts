@@ -124,13 +124,6 @@ export async function writeUpdateSegment(ctx: SegmentContext): Promise<BuildRepo
   const m = previous.manifest;
   const live = previous.live;
   const racyAfter = m.buildStartedMs - RACY_MS;
-  // Loading jieba takes longer than everything else here: start it at the first sign of
-  // a post to index (a new path, or another size or mtime), before hashing anything.
-  const differs = (f: CorpusFile): boolean => {
-    const was = live.get(f.id)?.record;
-    return !was || was.size !== f.size || was.mtimeMs !== f.mtimeMs;
-  };
-  if (ctx.files.some(differs)) ctx.pool.warm(1);
   const toIndex: CorpusFile[] = [];
   const deleted: number[] = [];
   const seen = new Set<string>();
@@ -158,7 +151,7 @@ export async function writeUpdateSegment(ctx: SegmentContext): Promise<BuildRepo
   if (toIndex.length === 0 && deleted.length === 0 && gone.size === 0) return upToDateReport(ctx, changes);
   const after = { shards: [...m.shards, toIndex.length], base: baseShards(m), deleted: [...(m.deleted ?? []), ...deleted] };
   if (after.shards.length - after.base > MAX_SEGMENTS || segmentLoad(after) > 2 * mergeBound(after)) return null;
-  if (toIndex.length > 0) ctx.pool.warm(1); // (a racy file whose content changed)
+  if (toIndex.length > 0) ctx.pool.warm(1); // started by the build already (see build.ts)
 
   const writer = await VersionWriter.create(ctx.out);
   try {
