@@ -24,6 +24,7 @@ import { TextFile } from '../segment/text-file';
 import { WordFile } from '../segment/word-file';
 import type { IndexSource } from '../store/backend';
 import { fileSource } from '../store/files';
+import { decodedFiles } from './open-cache';
 import type { EngineParts, OpenOptions } from './types';
 
 /** Shard document tables read ahead of the one being decoded while an index loads. */
@@ -62,15 +63,16 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   const others = Promise.all([
     Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE), version.localFile(WORD_FILE)]),
     Promise.all(segments.map((f) => Promise.all([version.localFile(f.bigrams), version.localFile(f.titleBigrams), version.localFile(f.words)]))),
-    version.readGzip('vocab.json.gz'),
+    decodedFiles.vocabOf(m.files[VOCAB]?.sha256) ?? version.readGzip(VOCAB),
     version.readGzip(DUPLICATES_FILE),
   ]);
+  const docsSum = (k: number): string | undefined => m.files[shardFiles(k).docs]?.sha256;
   // Shards are read a few ahead of the one being decoded, not all at once: the raw JSON
   // of every shard held together was the largest part of the load's peak memory.
   // Slots are emptied once read, so that a loaded shard's bytes can be collected.
   const ahead: Array<Promise<Buffer> | undefined> = [];
   const read = (k: number): void => {
-    if (k >= m.shards.length) return;
+    if (k >= m.shards.length || decodedFiles.docsOf(docsSum(k))) return;
     const p = version.readGzipBytes(shardFiles(k).docs);
     p.catch(() => undefined); // every read is awaited below, or abandoned with the load
     ahead[k] = p;
@@ -84,19 +86,24 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   // A server reloads while it answers queries: decode in steps, yielding to the event
   // loop between them, so that no request waits for the whole load.
   for (let k = 0; k < m.shards.length; k++) {
-    const bytes = await ahead[k]!;
-    ahead[k] = undefined;
-    read(k + READ_AHEAD);
-    const docs = decodeDocsBytes(bytes, shardFiles(k).docs);
-    if (docs.length !== m.shards[k]) {
-      throw new Error(`index ${version.dir} is damaged: shard ${k} has ${docs.length} documents, manifest says ${m.shards[k]}; rebuild it`);
+    let shard = decodedFiles.docsOf(docsSum(k));
+    if (!shard) {
+      const bytes = await ahead[k]!;
+      ahead[k] = undefined;
+      read(k + READ_AHEAD);
+      const docs = decodeDocsBytes(bytes, shardFiles(k).docs);
+      shard = { metas: docs, ntitle: docs.map((d) => normalize(d.title)) };
+      await nextTurn();
+    } else read(k + READ_AHEAD);
+    if (shard.metas.length !== m.shards[k]) {
+      throw new Error(`index ${version.dir} is damaged: shard ${k} has ${shard.metas.length} documents, manifest says ${m.shards[k]}; rebuild it`);
     }
-    textSizes.push(docs.length);
-    for (const d of docs) {
-      metas.push(d);
-      ntitle.push(normalize(d.title));
+    decodedFiles.keepDocs(docsSum(k), shard);
+    textSizes.push(shard.metas.length);
+    for (let i = 0; i < shard.metas.length; i++) {
+      metas.push(shard.metas[i]);
+      ntitle.push(shard.ntitle[i]);
     }
-    await nextTurn();
   }
   const textFiles = (await textPaths).map((path, k) => TextFile.open(path, textSizes[k]));
   const [postingPaths, segmentPaths, vocabJson, groupJson] = await others;
@@ -106,7 +113,8 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
     words: WordFile.open(postingPaths[2]),
   };
   await nextTurn();
-  const vocab = decodeVocab(vocabJson, `${version.dir}/vocab.json.gz`);
+  const vocab = typeof vocabJson === 'string' ? decodeVocab(vocabJson, `${version.dir}/${VOCAB}`) : vocabJson;
+  decodedFiles.keepVocab(m.files[VOCAB]?.sha256, vocab);
   await nextTurn();
   const mergedDocs = m.shards.slice(0, base).reduce((a, n) => a + n, 0);
   let groups = validGroups(JSON.parse(groupJson), mergedDocs, `${version.dir}/${DUPLICATES_FILE}`);
@@ -125,6 +133,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   }
   const info = { docs: metas.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
   const posts = metas.map((meta, d) => withBody(meta, texts, d));
+  decodedFiles.commit();
   return {
     posts,
     ...postings,
@@ -165,6 +174,9 @@ function segmentedPostings(
   }
   return { bigrams: new SegmentedBigrams(body, map), titleBigrams: new SegmentedBigrams(title, map), words: new SegmentedWords(words, map) };
 }
+
+/** The merged vocabulary (suggestions, did-you-mean, pinyin). */
+const VOCAB = 'vocab.json.gz';
 
 /** A post whose body is read from `texts` when asked for (an opened index keeps bodies on disk). */
 function withBody(meta: PostMeta, texts: DocTexts, d: number): Post {

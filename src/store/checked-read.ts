@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { LruCache } from '../lru';
 import { promisify } from 'node:util';
 import { crc32, gunzip } from 'node:zlib';
 import { FORMAT_VERSION, type FileChecksum, type Manifest } from '../format/manifest';
@@ -63,7 +65,11 @@ export function listedChecksum(dir: string, manifest: Manifest, file: string): F
 export async function checkLocalFile(dir: string, manifest: Manifest, file: string, path: string): Promise<string> {
   const expected = listedChecksum(dir, manifest, file);
   let got: FileCheck;
+  let key: string | null = null;
   try {
+    const st = await fs.stat(path);
+    key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    if (verified.get(key) === expected.crc32) return path;
     got = await checkFileOffThread(path);
   } catch (err) {
     throw new Error(`index ${dir} is damaged: ${file} cannot be read (${(err as NodeJS.ErrnoException).code}); rebuild it`);
@@ -71,5 +77,13 @@ export async function checkLocalFile(dir: string, manifest: Manifest, file: stri
   if (!matches(got, expected)) {
     throw new Error(`index ${dir} is damaged: ${file} does not match its checksum (truncated or corrupted); rebuild it`);
   }
+  verified.set(key, expected.crc32);
   return path;
 }
+
+/**
+ * Files checked in this process, by device, inode, size and mtime: a version that
+ * hard-links its predecessor's files (an update segment, a merge's kept shards) is
+ * opened without reading them again. A write to a file changes its mtime.
+ */
+const verified = new LruCache<string, number>(16_384);

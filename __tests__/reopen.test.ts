@@ -1,0 +1,63 @@
+import { promises as fsp, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { buildIndex } from '../src/indexer/build';
+import { SearchEngine } from '../src/engine';
+import { rng } from '../scripts/lib/random';
+import { randomPost } from './helpers/archive';
+import { renderPost, tempDir } from './helpers/corpus';
+
+/**
+ * Opening the successor of a version this process opened (a server's reload after an
+ * update segment) decodes only the files that changed: the others are known by their
+ * checksums. The answers are those of a fresh open.
+ */
+
+test('a reload after an update segment reads the new shard, not the unchanged shards or vocabulary', async () => {
+  const corpus = tempDir();
+  const out = tempDir();
+  const rand = rng(5);
+  try {
+    for (let i = 0; i < 200; i++) writeFileSync(join(corpus.dir, `r${i}.md`), randomPost(rand, i));
+    await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0 });
+    const first = await SearchEngine.open(out.dir);
+    expect(first.info().docs).toBe(200);
+    writeFileSync(
+      join(corpus.dir, 'lighthouse.md'),
+      renderPost({ title: '灯塔的最后一夜', date: '2024-06-01', body: '<p>守塔人熄灭了灯。</p>' }),
+    );
+    const update = await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, incremental: true });
+    expect(update.segments).toBe(1);
+
+    const read = jest.spyOn(fsp, 'readFile');
+    let second: SearchEngine;
+    let names: string[];
+    try {
+      second = await SearchEngine.open(out.dir);
+      names = read.mock.calls.flatMap(([path]) => (typeof path === 'string' ? [basename(path)] : []));
+    } finally {
+      read.mockRestore();
+    }
+    const docsRead = names.filter((n) => n.endsWith('.docs.json.gz'));
+    // The one new shard's table; the merged shards' tables and the vocabulary come from the first open.
+    expect(docsRead).toHaveLength(1);
+    expect(names).not.toContain('shard-0.docs.json.gz');
+    expect(names).not.toContain('vocab.json.gz');
+
+    const fresh = tempDir();
+    try {
+      // The same answers as an open that decodes everything (a copy of the version, read in full).
+      await buildIndex({ corpus: corpus.dir, out: fresh.dir, workers: 0 });
+      const full = await SearchEngine.open(fresh.dir);
+      for (const q of ['灯塔', '港口', '码头 集装箱', 'title:灯塔']) {
+        expect([...second.matchIds(q)].sort()).toEqual([...full.matchIds(q)].sort());
+      }
+      expect(second.suggest('港')).toEqual(first.suggest('港'));
+      expect(second.get('lighthouse.md')?.title).toBe('灯塔的最后一夜');
+    } finally {
+      fresh.cleanup();
+    }
+  } finally {
+    corpus.cleanup();
+    out.cleanup();
+  }
+});
