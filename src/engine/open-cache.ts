@@ -1,43 +1,62 @@
+import { promises as fs } from 'node:fs';
 import type { PostMeta, VocabColumns } from '../format/codec';
+
+/** A shard's decoded document table and normalized titles. */
+export interface DecodedDocs {
+  metas: PostMeta[];
+  ntitle: string[];
+}
+
+type Decoded = DecodedDocs | VocabColumns;
 
 /**
  * What the last index opened in this process decoded, by the SHA-256 the manifest gives
  * its file (a content address): a server reloading after an update segment, or after a
  * merge that kept most shards, decodes only the files that changed. Decoding every
- * shard's documents and the vocabulary was most of a reload's CPU (a profile of
- * re-opening the oped2 index). One index is kept: a process that alternates between
- * two indexes decodes as if there were no cache.
+ * shard's document table and the vocabulary was most of a reload's CPU (a profile of
+ * re-opening the oped2 index). An entry is used only while the file on disk has the
+ * device, inode, size and mtime it had when decoded (a hard link to it keeps them), so
+ * that a file damaged since is read again and refused. One index is kept: a process that
+ * alternates between two indexes decodes as if there were no cache.
  */
 export class DecodedFiles {
-  private docs = new Map<string, { metas: PostMeta[]; ntitle: string[] }>();
-  private vocab = new Map<string, VocabColumns>();
-  private nextDocs = new Map<string, { metas: PostMeta[]; ntitle: string[] }>();
-  private nextVocab = new Map<string, VocabColumns>();
+  private entries = new Map<string, { stat: string; value: Decoded }>();
+  private next = new Map<string, { stat: string; value: Decoded }>();
 
-  /** A shard's documents and normalized titles, decoded from the file with this checksum. */
-  docsOf(sha256: string | undefined): { metas: PostMeta[]; ntitle: string[] } | undefined {
-    return sha256 === undefined ? undefined : this.docs.get(sha256);
+  /** A shard's documents decoded from `path` (listed with checksum `sha256`), if still valid. */
+  async docs(sha256: string | undefined, path: string): Promise<DecodedDocs | undefined> {
+    return (await this.get(sha256, path)) as DecodedDocs | undefined;
   }
 
-  vocabOf(sha256: string | undefined): VocabColumns | undefined {
-    return sha256 === undefined ? undefined : this.vocab.get(sha256);
+  async vocab(sha256: string | undefined, path: string): Promise<VocabColumns | undefined> {
+    return (await this.get(sha256, path)) as VocabColumns | undefined;
   }
 
-  /** Record what the load in progress decoded or reused; kept once {@link commit} is called. */
-  keepDocs(sha256: string | undefined, value: { metas: PostMeta[]; ntitle: string[] }): void {
-    if (sha256 !== undefined) this.nextDocs.set(sha256, value);
-  }
-
-  keepVocab(sha256: string | undefined, value: VocabColumns): void {
-    if (sha256 !== undefined) this.nextVocab.set(sha256, value);
+  /** Record what the load in progress decoded or reused from `path`; kept once {@link commit} is called. */
+  async keep(sha256: string | undefined, path: string, value: Decoded): Promise<void> {
+    const stat = await statKey(path);
+    if (sha256 !== undefined && stat !== null) this.next.set(sha256, { stat, value });
   }
 
   /** The load succeeded: what it recorded replaces the previous load's entries. */
   commit(): void {
-    this.docs = this.nextDocs;
-    this.vocab = this.nextVocab;
-    this.nextDocs = new Map();
-    this.nextVocab = new Map();
+    this.entries = this.next;
+    this.next = new Map();
+  }
+
+  private async get(sha256: string | undefined, path: string): Promise<Decoded | undefined> {
+    const hit = sha256 === undefined ? undefined : this.entries.get(sha256);
+    if (!hit) return undefined;
+    return (await statKey(path)) === hit.stat ? hit.value : undefined;
+  }
+}
+
+async function statKey(path: string): Promise<string | null> {
+  try {
+    const st = await fs.stat(path);
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return null; // not a local file (a network store's version): never reused
   }
 }
 

@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import { normalize, NORMALIZATION_VERSION } from '../analysis/normalize';
 import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter } from '../analysis/segmenter';
 import { getThreadedSegmenter } from '../analysis/segmenter-thread';
 import { loadSynonyms } from '../analysis/synonyms';
-import { decodeDocsBytes, decodeVocab, type PostMeta } from '../format/codec';
+import { decodeDocsBytes, decodeVocab, type PostMeta, type VocabColumns } from '../format/codec';
 import { FLEX_OPTIONS } from '../format/flex';
 import {
   baseShards,
@@ -60,19 +61,25 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   // shards' FlexSearch exports are not read at all (the word file holds their postings).
   const base = baseShards(m);
   const segments = m.shards.slice(base).map((_, i) => segmentFiles(base + i));
+  const vocabOrJson = async (): Promise<VocabColumns | string> =>
+    (await decodedFiles.vocab(m.files[VOCAB]?.sha256, join(version.dir, VOCAB))) ?? version.readGzip(VOCAB);
   const others = Promise.all([
     Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE), version.localFile(WORD_FILE)]),
     Promise.all(segments.map((f) => Promise.all([version.localFile(f.bigrams), version.localFile(f.titleBigrams), version.localFile(f.words)]))),
-    decodedFiles.vocabOf(m.files[VOCAB]?.sha256) ?? version.readGzip(VOCAB),
+    vocabOrJson(),
     version.readGzip(DUPLICATES_FILE),
   ]);
+  // Tables this process decoded already (a reload after an update segment): decided once, up front.
   const docsSum = (k: number): string | undefined => m.files[shardFiles(k).docs]?.sha256;
+  const docsPath = (k: number): string => join(version.dir, shardFiles(k).docs);
+  const reused = await Promise.all(m.shards.map((_, k) => decodedFiles.docs(docsSum(k), docsPath(k))));
+  const kept: Array<Promise<void>> = [];
   // Shards are read a few ahead of the one being decoded, not all at once: the raw JSON
   // of every shard held together was the largest part of the load's peak memory.
   // Slots are emptied once read, so that a loaded shard's bytes can be collected.
   const ahead: Array<Promise<Buffer> | undefined> = [];
   const read = (k: number): void => {
-    if (k >= m.shards.length || decodedFiles.docsOf(docsSum(k))) return;
+    if (k >= m.shards.length || reused[k]) return;
     const p = version.readGzipBytes(shardFiles(k).docs);
     p.catch(() => undefined); // every read is awaited below, or abandoned with the load
     ahead[k] = p;
@@ -86,7 +93,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   // A server reloads while it answers queries: decode in steps, yielding to the event
   // loop between them, so that no request waits for the whole load.
   for (let k = 0; k < m.shards.length; k++) {
-    let shard = decodedFiles.docsOf(docsSum(k));
+    let shard = reused[k];
     if (!shard) {
       const bytes = await ahead[k]!;
       ahead[k] = undefined;
@@ -98,7 +105,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
     if (shard.metas.length !== m.shards[k]) {
       throw new Error(`index ${version.dir} is damaged: shard ${k} has ${shard.metas.length} documents, manifest says ${m.shards[k]}; rebuild it`);
     }
-    decodedFiles.keepDocs(docsSum(k), shard);
+    kept.push(decodedFiles.keep(docsSum(k), docsPath(k), shard));
     textSizes.push(shard.metas.length);
     for (let i = 0; i < shard.metas.length; i++) {
       metas.push(shard.metas[i]);
@@ -114,7 +121,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   };
   await nextTurn();
   const vocab = typeof vocabJson === 'string' ? decodeVocab(vocabJson, `${version.dir}/${VOCAB}`) : vocabJson;
-  decodedFiles.keepVocab(m.files[VOCAB]?.sha256, vocab);
+  kept.push(decodedFiles.keep(m.files[VOCAB]?.sha256, join(version.dir, VOCAB), vocab));
   await nextTurn();
   const mergedDocs = m.shards.slice(0, base).reduce((a, n) => a + n, 0);
   let groups = validGroups(JSON.parse(groupJson), mergedDocs, `${version.dir}/${DUPLICATES_FILE}`);
@@ -133,6 +140,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   }
   const info = { docs: metas.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
   const posts = metas.map((meta, d) => withBody(meta, texts, d));
+  await Promise.all(kept);
   decodedFiles.commit();
   return {
     posts,
