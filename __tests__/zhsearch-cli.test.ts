@@ -135,3 +135,21 @@ test('a bad flag value names the flag and exits 2', async () => {
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('--page must be a whole number');
 });
+
+test('build --incremental reports the update segment it wrote; --incremental --merge folds it; --merge alone is refused', async () => {
+  const corpus = join(work, 'cli-corpus');
+  const out = join(work, 'cli-index');
+  cpSync(join(ROOT, 'corpus'), corpus, { recursive: true });
+  expect((await zhsearch(['build', '--corpus', corpus, '--out', out])).code).toBe(0);
+  writeFileSync(join(corpus, 'cli-new.md'), '---\ntitle: 新添的一篇\ndate: 2024-02-02\n---\n<p>这是后来加进来的文章。</p>\n');
+  const update = await zhsearch(['build', '--corpus', corpus, '--out', out, '--incremental']);
+  expect(update.code).toBe(0);
+  expect(update.stdout).toMatch(/incremental build: 1 added, 0 changed, 0 removed/);
+  expect(update.stdout).toMatch(/^1 update segment beside the merged shards$/m);
+  const merged = await zhsearch(['build', '--corpus', corpus, '--out', out, '--incremental', '--merge']);
+  expect(merged.code).toBe(0);
+  expect(merged.stdout).not.toMatch(/update segment/);
+  const refused = await zhsearch(['build', '--corpus', corpus, '--out', out, '--merge']);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain('--merge goes with --incremental');
+}, 120_000);

@@ -69,8 +69,8 @@ async function run(argv: string[], prog: string): Promise<void> {
     }
   }
   const grace = intFlag(values['grace-seconds'], '--grace-seconds', 1, undefined, 1);
-  if (redis && (values.incremental || values.watch)) fail('--incremental and --watch work with the file backend only');
-  if (values.merge && !values.incremental) fail('--merge goes with --incremental');
+  if (redis && (values.incremental || values.watch)) fail('--incremental and --watch work with the file backend only', 2);
+  if (values.merge && !values.incremental) fail('--merge goes with --incremental', 2);
   if (values.watch) {
     const watcher = watchCorpus({
       corpus: values.corpus,
