@@ -305,3 +305,18 @@ test('an engine open on a segment version answers through a merge and after its 
     const merged = await SearchEngine.open(out);
     expect(queries.map((q) => [...merged.matchIds(q)].filter((id) => id !== 'extra-2.md').sort())).toEqual(expected);
   }));
+
+test("an update segment's report lists the skipped files and warnings in force, not those of replaced versions", () =>
+  withArchive(14, 30, async (corpus, out) => {
+    writeFileSync(join(corpus, 'broken.md'), '');
+    writeFileSync(join(corpus, 'bare.md'), '---\ntitle: 只有标题\n---\n');
+    const first = await buildIndex({ corpus, out, workers: 0 });
+    expect(first.skipped.map((n) => n.path)).toContain('broken.md');
+    expect(first.warnings.map((n) => n.path)).toContain('bare.md');
+    writeFileSync(join(corpus, 'broken.md'), '---\ntitle: 修好了\ndate: 2024-01-01\n---\n<p>港口的文章。</p>\n');
+    writeFileSync(join(corpus, 'bare.md'), '---\ntitle: 补上正文\ndate: 2024-01-02\n---\n<p>码头的文章。</p>\n');
+    const r = await buildIndex({ corpus, out, workers: 0, incremental: true });
+    expect(r).toMatchObject({ segments: 1, indexed: 32, changes: { changed: 2 } });
+    expect(r.skipped.map((n) => n.path)).not.toContain('broken.md');
+    expect(r.warnings.map((n) => n.path)).not.toContain('bare.md');
+  }));

@@ -40,7 +40,8 @@ import {
 } from './boilerplate';
 import { bigramsFromArrays, type BuildJob, type ParsedShard, type ShardJob, type ShardResult, type ShardSig } from './job';
 import { BuildPool } from './pool';
-import { writeUpdateSegment, type Changes } from './update-segment';
+import { writeUpdateSegment } from './update-segment';
+import type { Changes } from './sources';
 import { partition } from './partition';
 import type { FileChecksum, FileNote } from '../format/manifest';
 

@@ -22,7 +22,7 @@ import { BigramFile } from '../segment/bigram-file';
 import type { WordPostings } from '../format/word-postings';
 import { WordFile } from '../segment/word-file';
 import type { ShardSig } from './job';
-import { liveSources, RACY_MS, sameContent, type Changes, type StoredSource } from './update-segment';
+import { liveSources, RACY_MS, sameContent, type Changes, type StoredSource } from './sources';
 
 /**
  * The previous index of an incremental build, and merging builds: compare the corpus with

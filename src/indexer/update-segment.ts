@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import type { CorpusFile, WalkProblem } from '../ingest/walk';
 import { encodeBigramFile } from '../segment/bigram-file';
 import { encodeWordFile } from '../segment/word-file';
@@ -11,13 +10,13 @@ import {
   type FileNote,
   type Manifest,
   type ShardSources,
-  type SourceRecord,
 } from '../format/manifest';
 import { pruneVersions, VersionWriter } from '../store/files';
 import { bigramsFromArrays, type ParsedShard, type ShardJob, type ShardResult } from './job';
 import type { PreviousIndex } from './incremental';
 import type { BuildPool } from './pool';
 import type { BuildReport } from './build';
+import { liveSources, notesInForce, RACY_MS, sameContent, type Changes } from './sources';
 
 /**
  * Updates as segments (Lucene's model, one level deep): a small change is written as a
@@ -44,48 +43,6 @@ export const SEGMENT_SHARE = 0.05;
 export const MIN_MERGE_POSTS = 64;
 /** A version with this many update segments asks for a merge when the builder is idle (watch mode). */
 export const MERGE_DUE_SEGMENTS = 4;
-
-/** Post files added, changed (content) and removed since the previous index. */
-export interface Changes {
-  added: number;
-  changed: number;
-  removed: number;
-  unchanged: number;
-}
-
-/** Where a live post file sits in a version. */
-export interface StoredSource {
-  record: SourceRecord;
-  /** Its stored document number, or null when the file was skipped (no document). */
-  doc: number | null;
-}
-
-/**
- * Every post file a version answers for, by id: its record and stored document number.
- * Files whose document is deleted are left out; a later record of a path replaces an
- * earlier one (a changed post lives in the later segment). Throws when the shards' file
- * lists do not match their document counts.
- */
-export function liveSources(m: Pick<Manifest, 'shards' | 'deleted'>, sources: readonly ShardSources[]): Map<string, StoredSource> {
-  const deleted = new Set(m.deleted ?? []);
-  const out = new Map<string, StoredSource>();
-  let doc = 0;
-  sources.forEach((s, k) => {
-    const skipped = new Set(s.skipped.map((n) => n.path));
-    const first = doc;
-    for (const record of s.files) {
-      if (skipped.has(record.path)) {
-        out.set(record.path, { record, doc: null });
-        continue;
-      }
-      const d = doc++;
-      if (deleted.has(d)) out.delete(record.path);
-      else out.set(record.path, { record, doc: d });
-    }
-    if (doc - first !== m.shards[k]) throw new Error(`shard ${k} lists ${doc - first} indexed files for ${m.shards[k]} documents`);
-  });
-  return out;
-}
 
 /** True when a version's segments or deletions should be merged (the next build, or watch mode when idle). */
 export function mergeDue(m: Pick<Manifest, 'shards' | 'base' | 'deleted'>): boolean {
@@ -197,7 +154,7 @@ export async function writeUpdateSegment(ctx: SegmentContext): Promise<BuildRepo
     };
     const dir = await writer.commit(manifest);
     await pruneVersions(ctx.out, writer.replaced);
-    const notes = (pick: (s: ShardSources) => FileNote[]): FileNote[] => sources.flatMap(pick);
+    const notes = (pick: (s: ShardSources) => FileNote[]): FileNote[] => notesInForce(sources, now, pick);
     return {
       indexed: docCount,
       skipped: [...ctx.problems.map((p) => ({ path: p.path, reason: p.reason })), ...notes((s) => s.skipped)],
@@ -221,21 +178,6 @@ export async function writeUpdateSegment(ctx: SegmentContext): Promise<BuildRepo
   }
 }
 
-/**
- * Files whose recorded mtime is this close to (or after) the previous build's start are
- * hashed even when size and mtime match: a write in the same clock tick as the read
- * would not change the mtime (git's "racy clean" problem).
- */
-export const RACY_MS = 2_000;
-
-/** True when `f` still holds the bytes `record` was made from (size and mtime, else the content hash). */
-export async function sameContent(f: CorpusFile, record: SourceRecord, racyAfter: number): Promise<boolean> {
-  if (record.sha1 === null || record.size !== f.size) return false;
-  if (record.mtimeMs === f.mtimeMs && record.mtimeMs < racyAfter) return true;
-  const bytes = await fs.readFile(f.path).catch(() => null);
-  return bytes !== null && createHash('sha1').update(bytes).digest('hex') === record.sha1;
-}
-
 /** Parse, clean and index `files` as shard `k` of the version being written in `dir`. */
 async function indexSegment(
   ctx: SegmentContext,
@@ -243,7 +185,11 @@ async function indexSegment(
   files: CorpusFile[],
   dir: string,
 ): Promise<{ parsed: ParsedShard; result: ShardResult }> {
-  const parsedAll = await ctx.pool.run<ParsedShard>([{ kind: 'parse', shard: k, files, maxTextChars: ctx.maxTextChars }], () => undefined, () => undefined);
+  const parsedAll = await ctx.pool.run<ParsedShard>(
+    [{ kind: 'parse', shard: k, files, maxTextChars: ctx.maxTextChars }],
+    () => undefined,
+    () => undefined,
+  );
   const parsed = parsedAll.get(k)!;
   // Sources as the merged build resolved them: the host, else a title suffix known as a source.
   const { frequent } = await ctx.previous.boilerplate();
@@ -262,7 +208,13 @@ async function indexSegment(
     userDict: ctx.userDict,
     segmenter: ctx.segmenter,
   };
-  const result = (await ctx.pool.run<ShardResult>([job], () => undefined, () => undefined)).get(k)!;
+  const result = (
+    await ctx.pool.run<ShardResult>(
+      [job],
+      () => undefined,
+      () => undefined,
+    )
+  ).get(k)!;
   return { parsed, result };
 }
 
@@ -272,8 +224,11 @@ async function upToDateReport(ctx: SegmentContext, changes: BuildReport['changes
   const sources = ctx.previous.sources;
   return {
     indexed: m.docCount,
-    skipped: [...ctx.problems.map((p) => ({ path: p.path, reason: p.reason })), ...sources.flatMap((s) => s.skipped)],
-    warnings: sources.flatMap((s) => s.warnings),
+    skipped: [
+      ...ctx.problems.map((p) => ({ path: p.path, reason: p.reason })),
+      ...notesInForce(sources, ctx.previous.live, (s) => s.skipped),
+    ],
+    warnings: notesInForce(sources, ctx.previous.live, (s) => s.warnings),
     ms: Date.now() - ctx.started,
     bytes: Object.values(m.files).reduce((a, f) => a + f.bytes, 0),
     dir: ctx.previous.dir,
