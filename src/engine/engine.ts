@@ -17,7 +17,7 @@ import { Suggester } from '../query/suggest';
 import type { WordIndex } from '../query/word-postings';
 import type { IndexSource } from '../store/backend';
 import { exportRows } from './export';
-import { makeHit, type HitSources } from './hits';
+import { makeHit, matchFlags, type HitSources } from './hits';
 import { buildInMemory } from './from-documents';
 import { loadIndex } from './open';
 import { checkRequest, DEFAULT_LIMIT, MAX_EXPORT, MAX_LIMIT, matchFilters } from './options';
@@ -166,7 +166,9 @@ export class SearchEngine {
     const page = collapse
       ? collapsedRanking(this.groups, (need) => rankDocs(this.table, matched, plan, sort, need), offset + limit, matched.docs.length)
       : rankDocs(this.table, matched, plan, sort, offset + limit);
-    const inMatches = page.slice(offset, offset + limit).some((r) => this.groups.grouped(r.doc)) ? new Set(matched.docs) : null;
+    const inMatches = page.slice(offset, offset + limit).some((r) => this.groups.grouped(r.doc))
+      ? matchFlags(this.table.size, matched.docs)
+      : null;
     // Snippet weights depend on the query only: computed once, not per hit.
     const weights = unitWeights(plan.highlight, this.table.size, (u) => this.unitDf(u));
     const hits = page

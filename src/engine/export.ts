@@ -2,7 +2,7 @@ import type { DocTable } from '../query/doctable';
 import { collapsedRanking, type DuplicateGroups } from '../query/duplicate-groups';
 import { rankDocs } from '../query/rank';
 import { checkRequest, MAX_EXPORT } from './options';
-import { postFields } from './hits';
+import { matchFlags, postFields } from './hits';
 import type { QueryRunner } from './run-query';
 import type { ExportRow, SearchOptions } from './types';
 
@@ -34,13 +34,13 @@ export function* exportRows(
   const ranked = collapse
     ? collapsedRanking(groups, (k) => rankDocs(table, matched, plan, sort, k), need, matched.docs.length)
     : rankDocs(table, matched, plan, sort, need);
-  const inMatches = new Set(matched.docs);
+  const inMatches = matchFlags(table.size, matched.docs);
   let rank = offset;
   for (const { doc, score } of ranked.slice(offset, need)) {
     yield {
       rank: ++rank,
       ...postFields(table.posts[doc], score),
-      duplicates: groups.others(doc).filter((o) => inMatches.has(o)).length,
+      duplicates: groups.others(doc).filter((o) => inMatches[o] === 1).length,
     };
   }
 }

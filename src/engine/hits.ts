@@ -30,10 +30,17 @@ export interface HitSources {
   runner: QueryRunner;
 }
 
+/** A flag per document of an index of `size`: 1 for the matches (cheaper to build than a set of thousands). */
+export function matchFlags(size: number, docs: readonly number[]): Uint8Array {
+  const flags = new Uint8Array(size);
+  for (const d of docs) flags[d] = 1;
+  return flags;
+}
+
 /**
  * The hit of document `doc`: snippet and title highlighted with the plan's units (snippet
  * `weights` per unit), the listed terms it holds and lacks, and its duplicates among the
- * matches (`inMatches`; null when none of the page is grouped).
+ * matches (`inMatches`: a flag per document, see {@link matchFlags}; null when none of the page is grouped).
  */
 export function makeHit(
   src: HitSources,
@@ -41,7 +48,7 @@ export function makeHit(
   score: number,
   plan: QueryPlan,
   found: MatchResult,
-  inMatches: Set<number> | null,
+  inMatches: Uint8Array | null,
   weights: number[],
 ): Hit {
   const { table, groups } = src;
@@ -50,7 +57,7 @@ export function makeHit(
   const matched: string[] = [];
   const missing: string[] = [];
   for (const t of plan.terms) (src.runner.holds(plan, found, doc, t, null) ? matched : missing).push(t.text);
-  const dupes = inMatches ? groups.others(doc).filter((d) => inMatches.has(d)) : [];
+  const dupes = inMatches ? groups.others(doc).filter((d) => inMatches[d] === 1) : [];
   return {
     ...postFields(p, score),
     snippet: makeSnippet(src.texts.display(doc), table.text(doc), units, SNIPPET_LENGTH, weights),

@@ -46,13 +46,14 @@ export class DuplicateGroups {
   /** Distinct posts among `docs`, a duplicate group counting once. */
   countDistinct(docs: readonly number[]): number {
     if (this.groups.length === 0) return docs.length;
-    const seen = new Set<number>();
+    // A flag per group, not a set: this runs over every match of every collapsed query.
+    const seen = new Uint8Array(this.groups.length);
     let n = 0;
     for (const d of docs) {
       const g = this.groupIndex[d];
       if (g < 0) n++;
-      else if (!seen.has(g)) {
-        seen.add(g);
+      else if (seen[g] === 0) {
+        seen[g] = 1;
         n++;
       }
     }

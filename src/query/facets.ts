@@ -11,26 +11,52 @@ export interface Facets {
  * With `groups` (collapsed results), a duplicate group counts once per value, however many of its
  * posts have it: a count is then the total that filtering by that value shows.
  */
-export function facetCounts(table: DocTable, docs: readonly number[], groups?: { groupOf(doc: number): number }): Facets {
+export function facetCounts(
+  table: DocTable,
+  docs: readonly number[],
+  groups?: { groupOf(doc: number): number; readonly count: number },
+): Facets {
   const catCounts = new Uint32Array(table.categoryNames.length);
   const [y0, y1] = table.yearRange;
   const yearCounts = new Uint32Array(Math.max(0, y1 - y0 + 1));
   const { categoryStart, categoryFlat } = table;
-  // "group:c<category>" / "group:y<year>" pairs already counted for a post of a duplicate group.
-  const counted = new Set<string>();
-  const firstOfGroup = (group: number, key: string): boolean => {
-    const k = `${group}:${key}`;
-    if (counted.has(k)) return false;
-    counted.add(k);
-    return true;
-  };
+  const grouped: number[] = [];
   for (const d of docs) {
-    const group = groups ? groups.groupOf(d) : -1;
-    for (let i = categoryStart[d], end = categoryStart[d + 1]; i < end; i++) {
-      if (group < 0 || firstOfGroup(group, `c${categoryFlat[i]}`)) catCounts[categoryFlat[i]]++;
+    if (groups && groups.groupOf(d) >= 0) {
+      grouped.push(d);
+      continue;
     }
+    for (let i = categoryStart[d], end = categoryStart[d + 1]; i < end; i++) catCounts[categoryFlat[i]]++;
     const y = table.year[d];
-    if (y !== 0 && (group < 0 || firstOfGroup(group, `y${y}`))) yearCounts[y - y0]++;
+    if (y !== 0) yearCounts[y - y0]++;
+  }
+  if (groups && grouped.length > 0) {
+    // Posts of a duplicate group count once per value: visit the groups one at a time
+    // (members ordered by group with a counting sort) and stamp each value with the
+    // group that counted it, in typed arrays rather than a set of (group, value) keys.
+    const starts = new Uint32Array(groups.count + 1);
+    for (const d of grouped) starts[groups.groupOf(d) + 1]++;
+    for (let g = 0; g < groups.count; g++) starts[g + 1] += starts[g];
+    const order = new Uint32Array(grouped.length);
+    const at = starts.slice(0, groups.count);
+    for (const d of grouped) order[at[groups.groupOf(d)]++] = d;
+    const catStamp = new Int32Array(catCounts.length).fill(-1);
+    const yearStamp = new Int32Array(yearCounts.length).fill(-1);
+    for (const d of order) {
+      const g = groups.groupOf(d);
+      for (let i = categoryStart[d], end = categoryStart[d + 1]; i < end; i++) {
+        const c = categoryFlat[i];
+        if (catStamp[c] !== g) {
+          catStamp[c] = g;
+          catCounts[c]++;
+        }
+      }
+      const y = table.year[d];
+      if (y !== 0 && yearStamp[y - y0] !== g) {
+        yearStamp[y - y0] = g;
+        yearCounts[y - y0]++;
+      }
+    }
   }
   const years = new Map<number, number>();
   for (let i = 0; i < yearCounts.length; i++) if (yearCounts[i] > 0) years.set(y0 + i, yearCounts[i]);
