@@ -72,6 +72,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   // Tables this process decoded already (a reload after an update segment): decided once, up front.
   const docsSum = (k: number): string | undefined => m.files[shardFiles(k).docs]?.sha256;
   const docsPath = (k: number): string => join(version.dir, shardFiles(k).docs);
+  others.catch(() => undefined); // awaited below, or abandoned with the load
   const reused = await Promise.all(m.shards.map((_, k) => decodedFiles.docs(docsSum(k), docsPath(k))));
   const kept: Array<Promise<void>> = [];
   // Shards are read a few ahead of the one being decoded, not all at once: the raw JSON
@@ -84,7 +85,6 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
     p.catch(() => undefined); // every read is awaited below, or abandoned with the load
     ahead[k] = p;
   };
-  others.catch(() => undefined);
   // The shards' text files are checked against their checksums (on the checksum thread)
   // while this thread decodes the document tables: neither waits for the other.
   const textPaths = inOrder(m.shards.length, TEXT_CHECKS, (k) => version.localFile(shardFiles(k).text));
