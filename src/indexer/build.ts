@@ -60,9 +60,11 @@ export interface BuildOptions {
   /** Cap on body text per post, in characters (default 2,000,000). */
   maxTextChars?: number;
   /**
-   * Reuse the live index in `out`: rebuild only the shards whose files were added,
-   * changed or deleted (same result as a full build). Falls back to a full build, with
-   * the reason in {@link BuildReport.fullReason}, when there is no usable previous index.
+   * Update the live index in `out`: a small change becomes an update segment plus
+   * deletions (see indexer/update-segment); past the segment limits, or with `merge`,
+   * the merged shards whose files changed are rebuilt (the result of a full build).
+   * Falls back to a full build, with the reason in {@link BuildReport.fullReason}, when
+   * there is no usable previous index.
    */
   incremental?: boolean;
   /**
