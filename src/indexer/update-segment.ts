@@ -23,9 +23,9 @@ import { liveSources, notesInForce, RACY_MS, sameContent, type Changes } from '.
  * new version that hard-links every file of the live one, adds one shard holding the
  * added and changed posts with posting files of its own (an update segment), and lists
  * the replaced and removed posts' document numbers as deleted. Readers translate posting
- * lists to live documents (segment/segments.ts). A merging build (today's incremental
- * build over the merged shards) folds the segments and deletions back into the merged
- * files once {@link mergeDue} says so, and gives exactly what a full build gives.
+ * lists to live documents (segment/segments.ts). A merging build (build.ts reusing the
+ * unchanged merged shards) folds the segments and deletions back into the merged files
+ * once {@link mergeDue} says so, and gives exactly what a full build gives.
  *
  * Until that merge, the segment's posts are cleaned of boilerplate with the template
  * blocks known at the last merge, and take no part in duplicate groups or the
@@ -35,9 +35,10 @@ import { liveSources, notesInForce, RACY_MS, sameContent, type Changes } from '.
 /** Update segments a version may hold; a change that would need more is merged instead. */
 export const MAX_SEGMENTS = 8;
 /**
- * A change of more posts than this share of the index (or more than MIN_MERGE_POSTS) is
- * merged rather than written as a segment: segmenting that many posts costs about what
- * rebuilding their shards does. The same bound applies to all segments and deletions together.
+ * Posts in segments plus deleted posts, as a share of the stored posts (at least
+ * MIN_MERGE_POSTS), past which a merge is due; past twice that, a change is merged
+ * rather than written as a segment: segmenting that many posts costs about what
+ * rebuilding their shards does, and every query translates the segments' lists.
  */
 export const SEGMENT_SHARE = 0.05;
 export const MIN_MERGE_POSTS = 64;
@@ -73,8 +74,8 @@ export interface SegmentContext {
 
 /**
  * Write the corpus's changes since the previous version as an update segment and
- * deletions, or return null when they should be merged instead (too many, too many
- * segments, or a previous version this cannot read).
+ * deletions, or return null when they should be merged instead (past {@link MAX_SEGMENTS}
+ * or twice the {@link SEGMENT_SHARE} bound).
  */
 export async function writeUpdateSegment(ctx: SegmentContext): Promise<BuildReport | null> {
   const { previous } = ctx;
@@ -193,9 +194,9 @@ async function indexSegment(
   const parsed = parsedAll.get(k)!;
   // Sources as the merged build resolved them: the host, else a title suffix known as a source.
   const { frequent } = await ctx.previous.boilerplate();
-  const sourceOf = parsed.blocks.map(([host, title]) => {
+  const sourceOf = parsed.blocks.map(([host, suffix]) => {
     if (host) return host;
-    return title !== null && frequent.has(`title:${title}`) ? `title:${title}` : '';
+    return suffix !== null && frequent.has(`title:${suffix}`) ? `title:${suffix}` : '';
   });
   const job: ShardJob = {
     kind: 'index',
