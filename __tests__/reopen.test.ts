@@ -1,10 +1,10 @@
-import { promises as fsp, writeFileSync } from 'node:fs';
+import { promises as fsp, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildIndex } from '../src/indexer/build';
 import { SearchEngine } from '../src/engine';
 import { rng } from '../scripts/lib/random';
 import { randomPost } from './helpers/archive';
-import { renderPost, tempDir } from './helpers/corpus';
+import { liveVersionDir, renderPost, tempDir } from './helpers/corpus';
 
 /**
  * Opening the successor of a version this process opened (a server's reload after an
@@ -56,6 +56,21 @@ test('a reload after an update segment reads the new shard, not the unchanged sh
     } finally {
       fresh.cleanup();
     }
+  } finally {
+    corpus.cleanup();
+    out.cleanup();
+  }
+});
+
+test('a manifest listing a deleted document that does not exist is refused, naming the file', async () => {
+  const corpus = tempDir();
+  const out = tempDir();
+  try {
+    for (let i = 0; i < 5; i++) writeFileSync(join(corpus.dir, `d${i}.md`), randomPost(rng(i), i));
+    await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0 });
+    const manifest = join(liveVersionDir(out.dir), 'manifest.json');
+    writeFileSync(manifest, JSON.stringify({ ...(JSON.parse(readFileSync(manifest, 'utf8')) as object), deleted: [7] }));
+    await expect(SearchEngine.open(out.dir)).rejects.toThrow(/is damaged: manifest\.json: deleted document 7 is not one of the 5 stored; rebuild it/);
   } finally {
     corpus.cleanup();
     out.cleanup();

@@ -130,7 +130,12 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   if (segments.length === 0 && !m.deleted?.length) texts = new FileDocTexts(textFiles, options.textCache);
   else {
     // Update segments or deletions: queries see live documents only, numbered densely.
-    const map = DocMap.of(metas.length, m.deleted ?? []);
+    let map: DocMap;
+    try {
+      map = DocMap.of(metas.length, m.deleted ?? []);
+    } catch (err) {
+      throw new Error(`index ${version.dir} is damaged: manifest.json: ${(err as Error).message}; rebuild it`);
+    }
     postings = segmentedPostings(merged, segmentPaths, m.shards, base, map);
     texts = new FileDocTexts(textFiles, options.textCache, map.toStored);
     const keep = (_: unknown, d: number): boolean => map.toLive[d] >= 0;
