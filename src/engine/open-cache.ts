@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import type { PostMeta, VocabColumns } from '../format/codec';
+import { fileIdentity } from '../store/checked-read';
 
 /** A shard's decoded document table and normalized titles. */
 export interface DecodedDocs {
@@ -15,8 +16,8 @@ type Decoded = DecodedDocs | VocabColumns;
  * merge that kept most shards, decodes only the files that changed. Decoding every
  * shard's document table and the vocabulary was most of a reload's CPU (a profile of
  * re-opening the oped2 index). An entry is used only while the file on disk has the
- * device, inode, size and mtime it had when decoded (a hard link to it keeps them), so
- * that a file damaged since is read again and refused. One index is kept: a process that
+ * identity it had when decoded (store/checked-read.ts `fileIdentity`), so that a file
+ * damaged since is read again and refused. One index is kept: a process that
  * alternates between two indexes decodes as if there were no cache.
  */
 export class DecodedFiles {
@@ -53,8 +54,7 @@ export class DecodedFiles {
 
 async function statKey(path: string): Promise<string | null> {
   try {
-    const st = await fs.stat(path);
-    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    return fileIdentity(await fs.stat(path));
   } catch {
     return null; // not a local file (a network store's version): never reused
   }

@@ -65,10 +65,9 @@ export function listedChecksum(dir: string, manifest: Manifest, file: string): F
 export async function checkLocalFile(dir: string, manifest: Manifest, file: string, path: string): Promise<string> {
   const expected = listedChecksum(dir, manifest, file);
   let got: FileCheck;
-  let key: string | null = null;
+  let key: string;
   try {
-    const st = await fs.stat(path);
-    key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    key = fileIdentity(await fs.stat(path));
     if (verified.get(key) === expected.crc32) return path;
     got = await checkFileOffThread(path);
   } catch (err) {
@@ -82,7 +81,15 @@ export async function checkLocalFile(dir: string, manifest: Manifest, file: stri
 }
 
 /**
- * Files checked in this process, by device, inode, size and mtime: a version that
+ * A file's device, inode, size and mtime: what stays the same while its bytes do (a
+ * write changes the mtime; a hard link into another version keeps all four).
+ */
+export function fileIdentity(st: { dev: number; ino: number; size: number; mtimeMs: number }): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
+/**
+ * Files checked in this process, by {@link fileIdentity}: a version that
  * hard-links its predecessor's files (an update segment, a merge's kept shards) is
  * opened without reading them again. A write to a file changes its mtime.
  */
