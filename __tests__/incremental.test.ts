@@ -5,7 +5,7 @@ import { BuildPool } from '../src/indexer/pool';
 import { SearchEngine } from '../src/engine';
 import { rng, pick } from '../scripts/lib/random';
 import { liveVersionDir, tempDir } from './helpers/corpus';
-import { querySet, randomPost } from './helpers/archive';
+import { querySet, randomPost, withArchive } from './helpers/archive';
 
 /**
  * An incremental build must answer every query exactly as a full rebuild of the same
@@ -39,20 +39,6 @@ function liveFiles(out: string): Record<string, unknown> {
       .sort()
       .map((f) => [f, files[f]]),
   );
-}
-
-/** Run `body` on a temporary corpus of `posts` random posts (seed `seed`) and an empty index folder. */
-async function withArchive(seed: number, posts: number, body: (corpus: string, out: string) => Promise<void>): Promise<void> {
-  const rand = rng(seed);
-  const corpus = tempDir();
-  const out = tempDir();
-  try {
-    for (let i = 0; i < posts; i++) writeFileSync(join(corpus.dir, `q${i}.md`), randomPost(rand, i));
-    await body(corpus.dir, out.dir);
-  } finally {
-    corpus.cleanup();
-    out.cleanup();
-  }
 }
 
 test('random add/change/delete sequences: merging incremental builds equal full rebuilds', async () => {
@@ -274,6 +260,15 @@ test('a deletion alone writes no segment: the post disappears from answers, coun
     expect([...after.documents()].map((d) => d.id)).not.toContain(gone);
     expect(after.get(gone)).toBeNull();
     expect(after.matchIds(phrase)).toEqual([]);
+    // Every query answers as a full build of the remaining posts does (bigram words need no body check).
+    const full = tempDir();
+    try {
+      await buildIndex({ corpus, out: full.dir, workers: 0 });
+      const queries = querySet(rng(11), 30);
+      expect(observeMatches(after, queries)).toEqual(observeMatches(await SearchEngine.open(full.dir), queries));
+    } finally {
+      full.cleanup();
+    }
   }));
 
 test('an engine open on a segment version answers through a merge and after its version folder is pruned', () =>

@@ -2,8 +2,7 @@ import { promises as fsp, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildIndex } from '../src/indexer/build';
 import { SearchEngine } from '../src/engine';
-import { rng } from '../scripts/lib/random';
-import { randomPost } from './helpers/archive';
+import { withArchive } from './helpers/archive';
 import { liveVersionDir, renderPost, tempDir } from './helpers/corpus';
 
 /**
@@ -12,27 +11,23 @@ import { liveVersionDir, renderPost, tempDir } from './helpers/corpus';
  * checksums. The answers are those of a fresh open.
  */
 
-test('a reload after an update segment reads the new shard, not the unchanged shards or vocabulary', async () => {
-  const corpus = tempDir();
-  const out = tempDir();
-  const rand = rng(5);
-  try {
-    for (let i = 0; i < 200; i++) writeFileSync(join(corpus.dir, `r${i}.md`), randomPost(rand, i));
-    await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0 });
-    const first = await SearchEngine.open(out.dir);
+test('a reload after an update segment reads the new shard, not the unchanged shards or vocabulary', () =>
+  withArchive(5, 200, async (corpus, out) => {
+    await buildIndex({ corpus: corpus, out: out, workers: 0 });
+    const first = await SearchEngine.open(out);
     expect(first.info().docs).toBe(200);
     writeFileSync(
-      join(corpus.dir, 'lighthouse.md'),
+      join(corpus, 'lighthouse.md'),
       renderPost({ title: '灯塔的最后一夜', date: '2024-06-01', body: '<p>守塔人熄灭了灯。</p>' }),
     );
-    const update = await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0, incremental: true });
+    const update = await buildIndex({ corpus: corpus, out: out, workers: 0, incremental: true });
     expect(update.segments).toBe(1);
 
     const read = jest.spyOn(fsp, 'readFile');
     let second: SearchEngine;
     let names: string[];
     try {
-      second = await SearchEngine.open(out.dir);
+      second = await SearchEngine.open(out);
       names = read.mock.calls.flatMap(([path]) => (typeof path === 'string' ? [basename(path)] : []));
     } finally {
       read.mockRestore();
@@ -46,7 +41,7 @@ test('a reload after an update segment reads the new shard, not the unchanged sh
     const fresh = tempDir();
     try {
       // The same answers as an open that decodes everything (a copy of the version, read in full).
-      await buildIndex({ corpus: corpus.dir, out: fresh.dir, workers: 0 });
+      await buildIndex({ corpus: corpus, out: fresh.dir, workers: 0 });
       const full = await SearchEngine.open(fresh.dir);
       for (const q of ['灯塔', '港口', '码头 集装箱', 'title:灯塔']) {
         expect([...second.matchIds(q)].sort()).toEqual([...full.matchIds(q)].sort());
@@ -56,23 +51,14 @@ test('a reload after an update segment reads the new shard, not the unchanged sh
     } finally {
       fresh.cleanup();
     }
-  } finally {
-    corpus.cleanup();
-    out.cleanup();
-  }
-});
+  }));
 
-test('a manifest listing a deleted document that does not exist is refused, naming the file', async () => {
-  const corpus = tempDir();
-  const out = tempDir();
-  try {
-    for (let i = 0; i < 5; i++) writeFileSync(join(corpus.dir, `d${i}.md`), randomPost(rng(i), i));
-    await buildIndex({ corpus: corpus.dir, out: out.dir, workers: 0 });
-    const manifest = join(liveVersionDir(out.dir), 'manifest.json');
+test('a manifest listing a deleted document that does not exist is refused, naming the file', () =>
+  withArchive(6, 5, async (corpus, out) => {
+    await buildIndex({ corpus, out, workers: 0 });
+    const manifest = join(liveVersionDir(out), 'manifest.json');
     writeFileSync(manifest, JSON.stringify({ ...(JSON.parse(readFileSync(manifest, 'utf8')) as object), deleted: [7] }));
-    await expect(SearchEngine.open(out.dir)).rejects.toThrow(/is damaged: manifest\.json: deleted document 7 is not one of the 5 stored; rebuild it/);
-  } finally {
-    corpus.cleanup();
-    out.cleanup();
-  }
-});
+    await expect(SearchEngine.open(out)).rejects.toThrow(
+      /is damaged: manifest\.json: deleted document 7 is not one of the 5 stored; rebuild it/,
+    );
+  }));

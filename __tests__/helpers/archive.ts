@@ -1,5 +1,7 @@
-import { renderPost } from './corpus';
-import { pick } from '../../scripts/lib/random';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderPost, tempDir } from './corpus';
+import { pick, rng } from '../../scripts/lib/random';
 
 /**
  * A generator of synthetic news posts from a small original vocabulary, for tests that
@@ -96,4 +98,18 @@ export function querySet(rand: () => number, n: number): string[] {
   const out = [...WORDS.slice(0, 12), ...LATIN, '港口 码头', '"集装箱航运"', 'title:港口', '地铁 OR 公交', '医院 -疫苗', '站台换乘'];
   while (out.length < n) out.push(`${pick(rand, WORDS)} ${pick(rand, [...WORDS, ...LATIN])}`);
   return out;
+}
+
+/** Run `body` on a temporary corpus of `posts` random posts (seed `seed`) and an empty index folder. */
+export async function withArchive(seed: number, posts: number, body: (corpus: string, out: string) => Promise<void>): Promise<void> {
+  const rand = rng(seed);
+  const corpus = tempDir();
+  const out = tempDir();
+  try {
+    for (let i = 0; i < posts; i++) writeFileSync(join(corpus.dir, `q${i}.md`), randomPost(rand, i));
+    await body(corpus.dir, out.dir);
+  } finally {
+    corpus.cleanup();
+    out.cleanup();
+  }
 }
