@@ -1,13 +1,15 @@
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { buildIndex } from '../src/indexer/build';
+import { SearchEngine } from '../src/engine';
 import { buildRedisIndex } from '../src/indexer/build-redis';
 import { parseWorkers } from '../src/server/cluster';
 import { configFromEnv } from '../src/server/config';
 import { renderPost, tempDir } from './helpers/corpus';
 import { ensureDist, spawnServe, type ServeProcess } from './helpers/dist';
 import { itRedis, startRedis, type TestRedis } from './helpers/redis';
+import { descendantPids } from '../scripts/lib/proc';
 
 const CORPUS = join(__dirname, '..', 'corpus');
 const NEW_WORD = '琥珀灯塔';
@@ -83,6 +85,34 @@ describe('--workers N (node:cluster)', () => {
     } finally {
       serve.proc.kill('SIGKILL');
       corpus.cleanup();
+      out.cleanup();
+    }
+  });
+
+  it('workers segment through the primary: one jieba dictionary, answers as one process gives', async () => {
+    const out = tempDir();
+    await buildIndex({ corpus: CORPUS, out: out.dir, workers: 0 });
+    const serve = spawnServe({ WORKERS: '2', PORT: '0', HOST: '127.0.0.1', INDEX_DIR: out.dir, LOG_LEVEL: 'info', RATE_LIMIT: '0' });
+    const engine = await SearchEngine.open(out.dir);
+    try {
+      const url = await listening(serve, 2);
+      // Questions typed without spaces: runs longer than 4 characters need jieba.
+      for (const q of ['城市里的夜市为什么越来越受欢迎', '共享单车为什么退潮了', '地铁五号线什么时候开通']) {
+        const want = engine.search(q);
+        expect(want.total).toBeGreaterThan(0);
+        const answers = await Promise.all(Array.from({ length: 6 }, () => fresh(`${url}/api/search?q=${encodeURIComponent(q)}`)));
+        for (const a of answers) {
+          expect(a.status).toBe(200);
+          expect([a.body.total, (a.body.hits as Array<{ id: string }>).map((h) => h.id)]).toEqual([want.total, want.hits.map((h) => h.id)]);
+        }
+      }
+      const maps = (pid: number): boolean => readFileSync(`/proc/${pid}/maps`, 'utf8').includes('nodejieba');
+      const workers = descendantPids(serve.proc.pid!);
+      expect(workers).toHaveLength(2);
+      expect(workers.map(maps)).toEqual([false, false]);
+      expect(maps(serve.proc.pid!)).toBe(true);
+    } finally {
+      serve.proc.kill('SIGKILL');
       out.cleanup();
     }
   });

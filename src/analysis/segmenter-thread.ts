@@ -1,5 +1,6 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { getSegmenter, segmenterFingerprint, type Segmenter, type SegmenterOptions } from './segmenter';
+import { SegmenterConnection, sharedSegmenter, type SegmenterFds } from './segmenter-service';
 import { CALL, ERROR, IDLE, MODE_CUT, MODE_SEARCH, RESULT, TOO_SMALL, type DataBuffer, type ThreadInit } from './segmenter-thread-protocol';
 
 /**
@@ -18,6 +19,17 @@ const CALL_TIMEOUT_MS = 120_000;
 const INITIAL_UNITS = 1 << 14;
 
 const threads = new Map<string, Segmenter>();
+/** Set in a cluster worker: segment through the primary's dictionaries (see {@link useSharedSegmenter}). */
+let shared: SegmenterConnection | null = null;
+
+/**
+ * Make {@link getThreadedSegmenter} cut through the segmenter service at the other end of
+ * `fds` (a cluster's primary, analysis/segmenter-service.ts) instead of loading a
+ * dictionary in this process; should the service fail, a thread of this process takes over.
+ */
+export function useSharedSegmenter(fds: SegmenterFds): void {
+  shared = new SegmenterConnection(fds);
+}
 
 /**
  * The process-wide threaded segmenter for a backend and user dictionary, started on the
@@ -30,7 +42,8 @@ export function getThreadedSegmenter(options: SegmenterOptions = {}): Segmenter 
   const key = `${name}\0${options.userDict ?? ''}`;
   let s = threads.get(key);
   if (!s) {
-    s = startThread({ backend: name, userDict: options.userDict }, fingerprint);
+    const own = (): Segmenter => startThread({ backend: name, userDict: options.userDict }, fingerprint);
+    s = shared ? sharedSegmenter(shared, { backend: name, userDict: options.userDict }, fingerprint, own) : own();
     threads.set(key, s);
   }
   return s;

@@ -1,5 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
-import { wholeNumber, wholeNumberRule } from '../engine';
+import type { Readable, Writable } from 'node:stream';
+import { serveSegmenter } from '../analysis/segmenter-service';
+import { useSharedSegmenter } from '../analysis/segmenter-thread';
+import { wholeNumber, wholeNumberRule } from '../engine/options';
 import { createLogger, type LogLevel } from './log';
 
 /** Largest --workers accepted (more processes than this is a typo, not a deployment). */
@@ -17,10 +20,16 @@ export function parseWorkers(flag: string | undefined, env: string | undefined =
   return n;
 }
 
+/** A worker's file descriptors of its pipe pair to the primary's segmenter (the primary's stdio below). */
+const SEGMENTER_FDS = 'ZHSEARCH_SEGMENTER_FDS';
+const WORKER_STDIO = ['inherit', 'inherit', 'inherit', 'ipc', 'pipe', 'pipe'] as const;
+
 /**
  * Serve with `n` processes sharing one port (node:cluster): the primary forks the
  * workers, each of which runs `startWorker` (a full server with its own engine), and
- * restarts a worker that dies. SIGHUP is passed to every worker (each reloads the
+ * restarts a worker that dies. The primary holds the one jieba dictionary the workers
+ * segment queries with, through a pipe pair each (analysis/segmenter-service.ts): a
+ * dictionary per worker would be most of each worker's memory. SIGHUP is passed to every worker (each reloads the
  * index); a reload asked of one worker (POST /admin/reload) is passed to the others;
  * SIGTERM/SIGINT stop the workers gracefully, then the primary exits.
  *
@@ -28,15 +37,23 @@ export function parseWorkers(flag: string | undefined, env: string | undefined =
  * `n` is 1 (the caller then serves in this process).
  */
 export function runCluster(n: number, logLevel: LogLevel): boolean {
-  if (n <= 1 || !cluster.isPrimary) return false;
+  if (!cluster.isPrimary) {
+    const fds = /^(\d+),(\d+)$/.exec(process.env[SEGMENTER_FDS] ?? '');
+    if (fds) useSharedSegmenter({ request: Number(fds[1]), answer: Number(fds[2]) });
+    return false;
+  }
+  if (n <= 1) return false;
   const log = createLogger(logLevel);
+  cluster.setupPrimary({ stdio: [...WORKER_STDIO] });
   let stopping = false;
   const restarts: number[] = [];
   // Only workers that listen have their signal handlers: SIGHUP would kill one still loading.
   const listening = new Set<Worker>();
   cluster.on('listening', (w) => listening.add(w));
   const fork = (): Worker => {
-    const w = cluster.fork();
+    const w = cluster.fork({ [SEGMENTER_FDS]: '4,5' });
+    const pipes = w.process.stdio as ReadonlyArray<unknown>;
+    serveSegmenter(pipes[4] as Readable, pipes[5] as Writable);
     w.on('message', (msg: { zhsearch?: string }) => {
       if (msg?.zhsearch !== 'reload-others') return;
       for (const other of listening) if (other !== w) other.process.kill('SIGHUP');
