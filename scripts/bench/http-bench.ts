@@ -1,4 +1,4 @@
-import { processRssMB } from '../lib/proc';
+import { processRssMB, processTreeMemoryMB } from '../lib/proc';
 import { isListening, spawnServe, untilListening } from '../lib/serve-process';
 import type { HttpResult } from './protocol';
 import { runChild, running } from './run-child';
@@ -11,16 +11,25 @@ export interface HttpOutcome {
   requestsLogged: number;
   /** When it started listening (index loaded) and after the load test; NaN without /proc. */
   rss: { listening: number; after: number };
+  /** After the load test, every process of the server (a cluster's primary and workers) together. */
+  tree: { rss: number; pss: number };
+  workers: number;
 }
 
-/** Start the real server on the zhsearch index, load it with the HTTP child, stop it. */
+/**
+ * Start the real server on the zhsearch index with `workers` processes, load it with the
+ * HTTP child, stop it. (With workers the server CPU column is the primary's alone.)
+ */
 export async function httpBench(
   dir: string,
   indexDir: string,
   queriesPath: string,
   seconds: number,
   timeoutMs: number,
+  workers = 1,
 ): Promise<HttpOutcome> {
+  let listening = 0;
+  const none = { rss: NaN, pss: NaN };
   const server = spawnServe(
     {
       INDEX_DIR: indexDir,
@@ -30,25 +39,28 @@ export async function httpBench(
       LOG_LEVEL: 'info', // the "listening" line is logged at info; so is every request
       ADMIN_TOKEN: '',
       CORS_ORIGINS: '',
+      WORKERS: String(workers),
     },
-    // Request lines after "listening" are only counted: parsing them would take CPU from the server.
-    { stderr: 'inherit', stopParsingAfter: isListening },
+    // Request lines after "listening" (of every worker) are only counted: parsing them would take CPU from the server.
+    { stderr: 'inherit', stopParsingAfter: (l) => isListening(l) && ++listening >= workers },
   );
   running.add(server.proc);
   const pid = server.proc.pid!;
   try {
     const url = await untilListening(server, timeoutMs);
-    log(`server listening at ${url}`);
+    for (const deadline = Date.now() + timeoutMs; listening < workers && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+    log(`server listening at ${url}${workers > 1 ? ` (${listening} of ${workers} workers)` : ''}`);
     // The server has loaded the index when it listens (jieba's dictionary comes after its first answer).
     const rss = { listening: processRssMB(pid), after: NaN };
     const r = await runChild<HttpResult>(dir, 'http', 'run', [url, queriesPath, String(seconds), String(pid)], timeoutMs);
     const requestsLogged = server.countedLines();
     if (server.proc.exitCode !== null || server.proc.signalCode !== null)
-      return { result: null, error: 'server died during the load test', requestsLogged, rss };
+      return { result: null, error: 'server died during the load test', requestsLogged, rss, tree: none, workers };
     rss.after = processRssMB(pid);
-    return r.ok ? { result: r.result, error: null, requestsLogged, rss } : { result: null, error: r.error, requestsLogged, rss };
+    const tree = processTreeMemoryMB(pid);
+    return { result: r.ok ? r.result : null, error: r.ok ? null : r.error, requestsLogged, rss, tree, workers };
   } catch (err) {
-    return { result: null, error: (err as Error).message, requestsLogged: server.countedLines(), rss: { listening: NaN, after: NaN } };
+    return { result: null, error: (err as Error).message, requestsLogged: server.countedLines(), rss: { listening: NaN, after: NaN }, tree: none, workers };
   } finally {
     await server.stop(10_000);
     running.delete(server.proc);

@@ -187,6 +187,7 @@ async function main(): Promise<void> {
 
     // 2. zhsearch queries in a fresh process, then HTTP.
     let http: HttpOutcome | null = null;
+    let twoWorkers: HttpOutcome | null = null;
     let serveCold: number[] | string = 'not measured';
     {
       const run = newRun('zhsearch', zBuild);
@@ -196,6 +197,11 @@ async function main(): Promise<void> {
         log('zhsearch: HTTP …');
         http = await httpBench(dir, zIndex, queriesPath, httpSeconds, timeoutMs);
         if (http.error) log(`zhsearch HTTP: error: ${http.error}`);
+        if (!quick) {
+          log('zhsearch HTTP: 2 workers …');
+          twoWorkers = await httpBench(dir, zIndex, queriesPath, httpSeconds, timeoutMs, 2);
+          if (twoWorkers.error) log(`zhsearch HTTP, 2 workers: error: ${twoWorkers.error}`);
+        }
         log('zhsearch serve: cold start …');
         serveCold = await serveColdStart(zIndex, qs.queries[0]?.words.join(' ') ?? '中国', timeoutMs);
       }
@@ -225,8 +231,8 @@ async function main(): Promise<void> {
       rmSync(idx, { recursive: true, force: true });
     }
 
-    failed = engineRuns.some((r) => r.error !== null) || (http !== null && http.error !== null);
-    const report = render(engineRuns, http, { corpus, scale, quick, runs, docs: qs.docs, qs, httpSeconds });
+    failed = engineRuns.some((r) => r.error !== null) || [http, twoWorkers].some((h) => h !== null && h.error !== null);
+    const report = render(engineRuns, http, { corpus, scale, quick, runs, docs: qs.docs, qs, httpSeconds, twoWorkers });
     out.write(report.text + '\n');
     out.write(
       typeof serveCold === 'string'
@@ -246,6 +252,7 @@ async function main(): Promise<void> {
             querySet: { queries: qs.queries.length, knownItems: qs.knownItems.length, byKind: countKinds(qs.queries) },
             engines: engineRuns,
             http,
+            httpTwoWorkers: twoWorkers,
             serveColdStartMs: serveCold,
             updates,
             ratios: report.ratios,

@@ -16,6 +16,8 @@ export interface RenderContext {
   docs: number;
   qs: QuerySetData;
   httpSeconds: number;
+  /** The same load test on a server with 2 workers (not in the quick variant). */
+  twoWorkers?: HttpOutcome | null;
 }
 
 /** zhsearch against one baseline on one figure. */
@@ -175,11 +177,25 @@ export function render(runs: EngineRun[], http: HttpOutcome | null, ctx: RenderC
       lines.push(
         `server RSS: ${http.rss.listening} MB when listening (index loaded; jieba's dictionary loads in a worker thread meanwhile), ${http.rss.after} MB after the load test`,
       );
+      if (ctx.twoWorkers) lines.push(twoWorkersLine(ctx.twoWorkers, http));
     } else {
       lines.push(`HTTP: ERROR ${http.error}`);
     }
   }
   return { text: lines.join('\n'), ratios };
+}
+
+/** The 2-worker server's throughput and memory against one process's, after the same load test. */
+function twoWorkersLine(two: HttpOutcome, one: HttpOutcome): string {
+  if (!two.result) return `2 workers: ERROR ${two.error}`;
+  const rss = two.tree.rss / one.tree.rss;
+  const pss = two.tree.pss / one.tree.pss;
+  const met = (x: number): string => (Number.isFinite(x) ? (x <= 1.8 ? 'met' : 'MISSED') : 'n/a');
+  return [
+    `2 workers (--workers 2, the same load test): search ${two.result.search.rps.toFixed(0)} req/s (one process ${one.result?.search.rps.toFixed(0) ?? 'n/a'});`,
+    ` memory of all the server's processes after it: RSS ${two.tree.rss} MB = ${rss.toFixed(2)}× one process's ${one.tree.rss} MB (target ≤ 1.8×: ${met(rss)}),`,
+    ` PSS ${two.tree.pss} MB = ${pss.toFixed(2)}× (PSS divides a page the processes share among them; RSS counts it in each)`,
+  ].join('\n');
 }
 
 function ratio(r: EngineRun, metric: string, zh: number, base: number, words: [string, string]): Ratio {

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { wholeNumber, wholeNumberRule } from '../engine';
+import { wholeNumber, wholeNumberRule } from '../engine/options';
 
 /** The option table of a subcommand, as node:util parseArgs takes it. */
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;

@@ -1,14 +1,14 @@
 import cluster from 'node:cluster';
-import { buildIndex } from '../indexer/build';
-import { watchInWorker } from '../indexer/watch';
-import { walkCorpus } from '../ingest/walk';
 import { parseWorkers, runCluster } from '../server/cluster';
 import { configFromEnv, type ServerConfig } from '../server/config';
 import { tuneHeap } from '../server/heap';
-import { startServer, type RunningServer } from '../server/main';
-import { openVersion } from '../store/files';
+import type { RunningServer } from '../server/main';
 import { fail, parseFlags } from './args';
 import type { Command } from './command';
+
+// The server, the indexer and the engine are loaded where they are used (below), not
+// here: a cluster's primary only forks and supervises, and every module it loads is
+// memory it holds beside the workers (docs/operations.md, "Workers").
 
 const usage = (prog: string): string => `usage: ${prog} [--index DIR] [--port N] [--host H] [--workers N]
        ${prog} --corpus DIR [--index DIR] [--watch] [same options]
@@ -63,6 +63,7 @@ async function run(argv: string[], prog: string): Promise<void> {
     // Workers only serve: the primary (or the single process) builds first.
     if (values.corpus && cluster.isPrimary && !config.redisUrl) await buildIfStale(values.corpus, config.indexDir);
     if (runCluster(workers, config.logLevel)) return;
+    const { startServer } = await import('../server/main');
     const running = await startServer(config, { handleSignals: true });
     // A banner for people (the JSON log on stdout has the URL for machines).
     if (cluster.isPrimary && (values.corpus || process.stderr.isTTY)) process.stderr.write(`zhsearch is serving ${running.url}\n`);
@@ -77,12 +78,14 @@ async function buildIfStale(corpus: string, indexDir: string): Promise<void> {
   const reason = await staleReason(corpus, indexDir);
   if (!reason) return;
   process.stderr.write(`building ${indexDir} from ${corpus} (${reason})…\n`);
+  const { buildIndex } = await import('../indexer/build');
   const report = await buildIndex({ corpus, out: indexDir });
   process.stderr.write(`indexed ${report.indexed} documents in ${(report.ms / 1000).toFixed(1)} s (${report.skipped.length} skipped)\n`);
 }
 
 /** Build incrementally, serve, and on every update of the corpus rebuild and swap the index in. */
 async function serveAndWatch(corpus: string, config: ServerConfig): Promise<void> {
+  const [{ watchInWorker }, { startServer }] = await Promise.all([import('../indexer/watch'), import('../server/main')]);
   let running: RunningServer | null = null;
   const watcher = watchInWorker({
     corpus,
@@ -105,6 +108,7 @@ async function serveAndWatch(corpus: string, config: ServerConfig): Promise<void
 /** Why the index must be (re)built, or null when it is up to date. */
 async function staleReason(corpus: string, indexDir: string): Promise<string | null> {
   // The reader's own check: a missing, unreadable or other-format index must be built.
+  const [{ openVersion }, { walkCorpus }] = await Promise.all([import('../store/files'), import('../ingest/walk')]);
   let builtAt: number;
   try {
     builtAt = Date.parse((await openVersion(indexDir)).manifest.builtAt);

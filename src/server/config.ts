@@ -1,4 +1,4 @@
-import { wholeNumber, wholeNumberRule } from '../engine';
+import { wholeNumber, wholeNumberRule } from '../engine/options';
 import { checkIndexName } from '../store/index-name';
 import { DEFAULT_HEAP_GROWING_PERCENT } from './heap';
 import { parseLogLevel, type LogLevel } from './log';
