@@ -44,11 +44,12 @@ function lines(child: ChildProcess): () => Promise<unknown> {
       else queue.push(line);
     }
   });
-  return () => new Promise((resolve) => {
-    const l = queue.shift();
-    if (l !== undefined) resolve(JSON.parse(l));
-    else waiting.push((line) => resolve(JSON.parse(line)));
-  });
+  return () =>
+    new Promise((resolve) => {
+      const l = queue.shift();
+      if (l !== undefined) resolve(JSON.parse(l));
+      else waiting.push((line) => resolve(JSON.parse(line)));
+    });
 }
 
 /** Whether process `pid` has jieba's native code mapped (it loaded a dictionary itself). */

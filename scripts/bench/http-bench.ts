@@ -48,7 +48,8 @@ export async function httpBench(
   const pid = server.proc.pid!;
   try {
     const url = await untilListening(server, timeoutMs);
-    for (const deadline = Date.now() + timeoutMs; listening < workers && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+    for (const deadline = Date.now() + timeoutMs; listening < workers && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 100));
     log(`server listening at ${url}${workers > 1 ? ` (${listening} of ${workers} workers)` : ''}`);
     // The server has loaded the index when it listens (jieba's dictionary comes after its first answer).
     const rss = { listening: processRssMB(pid), after: NaN };
@@ -60,7 +61,14 @@ export async function httpBench(
     const tree = processTreeMemoryMB(pid);
     return { result: r.ok ? r.result : null, error: r.ok ? null : r.error, requestsLogged, rss, tree, workers };
   } catch (err) {
-    return { result: null, error: (err as Error).message, requestsLogged: server.countedLines(), rss: { listening: NaN, after: NaN }, tree: none, workers };
+    return {
+      result: null,
+      error: (err as Error).message,
+      requestsLogged: server.countedLines(),
+      rss: { listening: NaN, after: NaN },
+      tree: none,
+      workers,
+    };
   } finally {
     await server.stop(10_000);
     running.delete(server.proc);

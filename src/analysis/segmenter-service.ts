@@ -142,7 +142,7 @@ export class SegmenterConnection {
     out.writeUInt16LE(k.length, 5);
     k.copy(out, 7);
     out.write(text, 7 + k.length, 'utf16le');
-    for (let at = 0; at < out.length; ) at += retrying(() => writeSync(this.fds.request, out, at));
+    for (let at = 0; at < out.length;) at += retrying(() => writeSync(this.fds.request, out, at));
   }
 
   private receive(): Buffer {
@@ -153,7 +153,7 @@ export class SegmenterConnection {
   }
 
   private readFull(into: Buffer): void {
-    for (let at = 0; at < into.length; ) {
+    for (let at = 0; at < into.length;) {
       const n = retrying(() => readSync(this.fds.answer, into, at, into.length - at, null));
       if (n === 0) throw new Error('the pipe was closed');
       at += n;
