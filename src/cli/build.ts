@@ -9,7 +9,7 @@ import type { Command } from './command';
 const usage = (
   prog: string,
 ): string => `usage: ${prog} --corpus DIR --out DIR [--incremental [--merge]] [--watch] [--user-dict FILE] [--segmenter nodejieba|@node-rs/jieba] [--workers N] [--max-text-chars N] [--json]
-       ${prog} --backend redis --redis-url URL --name NAME [--grace-seconds N] [same options but --incremental, --watch]
+       ${prog} --backend redis --redis-url URL --name NAME [--grace-seconds N] [same options but --watch]
 
 Builds a zhsearch index of the posts under --corpus (default $CORPUS_DIR or corpus/)
 into --out (default $INDEX_DIR or index-data/), or with --backend redis into Redis as a
@@ -19,9 +19,10 @@ it; the old version is dropped after --grace-seconds, default 300). Only one bui
 NAME runs at a time. Bad posts are reported and skipped; the previous index stays live
 until the new one is complete. Exits non-zero only when nothing could be indexed.
 
---incremental  update the index in --out with what was added, changed or deleted: a small
-               change becomes an update segment (plus deletions) beside the merged shards;
-               past a few segments the update merges them (the result of a full build)
+--incremental  update the index in --out (or the live Redis version) with what was added,
+               changed or deleted: a small change becomes an update segment (plus deletions)
+               beside the merged shards; past a few segments the update merges them (the
+               result of a full build). Redis readers then fetch only the segment's files
 --merge        with --incremental: merge the segments now
 --watch        build, then keep watching --corpus and update the index incrementally
 --json         print the build report as JSON`;
@@ -69,7 +70,7 @@ async function run(argv: string[], prog: string): Promise<void> {
     }
   }
   const grace = intFlag(values['grace-seconds'], '--grace-seconds', 1, undefined, 1);
-  if (redis && (values.incremental || values.watch)) fail('--incremental and --watch work with the file backend only', 2);
+  if (redis && values.watch) fail('--watch works with the file backend only', 2);
   if (values.merge && !values.incremental) fail('--merge goes with --incremental', 2);
   if (values.watch) {
     const watcher = watchCorpus({

@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openVersion } from '../store/files';
+import { shardFiles } from '../format/manifest';
+import { copyVersion, openVersion } from '../store/files';
+import { seedCache } from '../store/local-cache';
 import { DEFAULT_GRACE_MS, RedisIndexStore } from '../store/redis';
 import { buildIndex, type BuildOptions, type BuildReport } from './build';
 
@@ -13,6 +15,8 @@ export interface RedisBuildOptions extends Omit<BuildOptions, 'out'> {
   name: string;
   /** How long the replaced version stays readable (default 5 minutes). */
   graceMs?: number;
+  /** The local cache folder of an incremental build (default: the readers', see store/local-cache). */
+  cacheDir?: string;
 }
 
 /**
@@ -21,19 +25,37 @@ export interface RedisBuildOptions extends Omit<BuildOptions, 'out'> {
  * staging folder (checksummed), is published under NAME:vN:…, and NAME:current is
  * flipped to it atomically; servers follow the flip. The previous version expires after
  * the grace period; versions of crashed builds are removed by the next build.
+ *
+ * With `incremental`, the live version is first copied into the staging folder (through
+ * the local cache folder, so a writer fetches only files it has not seen), and the build
+ * updates it as a file index's: a small change is an update segment, and readers fetch
+ * only the segment's files. When nothing changed, nothing is published.
  */
 export async function buildRedisIndex(options: RedisBuildOptions): Promise<BuildReport & { version: string }> {
   const started = Date.now();
-  const store = await RedisIndexStore.connect(options.redisUrl, options.name);
+  const store = await RedisIndexStore.connect(options.redisUrl, options.name, { cacheDir: options.cacheDir });
   const staging = await mkdtemp(join(tmpdir(), 'zhsearch-stage-'));
   try {
     const release = await store.acquireBuildLock();
     try {
       await store.removeCrashedVersions();
-      const { redisUrl: _u, name: _n, graceMs: _g, ...build } = options;
+      const { redisUrl: _u, name: _n, graceMs: _g, cacheDir: _c, ...build } = options;
+      const live = options.incremental ? await store.current() : null;
+      let fullReason: string | null = null;
+      if (live) {
+        const reader = await store.open();
+        const m = reader.manifest;
+        const missing = m.shards.map((_, k) => shardFiles(k).flex).find((f) => !m.files[f]);
+        if (missing)
+          fullReason = `the live version ${live} was published without its word index files (${missing}): this build is a full one`;
+        else await copyVersion(reader, staging);
+      }
       const report = await buildIndex({ ...build, out: staging });
+      if (fullReason) report.fullReason = fullReason;
+      if (report.upToDate && live) return { ...report, ms: Date.now() - started, bytes: 0, dir: `${store.label}@${live}`, version: live };
       const staged = await openVersion(staging);
       const { version, bytes } = await store.publish(staged, report.dir, options.graceMs ?? DEFAULT_GRACE_MS);
+      await seedCache(store.cacheDir, report.dir, staged.manifest.files);
       return { ...report, ms: Date.now() - started, bytes, dir: `${store.label}@${version}`, version };
     } finally {
       await release();

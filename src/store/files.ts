@@ -172,6 +172,23 @@ export async function openVersion(indexDir: string): Promise<VersionReader> {
   };
 }
 
+/**
+ * Write the version `reader` opened (of any backend) into `indexDir` as a file index of
+ * its own: a version folder with every file the manifest lists, and CURRENT naming it.
+ * Files are hard-linked from the reader's local copies where it has them (a network
+ * store's cache folder), copied otherwise. Returns the version folder.
+ */
+export async function copyVersion(reader: VersionReader, indexDir: string): Promise<string> {
+  const writer = await VersionWriter.create(indexDir);
+  const { files, ...manifest } = reader.manifest;
+  for (const file of Object.keys(files)) {
+    const from = await reader.localFile(file);
+    await fs.link(from, join(writer.dir, file)).catch(() => fs.copyFile(from, join(writer.dir, file)));
+  }
+  writer.addFiles(files);
+  return writer.commit(manifest);
+}
+
 /** Write `content` into `path` durably as it is; returns the checksum for the manifest. */
 export async function writeRawFile(path: string, content: Buffer): Promise<FileChecksum> {
   await writeDurable(path, content);

@@ -71,3 +71,23 @@ export async function pruneCache(cacheDir: string, keep: ReadonlySet<string>): P
     if (st && now - st.mtimeMs > STALE_MS) await fs.rm(join(cacheDir, e), { force: true }).catch(() => undefined);
   }
 }
+
+/**
+ * Put the files of a version folder `dir` (its manifest's `files`) into `cacheDir` under
+ * their cache names, hard-linked where possible: a writer that just published them
+ * need not fetch them back for its next incremental build, nor a reader on the same
+ * machine. Best effort: a file that cannot be linked or copied is fetched when needed.
+ */
+export async function seedCache(cacheDir: string, dir: string, files: Record<string, FileChecksum>): Promise<void> {
+  await fs.mkdir(cacheDir, { recursive: true }).catch(() => undefined);
+  for (const [file, sum] of Object.entries(files)) {
+    const path = join(cacheDir, `${sum.sha256}-${file}`);
+    const tmp = `${path}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
+    try {
+      await fs.link(join(dir, file), tmp).catch(() => fs.copyFile(join(dir, file), tmp));
+      await fs.rename(tmp, path);
+    } catch {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+    }
+  }
+}

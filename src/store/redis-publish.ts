@@ -55,10 +55,9 @@ export async function publishVersion(
   for (const [file, sum] of Object.entries(manifest.files)) {
     const data = await fs.readFile(join(stagedDir, file));
     const shard = flexShard.get(file);
-    if (shard !== undefined) {
-      await commitFlex(client, importFlex((await gunzipAsync(data)).toString('utf8')), keys.flexPrefix(version, shard));
-      continue;
-    }
+    // The word index goes into FlexSearch's adapter, and its export is stored as a file
+    // too: an incremental build copies the live version into a folder to start from.
+    if (shard !== undefined) await commitFlex(client, importFlex((await gunzipAsync(data)).toString('utf8')), keys.flexPrefix(version, shard));
     await client.set(keys.key(version, 'file', file), data);
     files[file] = sum;
     bytes += data.length;

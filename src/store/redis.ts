@@ -26,8 +26,9 @@ import { watchFlips, type FlipWatch } from './redis-watch';
  *   NAME:lock                 build lock: SET NX PX, refreshed while the build runs
  *   NAME:vN:started           marker written first; its TTL tells a retired version from a crashed one
  *   NAME:vN:manifest          the manifest (JSON, same as manifest.json of the file backend)
- *   NAME:vN:file:<file>       a file of the version (gzip'd docs and vocab, raw bigram and word postings
- *                             and bodies), checksummed; readers keep the raw ones in a local cache folder
+ *   NAME:vN:file:<file>       a file of the version (gzip'd docs, vocab and FlexSearch exports, raw bigram
+ *                             and word postings and bodies), checksummed; readers keep the raw ones in a
+ *                             local cache folder, an incremental build copies them all into its staging folder
  *   NAME-vN-sK|map:<term>     FlexSearch's Redis adapter: the word index of shard K (sorted sets;
  *                             readers answer from the word posting file instead)
  *   NAME-vN-sK|reg            FlexSearch's Redis adapter: the document register of shard K
