@@ -41,7 +41,8 @@ import type {
  */
 export class SearchEngine {
   private readonly table: DocTable;
-  private readonly byId = new Map<string, number>();
+  /** Document number by id, built on the first lookup by id (searching never needs it). */
+  private idMap: Map<string, number> | null = null;
   private readonly suggester: Suggester;
   /** Recent results (see ResultCache). */
   private readonly results: ResultCache;
@@ -70,7 +71,6 @@ export class SearchEngine {
     if (typeof parts.segmenter === 'function') this.loadSegmenterOnce = parts.segmenter;
     else this.segmenterInstance = parts.segmenter;
     this.groups = new DuplicateGroups(posts.length, parts.groups);
-    posts.forEach((p, i) => this.byId.set(p.id, i));
     const titleBigrams = parts.titleBigrams;
     this.table = createDocTable(
       posts,
@@ -90,6 +90,14 @@ export class SearchEngine {
       queryBudget: parts.queryBudget,
     });
     this.view = { table: this.table, texts: this.texts, groups: this.groups, runner: this.runner };
+  }
+
+  private byId(): Map<string, number> {
+    if (!this.idMap) {
+      this.idMap = new Map();
+      this.table.posts.forEach((p, i) => this.idMap!.set(p.id, i));
+    }
+    return this.idMap;
   }
 
   /**
@@ -231,7 +239,7 @@ export class SearchEngine {
 
   /** One document by id, or null. */
   get(id: string): Post | null {
-    const d = this.byId.get(id);
+    const d = this.byId().get(id);
     return d === undefined ? null : { ...this.table.posts[d] };
   }
 
@@ -241,7 +249,7 @@ export class SearchEngine {
    * Null for an unknown id.
    */
   related(id: string, limit = 5): { terms: string[]; articles: RelatedArticle[] } | null {
-    const d = this.byId.get(id);
+    const d = this.byId().get(id);
     if (d === undefined) return null;
     const n = Math.min(Math.max(1, Math.floor(limit) || 5), 20);
     const p = this.table.posts[d];
@@ -251,7 +259,7 @@ export class SearchEngine {
     const exclude = new Set([d, ...this.groups.others(d)]);
     const r = this.search(terms.join(' OR '), { limit: Math.min(MAX_LIMIT, n + exclude.size) });
     const articles = r.hits
-      .filter((h) => !exclude.has(this.byId.get(h.id)!))
+      .filter((h) => !exclude.has(this.byId().get(h.id)!))
       .slice(0, n)
       .map((h) => ({ id: h.id, title: h.title, url: h.url, date: h.date, score: h.score }));
     return { terms, articles };
@@ -267,7 +275,7 @@ export class SearchEngine {
 
   /** Ids of the other posts of `id`'s duplicate group, or null for an unknown id. */
   duplicatesOf(id: string): string[] | null {
-    const d = this.byId.get(id);
+    const d = this.byId().get(id);
     return d === undefined ? null : this.groups.others(d).map((o) => this.table.posts[o].id);
   }
 

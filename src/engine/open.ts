@@ -46,11 +46,12 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   }
   // jieba's dictionary is slow and large to load (docs/ARCHITECTURE.md, Performance notes),
   // and only queries with a Chinese run longer than 4 characters need it: load it on first
-  // use (or when the caller asks, see loadSegmenter), or start loading it now in a worker
-  // thread (segmenterThread), but check the user dictionary now.
+  // use (or when the caller asks, see loadSegmenter), or start loading it in a worker
+  // thread once the index is loaded (segmenterThread), but check the user dictionary now.
+  // Not sooner: on two cores the dictionary's load slowed the index load it overlapped.
   const tokenizer = { backend: m.tokenizer.backend, userDict: m.tokenizer.userDict ?? undefined };
   segmenterFingerprint(tokenizer);
-  const threaded = options.segmenterThread ? getThreadedSegmenter(tokenizer) : null;
+  let threaded: Segmenter | null = null;
   const segmenter = (): Segmenter => threaded ?? getSegmenter(tokenizer);
   const synonyms = loadSynonyms(options.synonyms);
   let metas: PostMeta[] = [];
@@ -147,6 +148,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   const posts = metas.map((meta, d) => withBody(meta, texts, d));
   await Promise.all(kept);
   decodedFiles.commit();
+  if (options.segmenterThread) threaded = getThreadedSegmenter(tokenizer);
   return {
     posts,
     ...postings,

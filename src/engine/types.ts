@@ -147,8 +147,8 @@ export interface OpenOptions {
    */
   textCache?: number;
   /**
-   * Load jieba's dictionary in a worker thread, started now: it loads while the index
-   * does, and never blocks this thread; queries call it synchronously (tens of µs a
+   * Load jieba's dictionary in a worker thread, started once the index is loaded (it
+   * never blocks this thread, and does not compete with the index load); queries call it synchronously (tens of µs a
    * call). One thread per process and dictionary, shared by every engine opened with
    * this option. Default false: the dictionary loads in this thread on first use.
    */
