@@ -10,7 +10,7 @@ import { createDocTable, type DocTable } from '../query/doctable';
 import { isBigram } from '../query/execute';
 import { facetCounts } from '../query/facets';
 import { MAX_QUERY_LENGTH, QueryError } from '../query/parse';
-import { rankDocs } from '../query/rank';
+import { rankDocs, ranker } from '../query/rank';
 import { keyTerms } from '../query/related';
 import { unitWeights } from '../query/snippet';
 import { Suggester } from '../query/suggest';
@@ -172,7 +172,7 @@ export class SearchEngine {
       reinterpret: !asTyped,
     });
     const page = collapse
-      ? collapsedRanking(this.groups, (need) => rankDocs(this.table, matched, plan, sort, need), offset + limit, matched.docs.length)
+      ? collapsedRanking(this.groups, ranker(this.table, matched, plan, sort), offset + limit, matched.docs.length)
       : rankDocs(this.table, matched, plan, sort, offset + limit);
     const inMatches = page.slice(offset, offset + limit).some((r) => this.groups.grouped(r.doc))
       ? matchFlags(this.table.size, matched.docs)

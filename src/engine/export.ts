@@ -1,6 +1,6 @@
 import type { DocTable } from '../query/doctable';
 import { collapsedRanking, type DuplicateGroups } from '../query/duplicate-groups';
-import { rankDocs } from '../query/rank';
+import { rankDocs, ranker } from '../query/rank';
 import { checkRequest, MAX_EXPORT } from './options';
 import { matchFlags, postFields } from './hits';
 import type { QueryRunner } from './run-query';
@@ -32,7 +32,7 @@ export function* exportRows(
   if (plan.groups.length === 0) return;
   const need = offset + limit;
   const ranked = collapse
-    ? collapsedRanking(groups, (k) => rankDocs(table, matched, plan, sort, k), need, matched.docs.length)
+    ? collapsedRanking(groups, ranker(table, matched, plan, sort), need, matched.docs.length)
     : rankDocs(table, matched, plan, sort, need);
   const inMatches = matchFlags(table.size, matched.docs);
   let rank = offset;
