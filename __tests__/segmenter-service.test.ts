@@ -66,7 +66,7 @@ describe('shared segmenter (cluster workers cut through the primary)', () => {
     const child = spawn(process.execPath, ['-e', CHILD], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit', 'pipe', 'pipe'] });
     try {
       const pipes = child.stdio as ReadonlyArray<unknown>;
-      serveSegmenter(pipes[3] as Readable, pipes[4] as Writable);
+      serveSegmenter(pipes[3] as Readable, pipes[4] as Writable, getSegmenter);
       const next = lines(child);
       expect(await next()).toEqual(expected);
       child.stdin!.write('again\n');

@@ -1,6 +1,6 @@
 import { readSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { getSegmenter, type Segmenter, type SegmenterBackend } from './segmenter';
+import type { Segmenter, SegmenterBackend } from './segmenter';
 
 /**
  * One jieba dictionary for several processes. A server's workers each loading their own
@@ -36,17 +36,19 @@ export interface SegmenterFds {
 }
 
 /**
- * Answer a worker's segmentation requests arriving on `requests`, on `answers`, with this
- * process's segmenters (loaded on first use). Runs until `requests` ends.
+ * Answer a worker's segmentation requests arriving on `requests`, on `answers`, with the
+ * segmenters `segmenterFor` gives (the cluster's primary: its segmenter thread, so that
+ * loading a dictionary never blocks the event loop that hands connections to the
+ * workers). Runs until `requests` ends.
  */
-export function serveSegmenter(requests: Readable, answers: Writable): void {
+export function serveSegmenter(requests: Readable, answers: Writable, segmenterFor: (key: SegmenterKey) => Segmenter): void {
   let pending: Buffer = Buffer.alloc(0);
   requests.on('data', (chunk: Buffer) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     while (pending.length >= 4) {
       const size = pending.readUInt32LE(0);
       if (pending.length < 4 + size) break;
-      answers.write(answer(pending.subarray(4, 4 + size)));
+      answers.write(answer(pending.subarray(4, 4 + size), segmenterFor));
       pending = pending.subarray(4 + size);
     }
   });
@@ -55,12 +57,12 @@ export function serveSegmenter(requests: Readable, answers: Writable): void {
   answers.on('error', () => undefined);
 }
 
-function answer(frame: Buffer): Buffer {
+function answer(frame: Buffer, segmenterFor: (key: SegmenterKey) => Segmenter): Buffer {
   try {
     const mode = frame[0];
     const keyEnd = 3 + frame.readUInt16LE(1);
     const key = JSON.parse(frame.subarray(3, keyEnd).toString('utf8')) as SegmenterKey;
-    const segmenter = getSegmenter({ backend: key.backend, userDict: key.userDict });
+    const segmenter = segmenterFor({ backend: key.backend, userDict: key.userDict });
     if (mode === MODE_LOAD) return wordsFrame([]);
     const text = frame.subarray(keyEnd).toString('utf16le');
     return wordsFrame(mode === MODE_CUT ? segmenter.cut(text) : segmenter.cutForSearch(text));

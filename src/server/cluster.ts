@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Readable, Writable } from 'node:stream';
 import { serveSegmenter } from '../analysis/segmenter-service';
-import { useSharedSegmenter } from '../analysis/segmenter-thread';
+import { getThreadedSegmenter, useSharedSegmenter } from '../analysis/segmenter-thread';
 import { wholeNumber, wholeNumberRule } from '../engine/options';
 import { createLogger, type LogLevel } from './log';
 
@@ -28,15 +28,17 @@ const WORKER_STDIO = ['inherit', 'inherit', 'inherit', 'ipc', 'pipe', 'pipe'] as
  * Serve with `n` processes sharing one port (node:cluster): the primary forks the
  * workers, each of which runs `startWorker` (a full server with its own engine), and
  * restarts a worker that dies. The primary holds the one jieba dictionary the workers
- * segment queries with, through a pipe pair each (analysis/segmenter-service.ts): a
- * dictionary per worker would be most of each worker's memory. SIGHUP is passed to every worker (each reloads the
- * index); a reload asked of one worker (POST /admin/reload) is passed to the others;
+ * segment queries with (on its segmenter thread), through a pipe pair each
+ * (analysis/segmenter-service.ts): a dictionary per worker would be most of each
+ * worker's memory. SIGHUP is passed to every worker (each reloads the index); a reload
+ * asked of one worker (POST /admin/reload) is passed to the others;
  * SIGTERM/SIGINT stop the workers gracefully, then the primary exits.
  *
  * Returns true in the primary (which must do nothing else), false in a worker or when
  * `n` is 1 (the caller then serves in this process).
  */
 export function runCluster(n: number, logLevel: LogLevel): boolean {
+  // Set in the workers forked below (only they have the pipe pair): segment through the primary.
   if (!cluster.isPrimary) {
     const fds = /^(\d+),(\d+)$/.exec(process.env[SEGMENTER_FDS] ?? '');
     if (fds) useSharedSegmenter({ request: Number(fds[1]), answer: Number(fds[2]) });
@@ -53,7 +55,7 @@ export function runCluster(n: number, logLevel: LogLevel): boolean {
   const fork = (): Worker => {
     const w = cluster.fork({ [SEGMENTER_FDS]: '4,5' });
     const pipes = w.process.stdio as ReadonlyArray<unknown>;
-    serveSegmenter(pipes[4] as Readable, pipes[5] as Writable);
+    serveSegmenter(pipes[4] as Readable, pipes[5] as Writable, getThreadedSegmenter);
     w.on('message', (msg: { zhsearch?: string }) => {
       if (msg?.zhsearch !== 'reload-others') return;
       for (const other of listening) if (other !== w) other.process.kill('SIGHUP');
