@@ -41,8 +41,11 @@ import type {
  */
 export class SearchEngine {
   private readonly table: DocTable;
-  /** Document number by id, built on the first lookup by id (searching never needs it). */
   private idMap: Map<string, number> | null = null;
+  /** Document number by id, built on the first lookup by id (searching never needs it). */
+  private get byId(): Map<string, number> {
+    return (this.idMap ??= new Map(this.table.posts.map((p, i) => [p.id, i])));
+  }
   private readonly suggester: Suggester;
   /** Recent results (see ResultCache). */
   private readonly results: ResultCache;
@@ -92,14 +95,6 @@ export class SearchEngine {
     this.view = { table: this.table, texts: this.texts, groups: this.groups, runner: this.runner };
   }
 
-  private byId(): Map<string, number> {
-    if (!this.idMap) {
-      this.idMap = new Map();
-      this.table.posts.forEach((p, i) => this.idMap!.set(p.id, i));
-    }
-    return this.idMap;
-  }
-
   /**
    * Load the live index version of a folder (`indexDir`) or of any storage backend
    * (an {@link IndexSource}, e.g. Redis); checks format version and checksums.
@@ -130,18 +125,14 @@ export class SearchEngine {
    * Load the segmenter's dictionary now. An engine from {@link open} otherwise loads it
    * with the first query that needs it (a Chinese run of 5+ characters), unless it was
    * opened with `segmenterThread` (the server does), which loads it in a worker thread
-   * from the start; there this returns at once.
+   * once the index is loaded; there this returns at once.
    */
   loadSegmenter(): void {
     void this.segmenter;
   }
 
   private get segmenter(): Segmenter {
-    if (this.segmenterInstance === null) {
-      this.segmenterInstance = this.loadSegmenterOnce!();
-      this.loadSegmenterOnce = null;
-    }
-    return this.segmenterInstance;
+    return (this.segmenterInstance ??= this.loadSegmenterOnce!());
   }
 
   /** Facts about the loaded index (documents, build time, format version, folder), for health checks. */
@@ -239,7 +230,7 @@ export class SearchEngine {
 
   /** One document by id, or null. */
   get(id: string): Post | null {
-    const d = this.byId().get(id);
+    const d = this.byId.get(id);
     return d === undefined ? null : { ...this.table.posts[d] };
   }
 
@@ -249,7 +240,7 @@ export class SearchEngine {
    * Null for an unknown id.
    */
   related(id: string, limit = 5): { terms: string[]; articles: RelatedArticle[] } | null {
-    const d = this.byId().get(id);
+    const d = this.byId.get(id);
     if (d === undefined) return null;
     const n = Math.min(Math.max(1, Math.floor(limit) || 5), 20);
     const p = this.table.posts[d];
@@ -259,7 +250,7 @@ export class SearchEngine {
     const exclude = new Set([d, ...this.groups.others(d)]);
     const r = this.search(terms.join(' OR '), { limit: Math.min(MAX_LIMIT, n + exclude.size) });
     const articles = r.hits
-      .filter((h) => !exclude.has(this.byId().get(h.id)!))
+      .filter((h) => !exclude.has(this.byId.get(h.id)!))
       .slice(0, n)
       .map((h) => ({ id: h.id, title: h.title, url: h.url, date: h.date, score: h.score }));
     return { terms, articles };
@@ -275,7 +266,7 @@ export class SearchEngine {
 
   /** Ids of the other posts of `id`'s duplicate group, or null for an unknown id. */
   duplicatesOf(id: string): string[] | null {
-    const d = this.byId().get(id);
+    const d = this.byId.get(id);
     return d === undefined ? null : this.groups.others(d).map((o) => this.table.posts[o].id);
   }
 
