@@ -1,6 +1,5 @@
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { openVersion, type VersionReader } from '../store/files';
+import { linkOrCopy, openVersion, type VersionReader } from '../store/files';
 import {
   baseShards,
   BIGRAM_FILE,
@@ -252,14 +251,6 @@ export function countChanges(prev: PreviousIndex | null, now: readonly ShardSour
   }
   for (const path of before.keys()) if (!seen.has(path)) changes.removed++;
   return changes;
-}
-
-async function linkOrCopy(from: string, to: string): Promise<void> {
-  try {
-    await fs.link(from, to);
-  } catch {
-    await fs.copyFile(from, to);
-  }
 }
 
 /**

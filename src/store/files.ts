@@ -183,10 +183,19 @@ export async function copyVersion(reader: VersionReader, indexDir: string): Prom
   const { files, ...manifest } = reader.manifest;
   for (const file of Object.keys(files)) {
     const from = await reader.localFile(file);
-    await fs.link(from, join(writer.dir, file)).catch(() => fs.copyFile(from, join(writer.dir, file)));
+    await linkOrCopy(from, join(writer.dir, file));
   }
   writer.addFiles(files);
   return writer.commit(manifest);
+}
+
+/** Hard-link `from` as `to` (index files are never written in place), or copy it across file systems. */
+export async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await fs.link(from, to);
+  } catch {
+    await fs.copyFile(from, to);
+  }
 }
 
 /** Write `content` into `path` durably as it is; returns the checksum for the manifest. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FileChecksum } from '../format/manifest';
 import { checkFileOffThread } from './checksum-thread';
 import { matches } from './checked-read';
+import { linkOrCopy } from './files';
 
 /**
  * A local folder of index files fetched from a network store, so that readers open and
@@ -84,7 +85,7 @@ export async function seedCache(cacheDir: string, dir: string, files: Record<str
     const path = join(cacheDir, `${sum.sha256}-${file}`);
     const tmp = `${path}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
     try {
-      await fs.link(join(dir, file), tmp).catch(() => fs.copyFile(join(dir, file), tmp));
+      await linkOrCopy(join(dir, file), tmp);
       await fs.rename(tmp, path);
     } catch {
       await fs.rm(tmp, { force: true }).catch(() => undefined);
