@@ -106,7 +106,8 @@ describe('--workers N (node:cluster)', () => {
           expect([a.body.total, (a.body.hits as Array<{ id: string }>).map((h) => h.id)]).toEqual([want.total, want.hits.map((h) => h.id)]);
         }
       }
-      const maps = (pid: number): boolean => readFileSync(`/proc/${pid}/maps`, 'utf8').includes('nodejieba');
+      // Either backend's native module (nodejieba.node, jieba.linux-*.node): a dictionary loaded in that process.
+      const maps = (pid: number): boolean => /jieba[^/\n]*\.node$/m.test(readFileSync(`/proc/${pid}/maps`, 'utf8'));
       const workers = descendantPids(serve.proc.pid!);
       expect(workers).toHaveLength(2);
       expect(workers.map(maps)).toEqual([false, false]);
