@@ -48,7 +48,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   // and only queries with a Chinese run longer than 4 characters need it: load it on first
   // use (or when the caller asks, see loadSegmenter), or start loading it in a worker
   // thread once the index is loaded (segmenterThread), but check the user dictionary now.
-  // Not sooner: on two cores the dictionary's load slowed the index load it overlapped.
+  // Not sooner: on two cores, loading the dictionary alongside slows the index load.
   const tokenizer = { backend: m.tokenizer.backend, userDict: m.tokenizer.userDict ?? undefined };
   segmenterFingerprint(tokenizer);
   let threaded: Segmenter | null = null;
