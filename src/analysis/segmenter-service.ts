@@ -7,14 +7,15 @@ import type { Segmenter, SegmenterBackend } from './segmenter';
  * dictionary pay its memory (most of a process) once per worker; instead the cluster's
  * primary loads it ({@link serveSegmenter}) and each worker cuts through a pipe pair
  * ({@link SegmenterConnection}), synchronously as with the segmenter thread: the worker
- * writes a request and blocks reading the answer, about a tenth of a millisecond.
+ * writes a request and blocks reading the answer.
  *
  * Frames, little-endian, each preceded by its byte length (u32):
  * - request: mode (u8: cut, search or load), key length (u16), key (UTF-8 JSON of backend
  *   and user dictionary), text (UTF-16LE);
  * - answer: status (u8: words or error), then word count (u32), word lengths (u32 each)
  *   and the words' UTF-16LE code units; or an error message (UTF-8).
- * A load request (no text) starts loading a dictionary; its answer is read before the next call's.
+ * A load request (no text) starts loading a dictionary and gets no answer: a dictionary
+ * that fails to load fails the next call instead.
  */
 
 const MODE_CUT = 0;
@@ -42,13 +43,24 @@ export interface SegmenterFds {
  * workers). Runs until `requests` ends.
  */
 export function serveSegmenter(requests: Readable, answers: Writable, segmenterFor: (key: SegmenterKey) => Segmenter): void {
+  // By the key's bytes: a worker sends the same few keys with every request.
+  const segmenters = new Map<string, Segmenter>();
+  const segmenter = (key: string): Segmenter => {
+    let s = segmenters.get(key);
+    if (!s) {
+      const { backend, userDict } = JSON.parse(key) as SegmenterKey;
+      segmenters.set(key, (s = segmenterFor({ backend, userDict })));
+    }
+    return s;
+  };
   let pending: Buffer = Buffer.alloc(0);
   requests.on('data', (chunk: Buffer) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     while (pending.length >= 4) {
       const size = pending.readUInt32LE(0);
       if (pending.length < 4 + size) break;
-      answers.write(answer(pending.subarray(4, 4 + size), segmenterFor));
+      const out = answer(pending.subarray(4, 4 + size), segmenter);
+      if (out) answers.write(out);
       pending = pending.subarray(4 + size);
     }
   });
@@ -57,16 +69,17 @@ export function serveSegmenter(requests: Readable, answers: Writable, segmenterF
   answers.on('error', () => undefined);
 }
 
-function answer(frame: Buffer, segmenterFor: (key: SegmenterKey) => Segmenter): Buffer {
+/** The answer frame to a request frame (none to a load request). */
+function answer(frame: Buffer, segmenter: (key: string) => Segmenter): Buffer | null {
+  const mode = frame[0];
   try {
-    const mode = frame[0];
     const keyEnd = 3 + frame.readUInt16LE(1);
-    const key = JSON.parse(frame.subarray(3, keyEnd).toString('utf8')) as SegmenterKey;
-    const segmenter = segmenterFor({ backend: key.backend, userDict: key.userDict });
-    if (mode === MODE_LOAD) return wordsFrame([]);
-    const text = frame.subarray(keyEnd).toString('utf16le');
-    return wordsFrame(mode === MODE_CUT ? segmenter.cut(text) : segmenter.cutForSearch(text));
+    const s = segmenter(frame.toString('utf8', 3, keyEnd));
+    if (mode === MODE_LOAD) return null;
+    const text = frame.toString('utf16le', keyEnd);
+    return wordsFrame(mode === MODE_CUT ? s.cut(text) : s.cutForSearch(text));
   } catch (err) {
+    if (mode === MODE_LOAD) return null;
     const message = Buffer.from((err as Error).message, 'utf8');
     const out = Buffer.alloc(5 + message.length);
     out.writeUInt32LE(1 + message.length, 0);
@@ -95,36 +108,32 @@ function wordsFrame(words: readonly string[]): Buffer {
  */
 export class SegmenterConnection {
   dead: string | null = null;
-  /** Load requests whose answers have not been read yet. */
-  private unread = 0;
   private readonly header = Buffer.alloc(4);
 
   constructor(private readonly fds: SegmenterFds) {}
 
-  /** Ask the service to start loading `key`'s dictionary now; returns at once. */
-  load(key: SegmenterKey): void {
+  /** Ask the service to start loading the dictionary of `key` (an encoded {@link SegmenterKey}); returns at once. */
+  load(key: Buffer): void {
     try {
       this.send(MODE_LOAD, key, '');
-      this.unread++;
     } catch (err) {
       this.dead = (err as Error).message;
     }
   }
 
   /** `text` cut in precise (`search` false) or search mode by the service. Throws when the pipe fails. */
-  call(key: SegmenterKey, text: string, search: boolean): string[] {
+  call(key: Buffer, text: string, search: boolean): string[] {
     if (this.dead) throw new Error(`the shared segmenter is gone: ${this.dead}`);
     let frame: Buffer;
     try {
       this.send(search ? MODE_SEARCH : MODE_CUT, key, text);
-      for (; this.unread > 0; this.unread--) this.receive();
       frame = this.receive();
     } catch (err) {
       this.dead = (err as Error).message;
       throw new Error(`the shared segmenter is gone: ${this.dead}`);
     }
     // An error from the segmenter itself (a dictionary that failed to load) is the caller's, as in-process.
-    if (frame[0] === FAILED) throw new Error(frame.subarray(1).toString('utf8'));
+    if (frame[0] === FAILED) throw new Error(frame.toString('utf8', 1));
     const count = frame.readUInt32LE(1);
     const words = new Array<string>(count);
     let at = 5 + 4 * count;
@@ -136,15 +145,16 @@ export class SegmenterConnection {
     return words;
   }
 
-  private send(mode: number, key: SegmenterKey, text: string): void {
-    const k = Buffer.from(JSON.stringify(key), 'utf8');
-    const out = Buffer.alloc(7 + k.length + 2 * text.length);
+  // The worker's ends are blocking (a child's end of a stdio pipe): a call waits here, as
+  // on the segmenter thread. Any error, or the end of the pipe, ends the connection.
+  private send(mode: number, key: Buffer, text: string): void {
+    const out = Buffer.alloc(7 + key.length + 2 * text.length);
     out.writeUInt32LE(out.length - 4, 0);
     out[4] = mode;
-    out.writeUInt16LE(k.length, 5);
-    k.copy(out, 7);
-    out.write(text, 7 + k.length, 'utf16le');
-    for (let at = 0; at < out.length;) at += retrying(() => writeSync(this.fds.request, out, at));
+    out.writeUInt16LE(key.length, 5);
+    key.copy(out, 7);
+    out.write(text, 7 + key.length, 'utf16le');
+    for (let at = 0; at < out.length;) at += writeSync(this.fds.request, out, at);
   }
 
   private receive(): Buffer {
@@ -156,23 +166,9 @@ export class SegmenterConnection {
 
   private readFull(into: Buffer): void {
     for (let at = 0; at < into.length;) {
-      const n = retrying(() => readSync(this.fds.answer, into, at, into.length - at, null));
+      const n = readSync(this.fds.answer, into, at, into.length - at, null);
       if (n === 0) throw new Error('the pipe was closed');
       at += n;
-    }
-  }
-}
-
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/** `io()`, again after a millisecond while the descriptor says it would block (a non-blocking end). */
-function retrying(io: () => number): number {
-  for (;;) {
-    try {
-      return io();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(pause, 0, 0, 1);
     }
   }
 }
@@ -184,11 +180,12 @@ export function sharedSegmenter(
   fingerprint: string,
   fallback: () => Segmenter,
 ): Segmenter {
+  const encoded = Buffer.from(JSON.stringify({ backend: key.backend, userDict: key.userDict }), 'utf8');
   let own: Segmenter | null = null;
   const cut = (text: string, search: boolean): string[] => {
     if (!own && !connection.dead) {
       try {
-        return connection.call(key, text, search);
+        return connection.call(encoded, text, search);
       } catch (err) {
         if (!connection.dead) throw err;
       }
@@ -196,6 +193,6 @@ export function sharedSegmenter(
     own ??= fallback();
     return search ? own.cutForSearch(text) : own.cut(text);
   };
-  connection.load(key);
+  connection.load(encoded);
   return { name: key.backend, fingerprint, cut: (text) => cut(text, false), cutForSearch: (text) => cut(text, true) };
 }
