@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { buildIndex } from '../src/indexer/build';
@@ -9,7 +9,7 @@ import { configFromEnv } from '../src/server/config';
 import { renderPost, tempDir } from './helpers/corpus';
 import { ensureDist, spawnServe, type ServeProcess } from './helpers/dist';
 import { itRedis, startRedis, type TestRedis } from './helpers/redis';
-import { descendantPids } from '../scripts/lib/proc';
+import { descendantPids, mapsJieba } from './helpers/proc';
 
 const CORPUS = join(__dirname, '..', 'corpus');
 const NEW_WORD = '琥珀灯塔';
@@ -106,12 +106,10 @@ describe('--workers N (node:cluster)', () => {
           expect([a.body.total, (a.body.hits as Array<{ id: string }>).map((h) => h.id)]).toEqual([want.total, want.hits.map((h) => h.id)]);
         }
       }
-      // Either backend's native module (nodejieba.node, jieba.linux-*.node): a dictionary loaded in that process.
-      const maps = (pid: number): boolean => /jieba[^/\n]*\.node$/m.test(readFileSync(`/proc/${pid}/maps`, 'utf8'));
       const workers = descendantPids(serve.proc.pid!);
       expect(workers).toHaveLength(2);
-      expect(workers.map(maps)).toEqual([false, false]);
-      expect(maps(serve.proc.pid!)).toBe(true);
+      expect(workers.map(mapsJieba)).toEqual([false, false]);
+      expect(mapsJieba(serve.proc.pid!)).toBe(true);
     } finally {
       serve.proc.kill('SIGKILL');
       out.cleanup();

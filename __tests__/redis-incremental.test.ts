@@ -15,7 +15,7 @@ const NEW_WORD = '琥珀灯塔';
 const REMOVED = '2022-01-20-冬日一碗萝卜羊肉汤.md';
 const REMOVED_WORD = '萝卜羊肉汤';
 
-/** The files in a cache folder, by the names they have in a version (cache names are `<sha256>-<name>`). */
+/** The files in a cache folder (named `<sha256>-<name in the version>`), without interrupted writes. */
 function cachedNames(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => !f.endsWith('.tmp'))
@@ -39,7 +39,8 @@ describeRedis()('incremental builds into Redis (real redis-server)', () => {
     cpSync(CORPUS, corpus.dir, { recursive: true });
     const reader = await RedisIndexStore.connect(redis.url, 'inc', { cacheDir: readerCache.dir });
     try {
-      const first = await buildRedisIndex({ corpus: corpus.dir, redisUrl: redis.url, name: 'inc', workers: 0, cacheDir: writerCache.dir });
+      const options = { corpus: corpus.dir, redisUrl: redis.url, name: 'inc', workers: 0, cacheDir: writerCache.dir };
+      const first = await buildRedisIndex(options);
       const before = await SearchEngine.open(reader, { resultCache: 0 });
       expect(before.search(REMOVED_WORD).total).toBe(1);
       const had = new Set(cachedNames(readerCache.dir));
@@ -49,14 +50,7 @@ describeRedis()('incremental builds into Redis (real redis-server)', () => {
         renderPost({ title: '新港夜游记', date: '2024-02-02', body: `<p>海堤尽头的${NEW_WORD}在夜里亮起，游人沿着栈道慢慢走。</p>` }),
       );
       rmSync(join(corpus.dir, REMOVED));
-      const report = await buildRedisIndex({
-        corpus: corpus.dir,
-        redisUrl: redis.url,
-        name: 'inc',
-        workers: 0,
-        cacheDir: writerCache.dir,
-        incremental: true,
-      });
+      const report = await buildRedisIndex({ ...options, incremental: true });
       expect([report.mode, report.fullReason, report.segments]).toEqual(['incremental', null, 1]);
       expect([report.changes.added, report.changes.changed, report.changes.removed]).toEqual([1, 0, 1]);
       expect(report.version).not.toBe(first.version);
@@ -89,14 +83,7 @@ describeRedis()('incremental builds into Redis (real redis-server)', () => {
       }
 
       // Nothing changed since: nothing is published.
-      const again = await buildRedisIndex({
-        corpus: corpus.dir,
-        redisUrl: redis.url,
-        name: 'inc',
-        workers: 0,
-        cacheDir: writerCache.dir,
-        incremental: true,
-      });
+      const again = await buildRedisIndex({ ...options, incremental: true });
       expect([again.upToDate, again.version, await reader.current()]).toEqual([true, report.version, report.version]);
     } finally {
       await reader.close();

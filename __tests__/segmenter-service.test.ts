@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { getSegmenter } from '../src/analysis/segmenter';
 import { serveSegmenter } from '../src/analysis/segmenter-service';
 import { ensureDist, ROOT } from './helpers/dist';
+import { mapsJieba } from './helpers/proc';
 
 const TEXTS = ['美国大选是怎么计票的', 'WhatsApp 是如何被利用来监控异见人士的？', ''];
 
@@ -50,11 +50,6 @@ function lines(child: ChildProcess): () => Promise<unknown> {
       if (l !== undefined) resolve(JSON.parse(l));
       else waiting.push((line) => resolve(JSON.parse(line)));
     });
-}
-
-/** Whether process `pid` has jieba's native code mapped (it loaded a dictionary itself). */
-function mapsJieba(pid: number): boolean {
-  return readFileSync(`/proc/${pid}/maps`, 'utf8').includes('nodejieba');
 }
 
 describe('shared segmenter (cluster workers cut through the primary)', () => {
