@@ -48,10 +48,9 @@ export async function httpBench(
   const pid = server.proc.pid!;
   try {
     const url = await untilListening(server, timeoutMs);
-    for (const deadline = Date.now() + timeoutMs; listening < workers && Date.now() < deadline;)
-      await new Promise((r) => setTimeout(r, 100));
-    log(`server listening at ${url}${workers > 1 ? ` (${listening} of ${workers} workers)` : ''}`);
-    // The server has loaded the index when it listens (jieba's dictionary comes after its first answer).
+    await server.waitForLine(`${workers} listening`, () => server.lines.filter(isListening).length >= workers, timeoutMs);
+    log(`server listening at ${url}${workers > 1 ? ` (${workers} workers)` : ''}`);
+    // The server has loaded the index when it listens (jieba's dictionary then loads on a thread).
     const rss = { listening: processRssMB(pid), after: NaN };
     const r = await runChild<HttpResult>(dir, 'http', 'run', [url, queriesPath, String(seconds), String(pid)], timeoutMs);
     const requestsLogged = server.countedLines();
