@@ -47,9 +47,7 @@ export async function cachedFile(
   }
   try {
     await fs.mkdir(cacheDir, { recursive: true });
-    // Written aside and renamed: a reader never sees half a file, and two processes
-    // fetching the same file at once both end with a whole one.
-    const tmp = `${path}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
+    const tmp = aside(path);
     await fs.writeFile(tmp, bytes);
     await fs.rename(tmp, path);
   } catch (err) {
@@ -83,7 +81,7 @@ export async function seedCache(cacheDir: string, dir: string, files: Record<str
   await fs.mkdir(cacheDir, { recursive: true }).catch(() => undefined);
   for (const [file, sum] of Object.entries(files)) {
     const path = join(cacheDir, `${sum.sha256}-${file}`);
-    const tmp = `${path}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
+    const tmp = aside(path);
     try {
       await linkOrCopy(join(dir, file), tmp);
       await fs.rename(tmp, path);
@@ -91,4 +89,13 @@ export async function seedCache(cacheDir: string, dir: string, files: Record<str
       await fs.rm(tmp, { force: true }).catch(() => undefined);
     }
   }
+}
+
+/**
+ * A name beside `path` to write it under before renaming it into place: a reader never
+ * sees half a file, and two processes writing the same file both end with a whole one.
+ * pruneCache removes such leftovers.
+ */
+function aside(path: string): string {
+  return `${path}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
 }
