@@ -20,10 +20,10 @@ childMain({
   },
   query: ([indexDir, queries]) =>
     runQueryPhase(queries, async () => {
-      // The heap setting `serve` and `start` run with, read the same way, so RSS after load is the server's.
-      tuneHeap(configFromEnv().heapGrowingPercent);
       // No result cache: every timed query is computed, not a repeat.
       const engine = await SearchEngine.open(indexDir, { resultCache: 0, synonyms: false });
+      // The heap setting `serve` runs with, read and applied the same way (once the index is loaded), so RSS is the server's.
+      tuneHeap(configFromEnv().heapGrowingPercent);
       return {
         answer: 'top 10 with snippets, highlighted titles, total and facets (engine.search)',
         matchIds: (words) => engine.matchIds(words.join(' ')),

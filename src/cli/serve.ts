@@ -51,7 +51,6 @@ async function run(argv: string[], prog: string): Promise<void> {
     if (values.port !== undefined) env.PORT = values.port;
     if (values.host !== undefined) env.HOST = values.host;
     const config = configFromEnv(env);
-    tuneHeap(config.heapGrowingPercent);
     const workers = parseWorkers(values.workers);
     if (values.watch) {
       if (!values.corpus) throw new Error('--watch needs --corpus DIR (the folder to watch)');
@@ -65,6 +64,7 @@ async function run(argv: string[], prog: string): Promise<void> {
     if (runCluster(workers, config.logLevel)) return;
     const { startServer } = await import('../server/main');
     const running = await startServer(config, { handleSignals: true });
+    tuneHeap(config.heapGrowingPercent);
     // A banner for people (the JSON log on stdout has the URL for machines).
     if (cluster.isPrimary && (values.corpus || process.stderr.isTTY)) process.stderr.write(`zhsearch is serving ${running.url}\n`);
     else if (cluster.worker?.id === 1) process.stderr.write(`zhsearch is serving ${running.url} with ${workers} workers\n`);
@@ -102,6 +102,7 @@ async function serveAndWatch(corpus: string, config: ServerConfig): Promise<void
   });
   await watcher.ready;
   running = await startServer(config, { handleSignals: true });
+  tuneHeap(config.heapGrowingPercent);
   process.stderr.write(`zhsearch is serving ${running.url}, watching ${corpus}\n`);
 }
 
