@@ -57,8 +57,10 @@ function buildTable(): Uint16Array {
 /** Normalize text for matching; the result has the same length as the input. */
 export function normalize(text: string): string {
   const n = text.length;
-  // Most text is short enough that building via a code-unit array is fastest.
-  const out = new Uint16Array(n);
+  // Most text is short enough that building via a code-unit array is fastest; up to CHUNK
+  // units the array is a reused one (normalizing every title of an index at load made
+  // one allocation per title otherwise).
+  const out = n <= CHUNK ? SCRATCH : new Uint16Array(n);
   let changed = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -76,7 +78,7 @@ export function normalize(text: string): string {
     if (m !== c) changed = true;
   }
   if (!changed) return text;
-  return decodeUnits(out);
+  return decodeUnits(out === SCRATCH ? out.subarray(0, n) : out);
 }
 
 /** Write the folded form of the longest phrase starting at `i` into `out`; its length, or 0. */
@@ -93,6 +95,7 @@ function matchPhrase(text: string, i: number, out: Uint16Array): number {
 }
 
 const CHUNK = 8192;
+const SCRATCH = new Uint16Array(CHUNK);
 function decodeUnits(units: Uint16Array): string {
   if (units.length <= CHUNK) return String.fromCharCode.apply(null, units as unknown as number[]);
   const parts: string[] = [];

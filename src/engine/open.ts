@@ -64,16 +64,16 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   const segments = m.shards.slice(base).map((_, i) => segmentFiles(base + i));
   const vocabOrJson = async (): Promise<VocabColumns | string> =>
     (await decodedFiles.vocab(m.files[VOCAB]?.sha256, join(version.dir, VOCAB))) ?? version.readGzip(VOCAB);
-  const others = Promise.all([
+  const postingFiles = Promise.all([
     Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE), version.localFile(WORD_FILE)]),
     Promise.all(segments.map((f) => Promise.all([version.localFile(f.bigrams), version.localFile(f.titleBigrams), version.localFile(f.words)]))),
-    vocabOrJson(),
-    version.readGzip(DUPLICATES_FILE),
   ]);
+  const tables = Promise.all([vocabOrJson(), version.readGzip(DUPLICATES_FILE)]);
   // Tables this process decoded already (a reload after an update segment): decided once, up front.
   const docsSum = (k: number): string | undefined => m.files[shardFiles(k).docs]?.sha256;
   const docsPath = (k: number): string => join(version.dir, shardFiles(k).docs);
-  others.catch(() => undefined); // awaited below, or abandoned with the load
+  postingFiles.catch(() => undefined); // awaited below, or abandoned with the load
+  tables.catch(() => undefined);
   const reused = await Promise.all(m.shards.map((_, k) => decodedFiles.docs(docsSum(k), docsPath(k))));
   const kept: Array<Promise<void>> = [];
   // Shards are read a few ahead of the one being decoded, not all at once: the raw JSON
@@ -113,19 +113,22 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
       ntitle.push(shard.ntitle[i]);
     }
   }
-  const textFiles = (await textPaths).map((path, k) => TextFile.open(path, textSizes[k]));
-  const [postingPaths, segmentPaths, vocabJson, groupJson] = await others;
-  const merged = {
-    bigrams: BigramFile.open(postingPaths[0]),
-    titleBigrams: BigramFile.open(postingPaths[1]),
-    words: WordFile.open(postingPaths[2]),
-  };
-  await nextTurn();
+  // The vocabulary and duplicate groups are decoded while the checksum thread may still
+  // be checking the large posting files: what needs those files comes last.
+  const [vocabJson, groupJson] = await tables;
   const vocab = typeof vocabJson === 'string' ? decodeVocab(vocabJson, `${version.dir}/${VOCAB}`) : vocabJson;
   kept.push(decodedFiles.keep(m.files[VOCAB]?.sha256, join(version.dir, VOCAB), vocab));
   await nextTurn();
   const mergedDocs = m.shards.slice(0, base).reduce((a, n) => a + n, 0);
   let groups = validGroups(JSON.parse(groupJson), mergedDocs, `${version.dir}/${DUPLICATES_FILE}`);
+  await nextTurn();
+  const textFiles = (await textPaths).map((path, k) => TextFile.open(path, textSizes[k]));
+  const [postingPaths, segmentPaths] = await postingFiles;
+  const merged = {
+    bigrams: BigramFile.open(postingPaths[0]),
+    titleBigrams: BigramFile.open(postingPaths[1]),
+    words: WordFile.open(postingPaths[2]),
+  };
   let postings: Pick<EngineParts, 'bigrams' | 'titleBigrams' | 'words'> = merged;
   let texts: DocTexts;
   if (segments.length === 0 && !m.deleted?.length) texts = new FileDocTexts(textFiles, options.textCache);
