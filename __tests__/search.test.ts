@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { MAX_LIMIT, normalize, QueryError, SearchEngine, type DocumentInput, type SearchResult } from '../src';
 import { EXACT_CANDIDATES } from '../src/query/rank';
 import { makeSnippet } from '../src/query/snippet';
+import { titleSuffix } from '../src/query/doctable';
 
 /** A small archive written for these tests: mixed Chinese/English, several categories, tags, authors and dates. */
 const DOCS: DocumentInput[] = [
@@ -461,6 +462,18 @@ describe('ranking', () => {
       { id: 'c.md', title: '云溪水库的春天', text: body },
     ]);
     expect(ids(series.search('云溪水库'))).toEqual(['c.md', 'a.md']);
+  });
+
+  test('what counts as a site-name suffix: a space, a mark, then up to 40 characters without a mark', () => {
+    expect(titleSuffix('云溪水库 - 山风网')).toEqual([' - 山风网', '山风网']);
+    expect(titleSuffix('云溪水库 | 山风网')).toEqual([' | 山风网', '山风网']);
+    expect(titleSuffix('云溪水库 —山风网')).toEqual([' —山风网', '山风网']);
+    // The last mark starts the suffix; a name needs the space before its mark.
+    expect(titleSuffix('a - b - c')).toEqual([' - c', 'c']);
+    expect(titleSuffix('covid-19')).toBeNull();
+    expect(titleSuffix('云溪水库 - ' + '山'.repeat(40))).toEqual([' - ' + '山'.repeat(40), '山'.repeat(40)]);
+    expect(titleSuffix('云溪水库 - ' + '山'.repeat(41))).toBeNull();
+    expect(titleSuffix('云溪水库')).toBeNull();
   });
 });
 

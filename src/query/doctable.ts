@@ -105,8 +105,28 @@ export function createDocTable(
   };
 }
 
-/** ` - Name` (or ` | Name`, ` — Name`) at the end of a normalized title: a site or source name. */
-const TITLE_SUFFIX = /\s[-|–—]\s*([^-|–—]{1,40})$/;
+/** Characters that set a site or source name apart at the end of a title (` - Name`, ` | Name`, ` — Name`). */
+const SUFFIX_MARKS = '-|–—';
+/** Longest name such a suffix holds. */
+const SUFFIX_NAME_MAX = 40;
+
+/**
+ * The ` - Name` at the end of a normalized title (a site or source name) as [the suffix
+ * from its space on, the name], or null: a space, a mark, optional spaces, then 1–40
+ * characters holding no mark. Scanned from the end (a regular expression anchored at
+ * the end was tried at every position of every title, most of an index's title pass).
+ */
+export function titleSuffix(t: string): [string, string] | null {
+  let i = t.length - 1;
+  while (i >= 0 && !SUFFIX_MARKS.includes(t[i])) i--;
+  if (i < 1 || !/\s/.test(t[i - 1])) return null;
+  let j = i + 1;
+  while (j < t.length && /\s/.test(t[j])) j++;
+  // Spaces alone after the mark: the name is the last of them.
+  if (j === t.length && j > i + 1) j--;
+  const name = t.slice(j);
+  return name.length >= 1 && name.length <= SUFFIX_NAME_MAX ? [t.slice(i - 1), name] : null;
+}
 
 const SITE_SUFFIX_MIN_TITLES = 10;
 const SITE_SUFFIX_MIN_SHARE = 0.02;
@@ -118,7 +138,7 @@ const SITE_SUFFIX_MIN_SHARE = 0.02;
  * same article without it, and every clipped post below the rest.
  */
 function titleLengths(ntitle: readonly string[]): Uint32Array {
-  const suffixes = ntitle.map((t) => TITLE_SUFFIX.exec(t));
+  const suffixes = ntitle.map(titleSuffix);
   const counts = new Map<string, number>();
   for (const m of suffixes) if (m) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
   const min = Math.max(SITE_SUFFIX_MIN_TITLES, ntitle.length * SITE_SUFFIX_MIN_SHARE);
