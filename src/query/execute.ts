@@ -240,7 +240,7 @@ function matchUnit(
     if (!budget.spend(walked)) return [];
     const rarest = lists[0];
     if (lists.length === 1 && !isBigram(unit.terms[0])) order = rarest;
-    candidates = Array.from(rarest);
+    candidates = toArray(rarest);
     for (let k = 1; k < lists.length && candidates.length > 0; k++) {
       const e = m.next();
       m.mark(lists[k], e);
@@ -277,6 +277,13 @@ function matchUnit(
   const prev = stats.get(unit.text);
   if (!prev || field === 'all') stats.set(unit.text, { df: Math.max(df, 1), terms: unit.terms, order, wordDocs });
   return candidates;
+}
+
+/** A copy of a posting list as an array: a plain loop, as Array.from walks a typed array through its iterator (4× slower on lists of 30,000). */
+function toArray(xs: ArrayLike<number>): number[] {
+  const out = new Array<number>(xs.length);
+  for (let i = 0; i < xs.length; i++) out[i] = xs[i];
+  return out;
 }
 
 /** True when document `d`'s title or body contains `needle`; reading is charged to `budget` when given. */

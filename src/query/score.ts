@@ -178,7 +178,7 @@ export class Scorer {
       const stored = this.stored[k];
       const order = this.order[k];
       if (stored) {
-        for (const d of docs) if (stored[d] > 0) prior[d] += this.fields(k, d, stored[d], () => this.table.text(d));
+        for (const d of docs) if (stored[d] > 0) prior[d] += this.fields(k, d, stored[d], NO_BODY);
       } else if (order) {
         for (let i = 0; i < order.length; i++) prior[order[i]] += this.weights[k] * (1 - i / order.length);
       }
@@ -247,6 +247,14 @@ export class Scorer {
     return s;
   }
 }
+
+/**
+ * The body a stored frequency never needs (the prior passes one for every match of a
+ * frequent word: a closure per match was garbage by the tens of thousands).
+ */
+const NO_BODY = (): string => {
+  throw new Error('a stored frequency needs no body');
+};
 
 /** Per document, the smallest frequency among the bigram lists (0 where any is missing). */
 function minFrequencies(lists: readonly BigramList[], n: number): Float32Array {
