@@ -9,7 +9,7 @@ import type { VersionReader } from './backend';
 
 const gunzipAsync = promisify(gunzip);
 /** Stored files up to this size are inflated on the calling thread (see checkedReader). */
-const SYNC_INFLATE_BYTES = 256 * 1024;
+const SYNC_INFLATE_BYTES = 64 * 1024;
 
 /** Refuse a manifest of another format version, naming the version found. */
 export function checkFormat(manifest: Manifest, dir: string): void {
@@ -48,8 +48,9 @@ export function checkedReader(
     if (!matches(bytes, expected)) {
       throw new Error(`index ${dir} is damaged: ${file} does not match its checksum (truncated or corrupted); rebuild it`);
     }
-    // A small file inflates in well under a millisecond: on this thread that costs less than
-    // the thread pool's round trips (most of a shard document table's load time otherwise).
+    // A small file (a shard's document table is a few KB) inflates in a fraction of a
+    // millisecond: on this thread that costs less than the thread pool's round trips, one
+    // per 16 KB of output (most of a document table's load time otherwise).
     return bytes.length <= SYNC_INFLATE_BYTES ? gunzipSync(bytes) : gunzipAsync(bytes);
   };
   return { readGzipBytes, readGzip: async (file) => (await readGzipBytes(file)).toString('utf8') };
