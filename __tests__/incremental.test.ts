@@ -14,6 +14,19 @@ import { querySet, randomPost, withArchive } from './helpers/archive';
 
 jest.setTimeout(300_000);
 
+/**
+ * Run `body` with three fresh folders, removed afterwards: a corpus, the index built
+ * incrementally, and a full build of the same corpus to compare it with.
+ */
+async function withFolders(body: (corpus: { dir: string }, built: { dir: string }, full: { dir: string }) => Promise<void>): Promise<void> {
+  const folders = [tempDir(), tempDir(), tempDir()];
+  try {
+    await body(folders[0], folders[1], folders[2]);
+  } finally {
+    for (const f of folders) f.cleanup();
+  }
+}
+
 /** Everything a user can observe of an index, for a fixed set of queries. */
 function observe(engine: SearchEngine, queries: string[]): unknown {
   return {
@@ -41,13 +54,10 @@ function liveFiles(out: string): Record<string, unknown> {
   );
 }
 
-test('random add/change/delete sequences: merging incremental builds equal full rebuilds', async () => {
-  const rand = rng(20240301);
-  const corpus = tempDir();
-  const inc = tempDir();
-  const full = tempDir();
-  const queries = querySet(rand, 40);
-  try {
+test('random add/change/delete sequences: merging incremental builds equal full rebuilds', () =>
+  withFolders(async (corpus, inc, full) => {
+    const rand = rng(20240301);
+    const queries = querySet(rand, 40);
     const hourAgo = new Date(Date.now() - 3_600_000);
     let next = 0;
     const write = (name: string): void => {
@@ -114,12 +124,7 @@ test('random add/change/delete sequences: merging incremental builds equal full 
       // Byte for byte: every file but the manifest (build times), and the manifest's checksums.
       expect(liveFiles(inc.dir)).toEqual(liveFiles(full.dir));
     }
-  } finally {
-    corpus.cleanup();
-    inc.cleanup();
-    full.cleanup();
-  }
-});
+  }));
 
 test('nothing changed: every shard is reused and the report says so', () =>
   withArchive(7, 50, async (corpus, out) => {
@@ -154,31 +159,26 @@ test('a previous index whose source list is damaged is rebuilt in full, naming t
     expect((await SearchEngine.open(out)).info().docs).toBe(5);
   }));
 
-test('a pool that keeps parses and analyses between builds (watch mode) writes what a fresh full build writes', async () => {
-  const rand = rng(9);
-  const corpus = tempDir();
-  const kept = tempDir();
-  const full = tempDir();
-  const pool = new BuildPool(0, {}, true);
-  try {
-    for (let i = 0; i < 300; i++) writeFileSync(join(corpus.dir, `k${String(i).padStart(3, '0')}.md`), randomPost(rand, i));
-    await buildIndexOn({ corpus: corpus.dir, out: kept.dir }, pool);
-    // A changed post and a new one: their shards are rebuilt from kept work and new work.
-    writeFileSync(join(corpus.dir, 'k100.md'), randomPost(rand, 1000));
-    writeFileSync(join(corpus.dir, 'k200-new.md'), randomPost(rand, 1001));
-    rmSync(join(corpus.dir, 'k050.md'));
-    const report = await buildIndexOn({ corpus: corpus.dir, out: kept.dir, incremental: true, merge: true }, pool);
-    expect(report.changes).toMatchObject({ added: 1, changed: 1, removed: 1 });
-    expect(report.shards.reused).toBeGreaterThan(0);
-    await buildIndex({ corpus: corpus.dir, out: full.dir, workers: 0 });
-    expect(liveFiles(kept.dir)).toEqual(liveFiles(full.dir));
-  } finally {
-    await pool.close();
-    corpus.cleanup();
-    kept.cleanup();
-    full.cleanup();
-  }
-});
+test('a pool that keeps parses and analyses between builds (watch mode) writes what a fresh full build writes', () =>
+  withFolders(async (corpus, kept, full) => {
+    const rand = rng(9);
+    const pool = new BuildPool(0, {}, true);
+    try {
+      for (let i = 0; i < 300; i++) writeFileSync(join(corpus.dir, `k${String(i).padStart(3, '0')}.md`), randomPost(rand, i));
+      await buildIndexOn({ corpus: corpus.dir, out: kept.dir }, pool);
+      // A changed post and a new one: their shards are rebuilt from kept work and new work.
+      writeFileSync(join(corpus.dir, 'k100.md'), randomPost(rand, 1000));
+      writeFileSync(join(corpus.dir, 'k200-new.md'), randomPost(rand, 1001));
+      rmSync(join(corpus.dir, 'k050.md'));
+      const report = await buildIndexOn({ corpus: corpus.dir, out: kept.dir, incremental: true, merge: true }, pool);
+      expect(report.changes).toMatchObject({ added: 1, changed: 1, removed: 1 });
+      expect(report.shards.reused).toBeGreaterThan(0);
+      await buildIndex({ corpus: corpus.dir, out: full.dir, workers: 0 });
+      expect(liveFiles(kept.dir)).toEqual(liveFiles(full.dir));
+    } finally {
+      await pool.close();
+    }
+  }));
 
 /** What a segment version must answer as a full build does: the same posts for every query, and BM25 alike for bigram words. */
 function observeMatches(engine: SearchEngine, queries: string[]): unknown {
@@ -194,15 +194,12 @@ function observeMatches(engine: SearchEngine, queries: string[]): unknown {
   };
 }
 
-test('small changes become update segments that answer as a full build does, and a merge gives the full build byte for byte', async () => {
-  const rand = rng(20261207);
-  const corpus = tempDir();
-  const inc = tempDir();
-  const full = tempDir();
-  const queries = querySet(rand, 40);
-  let next = 0;
-  const write = (name: string): void => writeFileSync(join(corpus.dir, name), randomPost(rand, next++));
-  try {
+test('small changes become update segments that answer as a full build does, and a merge gives the full build byte for byte', () =>
+  withFolders(async (corpus, inc, full) => {
+    const rand = rng(20261207);
+    const queries = querySet(rand, 40);
+    let next = 0;
+    const write = (name: string): void => writeFileSync(join(corpus.dir, name), randomPost(rand, next++));
     for (let i = 0; i < 300; i++) write(`s${String(i).padStart(4, '0')}.md`);
     const hourAgo = new Date(Date.now() - 3_600_000);
     for (const f of readdirSync(corpus.dir)) utimesSync(join(corpus.dir, f), hourAgo, hourAgo);
@@ -235,12 +232,7 @@ test('small changes become update segments that answer as a full build does, and
     expect(liveFiles(inc.dir)).toEqual(liveFiles(full.dir));
     const [a, b] = await Promise.all([SearchEngine.open(inc.dir), SearchEngine.open(full.dir)]);
     expect(observe(a, queries)).toEqual(observe(b, queries));
-  } finally {
-    corpus.cleanup();
-    inc.cleanup();
-    full.cleanup();
-  }
-});
+  }));
 
 test('a deletion alone writes no segment: the post disappears from answers, counts and statistics', () =>
   withArchive(11, 60, async (corpus, out) => {
