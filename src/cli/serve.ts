@@ -62,9 +62,7 @@ async function run(argv: string[], prog: string): Promise<void> {
     // Workers only serve: the primary (or the single process) builds first.
     if (values.corpus && cluster.isPrimary && !config.redisUrl) await buildIfStale(values.corpus, config.indexDir);
     if (runCluster(workers, config.logLevel)) return;
-    const { startServer } = await import('../server/main');
-    const running = await startServer(config, { handleSignals: true });
-    tuneHeap(config.heapGrowingPercent);
+    const running = await serveProcess(config);
     // A banner for people (the JSON log on stdout has the URL for machines).
     if (cluster.isPrimary && (values.corpus || process.stderr.isTTY)) process.stderr.write(`zhsearch is serving ${running.url}\n`);
     else if (cluster.worker?.id === 1) process.stderr.write(`zhsearch is serving ${running.url} with ${workers} workers\n`);
@@ -83,9 +81,20 @@ async function buildIfStale(corpus: string, indexDir: string): Promise<void> {
   process.stderr.write(`indexed ${report.indexed} documents in ${(report.ms / 1000).toFixed(1)} s (${report.skipped.length} skipped)\n`);
 }
 
+/**
+ * Start the server as this process's owner: signals handled, and the heap's growth limit
+ * set once the index is loaded (server/heap.ts says why not before).
+ */
+async function serveProcess(config: ServerConfig): Promise<RunningServer> {
+  const { startServer } = await import('../server/main');
+  const running = await startServer(config, { handleSignals: true });
+  tuneHeap(config.heapGrowingPercent);
+  return running;
+}
+
 /** Build incrementally, serve, and on every update of the corpus rebuild and swap the index in. */
 async function serveAndWatch(corpus: string, config: ServerConfig): Promise<void> {
-  const [{ watchInWorker }, { startServer }] = await Promise.all([import('../indexer/watch'), import('../server/main')]);
+  const { watchInWorker } = await import('../indexer/watch');
   let running: RunningServer | null = null;
   const watcher = watchInWorker({
     corpus,
@@ -101,8 +110,7 @@ async function serveAndWatch(corpus: string, config: ServerConfig): Promise<void
     onError: (err) => process.stderr.write(`update failed, still serving the previous index: ${err.message}\n`),
   });
   await watcher.ready;
-  running = await startServer(config, { handleSignals: true });
-  tuneHeap(config.heapGrowingPercent);
+  running = await serveProcess(config);
   process.stderr.write(`zhsearch is serving ${running.url}, watching ${corpus}\n`);
 }
 
