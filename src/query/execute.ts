@@ -279,7 +279,7 @@ function matchUnit(
   return candidates;
 }
 
-/** A copy of a posting list as an array: a plain loop, as Array.from walks a typed array through its iterator (4× slower on lists of 30,000). */
+/** A copy of a posting list as an array: a plain loop, as Array.from walks a typed array through its iterator, several times slower. */
 function toArray(xs: ArrayLike<number>): number[] {
   const out = new Array<number>(xs.length);
   for (let i = 0; i < xs.length; i++) out[i] = xs[i];

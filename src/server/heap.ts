@@ -10,7 +10,7 @@ export const DEFAULT_HEAP_GROWING_PERCENT = 20;
  * widely under load; a small factor keeps it flat for a short full collection more often
  * (docs/ARCHITECTURE.md, Performance notes). Called once the index is loaded: while the
  * live data is first built the heap grows several times over, and at a small factor each
- * step was a full collection (about 0.13 s more to load a 57,000-post archive). Process-wide,
+ * step was a full collection, which lengthened the load of a large archive. Process-wide,
  * so only the scripts that own the process (serve, start) call it, never the library.
  */
 export function tuneHeap(percent: number): void {
