@@ -165,6 +165,51 @@ test('facet counts are the totals their filters show: a story counts once per ye
   expect(engine.search('东湾港', { collapse: false, from: '2024-01-01', to: '2024-12-31' }).total).toBe(3);
 });
 
+test('a story whose copies differ in year or category counts once under each value its copies have', () => {
+  // Copies by source URL: the 2023 copy carries a category the others lack.
+  const copy = (id: string, date: string, categories: string[]) => ({
+    id,
+    title: '河口湿地观鸟季',
+    date,
+    url: 'https://birds.example.org/2024/estuary',
+    categories,
+    text: '河口湿地迎来观鸟季，志愿者在堤岸记录候鸟数量。',
+  });
+  const e = SearchEngine.fromDocuments([
+    copy('a', '2023-12-30', ['自然', '本地']),
+    copy('b', '2024-01-02', ['自然']),
+    copy('c', '2024-01-03', ['自然']),
+    // Another story with identical copies, and a post without copies.
+    {
+      id: 'd',
+      title: '湿地候鸟',
+      date: '2024-02-01',
+      url: 'https://birds.example.org/2024/flyway',
+      categories: ['自然'],
+      text: '候鸟迁徙经过河口湿地。',
+    },
+    {
+      id: 'e',
+      title: '湿地候鸟',
+      date: '2024-02-01',
+      url: 'http://birds.example.org/2024/flyway/',
+      categories: ['自然'],
+      text: '候鸟迁徙经过河口湿地。',
+    },
+    { id: 'f', title: '观鸟指南', date: '2022-05-01', categories: ['本地'], text: '在河口湿地观鸟要带望远镜。' },
+  ]);
+  const r = e.search('湿地');
+  expect(r.total).toBe(3);
+  expect({ ...r.facets.years }).toEqual({ '2022': 1, '2023': 1, '2024': 2 });
+  expect({ ...r.facets.categories }).toEqual({ 自然: 2, 本地: 2 });
+  for (const [year, n] of Object.entries(r.facets.years))
+    expect(e.search('湿地', { from: `${year}-01-01`, to: `${year}-12-31` }).total).toBe(n);
+  for (const [c, n] of Object.entries(r.facets.categories)) expect(e.search('湿地', { categories: [c] }).total).toBe(n);
+  const all = e.search('湿地', { collapse: false });
+  expect({ ...all.facets.years }).toEqual({ '2022': 1, '2023': 1, '2024': 4 });
+  expect({ ...all.facets.categories }).toEqual({ 自然: 5, 本地: 2 });
+});
+
 test('HTTP: collapse=false shows every post; a bad collapse value is a 400 naming it', async () => {
   const one = await rawRequest(server.url, `/api/search?q=${encodeURIComponent('东湾港')}`);
   expect((one.json as { total: number }).total).toBe(2);

@@ -11,20 +11,24 @@ export interface Facets {
  * With `groups` (collapsed results), a duplicate group counts once per value, however many of its
  * posts have it: a count is then the total that filtering by that value shows.
  */
-export function facetCounts(
-  table: DocTable,
-  docs: readonly number[],
-  groups?: { groupOf(doc: number): number; readonly count: number },
-): Facets {
+export function facetCounts(table: DocTable, docs: readonly number[], groups?: Groups): Facets {
   const catCounts = new Uint32Array(table.categoryNames.length);
   const [y0, y1] = table.yearRange;
   const yearCounts = new Uint32Array(Math.max(0, y1 - y0 + 1));
   const { categoryStart, categoryFlat } = table;
   const grouped: number[] = [];
+  const alike = groups ? alikeGroups(table, groups) : null;
+  const counted = groups ? new Uint8Array(groups.count) : null;
   for (const d of docs) {
-    if (groups && groups.groupOf(d) >= 0) {
-      grouped.push(d);
-      continue;
+    const g = groups ? groups.groupOf(d) : -1;
+    if (g >= 0) {
+      // A group whose posts all have the same categories and year counts as any one of them.
+      if (!alike![g]) {
+        grouped.push(d);
+        continue;
+      }
+      if (counted![g]) continue;
+      counted![g] = 1;
     }
     for (let i = categoryStart[d], end = categoryStart[d + 1]; i < end; i++) catCounts[categoryFlat[i]]++;
     const y = table.year[d];
@@ -68,6 +72,37 @@ export function facetCounts(
     categories: toRecord(cats.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))),
     years: toRecord([...years.entries()].map(([y, n]) => [String(y), n])),
   };
+}
+
+/** Duplicate groups as facet counting sees them (query/duplicate-groups DuplicateGroups). */
+interface Groups {
+  groupOf(doc: number): number;
+  readonly count: number;
+}
+
+/** Per loaded index and its groups: 1 for each group whose posts all have the same categories and year. */
+const alikeCache = new WeakMap<Groups, { table: DocTable; alike: Uint8Array }>();
+
+function alikeGroups(table: DocTable, groups: Groups): Uint8Array {
+  const hit = alikeCache.get(groups);
+  if (hit && hit.table === table) return hit.alike;
+  const alike = new Uint8Array(groups.count).fill(1);
+  const first = new Int32Array(groups.count).fill(-1);
+  const { categoryStart: start, categoryFlat: flat, year } = table;
+  for (let d = 0; d < table.size; d++) {
+    const g = groups.groupOf(d);
+    if (g < 0 || !alike[g]) continue;
+    const f = first[g];
+    if (f < 0) {
+      first[g] = d;
+      continue;
+    }
+    let same = year[d] === year[f] && start[d + 1] - start[d] === start[f + 1] - start[f];
+    for (let i = 0; same && i < start[d + 1] - start[d]; i++) same = flat[start[d] + i] === flat[start[f] + i];
+    if (!same) alike[g] = 0;
+  }
+  alikeCache.set(groups, { table, alike });
+  return alike;
 }
 
 // Null-prototype records: a category named "__proto__" is data, not a prototype.

@@ -51,10 +51,10 @@ export function ranker(table: DocTable, matched: MatchResult, plan: QueryPlan, s
     prior ??= scorer.prior(docs);
     const p = prior;
     const byPrior = (a: number, b: number): number => p[b] - p[a] || newer(a, b);
-    if (scorer.priorIsExact) return topOrAll(docs, need, byPrior).map((doc) => ({ doc, score: p[doc] }));
+    if (scorer.priorIsExact) return topOrAll(docs, need, byPrior, p).map((doc) => ({ doc, score: p[doc] }));
     // The exact pool has a fixed size (not `need`) so that every page is cut from one order;
     // the first `exact` under a total order are the same however many are taken.
-    const byPriorAll = topOrAll(docs, Math.max(need, exact), byPrior);
+    const byPriorAll = topOrAll(docs, Math.max(need, exact), byPrior, p);
     pool ??= exactOrder(byPriorAll.slice(0, exact), scorer, newer);
     return pool.concat(byPriorAll.slice(exact, need).map((doc) => ({ doc, score: p[doc] })));
   };
@@ -65,9 +65,12 @@ function exactOrder(docs: readonly number[], scorer: Scorer, newer: (a: number, 
   return scored.sort((a, b) => b.score - a.score || newer(a.doc, b.doc));
 }
 
-/** The first `need` matches under `cmp`, in order: a bounded heap unless most of them are wanted. */
-function topOrAll(docs: readonly number[], need: number, cmp: (a: number, b: number) => number): number[] {
-  return need * 2 < docs.length ? topK(docs, need, cmp) : [...docs].sort(cmp).slice(0, need);
+/**
+ * The first `need` matches under `cmp`, in order: a bounded heap unless most of them are
+ * wanted. `key`, when given, is what `cmp` orders by first (higher first; ties go to `cmp`).
+ */
+function topOrAll(docs: readonly number[], need: number, cmp: (a: number, b: number) => number, key?: Float64Array): number[] {
+  return need * 2 < docs.length ? topK(docs, need, cmp, key) : [...docs].sort(cmp).slice(0, need);
 }
 
 /**
@@ -75,9 +78,11 @@ function topOrAll(docs: readonly number[], need: number, cmp: (a: number, b: num
  * document number), in order, in O(n log k) with a heap whose root is the worst kept.
  * Collapsing duplicate groups asks for 4, 16, 64 … times a page until it has a page of
  * distinct stories; sorting every match for each was most of a frequent word's time on
- * an archive of 57 k posts.
+ * an archive of 57 k posts. With `key` (see {@link topOrAll}), a match whose key is below
+ * the worst kept one is passed over without calling `cmp`: that is almost every match of a
+ * frequent word once the heap is full.
  */
-function topK(xs: readonly number[], k: number, cmp: (a: number, b: number) => number): number[] {
+function topK(xs: readonly number[], k: number, cmp: (a: number, b: number) => number, key?: Float64Array): number[] {
   const heap: number[] = [];
   const worse = (i: number, j: number): boolean => cmp(heap[i], heap[j]) > 0;
   const swap = (i: number, j: number): void => {
@@ -85,7 +90,9 @@ function topK(xs: readonly number[], k: number, cmp: (a: number, b: number) => n
     heap[i] = heap[j];
     heap[j] = t;
   };
-  for (const x of xs) {
+  for (let n = 0; n < xs.length; n++) {
+    const x = xs[n];
+    if (key && heap.length === k && k > 0 && key[x] < key[heap[0]]) continue;
     if (heap.length < k) {
       heap.push(x);
       for (let i = heap.length - 1; i > 0 && worse(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
