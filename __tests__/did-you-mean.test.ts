@@ -110,6 +110,11 @@ describe('a query with a few hits, and a run found nowhere whole', () => {
     // 网路 and 审查 apart in two posts; the four characters 网路审查 in none.
     { id: 'apart1', title: '网路时代', text: '网路发达以后，审查也变得更严。' },
     { id: 'apart2', title: '书报', text: '书报审查由来已久，网路只是新的战场。' },
+    // 一带一路 in three posts. The slip 一代一路 in none, but its bigrams (一代, 代一, 一路) all
+    // occur in one post, and 一代 with 一路 in four.
+    ...many(3, 'belt', (k) => `一带一路沿线的第${k + 1}个港口项目开工。`),
+    { id: 'generations', title: '传承', text: '手艺一代一代传下去，一路走来不容易。' },
+    ...many(3, 'youth', (k) => `新一代的年轻人第${k + 1}次一路向西旅行。`),
   ]);
 
   test('a correction that finds fifty times as many posts is searched instead, and the typed query stays one option away', () => {
@@ -128,6 +133,13 @@ describe('a query with a few hits, and a run found nowhere whole', () => {
     expect(r.interpretedAs).toBeNull();
     expect(r.hits.map((h) => h.id)).toEqual(['mill']);
     expect(r.suggestion).toBe('米长');
+  });
+
+  test('a four-character slip found nowhere, though its bigrams are, is searched as its homophone', () => {
+    const r = engine.search('一代一路');
+    expect(r.interpretedAs).toBe('一带一路');
+    expect(r.interpretedBy).toBe('spelling');
+    expect(r.hits.map((h) => h.id).sort()).toEqual(['belt-0', 'belt-1', 'belt-2']);
   });
 
   test('a four-character run found nowhere whole, with no correction, is matched by its parts', () => {

@@ -340,10 +340,17 @@ function applyFilters(table: DocTable, docs: number[], f: MatchFilters): number[
  * query has found nothing and has no correction).
  */
 export function rareRun(table: DocTable, run: string, parts: readonly string[], splitUnfound = false): boolean {
-  const together = andCount(table, bigramsOf([run]));
+  const holding = andDocs(table, bigramsOf([run]));
+  let together = holding.length;
+  // A few documents may hold the run's bigrams apart and never the run (代一 of 一代一代, 一路
+  // elsewhere, for the slip 一代一路): there the text says whether it is found at all.
+  if (together > 0 && together <= RUN_CHECK_DOCS && !toArray(holding).some((d) => containsText(table, d, run, null))) together = 0;
   const apart = andCount(table, bigramsOf(parts));
   return (together > 0 || splitUnfound) && together * 2 < apart;
 }
+
+/** Documents {@link rareRun} reads to tell a run found nowhere from one its bigrams estimate. */
+const RUN_CHECK_DOCS = 32;
 
 /** A part must be in this many times as many documents as the whole word (and at least {@link MIN_PART_DOCS}). */
 const PART_RATIO = 20;
@@ -390,13 +397,18 @@ function bigramsOf(words: readonly string[]): string[] {
   return out;
 }
 
-/** Documents holding every bigram term (posting lists only, no text read; bigram lists are in document order). */
+/** Number of documents holding every bigram term (posting lists only, no text read). */
 function andCount(table: DocTable, terms: readonly string[]): number {
+  return andDocs(table, terms).length;
+}
+
+/** Documents holding every bigram term (bigram lists are in document order); must not be modified. */
+function andDocs(table: DocTable, terms: readonly string[]): ArrayLike<number> {
   const lists = [...new Set(terms)].map((t) => table.postings(t)).sort((a, b) => a.length - b.length);
-  if (lists.length === 0 || lists[0].length === 0) return 0;
+  if (lists.length === 0 || lists[0].length === 0) return [];
   let docs: ArrayLike<number> = lists[0];
   for (let k = 1; k < lists.length && docs.length > 0; k++) docs = intersectSorted(docs, lists[k]);
-  return docs.length;
+  return docs;
 }
 
 /** The common elements of two ascending lists (a merge walk: no set of the longer list is built). */
