@@ -291,6 +291,20 @@ describe('what a question asks for', () => {
     const r = e.search('计票会不会出错', { limit: 10 });
     expect(r.hits.map((h) => h.id)).toEqual(['plain', 'cause']);
   });
+
+  // A how-to question (怎么 + what to do) wants a method; 是怎么…的 asks how something came about.
+  const howTo = SearchEngine.fromDocuments(
+    [
+      { id: 'method', title: '旧书修补', text: '修补旧书的方法：先用软刷清灰，再用浆糊粘好书脊。' },
+      { id: 'story', title: '旧书修补', text: '修补旧书的那个下午，窗外一直下雨。' },
+    ],
+    { synonyms: false },
+  );
+
+  test('a how-to question ranks the post that gives a method first; a how-did-it-happen question does not', () => {
+    expect(howTo.search('怎么修补自己的旧书', { limit: 10 }).hits.map((h) => h.id)).toEqual(['method', 'story']);
+    expect(howTo.search('旧书是怎么修补好的', { limit: 10 }).hits.map((h) => h.id)).toEqual(['story', 'method']);
+  });
 });
 
 describe('compounds jieba splits inside a sentence', () => {

@@ -81,16 +81,19 @@ export function isQueryWord(word: string): boolean {
 
 /** What a question asks for, told by its wording, and the words a post answering it tends to use. */
 export interface QuestionIntent {
-  /** Any of these in the typed query (normalized) shows the intent. */
+  /** Any of these in the typed query (normalized) shows the intent... */
   cues: readonly string[];
+  /** ... unless one of these holds the cue. */
+  unless?: readonly string[];
   /** Words that rank a post up a little when it holds them (never required, never listed as terms). */
   words: readonly string[];
 }
 
 /**
  * A question names its topic and, in its wording, the kind of answer it wants: a cause
- * (为什么 → 原因), an origin (从哪里来 → 起源, 来源), a risk (安全吗 → 风险), an effect or a
- * remedy. Posts that give such an answer usually name it, so these words add to the
+ * (为什么 → 原因), an origin (从哪里来 → 起源, 来源), a risk (安全吗 → 风险), an effect, a
+ * remedy, or a method (怎么 + what to do → 方法; 是怎么…的 asks how something came about
+ * instead). Posts that give such an answer usually name it, so these words add to the
  * score of posts already matched on the topic.
  */
 export const QUESTION_INTENTS: readonly QuestionIntent[] = [
@@ -99,13 +102,19 @@ export const QUESTION_INTENTS: readonly QuestionIntent[] = [
   { cues: ['安全吗', '安不安全', '危险吗', '有没有风险', '有什么风险'], words: ['风险', '安全'] },
   { cues: ['什么影响', '有何影响', '影响是什么'], words: ['影响'] },
   { cues: ['怎么办', '如何应对', '怎么应对'], words: ['应对', '办法'] },
+  {
+    cues: ['怎么', '怎样', '如何'],
+    unless: ['是怎么', '是怎样', '是如何', '怎么会', '怎么办', '怎么来', '如何产生', '如何应对', '怎么应对'],
+    words: ['方法', '如何'],
+  },
 ];
 
 /** The answer words of every intent whose cue occurs in `query` (normalized), in table order. */
 export function intentWords(query: string): string[] {
   const out: string[] = [];
   for (const intent of QUESTION_INTENTS) {
-    if (intent.cues.some((c) => query.includes(c))) for (const w of intent.words) if (!out.includes(w)) out.push(w);
+    const cued = intent.cues.some((c) => query.includes(c) && !intent.unless?.some((u) => u.includes(c) && query.includes(u)));
+    if (cued) for (const w of intent.words) if (!out.includes(w)) out.push(w);
   }
   return out;
 }
