@@ -17,6 +17,7 @@ import {
   matchPlan,
   QUERY_COST_BUDGET,
   rareRun,
+  RUN_CHECK_DOCS,
   type MatchFilters,
   type MatchResult,
 } from '../query/execute';
@@ -76,10 +77,12 @@ export class QueryRunner {
    */
   run(query: string, filters: MatchFilters, how: { synonyms?: boolean; reinterpret?: boolean; suggest?: boolean } = {}): QueryRun {
     const { table, suggester } = this.src;
+    // Telling a four-character run found nowhere reads a few documents: at most this many per query.
+    const runReads = { left: 2 * RUN_CHECK_DOCS };
     const plan = (q: string, splitUnfound = false): QueryPlan =>
       planQuery(parseQuery(q), this.src.segmenter, {
         synonyms: how.synonyms === false ? undefined : this.src.synonyms,
-        rareRun: (run, parts) => rareRun(table, run, parts, splitUnfound),
+        rareRun: (run, parts) => rareRun(table, run, parts, splitUnfound, runReads),
         commonPart: (word) => commonPart(table, word, suggester.df(word)),
         compound: (a, b) => compound(table, a, b),
       });

@@ -337,20 +337,33 @@ function applyFilters(table: DocTable, docs: number[], f: MatchFilters): number[
  * and matching the parts finds the rest. Estimated from posting lists alone (the run's
  * bigrams together stand for the run). A run found nowhere is more likely a slip or a
  * name: it stays whole, keeping its did-you-mean, unless `splitUnfound` (asked once the
- * query has found nothing and has no correction).
+ * query has found nothing and has no correction). Where few documents hold the run's
+ * bigrams, their text is read to tell whether the run occurs at all; `reads` (shared by
+ * the runs of one query) bounds how many documents that reads.
  */
-export function rareRun(table: DocTable, run: string, parts: readonly string[], splitUnfound = false): boolean {
+export function rareRun(
+  table: DocTable,
+  run: string,
+  parts: readonly string[],
+  splitUnfound = false,
+  reads: { left: number } = { left: RUN_CHECK_DOCS },
+): boolean {
   const holding = andDocs(table, bigramsOf([run]));
   let together = holding.length;
-  // A few documents may hold the run's bigrams apart and never the run (代一 of 一代一代, 一路
-  // elsewhere, for the slip 一代一路): there the text says whether it is found at all.
-  if (together > 0 && together <= RUN_CHECK_DOCS && !toArray(holding).some((d) => containsText(table, d, run, null))) together = 0;
+  // The bigrams may all occur, apart, in posts that never hold the run (代一 of 一代一代 and
+  // 一路 elsewhere, for the slip 一代一路).
+  if (together > 0 && together <= Math.min(RUN_CHECK_DOCS, reads.left)) {
+    reads.left -= together;
+    let found = false;
+    for (let i = 0; i < holding.length && !found; i++) found = containsText(table, holding[i], run, null);
+    if (!found) together = 0;
+  }
   const apart = andCount(table, bigramsOf(parts));
   return (together > 0 || splitUnfound) && together * 2 < apart;
 }
 
-/** Documents {@link rareRun} reads to tell a run found nowhere from one its bigrams estimate. */
-const RUN_CHECK_DOCS = 32;
+/** Most documents {@link rareRun} reads for one run. */
+export const RUN_CHECK_DOCS = 32;
 
 /** A part must be in this many times as many documents as the whole word (and at least {@link MIN_PART_DOCS}). */
 const PART_RATIO = 20;
