@@ -8,7 +8,7 @@ import type { Post } from '../ingest/post';
 import { collapsedRanking, DuplicateGroups } from '../query/duplicate-groups';
 import { createDocTable, type DocTable } from '../query/doctable';
 import { isBigram } from '../query/execute';
-import { facetCounts } from '../query/facets';
+import { facetCounts, sameFacets } from '../query/facets';
 import { MAX_QUERY_LENGTH, QueryError } from '../query/parse';
 import { rankDocs, ranker } from '../query/rank';
 import { keyTerms } from '../query/related';
@@ -73,7 +73,6 @@ export class SearchEngine {
     this.results = new ResultCache(parts.resultCache);
     if (typeof parts.segmenter === 'function') this.loadSegmenterOnce = parts.segmenter;
     else this.segmenterInstance = parts.segmenter;
-    this.groups = new DuplicateGroups(posts.length, parts.groups);
     const titleBigrams = parts.titleBigrams;
     this.table = createDocTable(
       posts,
@@ -83,6 +82,7 @@ export class SearchEngine {
       parts.texts,
       parts.ntitle,
     );
+    this.groups = new DuplicateGroups(posts.length, parts.groups, sameFacets(this.table));
     this.suggester = new Suggester(parts.vocab, this.table.posts, this.table.ntitle);
     this.runner = new QueryRunner({
       table: this.table,

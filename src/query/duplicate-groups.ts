@@ -7,16 +7,29 @@ import type { Ranked } from './rank';
  */
 export class DuplicateGroups {
   private readonly groupIndex: Int32Array;
+  /** Per group, 1 when `same` holds between its first post and every other (see {@link alike}). */
+  private readonly alikeFlags: Uint8Array;
 
-  /** `groups`: arrays of document numbers (2+ each) of an index of `size` documents. */
+  /**
+   * `groups`: arrays of document numbers (2+ each) of an index of `size` documents.
+   * `same`: whether two posts count as one for facets (query/facets `sameFacets`).
+   */
   constructor(
     size: number,
     private readonly groups: readonly (readonly number[])[],
+    same: (a: number, b: number) => boolean = () => false,
   ) {
     this.groupIndex = new Int32Array(size).fill(-1);
+    this.alikeFlags = new Uint8Array(groups.length);
     groups.forEach((g, k) => {
       for (const d of g) this.groupIndex[d] = k;
+      this.alikeFlags[k] = g.every((d) => same(g[0], d)) ? 1 : 0;
     });
+  }
+
+  /** True when every post of group `g` is the same as the others by the constructor's `same`. */
+  alike(g: number): boolean {
+    return this.alikeFlags[g] === 1;
   }
 
   /** Number of groups (each of 2+ posts). */

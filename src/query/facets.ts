@@ -17,13 +17,12 @@ export function facetCounts(table: DocTable, docs: readonly number[], groups?: G
   const yearCounts = new Uint32Array(Math.max(0, y1 - y0 + 1));
   const { categoryStart, categoryFlat } = table;
   const grouped: number[] = [];
-  const alike = groups ? alikeGroups(table, groups) : null;
   const counted = groups ? new Uint8Array(groups.count) : null;
   for (const d of docs) {
     const g = groups ? groups.groupOf(d) : -1;
     if (g >= 0) {
-      // A group whose posts all have the same categories and year counts as any one of them.
-      if (!alike![g]) {
+      // A group whose posts all have the same categories and year (sameFacets) counts as any one of them.
+      if (!groups!.alike(g)) {
         grouped.push(d);
         continue;
       }
@@ -78,31 +77,19 @@ export function facetCounts(table: DocTable, docs: readonly number[], groups?: G
 interface Groups {
   groupOf(doc: number): number;
   readonly count: number;
+  /** True when group `g`'s posts are all the same by {@link sameFacets}. */
+  alike(g: number): boolean;
 }
 
-/** Per loaded index and its groups: 1 for each group whose posts all have the same categories and year. */
-const alikeCache = new WeakMap<Groups, { table: DocTable; alike: Uint8Array }>();
-
-function alikeGroups(table: DocTable, groups: Groups): Uint8Array {
-  const hit = alikeCache.get(groups);
-  if (hit && hit.table === table) return hit.alike;
-  const alike = new Uint8Array(groups.count).fill(1);
-  const first = new Int32Array(groups.count).fill(-1);
+/** Whether two posts have the same categories (in the same order) and the same year: what facets count. */
+export function sameFacets(table: DocTable): (a: number, b: number) => boolean {
   const { categoryStart: start, categoryFlat: flat, year } = table;
-  for (let d = 0; d < table.size; d++) {
-    const g = groups.groupOf(d);
-    if (g < 0 || !alike[g]) continue;
-    const f = first[g];
-    if (f < 0) {
-      first[g] = d;
-      continue;
-    }
-    let same = year[d] === year[f] && start[d + 1] - start[d] === start[f + 1] - start[f];
-    for (let i = 0; same && i < start[d + 1] - start[d]; i++) same = flat[start[d] + i] === flat[start[f] + i];
-    if (!same) alike[g] = 0;
-  }
-  alikeCache.set(groups, { table, alike });
-  return alike;
+  return (a, b) => {
+    const n = start[a + 1] - start[a];
+    if (year[a] !== year[b] || n !== start[b + 1] - start[b]) return false;
+    for (let i = 0; i < n; i++) if (flat[start[a] + i] !== flat[start[b] + i]) return false;
+    return true;
+  };
 }
 
 // Null-prototype records: a category named "__proto__" is data, not a prototype.
