@@ -1,4 +1,5 @@
 import { QueryError, SearchEngine } from '../src';
+import { intentWords } from '../src/analysis/query-words';
 
 // Original fixtures written for these tests: a few posts about counting votes, one that
 // merely holds the question words, and posts about network surveillance written
@@ -300,6 +301,12 @@ describe('what a question asks for', () => {
     ],
     { synonyms: false },
   );
+
+  test('a cue inside a longer cue of another intent counts for that one only (怎么 of 怎么办, 怎么来的)', () => {
+    expect(intentWords('丢了手机怎么办')).toEqual(['应对', '办法']);
+    expect(intentWords('病毒怎么来的')).toEqual(['起源', '来源', '源头']);
+    expect(intentWords('怎么修补旧书')).toEqual(['方法', '如何']);
+  });
 
   test('a how-to question ranks the post that gives a method first; a how-did-it-happen question does not', () => {
     expect(howTo.search('怎么修补自己的旧书', { limit: 10 }).hits.map((h) => h.id)).toEqual(['method', 'story']);

@@ -81,9 +81,12 @@ export function isQueryWord(word: string): boolean {
 
 /** What a question asks for, told by its wording, and the words a post answering it tends to use. */
 export interface QuestionIntent {
-  /** Any of these in the typed query (normalized) shows the intent... */
+  /**
+   * Any of these in the typed query (normalized) shows the intent, unless a longer cue
+   * of another intent holding it is there too (怎么 in 怎么办 asks for a remedy, not a method)...
+   */
   cues: readonly string[];
-  /** ... unless one of these holds the cue. */
+  /** ... or one of these phrases holding it. */
   unless?: readonly string[];
   /** Words that rank a post up a little when it holds them (never required, never listed as terms). */
   words: readonly string[];
@@ -104,16 +107,22 @@ export const QUESTION_INTENTS: readonly QuestionIntent[] = [
   { cues: ['怎么办', '如何应对', '怎么应对'], words: ['应对', '办法'] },
   {
     cues: ['怎么', '怎样', '如何'],
-    unless: ['是怎么', '是怎样', '是如何', '怎么会', '怎么办', '怎么来', '如何产生', '如何应对', '怎么应对'],
+    unless: ['是怎么', '是怎样', '是如何', '怎么会'],
     words: ['方法', '如何'],
   },
 ];
+
+/** Every intent's cues, for telling a cue inside a longer one of another intent. */
+const ALL_CUES = QUESTION_INTENTS.flatMap((intent) => intent.cues.map((cue) => ({ cue, intent })));
 
 /** The answer words of every intent whose cue occurs in `query` (normalized), in table order. */
 export function intentWords(query: string): string[] {
   const out: string[] = [];
   for (const intent of QUESTION_INTENTS) {
-    const cued = intent.cues.some((c) => query.includes(c) && !intent.unless?.some((u) => u.includes(c) && query.includes(u)));
+    const holds = (c: string, phrase: string): boolean => phrase !== c && phrase.includes(c) && query.includes(phrase);
+    const cued = intent.cues.some(
+      (c) => query.includes(c) && !ALL_CUES.some((o) => o.intent !== intent && holds(c, o.cue)) && !intent.unless?.some((u) => holds(c, u)),
+    );
     if (cued) for (const w of intent.words) if (!out.includes(w)) out.push(w);
   }
   return out;
