@@ -174,9 +174,10 @@ export class SearchEngine {
       .slice(offset, offset + limit)
       .map(({ doc, score }) => makeHit(this.view, doc, score, plan, matched, inMatches, weights));
     const full = this.runner.fullMatchDocs(plan, matched, budget);
+    const total = collapse ? this.groups.countDistinct(matched.docs) : matched.docs.length;
     const result: SearchResult = {
       query,
-      total: collapse ? this.groups.countDistinct(matched.docs) : matched.docs.length,
+      total,
       offset,
       limit,
       tookMs: 0,
@@ -186,7 +187,7 @@ export class SearchEngine {
       interpretedAs,
       interpretedBy,
       terms: plan.terms.map((t) => ({ text: t.text, required: t.required })),
-      fullMatches: collapse ? this.groups.countDistinct(full) : full.length,
+      fullMatches: full === matched.docs ? total : collapse ? this.groups.countDistinct(full) : full.length,
       truncated: matched.truncated || budget.exhausted,
     };
     return this.results.set(key, result, started);

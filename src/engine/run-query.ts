@@ -149,7 +149,8 @@ export class QueryRunner {
   /**
    * The matches that contain every listed term (or a synonym of it). Terms that are OR
    * alternatives are looked up in the text, within the query's budget: past it the
-   * count covers the documents checked so far.
+   * count covers the documents checked so far. When every term is required, that is
+   * `matched.docs` itself (callers may compare by identity to skip counting twice).
    */
   fullMatchDocs(plan: QueryPlan, matched: MatchResult, budget: Budget): number[] {
     if (plan.terms.every((t) => t.required)) return matched.docs;
