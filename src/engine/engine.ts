@@ -80,6 +80,7 @@ export class SearchEngine {
       (term) => (isBigram(term) ? this.bigrams.lookup(bigramKey(term)) : null),
       (term) => (isBigram(term) ? titleBigrams.lookup(bigramKey(term)) : null),
       parts.texts,
+      parts.shardSizes,
       parts.ntitle,
     );
     this.groups = new DuplicateGroups(posts.length, parts.groups, sameFacets(this.table));

@@ -42,6 +42,7 @@ export function buildInMemory(docs: readonly DocumentInput[], options: FromDocum
       shard.ntexts,
     ),
     groups,
+    shardSizes: [shard.posts.length],
     queryBudget: options.queryBudget,
   };
 }

@@ -135,6 +135,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   };
   let postings: Pick<EngineParts, 'bigrams' | 'titleBigrams' | 'words'> = merged;
   let texts: DocTexts;
+  let shardSizes = textSizes;
   if (segments.length === 0 && !m.deleted?.length) texts = new FileDocTexts(textFiles, options.textCache);
   else {
     // Update segments or deletions: queries see live documents only, numbered densely.
@@ -147,6 +148,13 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
     postings = segmentedPostings(merged, segmentPaths, m.shards, base, map);
     texts = new FileDocTexts(textFiles, options.textCache, map.toStored);
     const keep = (_: unknown, d: number): boolean => map.toLive[d] >= 0;
+    let start = 0;
+    shardSizes = textSizes.map((size) => {
+      let live = 0;
+      for (let d = start; d < start + size; d++) if (map.toLive[d] >= 0) live++;
+      start += size;
+      return live;
+    });
     metas = metas.filter(keep);
     ntitle = ntitle.filter(keep);
     groups = groups.map((g) => g.map((d) => map.toLive[d]).filter((d) => d >= 0)).filter((g) => g.length >= 2);
@@ -167,6 +175,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
     texts,
     ntitle,
     groups,
+    shardSizes,
     queryBudget: options.queryBudget,
   };
 }

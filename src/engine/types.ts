@@ -194,6 +194,11 @@ export interface EngineParts {
   ntitle?: string[];
   /** Duplicate groups: arrays of document numbers, 2+ each. */
   groups: number[][];
+  /**
+   * Live documents per shard, in document order (shards hold consecutive numbers): word
+   * postings list documents shard by shard, and ranking reads their order per shard.
+   */
+  shardSizes: number[];
   /** Set by the embedder; undefined picks the budget per query (`budgetFor`). */
   queryBudget?: number;
 }

@@ -28,6 +28,11 @@ export interface DocTable {
   readonly categoryFlat: Uint32Array;
   /** UTC year of each post's date (0 when unknown), for the year facet. */
   readonly year: Int16Array;
+  /**
+   * The first document of each shard, then `size`: shard s holds documents
+   * shardStarts[s] .. shardStarts[s + 1] - 1. Word postings list documents shard by shard.
+   */
+  readonly shardStarts: Uint32Array;
   /** Smallest and largest known year ([0, -1] when no post has a date). */
   readonly yearRange: readonly [number, number];
   /** Mean normalized body and title lengths, for BM25 length normalization. */
@@ -53,10 +58,15 @@ export function createDocTable(
   titleBigram: DocTable['titleBigram'],
   /** The documents' bodies. */
   texts: DocTexts,
+  /** Documents per shard, in document order (they add up to the number of posts). */
+  shardSizes: readonly number[],
   /** Normalized titles when the caller has them already. */
   normalizedTitles?: string[],
 ): DocTable {
   const n = posts.length;
+  const shardStarts = new Uint32Array(shardSizes.length + 1);
+  shardSizes.forEach((size, s) => (shardStarts[s + 1] = shardStarts[s] + size));
+  if (shardStarts[shardSizes.length] !== n) throw new Error(`shard sizes add up to ${shardStarts[shardSizes.length]}, not to the ${n} posts`);
   const ntitle = normalizedTitles ?? posts.map((p) => normalize(p.title));
   const textLen = new Uint32Array(n);
   const titleLen = titleLengths(ntitle);
@@ -93,6 +103,7 @@ export function createDocTable(
     titleLen,
     dateMs,
     year,
+    shardStarts,
     yearRange: yearRange(year),
     categoryNames,
     categoryStart,

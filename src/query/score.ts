@@ -179,12 +179,30 @@ export class Scorer {
       const order = this.order[k];
       if (stored) {
         for (const d of docs) if (stored[d] > 0) prior[d] += this.fields(k, d, stored[d], NO_BODY);
-      } else if (order) {
-        for (let i = 0; i < order.length; i++) prior[order[i]] += this.weights[k] * (1 - i / order.length);
-      }
+      } else if (order) this.orderPrior(k, order, prior);
     });
     if (this.masks) for (const d of docs) prior[d] *= this.coverageFactor(d);
     return prior;
+  }
+
+  /**
+   * A Latin word's prior: its rank in FlexSearch's prominence order within its shard,
+   * plus its title BM25 (titles are in memory). The list runs shard by shard, so a rank
+   * over the whole list put every post of the first shards above all the others.
+   */
+  private orderPrior(k: number, order: ArrayLike<number>, prior: Float64Array): void {
+    const starts = this.table.shardStarts;
+    const w = this.weights[k];
+    for (let i = 0; i < order.length; ) {
+      const s = shardOf(starts, order[i]);
+      let j = i + 1;
+      while (j < order.length && order[j] >= starts[s] && order[j] < starts[s + 1]) j++;
+      for (let t = i; t < j; t++) {
+        const d = order[t];
+        prior[d] += w * (1 - (t - i) / (j - i)) + this.titleField(k, d, countOccurrences(this.table.ntitle[d], this.units[k], 5));
+      }
+      i = j;
+    }
   }
 
   /** The share of the query's weight that document `d` holds, raised to {@link COVERAGE_POWER} (1 when it holds all). */
@@ -237,15 +255,33 @@ export class Scorer {
     const tfTitle = st ? st[d] : countOccurrences(table.ntitle[d], this.units[k], 5);
     const tfBody = stored >= 0 ? Math.max(0, stored - STORED_TITLE_WEIGHT * tfTitle) : countOccurrences(body(), this.units[k]);
     const w = this.weights[k];
-    let s = 0;
+    let s = this.titleField(k, d, tfTitle);
     if (tfBody > 0)
       s += (w * tfBody * (K1 + 1)) / (tfBody + K1 * (1 - LENGTH_NORMALIZATION + (LENGTH_NORMALIZATION * table.textLen[d]) / table.avgLen));
-    if (tfTitle > 0)
-      s +=
-        (TITLE_BOOST * w * tfTitle * (K1 + 1)) /
-        (tfTitle + K1 * (1 - LENGTH_NORMALIZATION + (LENGTH_NORMALIZATION * table.titleLen[d]) / table.avgTitleLen));
     return s;
   }
+
+  /** Title BM25 of unit k in document d, which holds it `tfTitle` times in its title. */
+  private titleField(k: number, d: number, tfTitle: number): number {
+    if (tfTitle <= 0) return 0;
+    const { table } = this;
+    return (
+      (TITLE_BOOST * this.weights[k] * tfTitle * (K1 + 1)) /
+      (tfTitle + K1 * (1 - LENGTH_NORMALIZATION + (LENGTH_NORMALIZATION * table.titleLen[d]) / table.avgTitleLen))
+    );
+  }
+}
+
+/** The shard holding document `d` (`starts` as {@link DocTable.shardStarts}). */
+function shardOf(starts: Uint32Array, d: number): number {
+  let lo = 0;
+  let hi = starts.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= d) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /**
