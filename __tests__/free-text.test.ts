@@ -92,6 +92,26 @@ describe('one and two keywords stay exact', () => {
     expect(r.hits[0].missing).toEqual([]);
   });
 
+  test('a page that the posts holding both words leave short is filled, apart, by posts holding the first', () => {
+    const r = engine.search('选举 计票', { collapse: false });
+    expect(r.total).toBe(1);
+    expect(r.relaxed).toMatchObject({ query: '选举', dropped: '计票', total: 3 });
+    expect(r.relaxed!.hits.map((h) => h.id).sort()).toEqual(['apart1', 'apart2', 'filler']);
+    for (const h of r.relaxed!.hits) expect(h).toMatchObject({ matched: ['选举'], missing: ['计票'] });
+    // Pages go on from the posts holding both words into those holding the first.
+    const paged = [0, 1, 2, 3].map((offset) => engine.search('选举 计票', { collapse: false, offset, limit: 1 }));
+    expect(paged.map((p) => p.hits.map((h) => h.id))).toEqual([['count'], [], [], []]);
+    expect(paged[0].relaxed).toBeNull();
+    expect(paged.slice(1).flatMap((p) => p.relaxed!.hits.map((h) => h.id))).toEqual(r.relaxed!.hits.map((h) => h.id));
+  });
+
+  test('nothing is relaxed for one word, operators, free text or a full page', () => {
+    for (const q of ['计票', '计票 -重新', '"选举" 计票', '监督 OR 唱票', 'title:计票 选举', '选举 网络 监控 设备']) {
+      expect([q, engine.search(q, { collapse: false }).relaxed]).toEqual([q, null]);
+    }
+    expect(engine.search('选举 网络', { collapse: false, limit: 2 }).relaxed).toBeNull();
+  });
+
   test('a question word typed as a keyword is required', () => {
     expect(ids('怎么 选举')).toEqual(['filler']);
   });

@@ -118,6 +118,7 @@ interface SearchBody {
   terms: Array<{ text: string; required: boolean }>;
   fullMatches: number;
   truncated: boolean;
+  relaxed: { query: string; dropped: string; total: number; hits: Hit[] } | null;
 }
 
 async function search(params: Record<string, string>): Promise<SearchBody> {
@@ -127,6 +128,15 @@ async function search(params: Record<string, string>): Promise<SearchBody> {
 }
 
 describe('GET /api/search', () => {
+  test('two words that few posts hold together: the posts holding the first follow in relaxed', async () => {
+    const body = await search({ q: '图书馆 机器人' });
+    expect(body.total).toBe(1);
+    expect(body.hits.map((h) => h.title)).toEqual(['机器人管理员走进图书馆']);
+    expect(body.relaxed).toMatchObject({ query: '图书馆', dropped: '机器人', total: 3 });
+    expect(body.relaxed!.hits).toHaveLength(3);
+    for (const h of body.relaxed!.hits) expect(h.missing).toEqual(['机器人']);
+  });
+
   test('answers with the documented JSON shape', async () => {
     const res = await get(q({ q: '图书馆' }));
     expect(res.status).toBe(200);
@@ -141,6 +151,7 @@ describe('GET /api/search', () => {
         'interpretedBy',
         'page',
         'query',
+        'relaxed',
         'size',
         'suggestion',
         'terms',
@@ -160,6 +171,7 @@ describe('GET /api/search', () => {
     expect(body.terms).toEqual([{ text: '图书馆', required: true }]);
     expect(body.fullMatches).toBe(4);
     expect(body.truncated).toBe(false);
+    expect(body.relaxed).toBeNull();
     expect(body.hits).toHaveLength(4);
     for (const h of body.hits) {
       expect(Object.keys(h).sort()).toEqual(

@@ -68,6 +68,14 @@ test('search: --index overrides INDEX_DIR; --from/--to take a year; --page turns
   expect(missing.stderr).toMatch(/^error: no index in /);
 });
 
+test('search prints the posts holding the first word but not the last after the full matches, numbered on', async () => {
+  const r = await zhsearch(['search', '--index', index, '--limit', '3', '青川 学校']);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^1 results /);
+  expect(r.stdout).toContain('\n7 more with "青川" but without "学校":\n');
+  expect(r.stdout.match(/^\d+\. /gm)).toEqual(['1. ', '2. ', '3. ']);
+});
+
 /** Start `zhsearch serve ARGS` and wait until it logs that it listens on loopback. */
 async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   const child = spawn(process.execPath, [CLI, 'serve', ...args], {

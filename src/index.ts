@@ -12,7 +12,7 @@ export type { FileNote } from './format/manifest';
 export { watchCorpus } from './indexer/watch';
 export type { WatchOptions, CorpusWatcher } from './indexer/watch';
 export { SearchEngine, DEFAULT_LIMIT, MAX_LIMIT } from './engine';
-export type { SearchOptions, SearchResult, Hit, DocumentInput, IndexInfo, OpenOptions } from './engine';
+export type { SearchOptions, SearchResult, Hit, RelaxedMatches, DocumentInput, IndexInfo, OpenOptions } from './engine';
 export type { Facets } from './query/facets';
 export { QueryError, MAX_QUERY_LENGTH, parseQuery } from './query/parse';
 export type { ParsedQuery, Clause } from './query/parse';

@@ -401,6 +401,21 @@ describeE2E('search page in Chromium', () => {
     expect(await page.locator('ol#results > li.hit').nth(1).locator('.hit-missing').count()).toBe(0);
   });
 
+  test('posts holding the first word but not the last follow under a heading that says so', async () => {
+    await page.goto(srv.url + '/?q=' + encodeURIComponent('灯塔 守护人'));
+    await summary(1);
+    expect(await page.locator('ol#results > li.hit').count()).toBe(1);
+    await page.waitForSelector('#relaxed:not([hidden])');
+    expect(await page.locator('#relaxed-heading').textContent()).toBe('另有 2 条只包含「灯塔」、不含「守护人」的结果');
+    const relaxed = page.locator('#relaxed-results > li.hit');
+    expect(await relaxed.count()).toBe(2);
+    expect(await relaxed.locator('.hit-missing').allTextContents()).toEqual(['缺少：守护人', '缺少：守护人']);
+    // A query whose words all stand together hides the section again.
+    await page.goto(srv.url + '/?q=' + encodeURIComponent('守护人'));
+    await summary(1);
+    expect(await page.locator('#relaxed').isHidden()).toBe(true);
+  });
+
   test('layout at desktop and phone width, light and dark (screenshots in ZHSEARCH_SCREENSHOTS or the temp folder)', async () => {
     mkdirSync(SHOTS, { recursive: true });
     const box = async (sel: string) => (await page.locator(sel).first().boundingBox())!;

@@ -27,7 +27,9 @@ export async function openZhsearch(indexDir: string, log: (msg: string) => void)
     label: 'zhsearch',
     top: (query, k) => {
       try {
-        return engine.search(query, { limit: k }).hits.map((h) => h.id);
+        // The page shows the posts holding all but the last word after those holding every word.
+        const r = engine.search(query, { limit: k });
+        return [...r.hits, ...(r.relaxed?.hits ?? [])].map((h) => h.id);
       } catch (err) {
         // A query the engine refuses (syntax) is an empty answer for scoring, and said so.
         log(`zhsearch refused "${query}": ${(err as Error).message}`);

@@ -1,4 +1,4 @@
-import { DEFAULT_LIMIT, MAX_LIMIT, SearchEngine, type SearchOptions, type SearchResult } from '../engine';
+import { DEFAULT_LIMIT, MAX_LIMIT, SearchEngine, type Hit, type SearchOptions, type SearchResult } from '../engine';
 import { fail, intFlag, parseFlags } from './args';
 import type { Command } from './command';
 
@@ -99,10 +99,16 @@ function printHits(r: SearchResult): void {
       .replace(/&#39;/g, "'")
       .replace(/&amp;/g, '&');
   process.stdout.write(`${r.total} results (${r.tookMs.toFixed(2)} ms)\n\n`);
-  r.hits.forEach((h, i) => {
-    process.stdout.write(`${r.offset + i + 1}. ${show(h.titleHighlighted)}  [${h.score}]\n`);
-    process.stdout.write(`   ${h.date?.slice(0, 10) ?? '----------'}  ${h.author ?? ''}  ${h.id}\n`);
-    if (h.url) process.stdout.write(`   ${h.url}\n`);
-    process.stdout.write(`   ${show(h.snippet)}\n\n`);
-  });
+  const print = (hits: Hit[], first: number): void =>
+    hits.forEach((h, i) => {
+      process.stdout.write(`${first + i}. ${show(h.titleHighlighted)}  [${h.score}]\n`);
+      process.stdout.write(`   ${h.date?.slice(0, 10) ?? '----------'}  ${h.author ?? ''}  ${h.id}\n`);
+      if (h.url) process.stdout.write(`   ${h.url}\n`);
+      process.stdout.write(`   ${show(h.snippet)}\n\n`);
+    });
+  print(r.hits, r.offset + 1);
+  if (r.relaxed && r.relaxed.hits.length > 0) {
+    process.stdout.write(`${r.relaxed.total} more with "${r.relaxed.query}" but without "${r.relaxed.dropped}":\n\n`);
+    print(r.relaxed.hits, r.offset + r.hits.length + 1);
+  }
 }

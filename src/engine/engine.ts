@@ -5,19 +5,17 @@ import type { Segmenter } from '../analysis/segmenter';
 import type { BigramLookup } from '../format/bigram-postings';
 import type { DocTexts } from '../segment/doc-texts';
 import type { Post } from '../ingest/post';
-import { collapsedRanking, DuplicateGroups } from '../query/duplicate-groups';
+import { DuplicateGroups } from '../query/duplicate-groups';
 import { createDocTable, type DocTable } from '../query/doctable';
 import { isBigram } from '../query/execute';
 import { facetCounts, sameFacets } from '../query/facets';
 import { MAX_QUERY_LENGTH, QueryError } from '../query/parse';
-import { rankDocs, ranker } from '../query/rank';
 import { keyTerms } from '../query/related';
-import { unitWeights } from '../query/snippet';
 import { Suggester } from '../query/suggest';
 import type { WordIndex } from '../query/word-postings';
 import type { IndexSource } from '../store/backend';
 import { exportRows } from './export';
-import { makeHit, matchFlags, type HitSources } from './hits';
+import { pageHits, relaxedMatches, type HitSources } from './hits';
 import { buildInMemory } from './from-documents';
 import { loadIndex } from './open';
 import { checkRequest, DEFAULT_LIMIT, MAX_EXPORT, MAX_LIMIT, matchFilters } from './options';
@@ -163,19 +161,11 @@ export class SearchEngine {
       suggest: true,
       reinterpret: !asTyped,
     });
-    const page = collapse
-      ? collapsedRanking(this.groups, ranker(this.table, matched, plan, sort), offset + limit, matched.docs.length)
-      : rankDocs(this.table, matched, plan, sort, offset + limit);
-    const inMatches = page.slice(offset, offset + limit).some((r) => this.groups.grouped(r.doc))
-      ? matchFlags(this.table.size, matched.docs)
-      : null;
-    // Snippet weights depend on the query only: computed once, not per hit.
-    const weights = unitWeights(plan.highlight, this.table.size, (u) => this.unitDf(u));
-    const hits = page
-      .slice(offset, offset + limit)
-      .map(({ doc, score }) => makeHit(this.view, doc, score, plan, matched, inMatches, weights));
+    const page = { sort, collapse, offset, limit, unitDf: (u: string): number => this.unitDf(u) };
+    const hits = pageHits(this.view, plan, matched, page);
     const full = this.runner.fullMatchDocs(plan, matched, budget);
     const total = collapse ? this.groups.countDistinct(matched.docs) : matched.docs.length;
+    const relaxed = total < offset + limit ? this.runner.relax(plan, matched, filters, budget) : null;
     const result: SearchResult = {
       query,
       total,
@@ -190,6 +180,13 @@ export class SearchEngine {
       terms: plan.terms.map((t) => ({ text: t.text, required: t.required })),
       fullMatches: full === matched.docs ? total : collapse ? this.groups.countDistinct(full) : full.length,
       truncated: matched.truncated || budget.exhausted,
+      relaxed:
+        relaxed &&
+        relaxedMatches(this.view, relaxed, collapse ? this.groups.countDistinct(relaxed.matched.docs) : relaxed.matched.docs.length, {
+          ...page,
+          offset: Math.max(0, offset - total),
+          limit: offset + limit - Math.max(offset, total),
+        }),
     };
     return this.results.set(key, result, started);
   }

@@ -1,12 +1,13 @@
 import type { DocTexts } from '../segment/doc-texts';
 import type { Post } from '../ingest/post';
-import type { DuplicateGroups } from '../query/duplicate-groups';
+import { collapsedRanking, type DuplicateGroups } from '../query/duplicate-groups';
 import type { DocTable } from '../query/doctable';
 import type { MatchResult } from '../query/execute';
 import type { QueryPlan } from '../query/plan';
-import { highlightAll, makeSnippet, SNIPPET_LENGTH } from '../query/snippet';
-import type { QueryRunner } from './run-query';
-import type { Hit, PostFields } from './types';
+import { rankDocs, ranker } from '../query/rank';
+import { highlightAll, makeSnippet, SNIPPET_LENGTH, unitWeights } from '../query/snippet';
+import type { QueryRunner, Relaxed } from './run-query';
+import type { Hit, PostFields, RelaxedMatches } from './types';
 
 /** A post's fields as a hit or export row shows them, with its score to three decimals. */
 export function postFields(p: Post, score: number): PostFields {
@@ -28,6 +29,31 @@ export interface HitSources {
   texts: DocTexts;
   groups: DuplicateGroups;
   runner: QueryRunner;
+}
+
+/** Which hits to make: a page of a query's matches. */
+export interface PageRequest {
+  sort: 'relevance' | 'date';
+  /** One hit per duplicate group. */
+  collapse: boolean;
+  offset: number;
+  limit: number;
+  /** Documents holding a unit, for snippet weights. */
+  unitDf: (unit: string) => number;
+}
+
+/** The hits of matches [offset, offset + limit) of a planned query, ranked. */
+export function pageHits(src: HitSources, plan: QueryPlan, matched: MatchResult, req: PageRequest): Hit[] {
+  const { table, groups } = src;
+  const { offset, limit, sort } = req;
+  const page = req.collapse
+    ? collapsedRanking(groups, ranker(table, matched, plan, sort), offset + limit, matched.docs.length)
+    : rankDocs(table, matched, plan, sort, offset + limit);
+  const shown = page.slice(offset, offset + limit);
+  const inMatches = shown.some((r) => groups.grouped(r.doc)) ? matchFlags(table.size, matched.docs) : null;
+  // Snippet weights depend on the query only: computed once, not per hit.
+  const weights = unitWeights(plan.highlight, table.size, req.unitDf);
+  return shown.map(({ doc, score }) => makeHit(src, doc, score, plan, matched, inMatches, weights));
 }
 
 /** A flag per document of an index of `size`: 1 for the matches (cheaper to build than a set of thousands). */
@@ -67,4 +93,10 @@ export function makeHit(
     matched,
     missing,
   };
+}
+
+/** The relaxed section of an answer: a page of the posts that hold a query's words but its last, each missing it. */
+export function relaxedMatches(src: HitSources, relaxed: Relaxed, total: number, req: PageRequest): RelaxedMatches {
+  const hits = pageHits(src, relaxed.plan, relaxed.matched, req).map((h) => ({ ...h, missing: [...h.missing, relaxed.dropped] }));
+  return { query: relaxed.query, dropped: relaxed.dropped, total, hits };
 }

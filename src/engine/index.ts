@@ -18,6 +18,7 @@ export type {
   SearchOptions,
   SearchResult,
   Hit,
+  RelaxedMatches,
   QueryTerm,
   RelatedArticle,
   ExportRow,

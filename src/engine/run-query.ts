@@ -60,6 +60,14 @@ export interface QuerySources {
   queryBudget?: number;
 }
 
+/** A query's words but its last, planned and matched (see {@link QueryRunner.relax}). */
+export interface Relaxed {
+  query: string;
+  dropped: string;
+  plan: QueryPlan;
+  matched: MatchResult;
+}
+
 /** Plans and matches queries over one loaded index: the path search, export, matchIds and didYouMean share. */
 export class QueryRunner {
   constructor(private readonly src: QuerySources) {}
@@ -144,6 +152,31 @@ export class QueryRunner {
         return { ...asTyped, plan: apart, matched: apartMatched, suggestion: how.suggest ? fixed : null };
     }
     return { ...asTyped, suggestion: how.suggest ? fixed : null };
+  }
+
+  /**
+   * The posts holding every word of a plain keywords query (two or more words, no
+   * operators) but its last, without those of `matched` (which hold them all): what
+   * fills a page that `matched` leaves short, as Meilisearch's "last" matching strategy
+   * drops words from the end. Null for other queries, or when nothing is left.
+   */
+  relax(plan: QueryPlan, matched: MatchResult, filters: MatchFilters, budget: Budget): Relaxed | null {
+    const terms = plan.terms;
+    if (plan.mode !== 'keywords' || terms.length < 2 || !terms.every((t) => t.required) || budget.exhausted) return null;
+    const query = terms
+      .slice(0, -1)
+      .map((t) => t.text)
+      .join(' ');
+    const kept = planQuery(parseQuery(query), this.src.segmenter, {
+      synonyms: this.src.synonyms,
+      commonPart: (word) => commonPart(this.src.table, word, this.src.suggester.df(word)),
+      compound: (a, b) => compound(this.src.table, a, b),
+    });
+    if (kept.groups.length === 0) return null;
+    const found = matchPlan(this.src.table, kept, filters, budget);
+    const all = new Set(matched.docs);
+    const docs = found.docs.filter((d) => !all.has(d));
+    return docs.length === 0 ? null : { query, dropped: terms[terms.length - 1].text, plan: kept, matched: { ...found, docs } };
   }
 
   /**

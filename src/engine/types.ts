@@ -88,6 +88,24 @@ export interface SearchResult {
   fullMatches: number;
   /** True when the per-query cost budget stopped matching early: the answer is partial. */
   truncated: boolean;
+  /**
+   * When fewer posts than this page reaches hold every word of a one- or two-word query
+   * (two words or more, no operators): the posts that hold all but its last word, ranked,
+   * filling the rest of the page. They are not `hits` and not counted in `total`; each
+   * lists the last word in `missing`. Null otherwise.
+   */
+  relaxed: RelaxedMatches | null;
+}
+
+/** Posts holding a query's words but its last (see {@link SearchResult.relaxed}). */
+export interface RelaxedMatches {
+  /** The words they hold (the query without its last word), normalized. */
+  query: string;
+  /** The word they lack. */
+  dropped: string;
+  /** How many posts hold `query` but not every word of the query typed. */
+  total: number;
+  hits: Hit[];
 }
 
 /** A related article (see {@link SearchEngine.related}). */

@@ -47,9 +47,23 @@ export function searchRoute(engines: EngineHolder, cacheSize = DEFAULT_RESPONSE_
       const r = engine.search(q, { ...filters, offset: (page - 1) * size, limit: size });
       tookMs = r.tookMs;
       // Everything but tookMs, serialized once: a repeated request costs a lookup and a copy.
-      const { query, total, hits, facets, suggestion, interpretedAs, interpretedBy, terms, fullMatches, truncated } = r;
+      const { query, total, hits, facets, suggestion, interpretedAs, interpretedBy, terms, fullMatches, truncated, relaxed } = r;
       const json = Buffer.from(
-        JSON.stringify({ query, total, page, size, hits, facets, suggestion, interpretedAs, interpretedBy, terms, fullMatches, truncated }),
+        JSON.stringify({
+          query,
+          total,
+          page,
+          size,
+          hits,
+          facets,
+          suggestion,
+          interpretedAs,
+          interpretedBy,
+          terms,
+          fullMatches,
+          truncated,
+          relaxed,
+        }),
       );
       answer = { head: json.subarray(0, -1), gzip: null };
       answers.set(key, answer);

@@ -7,6 +7,7 @@
   const $ = (id) => document.getElementById(id);
   const form = $('search-form'), input = $('q'), listbox = $('suggestions');
   const results = $('results'), summary = $('summary'), message = $('message');
+  const relaxed = $('relaxed'), relaxedHeading = $('relaxed-heading'), relaxedResults = $('relaxed-results');
   const didYouMean = $('didyoumean'), pager = $('pager'), facets = $('facets');
   const sortSel = $('sort'), start = $('start'), timeline = $('timeline');
   const facetPanel = $('facet-panel'), facetGroups = $('facet-groups'), facetActive = $('facet-active');
@@ -126,6 +127,8 @@
 
   function clearResults() {
     results.replaceChildren();
+    relaxed.hidden = true;
+    relaxedResults.replaceChildren();
     results.removeAttribute('aria-busy');
     summary.textContent = '';
     message.textContent = '';
@@ -192,15 +195,32 @@
       if (total > 0) message.textContent = '这一页没有更多结果';
       else if (onlyStopWords(s.q, data)) {
         message.textContent = `「${s.q}」只包含“的”“了”“是”这类常用虚词，它们不参与搜索。请加上更具体的词，例如人名、地名或事件。`;
-      } else message.textContent = `没有找到与「${s.q}」相关的结果`;
+      } else if (relaxedHits(data).length) message.textContent = `没有同时包含「${s.q}」全部词语的结果`;
+      else message.textContent = `没有找到与「${s.q}」相关的结果`;
     }
     if (typeof data.interpretedAs === 'string' && data.interpretedAs) renderSearchInstead(s);
     else renderDidYouMean(s, data.suggestion);
     results.replaceChildren(...hits.map((h) => renderHit(h, s)));
+    renderRelaxed(s, data);
     renderPager(page, Math.max(1, Math.ceil(total / size)), total);
     renderTimeline(s, data.facets ?? {});
     renderFacets(s, data.facets ?? {});
     facets.hidden = total === 0 && !['category', 'year', 'from', 'to', 'author', 'tag'].some((k) => s[k]);
+  }
+
+  function relaxedHits(data) {
+    return data.relaxed && Array.isArray(data.relaxed.hits) ? data.relaxed.hits : [];
+  }
+
+  /** The posts that hold the query's words but its last, under a heading that says so. */
+  function renderRelaxed(s, data) {
+    const hits = relaxedHits(data);
+    relaxed.hidden = hits.length === 0;
+    if (!hits.length) return;
+    const r = data.relaxed;
+    const n = Number(r.total) || hits.length;
+    relaxedHeading.textContent = `另有 ${n} 条只包含「${String(r.query ?? '')}」、不含「${String(r.dropped ?? '')}」的结果`;
+    relaxedResults.replaceChildren(...hits.map((h) => renderHit(h, s)));
   }
 
   /** Return the URL if it is http(s), else null. */
