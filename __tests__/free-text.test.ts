@@ -328,6 +328,12 @@ describe('what a question asks for', () => {
     expect(intentWords('怎么修补旧书')).toEqual(['方法', '如何']);
   });
 
+  test('a cue counts where it stands on its own, whatever other occurrences are inside longer phrases', () => {
+    expect(intentWords('旧书是怎么坏的')).toEqual([]);
+    expect(intentWords('旧书是怎么坏的，怎么修补')).toEqual(['方法', '如何']);
+    expect(intentWords('丢了手机怎么办，以后怎么防')).toEqual(['应对', '办法', '方法', '如何']);
+  });
+
   test('a how-to question ranks the post that gives a method first; a how-did-it-happen question does not', () => {
     expect(howTo.search('怎么修补自己的旧书', { limit: 10 }).hits.map((h) => h.id)).toEqual(['method', 'story']);
     expect(howTo.search('旧书是怎么修补好的', { limit: 10 }).hits.map((h) => h.id)).toEqual(['story', 'method']);

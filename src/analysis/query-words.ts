@@ -82,11 +82,11 @@ export function isQueryWord(word: string): boolean {
 /** What a question asks for, told by its wording, and the words a post answering it tends to use. */
 export interface QuestionIntent {
   /**
-   * Any of these in the typed query (normalized) shows the intent, unless a longer cue
-   * of another intent holding it is there too (怎么 in 怎么办 asks for a remedy, not a method)...
+   * Any of these in the typed query (normalized) shows the intent, except where it stands
+   * inside a longer cue of another intent (怎么 in 怎么办 asks for a remedy, not a method)...
    */
   cues: readonly string[];
-  /** ... or one of these phrases holding it. */
+  /** ... or inside one of these phrases. */
   unless?: readonly string[];
   /** Words that rank a post up a little when it holds them (never required, never listed as terms). */
   words: readonly string[];
@@ -115,15 +115,32 @@ export const QUESTION_INTENTS: readonly QuestionIntent[] = [
 /** Every intent's cues, for telling a cue inside a longer one of another intent. */
 const ALL_CUES = QUESTION_INTENTS.flatMap((intent) => intent.cues.map((cue) => ({ cue, intent })));
 
-/** The answer words of every intent whose cue occurs in `query` (normalized), in table order. */
+/**
+ * The answer words of every intent with a cue in `query` (normalized) that stands on its
+ * own somewhere: not inside a longer cue of another intent, nor inside one of its intent's
+ * `unless` phrases (in 旧书是怎么坏的，怎么修补, the second 怎么 asks for a method). In table order.
+ */
 export function intentWords(query: string): string[] {
   const out: string[] = [];
   for (const intent of QUESTION_INTENTS) {
-    const holds = (c: string, phrase: string): boolean => phrase !== c && phrase.includes(c) && query.includes(phrase);
-    const cued = intent.cues.some(
-      (c) => query.includes(c) && !ALL_CUES.some((o) => o.intent !== intent && holds(c, o.cue)) && !intent.unless?.some((u) => holds(c, u)),
-    );
+    const cued = intent.cues.some((c) => {
+      const longer = [...ALL_CUES.filter((o) => o.intent !== intent).map((o) => o.cue), ...(intent.unless ?? [])].filter(
+        (p) => p !== c && p.includes(c),
+      );
+      for (let at = query.indexOf(c); at >= 0; at = query.indexOf(c, at + 1)) {
+        if (!longer.some((p) => inside(query, at, c, p))) return true;
+      }
+      return false;
+    });
     if (cued) for (const w of intent.words) if (!out.includes(w)) out.push(w);
   }
   return out;
+}
+
+/** True when the occurrence of `c` at `at` in `query` lies within an occurrence of `phrase` (which holds `c`). */
+function inside(query: string, at: number, c: string, phrase: string): boolean {
+  for (let off = phrase.indexOf(c); off >= 0; off = phrase.indexOf(c, off + 1)) {
+    if (at - off >= 0 && query.startsWith(phrase, at - off)) return true;
+  }
+  return false;
 }
