@@ -50,7 +50,7 @@ export function checkedReader(
     }
     // A small file (a shard's document table is a few KB) inflates in a fraction of a
     // millisecond: on this thread that costs less than the thread pool's round trips, one
-    // per 16 KB of output (most of a document table's load time otherwise).
+    // per 16 KB of output.
     return bytes.length <= SYNC_INFLATE_BYTES ? gunzipSync(bytes) : gunzipAsync(bytes);
   };
   return { readGzipBytes, readGzip: async (file) => (await readGzipBytes(file)).toString('utf8') };
