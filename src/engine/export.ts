@@ -1,8 +1,7 @@
 import type { DocTable } from '../query/doctable';
-import { collapsedRanking, type DuplicateGroups } from '../query/duplicate-groups';
-import { rankDocs, ranker } from '../query/rank';
+import type { DuplicateGroups } from '../query/duplicate-groups';
 import { checkRequest, MAX_EXPORT } from './options';
-import { matchFlags, postFields } from './hits';
+import { matchFlags, postFields, rankMatches } from './hits';
 import type { QueryRunner } from './run-query';
 import type { ExportRow, SearchOptions } from './types';
 
@@ -31,9 +30,7 @@ export function* exportRows(
   const { plan, matched } = runner.run(query, filters, { reinterpret: !asTyped });
   if (plan.groups.length === 0) return;
   const need = offset + limit;
-  const ranked = collapse
-    ? collapsedRanking(groups, ranker(table, matched, plan, sort), need, matched.docs.length)
-    : rankDocs(table, matched, plan, sort, need);
+  const ranked = rankMatches(src, plan, matched, sort, collapse, need);
   const inMatches = matchFlags(table.size, matched.docs);
   let rank = offset;
   for (const { doc, score } of ranked.slice(offset, need)) {

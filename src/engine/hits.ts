@@ -4,7 +4,7 @@ import { collapsedRanking, type DuplicateGroups } from '../query/duplicate-group
 import type { DocTable } from '../query/doctable';
 import type { MatchResult } from '../query/execute';
 import type { QueryPlan } from '../query/plan';
-import { rankDocs, ranker } from '../query/rank';
+import { rankDocs, ranker, type Ranked } from '../query/rank';
 import { highlightAll, makeSnippet, SNIPPET_LENGTH, unitWeights } from '../query/snippet';
 import type { QueryRunner, Relaxed } from './run-query';
 import type { Hit, PostFields, RelaxedMatches } from './types';
@@ -42,14 +42,26 @@ export interface PageRequest {
   unitDf: (unit: string) => number;
 }
 
+/** At least the first `need` matches of a planned query, ranked; one per duplicate group with `collapse`. */
+export function rankMatches(
+  src: Pick<HitSources, 'table' | 'groups'>,
+  plan: QueryPlan,
+  matched: MatchResult,
+  sort: 'relevance' | 'date',
+  collapse: boolean,
+  need: number,
+): Ranked[] {
+  const { table, groups } = src;
+  return collapse
+    ? collapsedRanking(groups, ranker(table, matched, plan, sort), need, matched.docs.length)
+    : rankDocs(table, matched, plan, sort, need);
+}
+
 /** The hits of matches [offset, offset + limit) of a planned query, ranked. */
 export function pageHits(src: HitSources, plan: QueryPlan, matched: MatchResult, req: PageRequest): Hit[] {
   const { table, groups } = src;
-  const { offset, limit, sort } = req;
-  const page = req.collapse
-    ? collapsedRanking(groups, ranker(table, matched, plan, sort), offset + limit, matched.docs.length)
-    : rankDocs(table, matched, plan, sort, offset + limit);
-  const shown = page.slice(offset, offset + limit);
+  const { offset, limit } = req;
+  const shown = rankMatches(src, plan, matched, req.sort, req.collapse, offset + limit).slice(offset, offset + limit);
   const inMatches = shown.some((r) => groups.grouped(r.doc)) ? matchFlags(table.size, matched.docs) : null;
   // Snippet weights depend on the query only: computed once, not per hit.
   const weights = unitWeights(plan.highlight, table.size, req.unitDf);
