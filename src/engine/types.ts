@@ -89,10 +89,10 @@ export interface SearchResult {
   /** True when the per-query cost budget stopped matching early: the answer is partial. */
   truncated: boolean;
   /**
-   * When fewer posts than this page reaches hold every word of a one- or two-word query
-   * (two words or more, no operators): the posts that hold all but its last word, ranked,
-   * filling the rest of the page. They are not `hits` and not counted in `total`; each
-   * lists the last word in `missing`. Null otherwise.
+   * For a keywords query of two or more words (typed without operators, not read as free
+   * text) that fewer posts hold together than this page reaches: the posts that hold all
+   * but its last word, ranked, filling the rest of the page. They are not `hits` and not
+   * counted in `total`; each lists the last word in `missing`. Null otherwise.
    */
   relaxed: RelaxedMatches | null;
 }
