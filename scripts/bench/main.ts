@@ -217,6 +217,7 @@ async function main(): Promise<void> {
     }
 
     // 3. Baselines, one at a time.
+    let nodeRs: { one: HttpOutcome; two: HttpOutcome } | null = null;
     for (const engine of others) {
       const idx = join(dir, `index-${engine}`);
       log(`${ENGINE_LABELS[engine]}: build …`);
@@ -227,12 +228,22 @@ async function main(): Promise<void> {
         log(`${ENGINE_LABELS[engine]}: query …`);
         finishRun(run, await queryRun(engine, idx), qs);
       }
+      if (b.ok && engine === 'zhsearch-rs' && !quick) {
+        // The server's memory with the other segmenter (its own targets): the same load, 1 and 2 processes.
+        log(`${ENGINE_LABELS[engine]}: HTTP, 1 and 2 workers …`);
+        nodeRs = {
+          one: await httpBench(dir, idx, queriesPath, httpSeconds, timeoutMs),
+          two: await httpBench(dir, idx, queriesPath, httpSeconds, timeoutMs, 2),
+        };
+      }
       engineRuns.push(run);
       rmSync(idx, { recursive: true, force: true });
     }
 
-    failed = engineRuns.some((r) => r.error !== null) || [http, twoWorkers].some((h) => h !== null && h.error !== null);
-    const report = render(engineRuns, http, { corpus, scale, quick, runs, docs: qs.docs, qs, httpSeconds, twoWorkers });
+    failed =
+      engineRuns.some((r) => r.error !== null) ||
+      [http, twoWorkers, nodeRs?.one ?? null, nodeRs?.two ?? null].some((h) => h !== null && h.error !== null);
+    const report = render(engineRuns, http, { corpus, scale, quick, runs, docs: qs.docs, qs, httpSeconds, twoWorkers, nodeRs });
     out.write(report.text + '\n');
     out.write(
       typeof serveCold === 'string'
@@ -253,6 +264,7 @@ async function main(): Promise<void> {
             engines: engineRuns,
             http,
             httpTwoWorkers: twoWorkers,
+            httpNodeRs: nodeRs,
             serveColdStartMs: serveCold,
             updates,
             ratios: report.ratios,
