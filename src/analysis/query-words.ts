@@ -112,8 +112,18 @@ export const QUESTION_INTENTS: readonly QuestionIntent[] = [
   },
 ];
 
-/** Every intent's cues, for telling a cue inside a longer one of another intent. */
-const ALL_CUES = QUESTION_INTENTS.flatMap((intent) => intent.cues.map((cue) => ({ cue, intent })));
+/**
+ * Per intent, each cue with the phrases that veto it where they hold it: the longer cues
+ * of the other intents and the intent's own `unless` phrases. Fixed by the table.
+ */
+const VETOED = QUESTION_INTENTS.map((intent) =>
+  intent.cues.map((cue) => ({
+    cue,
+    longer: [...QUESTION_INTENTS.filter((o) => o !== intent).flatMap((o) => o.cues), ...(intent.unless ?? [])].filter(
+      (p) => p !== cue && p.includes(cue),
+    ),
+  })),
+);
 
 /**
  * The answer words of every intent with a cue in `query` (normalized) that stands on its
@@ -122,18 +132,15 @@ const ALL_CUES = QUESTION_INTENTS.flatMap((intent) => intent.cues.map((cue) => (
  */
 export function intentWords(query: string): string[] {
   const out: string[] = [];
-  for (const intent of QUESTION_INTENTS) {
-    const cued = intent.cues.some((c) => {
-      const longer = [...ALL_CUES.filter((o) => o.intent !== intent).map((o) => o.cue), ...(intent.unless ?? [])].filter(
-        (p) => p !== c && p.includes(c),
-      );
-      for (let at = query.indexOf(c); at >= 0; at = query.indexOf(c, at + 1)) {
-        if (!longer.some((p) => inside(query, at, c, p))) return true;
+  QUESTION_INTENTS.forEach((intent, k) => {
+    const cued = VETOED[k].some(({ cue, longer }) => {
+      for (let at = query.indexOf(cue); at >= 0; at = query.indexOf(cue, at + 1)) {
+        if (!longer.some((p) => inside(query, at, cue, p))) return true;
       }
       return false;
     });
     if (cued) for (const w of intent.words) if (!out.includes(w)) out.push(w);
-  }
+  });
   return out;
 }
 
