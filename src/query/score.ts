@@ -179,7 +179,7 @@ export class Scorer {
       const order = this.order[k];
       if (stored) {
         for (const d of docs) if (stored[d] > 0) prior[d] += this.fields(k, d, stored[d], NO_BODY);
-      } else if (order) this.orderPrior(k, order, prior);
+      } else if (order) this.orderPrior(k, order, docs, prior);
     });
     if (this.masks) for (const d of docs) prior[d] *= this.coverageFactor(d);
     return prior;
@@ -187,22 +187,21 @@ export class Scorer {
 
   /**
    * A Latin word's prior: its rank in FlexSearch's prominence order within its shard,
-   * plus its title BM25 (titles are in memory). The list runs shard by shard, so a rank
-   * over the whole list put every post of the first shards above all the others.
+   * plus its title BM25 (titles are in memory; counted for the matches only). The list
+   * runs shard by shard, so a rank over the whole list put every post of the first
+   * shards above all the others.
    */
-  private orderPrior(k: number, order: ArrayLike<number>, prior: Float64Array): void {
+  private orderPrior(k: number, order: ArrayLike<number>, docs: readonly number[], prior: Float64Array): void {
     const starts = this.table.shardStarts;
     const w = this.weights[k];
-    for (let i = 0; i < order.length; ) {
+    for (let i = 0; i < order.length;) {
       const s = shardOf(starts, order[i]);
       let j = i + 1;
       while (j < order.length && order[j] >= starts[s] && order[j] < starts[s + 1]) j++;
-      for (let t = i; t < j; t++) {
-        const d = order[t];
-        prior[d] += w * (1 - (t - i) / (j - i)) + this.titleField(k, d, countOccurrences(this.table.ntitle[d], this.units[k], 5));
-      }
+      for (let t = i; t < j; t++) prior[order[t]] += w * (1 - (t - i) / (j - i));
       i = j;
     }
+    for (const d of docs) prior[d] += this.titleField(k, d, countOccurrences(this.table.ntitle[d], this.units[k], 5));
   }
 
   /** The share of the query's weight that document `d` holds, raised to {@link COVERAGE_POWER} (1 when it holds all). */
