@@ -17,7 +17,7 @@ export class DuplicateGroups {
   constructor(
     size: number,
     private readonly groups: readonly (readonly number[])[],
-    same: (a: number, b: number) => boolean = () => false,
+    same: (a: number, b: number) => boolean,
   ) {
     this.groupIndex = new Int32Array(size).fill(-1);
     this.alikeFlags = new Uint8Array(groups.length);
