@@ -23,7 +23,7 @@ import {
 } from '../query/execute';
 import { pinyinQuery } from '../query/pinyin-fallback';
 import { parseQuery } from '../query/parse';
-import { planQuery, type PlanTerm, type QueryPlan } from '../query/plan';
+import { planQuery, type PlanOptions, type PlanTerm, type QueryPlan } from '../query/plan';
 import type { Suggester } from '../query/suggest';
 
 /** Queries with at most this many hits get a "did you mean" suggestion when a better query exists. */
@@ -89,10 +89,8 @@ export class QueryRunner {
     const runReads = { left: 2 * RUN_CHECK_DOCS };
     const plan = (q: string, splitUnfound = false): QueryPlan =>
       planQuery(parseQuery(q), this.src.segmenter, {
-        synonyms: how.synonyms === false ? undefined : this.src.synonyms,
+        ...this.planOptions(how.synonyms !== false),
         rareRun: (run, parts) => rareRun(table, run, parts, splitUnfound, runReads),
-        commonPart: (word) => commonPart(table, word, suggester.df(word)),
-        compound: (a, b) => compound(table, a, b),
       });
     let first = plan(query);
     const budget = new Budget(this.src.queryBudget ?? budgetFor(first, QUERY_COST_BUDGET));
@@ -167,11 +165,8 @@ export class QueryRunner {
       .slice(0, -1)
       .map((t) => t.text)
       .join(' ');
-    const kept = planQuery(parseQuery(query), this.src.segmenter, {
-      synonyms: this.src.synonyms,
-      commonPart: (word) => commonPart(this.src.table, word, this.src.suggester.df(word)),
-      compound: (a, b) => compound(this.src.table, a, b),
-    });
+    // Its words are the plan's units already: no run to split again.
+    const kept = planQuery(parseQuery(query), this.src.segmenter, this.planOptions(true));
     if (kept.groups.length === 0) return null;
     const found = matchPlan(this.src.table, kept, filters, budget);
     const all = new Set(matched.docs);
@@ -206,6 +201,16 @@ export class QueryRunner {
     );
     if (g >= 0 && matched.masks) return (matched.masks[d] & (1 << g)) !== 0;
     return t.variants.some((u) => containsText(this.src.table, d, u, budget));
+  }
+
+  /** How queries read sentences against this index: synonyms (unless off), common parts of made-up words, compounds. */
+  private planOptions(synonyms: boolean): PlanOptions {
+    const { table, suggester } = this.src;
+    return {
+      synonyms: synonyms ? this.src.synonyms : undefined,
+      commonPart: (word) => commonPart(table, word, suggester.df(word)),
+      compound: (a, b) => compound(table, a, b),
+    };
   }
 
   /** The vocabulary and match counts that "did you mean" draws on. */
