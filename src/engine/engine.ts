@@ -164,7 +164,9 @@ export class SearchEngine {
     const page = { sort, collapse, offset, limit, unitDf: (u: string): number => this.unitDf(u) };
     const hits = pageHits(this.view, plan, matched, page);
     const full = this.runner.fullMatchDocs(plan, matched, budget);
-    const total = collapse ? this.groups.countDistinct(matched.docs) : matched.docs.length;
+    // Stories when collapsed: a duplicate group counts once.
+    const count = (docs: number[]): number => (collapse ? this.groups.countDistinct(docs) : docs.length);
+    const total = count(matched.docs);
     const relaxed = total < offset + limit ? this.runner.relax(plan, matched, filters, budget) : null;
     const result: SearchResult = {
       query,
@@ -178,11 +180,11 @@ export class SearchEngine {
       interpretedAs,
       interpretedBy,
       terms: plan.terms.map((t) => ({ text: t.text, required: t.required })),
-      fullMatches: full === matched.docs ? total : collapse ? this.groups.countDistinct(full) : full.length,
+      fullMatches: full === matched.docs ? total : count(full),
       truncated: matched.truncated || budget.exhausted,
       relaxed:
         relaxed &&
-        relaxedMatches(this.view, relaxed, collapse ? this.groups.countDistinct(relaxed.matched.docs) : relaxed.matched.docs.length, {
+        relaxedMatches(this.view, relaxed, count(relaxed.matched.docs), {
           ...page,
           offset: Math.max(0, offset - total),
           limit: offset + limit - Math.max(offset, total),
