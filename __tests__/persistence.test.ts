@@ -2,6 +2,9 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, 
 import { basename, join } from 'node:path';
 import { buildIndex, decodePost, parsePost, SearchEngine, type BuildReport, type DocumentInput } from '../src';
 import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
+import { fileIdentity } from '../src/store/checked-read';
+import { LOCAL_CHECKS_FILE } from '../src/store/local-checks';
+import { verifyIndex } from '../src/store/verify';
 
 /** Posts written for these tests; `bad/…` files and the empty ones are there to be skipped or warned about. */
 function corpusFiles(): Record<string, string | Buffer> {
@@ -343,6 +346,32 @@ describe('opening a broken or missing index', () => {
       await expect(SearchEngine.open(idx.out)).rejects.toThrow(/damaged: shard-0\.text\.bin does not match its checksum/);
       rmSync(file);
       await expect(SearchEngine.open(idx.out)).rejects.toThrow(/damaged: shard-0\.text\.bin cannot be read \(ENOENT\)/);
+    } finally {
+      idx.cleanup();
+    }
+  });
+
+  test('opening reads whole only the files changed since their build recorded them; verify reads every byte and names a damaged one', async () => {
+    const idx = await freshIndex();
+    try {
+      expect(await verifyIndex(idx.out)).toMatchObject({ damaged: [] });
+      const file = join(idx.version, 'shard-0.text.bin');
+      const bytes = readFileSync(file);
+      bytes[bytes.length - 3] ^= 0x20; // in a body, not in the file's tables
+      writeFileSync(file, bytes);
+      // Rewritten, the file has another identity than the build recorded: it is read and refused.
+      await expect(SearchEngine.open(idx.out)).rejects.toThrow(/damaged: shard-0\.text\.bin does not match its checksum/);
+      // Recorded as the build left it, it is trusted at open (as Lucene trusts its files until a
+      // merge or CheckIndex reads them); verify still reads it.
+      const recordPath = join(idx.version, LOCAL_CHECKS_FILE);
+      const record = JSON.parse(readFileSync(recordPath, 'utf8')) as Record<string, { identity: string }>;
+      record['shard-0.text.bin'].identity = fileIdentity(statSync(file));
+      writeFileSync(recordPath, JSON.stringify(record));
+      (await SearchEngine.open(idx.out)).close();
+      expect((await verifyIndex(idx.out)).damaged).toEqual(['shard-0.text.bin: does not match its checksum (truncated or corrupted)']);
+      // A record that cannot be read vouches for nothing.
+      writeFileSync(recordPath, '{"shard-0.text.bin":');
+      await expect(SearchEngine.open(idx.out)).rejects.toThrow(/damaged: shard-0\.text\.bin does not match its checksum/);
     } finally {
       idx.cleanup();
     }

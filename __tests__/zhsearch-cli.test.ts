@@ -6,7 +6,7 @@ import { liveVersionDir } from './helpers/corpus';
 import { ensureDist, ROOT, runNode, type Run } from './helpers/dist';
 
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const SUBCOMMANDS = ['build', 'serve', 'search', 'eval', 'bench'];
+const SUBCOMMANDS = ['build', 'serve', 'search', 'verify', 'eval', 'bench'];
 
 /** Run `zhsearch ARGS` (the compiled bin) to completion. */
 function zhsearch(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
@@ -36,7 +36,7 @@ test('zhsearch --help lists every subcommand; an unknown one exits 2', async () 
   expect(bad.stderr).toContain('unknown command "frobnicate"');
 });
 
-test.each(['build', 'serve', 'search'])('zhsearch %s --help prints its usage and exits 0', async (name) => {
+test.each(['build', 'serve', 'search', 'verify'])('zhsearch %s --help prints its usage and exits 0', async (name) => {
   const r = await zhsearch([name, '--help']);
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(new RegExp(`^usage: zhsearch ${name} `));
@@ -137,6 +137,16 @@ test('serve --corpus rebuilds an index written in another format version instead
   expect(h.docs).toBeGreaterThan(10);
   expect(h.code).toBe(0);
 }, 120_000);
+
+test('verify reads every file of the index and says they match; a missing index exits 1', async () => {
+  const ok = await zhsearch(['verify', '--index', index]);
+  expect(ok.stderr).toBe('');
+  expect(ok.code).toBe(0);
+  expect(ok.stdout).toMatch(/: \d+ files, [\d.]+ MB, all match the manifest\n$/);
+  const missing = await zhsearch(['verify', '--index', join(work, 'nowhere')]);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/^error: no index in /);
+});
 
 test('a bad flag value names the flag and exits 2', async () => {
   const r = await zhsearch(['search', '--index', index, '--page', 'x', '青川']);

@@ -19,6 +19,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./build-static')).buildStaticCommand,
   },
   {
+    name: 'verify',
+    summary: 'check every file of an index against its manifest checksums',
+    load: async () => (await import('./verify')).verify,
+  },
+  {
     name: 'eval',
     summary: 'measure recall, precision and MRR@10 of an index (source checkout)',
     load: async () => (await import('./eval')).evaluate,

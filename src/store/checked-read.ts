@@ -6,6 +6,7 @@ import { crc32, gunzip, gunzipSync } from 'node:zlib';
 import { FORMAT_VERSION, type FileChecksum, type Manifest } from '../format/manifest';
 import { checkFileOffThread, type FileCheck } from './checksum-thread';
 import type { VersionReader } from './backend';
+import type { LocalCheck } from './local-checks';
 
 const gunzipAsync = promisify(gunzip);
 /** Stored files up to this size are inflated on the calling thread (see checkedReader). */
@@ -65,15 +66,18 @@ export function listedChecksum(dir: string, manifest: Manifest, file: string): F
 
 /**
  * Check the local file `path` holding `file` of the version against the manifest checksum,
- * streaming it through the hash (never whole in memory); returns `path`.
+ * streaming it through the hash (never whole in memory); returns `path`. Not read when this
+ * process checked the same file already, or when `recorded` (store/local-checks) says its
+ * builder did and the file is unchanged since.
  */
-export async function checkLocalFile(dir: string, manifest: Manifest, file: string, path: string): Promise<string> {
+export async function checkLocalFile(dir: string, manifest: Manifest, file: string, path: string, recorded?: LocalCheck): Promise<string> {
   const expected = listedChecksum(dir, manifest, file);
   let got: FileCheck;
   let key: string;
   try {
     key = fileIdentity(await fs.stat(path));
     if (verified.get(key) === expected.crc32) return path;
+    if (recorded && recorded.identity === key && recorded.crc32 === expected.crc32) return path;
     got = await checkFileOffThread(path);
   } catch (err) {
     throw new Error(`index ${dir} is damaged: ${file} cannot be read (${(err as NodeJS.ErrnoException).code}); rebuild it`);

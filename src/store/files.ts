@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { IndexSource, VersionReader } from './backend';
 import { checkedReader, checkFormat, checkLocalFile, checksum } from './checked-read';
+import { readLocalChecks, writeLocalChecks } from './local-checks';
 import { processAlive } from './lock';
 import type { FileChecksum, Manifest } from '../format/manifest';
 
@@ -66,6 +67,7 @@ export class VersionWriter {
   /** Write the manifest, move the folder into place and point CURRENT at it. */
   async commit(manifest: Omit<Manifest, 'files'>): Promise<string> {
     const full: Manifest = { ...manifest, buildId: manifest.buildId ?? randomBytes(8).toString('hex'), files: this.files };
+    await writeLocalChecks(this.dir, this.files);
     await writeDurable(join(this.dir, 'manifest.json'), Buffer.from(JSON.stringify(full, null, 2)));
     const final = join(this.indexDir, this.name);
     this.replaced = await readCurrent(this.indexDir).catch(() => null);
@@ -157,6 +159,7 @@ export async function openVersion(indexDir: string): Promise<VersionReader> {
     throw new Error(`index ${dir} has no readable manifest.json (${(err as Error).message}); rebuild it`);
   }
   checkFormat(manifest, dir);
+  const recorded = await readLocalChecks(dir);
   const fetch = async (file: string): Promise<Buffer> => {
     try {
       return await fs.readFile(join(dir, file));
@@ -168,7 +171,7 @@ export async function openVersion(indexDir: string): Promise<VersionReader> {
     dir,
     manifest,
     ...checkedReader(dir, manifest, fetch),
-    localFile: (file) => checkLocalFile(dir, manifest, file, join(dir, file)),
+    localFile: (file) => checkLocalFile(dir, manifest, file, join(dir, file), recorded.get(file)),
   };
 }
 
