@@ -161,12 +161,12 @@ export class SearchEngine {
       suggest: true,
       reinterpret: !asTyped,
     });
-    const page = { sort, collapse, offset, limit, unitDf: (u: string): number => this.unitDf(u) };
-    const hits = pageHits(this.view, plan, matched, page);
-    const full = this.runner.fullMatchDocs(plan, matched, budget);
     // Stories when collapsed: a duplicate group counts once.
     const count = (docs: number[]): number => (collapse ? this.groups.countDistinct(docs) : docs.length);
     const total = count(matched.docs);
+    const page = { sort, collapse, offset, limit, unitDf: (u: string): number => this.unitDf(u) };
+    const hits = pageHits(this.view, plan, matched, { ...page, distinct: total });
+    const full = this.runner.fullMatchDocs(plan, matched, budget);
     const relaxed = total < offset + limit ? this.runner.relax(plan, matched, filters, budget) : null;
     const result: SearchResult = {
       query,

@@ -40,6 +40,8 @@ export interface PageRequest {
   limit: number;
   /** Documents holding a unit, for snippet weights. */
   unitDf: (unit: string) => number;
+  /** With `collapse`: the distinct posts among the matches, when counted already (see collapsedRanking). */
+  distinct?: number;
 }
 
 /** At least the first `need` matches of a planned query, ranked; one per duplicate group with `collapse`. */
@@ -50,10 +52,11 @@ export function rankMatches(
   sort: 'relevance' | 'date',
   collapse: boolean,
   need: number,
+  distinct?: number,
 ): Ranked[] {
   const { table, groups } = src;
   return collapse
-    ? collapsedRanking(groups, ranker(table, matched, plan, sort), need, matched.docs.length)
+    ? collapsedRanking(groups, ranker(table, matched, plan, sort), need, matched.docs.length, distinct)
     : rankDocs(table, matched, plan, sort, need);
 }
 
@@ -61,7 +64,7 @@ export function rankMatches(
 export function pageHits(src: HitSources, plan: QueryPlan, matched: MatchResult, req: PageRequest): Hit[] {
   const { table, groups } = src;
   const { offset, limit } = req;
-  const shown = rankMatches(src, plan, matched, req.sort, req.collapse, offset + limit).slice(offset, offset + limit);
+  const shown = rankMatches(src, plan, matched, req.sort, req.collapse, offset + limit, req.distinct).slice(offset, offset + limit);
   const inMatches = shown.some((r) => groups.grouped(r.doc)) ? matchFlags(table.size, matched.docs) : null;
   // Snippet weights depend on the query only: computed once, not per hit.
   const weights = unitWeights(plan.highlight, table.size, req.unitDf);

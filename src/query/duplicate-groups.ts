@@ -1,5 +1,8 @@
 import type { Ranked } from './rank';
 
+/** The first depth asked of a collapsed ranking, over the expected one: copies do not spread evenly over a ranking. */
+const DEPTH_MARGIN = 1.25;
+
 /**
  * Duplicate groups: posts found at build time to be copies of one another (same source
  * URL or near-identical body, see indexer/duplicate-groups). Search shows the best-ranked
@@ -104,9 +107,18 @@ export function validGroups(value: unknown, size: number, file: string): number[
 /**
  * The ranking with one document per duplicate group, at least `need` long unless the
  * matches run out: ranks more of the matches until enough distinct posts are found.
+ * `distinct` (the distinct posts among the `matches`, when known) sets the first depth:
+ * a page times the matches per distinct post, so that an archive full of copies ranks
+ * once rather than at 4, 16, 64 … times the page, each a pass over every match.
  */
-export function collapsedRanking(groups: DuplicateGroups, rank: (need: number) => Ranked[], need: number, matches: number): Ranked[] {
-  let want = need;
+export function collapsedRanking(
+  groups: DuplicateGroups,
+  rank: (need: number) => Ranked[],
+  need: number,
+  matches: number,
+  distinct = matches,
+): Ranked[] {
+  let want = Math.min(matches, Math.ceil(need * DEPTH_MARGIN * (matches / Math.max(1, distinct))));
   for (;;) {
     const ranked = rank(want);
     const shown = groups.collapse(ranked);
