@@ -59,6 +59,11 @@ describe('query expansion with the default list', () => {
     ).toEqual(['covid', 'trad', 'xinguan']);
   });
 
+  test('in a question typed without spaces, a listed word jieba cuts apart (新型 + 冠状病毒) still finds its synonyms', () => {
+    const r = engine.search('新型冠状病毒是从哪里来的');
+    expect(r.hits.map((h) => h.id)).toEqual(expect.arrayContaining(['covid', 'xinguan', 'trad']));
+  });
+
   test('with other words, and excluded synonyms are excluded too', () => {
     expect(engine.matchIds('阿塔 首都')).toEqual(['long']);
     expect(engine.matchIds('-新冠 疫苗').sort()).toEqual([]);

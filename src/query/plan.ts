@@ -406,7 +406,7 @@ function pieceUnits(piece: string, split: SplitState, units: Unit[], singles: Un
   }
   split.longRun = true;
   for (const r of rs) {
-    const words = r.kind === 'cjk' && r.text.length > MAX_UNIT_CJK ? split.segmenter().cut(r.text) : [r.text];
+    const words = r.kind === 'cjk' && r.text.length > MAX_UNIT_CJK ? joinKnown(split.segmenter().cut(r.text), split.known) : [r.text];
     // A compound typed without spaces is rewarded whole; a whole sentence never occurs as such.
     if (words.length > 1 && r.text.length <= MAX_WHOLE_CJK) split.wholes.push(r.text);
     else if (words.length > 1 && r.kind === 'cjk' && split.compound) split.wholes.push(...compounds(words, split.compound));
@@ -421,6 +421,24 @@ function pieceUnits(piece: string, split: SplitState, units: Unit[], singles: Un
       (w.length === 1 && r.kind === 'cjk' ? singles : units).push(unit);
     }
   }
+}
+
+/** Words of a synonym-list word that jieba cuts apart, at most (新型 + 冠状病毒: 2). */
+const KNOWN_SPAN = 4;
+
+/**
+ * Words jieba cut apart that together spell a word of the synonym list (新型 + 冠状病毒 =
+ * 新型冠状病毒) are that word, as when it is typed alone: one concept, found by its synonyms too.
+ */
+function joinKnown(words: readonly string[], known: (word: string) => boolean): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length;) {
+    let j = Math.min(words.length, i + KNOWN_SPAN);
+    while (j > i + 1 && !known(words.slice(i, j).join(''))) j--;
+    out.push(words.slice(i, j).join(''));
+    i = j;
+  }
+  return out;
 }
 
 /**
