@@ -115,7 +115,7 @@ export class QueryRunner {
     if (reinterpret && first.mode === 'free' && !budget.exhausted) {
       const typed = first;
       const content = typed.terms.filter((t) => !typed.questionWords.has(t.text)).map((t) => t.text);
-      const fixed = correctInContext(query, content, this.corrections(filters));
+      const fixed = correctInContext(query, content, this.corrections(filters), (u) => matched.units.get(u)?.df ?? 0);
       const fixedPlan = fixed ? plan(fixed) : null;
       const fixedMatched = fixedPlan ? match(fixedPlan) : null;
       if (fixed && fixedPlan && fixedMatched && fixedMatched.docs.length > 0) {

@@ -22,15 +22,25 @@ const MAX_TRIED = 3;
 /**
  * The query with its slips corrected in context, or null when none is found. `units` are
  * the query's content words in the order typed (normalized); `df` in `src` is the
- * number of documents in which jieba cut a word.
+ * number of documents in which jieba cut a word. `found`, when given, is the number of
+ * documents the query found a word in as text: a word of three or four characters that
+ * jieba never cuts but many posts hold (新冠病毒) is no slip, and trying its variants
+ * reads hundreds of bodies. (Two characters may be a slip that occurs inside other words,
+ * 新用 in 新用户, and their variants are counted from the bigram lists alone.)
  */
-export function correctInContext(query: string, units: readonly string[], src: CorrectionSource): string | null {
+export function correctInContext(
+  query: string,
+  units: readonly string[],
+  src: CorrectionSource,
+  found?: (unit: string) => number,
+): string | null {
   // normalize() keeps lengths, so an offset in the normalized query is one in the typed query.
   let norm = normalize(query);
   let out = query;
   let tried = 0;
   for (const unit of units) {
     if (unit.length < 2 || unit.length > 4 || !allCjk(unit) || src.df(unit) > MAX_SLIP_DF) continue;
+    if (unit.length > 2 && found && found(unit) > MAX_SLIP_DF) continue;
     const at = norm.indexOf(unit);
     if (at < 0 || tried++ >= MAX_TRIED) continue;
     const fix = correctChinese(unit, src.df(unit), src);
