@@ -26,7 +26,7 @@ const MAX_TRIED = 3;
  * documents the query found a word in as text: a word of three or four characters that
  * jieba never cuts but many posts hold (新冠病毒) is no slip, and trying its variants
  * reads hundreds of bodies. (Two characters may be a slip that occurs inside other words,
- * 新用 in 新用户, and their variants are counted from the bigram lists alone.)
+ * 新用 in 新用户; their variants come from the vocabulary, not from reading bodies.)
  */
 export function correctInContext(
   query: string,
