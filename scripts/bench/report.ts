@@ -179,7 +179,7 @@ export function render(runs: EngineRun[], http: HttpOutcome | null, ctx: RenderC
       lines.push(
         `server RSS: ${http.rss.listening} MB when listening (index loaded; jieba's dictionary loads in a worker thread meanwhile), ${http.rss.after} MB after the load test`,
       );
-      if (ctx.twoWorkers) lines.push(twoWorkersLine(ctx.twoWorkers, http, TWO_WORKERS_MAX));
+      if (ctx.twoWorkers) lines.push(twoWorkersLine(ctx.twoWorkers, http, TWO_WORKERS_MAX, '2 workers'));
     } else {
       lines.push(`HTTP: ERROR ${http.error}`);
     }
@@ -201,18 +201,18 @@ export function nodeRsLines(one: HttpOutcome, two: HttpOutcome): string[] {
   return [
     `zhsearch @node-rs/jieba server (the same load test on an index built with @node-rs/jieba): search ${one.result.search.rps.toFixed(0)} req/s;`,
     ` RSS ${one.rss.listening} MB when listening, ${one.rss.after} MB after the load test (target ≤ ${RSS_MAX_NODE_RS_MB} MB: ${met})`,
-    twoWorkersLine(two, one, TWO_WORKERS_MAX_NODE_RS).replace(/^2 workers/, ' @node-rs/jieba, 2 workers'),
+    twoWorkersLine(two, one, TWO_WORKERS_MAX_NODE_RS, ' @node-rs/jieba, 2 workers'),
   ];
 }
 
-/** The 2-worker server's throughput and memory against one process's, after the same load test (target: at most `max` times). */
-function twoWorkersLine(two: HttpOutcome, one: HttpOutcome, max: number): string {
-  if (!two.result) return `2 workers: ERROR ${two.error}`;
+/** The 2-worker server's throughput and memory against one process's, after the same load test (target: at most `max` times), under `label`. */
+function twoWorkersLine(two: HttpOutcome, one: HttpOutcome, max: number, label: string): string {
+  if (!two.result) return `${label}: ERROR ${two.error}`;
   const rss = two.tree.rss / one.tree.rss;
   const pss = two.tree.pss / one.tree.pss;
   const met = (x: number): string => (Number.isFinite(x) ? (x <= max ? 'met' : 'MISSED') : 'n/a');
   return [
-    `2 workers (--workers 2, the same load test): search ${two.result.search.rps.toFixed(0)} req/s (one process ${one.result?.search.rps.toFixed(0) ?? 'n/a'});`,
+    `${label} (--workers 2, the same load test): search ${two.result.search.rps.toFixed(0)} req/s (one process ${one.result?.search.rps.toFixed(0) ?? 'n/a'});`,
     ` memory of all the server's processes after it: RSS ${two.tree.rss} MB = ${rss.toFixed(2)}× one process's ${one.tree.rss} MB (target ≤ ${max}×: ${met(rss)}),`,
     ` PSS ${two.tree.pss} MB = ${pss.toFixed(2)}× (PSS divides a page the processes share among them; RSS counts it in each)`,
   ].join('\n');
