@@ -40,6 +40,11 @@ export class Synonyms {
     return this.byTerm.get(word) ?? NONE;
   }
 
+  /** Every distinct member, normalized. */
+  members(): string[] {
+    return [...this.byTerm.keys()];
+  }
+
   /** Number of distinct members. */
   get size(): number {
     return this.byTerm.size;

@@ -1,4 +1,5 @@
 import { countBigrams } from './bigrams';
+import { countIndexedWords, INDEXED_WORDS } from './indexed-words';
 import { isCjk, isWordChar } from './normalize';
 import type { Segmenter } from './segmenter';
 import { STOP_WORDS } from './stopwords';
@@ -11,7 +12,8 @@ import { STOP_WORDS } from './stopwords';
  *   did with the document;
  * - "word terms" for FlexSearch: jieba search-mode words of 3 or more CJK characters
  *   (2-character words are bigrams already), which feed suggestions and let ranking
- *   prefer real words, and Latin/number runs (`iphone`, `covid`, `19`, `5g`) minus
+ *   prefer real words, plus the words of {@link INDEXED_WORDS} wherever they occur,
+ *   and Latin/number runs (`iphone`, `covid`, `19`, `5g`) minus
  *   English stop words, plurals folded to the singular ({@link foldPlural}).
  * Single CJK characters are not indexed; queries for them scan the stored text.
  */
@@ -137,10 +139,12 @@ export function countTerms(text: string, segmenter: Segmenter | null, out: TermC
       vocab.add(s);
     }
   }
+  countIndexedWords(text, out.bigrams, weight, words);
   if (!segmenter || long.length === 0) return;
   for (const w of segmenter.cutForSearch(long.join(' '))) {
     if (w.length < 2 || !allCjk(w)) continue;
-    if (w.length >= 3) add(w);
+    // Indexed words were counted by occurrence, jieba's cuts of them included.
+    if (w.length >= 3 && !INDEXED_WORDS.has(w)) add(w);
     if (vocab) vocab.add(w);
   }
 }

@@ -1,3 +1,4 @@
+import { INDEXED_WORDS_TAG } from '../analysis/indexed-words';
 import type { SegmenterBackend } from '../analysis/segmenter';
 
 /**
@@ -89,8 +90,8 @@ export interface Manifest {
   files: Record<string, FileChecksum>;
 }
 
-/** Term scheme tag: bigram posting store + FlexSearch word terms (jieba 3+ words, Latin runs). */
-export const TERM_SCHEME = 'bigram-store+flex-jieba3-latin-singular-v3';
+/** Term scheme tag: bigram posting store + FlexSearch word terms (jieba 3+ words, indexed words, Latin runs). */
+export const TERM_SCHEME = `bigram-store+flex-jieba3-latin-singular-v3+${INDEXED_WORDS_TAG}`;
 
 /**
  * The bigram posting store of a version folder (all shards merged), uncompressed and

@@ -1,4 +1,5 @@
 // Over 300 lines: candidate lookup, verification against the text and the cost budget are one matching loop.
+import { INDEXED_WORDS } from '../analysis/indexed-words';
 import { isCjk } from '../analysis/normalize';
 import type { DocTable } from './doctable';
 import type { ClausePlan, QueryPlan, Unit } from './plan';
@@ -255,7 +256,8 @@ function matchUnit(
   } else {
     candidates = within ? within.slice() : Array.from({ length: table.size }, (_, i) => i);
   }
-  // Documents where jieba indexed the unit as a word contain it for sure; only the rest need reading.
+  // Documents where jieba indexed the unit as a word contain it for sure; only the rest need
+  // reading. An indexed word's postings are every document that holds it: nothing is read.
   const wordDocs = unit.word ? table.postings(unit.text) : null;
   const verify = !unit.exact || unit.terms.length === 0 || field === 'title';
   if (verify) {
@@ -265,11 +267,12 @@ function matchUnit(
       known = m.next();
       m.mark(wordDocs, known);
     }
+    const complete = field === 'all' && INDEXED_WORDS.has(u);
     // Reading text is what a query pays for: every document read is charged to the budget.
     candidates = candidates.filter((d) => {
       if (field === 'title') return read(table.ntitle[d], u, budget);
       if (m.has(d, known)) return true;
-      return read(table.ntitle[d], u, budget) || read(() => table.text(d), u, budget);
+      return !complete && (read(table.ntitle[d], u, budget) || read(() => table.text(d), u, budget));
     });
   }
   // Exact where cheap; when narrowed by other clauses, the unverified term count (an upper bound).

@@ -3,6 +3,7 @@ import { isCjk, normalize } from '../analysis/normalize';
 import { intentWords, isQueryWord } from '../analysis/query-words';
 import type { Segmenter } from '../analysis/segmenter';
 import { STOP_WORDS } from '../analysis/stopwords';
+import { INDEXED_WORDS } from '../analysis/indexed-words';
 import { allCjk, runs, unitTerms } from '../analysis/terms';
 import { Synonyms } from '../analysis/synonyms';
 import { QueryError, type Clause, type ParsedQuery } from './parse';
@@ -18,7 +19,7 @@ export interface Unit {
   terms: string[];
   /** True when the AND of `terms` is exactly the set of texts containing `text`. */
   exact: boolean;
-  /** True when the unit can also be an indexed jieba word (3+ Chinese characters). */
+  /** True when the unit can also be a word term: a jieba word (3+ Chinese characters) or one of analysis/indexed-words. */
   word: boolean;
 }
 
@@ -472,7 +473,7 @@ function makeUnit(text: string): Unit | null {
   // A plural matches by its singular term; the text that highlights and counts
   // occurrences is what both forms share (`sanction` of sanctions, `polic` of policies).
   const shown = exact && terms.length === 1 && terms[0] !== text ? commonPrefix(text, terms[0]) : text;
-  return { text: shown, terms, exact, word: text.length >= 3 && allCjk(text) };
+  return { text: shown, terms, exact, word: (text.length >= 3 && allCjk(text)) || INDEXED_WORDS.has(text) };
 }
 
 function commonPrefix(a: string, b: string): string {
