@@ -1,4 +1,5 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { threadsAvailable } from '../threads';
 import { getSegmenter, segmenterFingerprint, type Segmenter, type SegmenterOptions } from './segmenter';
 import { SegmenterConnection, sharedSegmenter, type SegmenterFds } from './segmenter-service';
 import { CALL, ERROR, IDLE, MODE_CUT, MODE_SEARCH, RESULT, TOO_SMALL, type DataBuffer, type ThreadInit } from './segmenter-thread-protocol';
@@ -33,12 +34,12 @@ export function useSharedSegmenter(fds: SegmenterFds): void {
 
 /**
  * The process-wide threaded segmenter for a backend and user dictionary, started on the
- * first call (the worker begins loading the dictionary at once). Where worker threads
- * cannot load the compiled code (ts-jest), the in-thread segmenter is returned instead.
+ * first call (the worker begins loading the dictionary at once). Where threads are not
+ * available ({@link threadsAvailable}), the in-thread segmenter is returned instead.
  */
 export function getThreadedSegmenter(options: SegmenterOptions = {}): Segmenter {
   const { name, fingerprint } = segmenterFingerprint(options);
-  if (!__filename.endsWith('.js')) return lazyInThread(options);
+  if (!threadsAvailable()) return lazyInThread(options);
   const key = `${name}\0${options.userDict ?? ''}`;
   let s = threads.get(key);
   if (!s) {

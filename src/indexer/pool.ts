@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { threadsAvailable } from '../threads';
 import type { SegmenterBackend } from '../analysis/segmenter';
 import { runBuildJob, type BuildJob, type ParsedShard, type ShardResult } from './job';
 
@@ -31,11 +32,6 @@ interface Slot {
   onFailure: ((err: Error) => void) | null;
 }
 
-/** Worker threads need the compiled JavaScript; under ts-jest jobs run in this thread. */
-export function canUseWorkers(): boolean {
-  return __filename.endsWith('.js');
-}
-
 /**
  * Worker threads that run a build's jobs, both passes (parse, then index), from one
  * shared queue. A worker with nothing to do loads the segmenter (seconds of CPU for
@@ -60,7 +56,7 @@ export class BuildPool {
 
   /** True when jobs run on worker threads. */
   get threaded(): boolean {
-    return this.size > 0 && canUseWorkers();
+    return this.size > 0 && threadsAvailable();
   }
 
   /**

@@ -7,6 +7,7 @@ import { BuildLockedError } from '../store/lock';
 import { buildIndexOn, type BuildOptions, type BuildReport } from './build';
 import { corpusDiffers } from './incremental';
 import { BuildPool } from './pool';
+import { threadsAvailable } from '../threads';
 
 /** Options of {@link watchCorpus}: a build's options plus timing and callbacks. */
 export interface WatchOptions extends Omit<BuildOptions, 'incremental'> {
@@ -158,11 +159,11 @@ export function watchCorpus(options: WatchOptions): CorpusWatcher {
 /**
  * {@link watchCorpus} on a worker thread, so that a server in the same process keeps
  * answering while the index is rebuilt (merging and compressing the bigram store takes
- * seconds of CPU). Callbacks run in this thread. Falls back to this thread where worker
- * threads cannot load the compiled code (ts-jest).
+ * seconds of CPU). Callbacks run in this thread. Falls back to this thread where threads
+ * are not available ({@link threadsAvailable}).
  */
 export function watchInWorker(options: WatchOptions): CorpusWatcher {
-  if (!__filename.endsWith('.js')) return watchCorpus(options);
+  if (!threadsAvailable()) return watchCorpus(options);
   const { onBuild, onError, onProgress, ...plain } = options;
   void onProgress; // progress stays in the worker
   const worker = new Worker(require.resolve('./watch-worker'), { workerData: plain });

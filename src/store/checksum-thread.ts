@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { threadsAvailable } from '../threads';
 import { Worker } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import type { FileChecksum } from '../format/manifest';
@@ -33,11 +34,11 @@ const pending = new Map<number, { resolve: (c: FileCheck) => void; reject: (e: E
 
 /**
  * Size and CRC-32 of the file at `path`, computed on the process's checksum thread;
- * rejects with the file system's error (its `code` kept). Where worker threads cannot
- * load the compiled code (ts-jest) the file is checked on this thread.
+ * rejects with the file system's error (its `code` kept); on this thread where threads
+ * are not available ({@link threadsAvailable}).
  */
 export function checkFileOffThread(path: string): Promise<FileCheck> {
-  if (!__filename.endsWith('.js')) return new Promise((resolve) => resolve(checkFile(path, Buffer.allocUnsafe(CHUNK))));
+  if (!threadsAvailable()) return new Promise((resolve) => resolve(checkFile(path, Buffer.allocUnsafe(CHUNK))));
   return new Promise((resolve, reject) => {
     const id = nextId++;
     pending.set(id, { resolve, reject });
