@@ -89,6 +89,11 @@ export class RedisKeys {
     return [this.name, ...parts].join(':');
   }
 
+  /** NAME:blob:<sha256>: the bytes of the files with that checksum, shared by every version listing one. */
+  blob(sha256: string): string {
+    return this.key('blob', sha256);
+  }
+
   /** The prefix FlexSearch's Redis adapter uses for shard `shard` of `version`. */
   flexPrefix(version: string, shard: number): string {
     return `${this.name}-${version}-s${shard}`;

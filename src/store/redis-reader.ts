@@ -6,8 +6,8 @@ import { cachedFile, pruneCache } from './local-cache';
 import type { RedisClient, RedisKeys } from './redis-connection';
 
 /**
- * A reader of `version` (manifest and format checked now; files checked on read). `dir`
- * names the version in messages.
+ * A reader of `version` (manifest and format checked now; files checked on read, each
+ * fetched from the blob of its checksum). `dir` names the version in messages.
  */
 export async function openRedisVersion(
   client: RedisClient,
@@ -22,7 +22,9 @@ export async function openRedisVersion(
   checkFormat(manifest, dir);
   const binary = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
   const fetch = async (file: string): Promise<Buffer> => {
-    const bytes = await binary.get(keys.key(version, 'file', file));
+    const sha256 = manifest.files?.[file]?.sha256;
+    // A version published before blobs keeps its files under NAME:vN:file:<file>.
+    const bytes = (sha256 && (await binary.get(keys.blob(sha256)))) || (await binary.get(keys.key(version, 'file', file)));
     if (!bytes) throw new Error(`index ${dir} is damaged: ${file} is missing; rebuild it`);
     return bytes;
   };
