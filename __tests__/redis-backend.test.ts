@@ -1,12 +1,14 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SearchEngine } from '../src/engine';
 import { buildIndex } from '../src/indexer/build';
 import { buildRedisIndex } from '../src/indexer/build-redis';
 import { RedisIndexStore } from '../src/store/redis';
-import { tempDir } from './helpers/corpus';
+import { renderPost, tempDir } from './helpers/corpus';
 import { ensureDist, runScript } from './helpers/dist';
 import { describeRedis, startRedis, type TestRedis } from './helpers/redis';
+import { listedBlobs, listedFlexPrefixes, manifestOf, sorted, storedBlobs, storedFlexPrefixes } from './helpers/redis-layout';
 
 // The bundled sample corpus (original articles written for this project).
 const CORPUS = join(__dirname, '..', 'corpus');
@@ -77,15 +79,20 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
     expect(nonEmpty).toBeGreaterThan(100);
   });
 
-  it("keeps the word index in FlexSearch's Redis adapter layout and the files under NAME:vN", async () => {
+  it("keeps each file once as the blob of its checksum, and each word index in FlexSearch's Redis adapter under its export's", async () => {
     const keys = await store.redis.keys('sample*');
+    const m = await manifestOf(store.redis, 'sample', 'v1');
     expect(keys).toContain('sample:current');
-    expect(keys).toContain('sample:v1:manifest');
-    expect(keys.some((k) => k.startsWith('sample:v1:file:shard-0.docs.json.gz'))).toBe(true);
-    expect(keys.some((k) => k.startsWith('sample-v1-s0|map:'))).toBe(true);
-    expect(keys).toContain('sample-v1-s0|reg');
-    // The export is kept as a file as well: an incremental build starts from a copy of the version.
-    expect(keys).toContain('sample:v1:file:shard-0.flex.gz');
+    expect(keys.filter((k) => k.startsWith('sample:v1:')).sort()).toEqual(['sample:v1:manifest', 'sample:v1:started']);
+    expect(sorted(await storedBlobs(store.redis, 'sample'))).toEqual(sorted(listedBlobs(m)));
+    // The export is kept as a blob as well: an incremental build starts from a copy of the version.
+    const flex = m.files['shard-0.flex.gz'];
+    expect(keys).toContain(`sample:blob:${flex.sha256}`);
+    const prefix = `sample-x${flex.sha256.slice(0, 16)}`;
+    expect(keys.some((k) => k.startsWith(`${prefix}|map:`))).toBe(true);
+    expect(keys).toContain(`${prefix}|reg`);
+    expect(sorted(await storedFlexPrefixes(store.redis, 'sample'))).toEqual(sorted(listedFlexPrefixes('sample', m)));
+    expect((await store.redis.sMembers('sample:flex')).sort()).toEqual(sorted(listedFlexPrefixes('sample', m)));
   });
 
   it('refuses a second writer while the build lock is held, then builds, flips and expires the old version', async () => {
@@ -97,22 +104,40 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
     const report = await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0, graceMs: 60_000 });
     expect(report.version).toBe('v2');
     expect(await store.current()).toBe('v2');
-    const ttl = await store.redis.pTTL('sample:v1:manifest');
-    expect(ttl).toBeGreaterThan(0);
-    expect(ttl).toBeLessThanOrEqual(60_000);
-    expect(await store.redis.pTTL('sample-v1-s0|reg')).toBeGreaterThan(0);
+    // The same corpus again: the same files, every one a blob already.
+    expect([report.uploadedBytes, report.reusedBytes]).toEqual([0, report.bytes]);
+    for (const key of ['sample:v1:manifest', 'sample:v1:started']) {
+      const ttl = await store.redis.pTTL(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    }
     expect(await store.redis.pTTL('sample:v2:manifest')).toBe(-1);
+    // Blobs never expire: a build deletes those no manifest lists.
+    for (const sha of listedBlobs(await manifestOf(store.redis, 'sample', 'v1')))
+      expect(await store.redis.pTTL(`sample:blob:${sha}`)).toBe(-1);
   });
 
-  it('removes the keys of a build that died before its flip at the next build', async () => {
-    // A dead build: a version started and partly written, never flipped to.
+  it('removes the keys of a build that died before its flip at the next build, and the blobs and word indexes only it listed', async () => {
+    // A dead build: a version started and written, never flipped to. Its manifest lists a
+    // blob and a word index no other version has: they go too, since its manifest goes first.
+    const sha = createHash('sha256').update('partial').digest('hex');
+    const prefix = `sample-x${sha.slice(0, 16)}`;
+    const manifest = { shards: [1], files: { 'shard-0.flex.gz': { bytes: 7, sha256: sha, crc32: 0 } } };
     await store.redis.sAdd('sample:versions', 'v99');
     await store.redis.set('sample:v99:started', 'x');
+    await store.redis.set('sample:v99:manifest', JSON.stringify(manifest));
+    await store.redis.set(`sample:blob:${sha}`, 'partial');
+    await store.redis.sAdd('sample:flex', prefix);
+    await store.redis.sAdd(`${prefix}|reg`, '1');
+    // Keys of a version in the layout before blobs.
     await store.redis.set('sample:v99:file:vocab.json.gz', 'partial');
     await store.redis.sAdd('sample-v99-s0|reg', '1');
     await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0, graceMs: 60_000 });
     expect(await store.redis.keys('sample:v99:*')).toEqual([]);
     expect(await store.redis.keys('sample-v99-*')).toEqual([]);
+    expect(await store.redis.exists(`sample:blob:${sha}`)).toBe(0);
+    expect(await store.redis.keys(`${prefix}*`)).toEqual([]);
+    expect(await store.redis.sIsMember('sample:flex', prefix)).toBe(0);
   });
 
   it('a watch notices its version vanished, reloads on a new build of the same name, and unsubscribes when stopped', async () => {
@@ -148,11 +173,18 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
     }
   });
 
-  it('a build killed before its flip: the next build takes over its lock, removes its keys and publishes', async () => {
+  it('a build killed before its flip: the next build takes over its lock, removes its keys, blobs and word indexes, and publishes', async () => {
     ensureDist();
-    const args = [
+    // The killed builds index one post more, so that they store blobs and word indexes of their own.
+    const changed = tempDir();
+    cpSync(CORPUS, changed.dir, { recursive: true });
+    writeFileSync(
+      join(changed.dir, '2024-02-02-新港夜游.md'),
+      renderPost({ title: '新港夜游记', date: '2024-02-02', body: '<p>海堤尽头的琥珀灯塔在夜里亮起。</p>' }),
+    );
+    const args = (corpus: string): string[] => [
       '--corpus',
-      CORPUS,
+      corpus,
       '--backend',
       'redis',
       '--redis-url',
@@ -164,37 +196,67 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
       '--segmenter',
       '@node-rs/jieba',
     ];
-    expect((await runScript('build-index.js', args)).code).toBe(0);
-    const crashed = await runScript('build-index.js', args, { ZHSEARCH_CRASH_AT: 'before-flip' });
-    expect(crashed.signal).toBe('SIGKILL');
-    // Left behind: a complete v2 nobody reads, and the dead build's lock.
-    expect(await store.redis.get('crashy:current')).toBe('v1');
-    expect(await store.redis.exists('crashy:v2:manifest')).toBe(1);
-    expect((await store.redis.keys('crashy-v2-*')).length).toBeGreaterThan(0);
-    expect(await store.redis.get('crashy:lock')).toMatch(/^\d+@/);
-
-    const report = await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'crashy', workers: 0 });
-    expect(report.version).toBe('v3');
-    expect(await store.redis.keys('crashy:v2:*')).toEqual([]);
-    expect(await store.redis.keys('crashy-v2-*')).toEqual([]);
-    expect(await store.redis.sMembers('crashy:versions')).toEqual(['v3']);
-    expect(await store.redis.exists('crashy:lock')).toBe(0);
-    const reader = await RedisIndexStore.connect(redis.url, 'crashy');
+    const layout = async (): Promise<{ blobs: string[]; flex: string[]; committed: string[] }> => ({
+      blobs: sorted(await storedBlobs(store.redis, 'crashy')),
+      flex: sorted(await storedFlexPrefixes(store.redis, 'crashy')),
+      committed: (await store.redis.sMembers('crashy:flex')).sort(),
+    });
     try {
-      expect((await SearchEngine.open(reader)).info().docs).toBe(fileEngine.info().docs);
+      expect((await runScript('build-index.js', args(CORPUS))).code).toBe(0);
+      const v1 = await manifestOf(store.redis, 'crashy', 'v1');
+      const crashed = await runScript('build-index.js', args(changed.dir), { ZHSEARCH_CRASH_AT: 'before-flip' });
+      expect(crashed.signal).toBe('SIGKILL');
+      // Left behind: a complete v2 nobody reads, with blobs and a word index of its own, and the dead build's lock.
+      expect(await store.redis.get('crashy:current')).toBe('v1');
+      const v2 = await manifestOf(store.redis, 'crashy', 'v2');
+      const own = sorted(listedBlobs(v2)).filter((sha) => !listedBlobs(v1).has(sha));
+      expect(own.length).toBeGreaterThan(0);
+      expect((await layout()).blobs).toEqual(sorted(listedBlobs(v1, v2)));
+      expect((await layout()).flex).toEqual(sorted(listedFlexPrefixes('crashy', v1, v2)));
+      expect((await layout()).flex.length).toBeGreaterThan(listedFlexPrefixes('crashy', v1).size);
+      expect(await store.redis.get('crashy:lock')).toMatch(/^\d+@/);
+
+      const report = await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'crashy', workers: 0 });
+      expect(report.version).toBe('v3');
+      expect(await store.redis.keys('crashy:v2:*')).toEqual([]);
+      expect(await store.redis.sMembers('crashy:versions')).toEqual(['v3']);
+      expect(await store.redis.exists('crashy:lock')).toBe(0);
+      const v3 = await manifestOf(store.redis, 'crashy', 'v3');
+      const kept = { blobs: sorted(listedBlobs(v1, v3)), flex: sorted(listedFlexPrefixes('crashy', v1, v3)) };
+      expect(await layout()).toEqual({ ...kept, committed: kept.flex });
+
+      // Killed between a word index's commit and its blob: the commit is left without a
+      // blob (never the reverse, or a later build would take the blob for a complete
+      // commit), and the next build deletes it since no version lists it.
+      const torn = await runScript('build-index.js', args(changed.dir), { ZHSEARCH_CRASH_AT: 'after-flex-commit' });
+      expect(torn.signal).toBe('SIGKILL');
+      expect(await store.redis.get('crashy:current')).toBe('v3');
+      const orphans = (await layout()).committed.filter((p) => !kept.flex.includes(p));
+      expect(orphans).toHaveLength(1);
+      expect((await layout()).flex).toContain(orphans[0]);
+      expect((await layout()).blobs.filter((sha) => orphans[0].endsWith(sha.slice(0, 16)))).toEqual([]);
+      await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'crashy', workers: 0 });
+      expect(await layout()).toEqual({ ...kept, committed: kept.flex });
+
+      const reader = await RedisIndexStore.connect(redis.url, 'crashy');
+      try {
+        expect((await SearchEngine.open(reader)).info().docs).toBe(fileEngine.info().docs);
+      } finally {
+        await reader.close();
+      }
     } finally {
-      await reader.close();
+      changed.cleanup();
     }
-  }, 60_000);
+  }, 90_000);
 
   it('readers keep raw files in a local cache folder, repair a damaged copy, and after a flip fetch only files they lack', async () => {
     const cache = tempDir();
-    const rawKeys = async (): Promise<string[]> => {
-      const version = await store.current();
-      const manifest = JSON.parse((await store.redis.get(`sample:${version}:manifest`))!) as { files: Record<string, unknown> };
-      return Object.keys(manifest.files)
-        .filter((f) => f.endsWith('.bin'))
-        .map((f) => `sample:${version}:file:${f}`);
+    /** The live version's raw files and their blobs' keys. */
+    const rawFiles = async (): Promise<Array<[string, string]>> => {
+      const manifest = await manifestOf(store.redis, 'sample', (await store.current())!);
+      return Object.entries(manifest.files)
+        .filter(([f]) => f.endsWith('.bin'))
+        .map(([f, sum]) => [f, `sample:blob:${sum.sha256}`]);
     };
     const openReader = async (): Promise<SearchEngine> => {
       const reader = await RedisIndexStore.connect(redis.url, 'sample', { cacheDir: cache.dir });
@@ -207,12 +269,10 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
     const answers = (e: SearchEngine): unknown => ['司马青禾', '地铁', 'covid'].map((q) => ({ ...e.search(q, { limit: 100 }), tookMs: 0 }));
     try {
       const first = await openReader();
-      const raw = await rawKeys();
-      expect(raw.some((k) => k.endsWith(':bigrams.bin'))).toBe(true);
-      expect(raw.some((k) => k.endsWith(':shard-0.text.bin'))).toBe(true);
-      expect(raw.some((k) => k.endsWith(':words.bin'))).toBe(true);
+      const raw = (await rawFiles()).map(([f]) => f);
+      expect(raw).toEqual(expect.arrayContaining(['bigrams.bin', 'shard-0.text.bin', 'words.bin']));
       const cached = readdirSync(cache.dir);
-      for (const k of raw) expect(cached.some((c) => c.endsWith(`-${k.split(':file:')[1]}`))).toBe(true);
+      for (const f of raw) expect(cached.some((c) => c.endsWith(`-${f}`))).toBe(true);
       expect(answers(first)).toEqual(answers(fileEngine));
 
       // A damaged copy in the cache is fetched again, not served.
@@ -228,11 +288,11 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
       expect(readFileSync(copy).equals(bytes)).toBe(true);
 
       // A new build of the same corpus flips to a version whose raw files are all cached:
-      // with their keys gone from Redis, a reader still opens it, so it fetched none.
+      // with their blobs gone from Redis, a reader still opens it, so it fetched none.
+      const before = await store.current();
       await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0, graceMs: 60_000 });
-      const fresh = await rawKeys();
-      expect(fresh).not.toEqual(raw);
-      await store.redis.del(fresh);
+      expect(await store.current()).not.toBe(before);
+      expect(await store.redis.del((await rawFiles()).map(([, key]) => key))).toBe(raw.length);
       expect(answers(await openReader())).toEqual(answers(fileEngine));
       expect(readdirSync(cache.dir).sort()).toEqual(cached.sort());
       // Without the cache, the same version cannot be opened: those files were never fetched.

@@ -1,12 +1,15 @@
 import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SearchEngine } from '../src/engine';
-import type { Manifest } from '../src/format/manifest';
+import { shardFiles, type Manifest } from '../src/format/manifest';
 import { buildIndex } from '../src/indexer/build';
-import { buildRedisIndex } from '../src/indexer/build-redis';
+import { buildRedisIndex, type RedisBuildOptions } from '../src/indexer/build-redis';
 import { RedisIndexStore } from '../src/store/redis';
+import { RedisKeys } from '../src/store/redis-connection';
+import { openRedisVersion } from '../src/store/redis-reader';
 import { renderPost, tempDir } from './helpers/corpus';
 import { describeRedis, startRedis, type TestRedis } from './helpers/redis';
+import { listedBlobs, listedFlexPrefixes, manifestOf, scanKeys, sorted, storedBlobs, storedFlexPrefixes } from './helpers/redis-layout';
 
 // The bundled sample corpus (original articles written for this project).
 const CORPUS = join(__dirname, '..', 'corpus');
@@ -14,6 +17,22 @@ const NEW_WORD = '琥珀灯塔';
 /** A post of the sample corpus, and a word found only in it. */
 const REMOVED = '2022-01-20-冬日一碗萝卜羊肉汤.md';
 const REMOVED_WORD = '萝卜羊肉汤';
+
+/** Write a small post of its own into `corpus`, with the word `word`. */
+function addPost(corpus: string, n: number, word: string): void {
+  writeFileSync(
+    join(corpus, `2024-03-0${n}-附加${n}.md`),
+    renderPost({ title: `附加的第${n}篇`, date: `2024-03-0${n}`, body: `<p>码头边的${word}在第${n}个早晨开张。</p>` }),
+  );
+}
+
+/** Queries over the sample corpus and the words of the added posts. */
+const QUERIES = ['青川', '地铁 OR 咖啡', '疫情 -社区', '司马青禾', '码头', '海鸥茶馆', '潮汐书店', 'covid'];
+
+/** What an engine answers to {@link QUERIES}. */
+function answers(engine: SearchEngine): unknown {
+  return QUERIES.map((q) => ({ ...engine.search(q, { limit: 100 }), tookMs: 0 }));
+}
 
 /** The files in a cache folder (named `<sha256>-<name in the version>`), without interrupted writes. */
 function cachedNames(dir: string): string[] {
@@ -117,6 +136,109 @@ describeRedis()('incremental builds into Redis (real redis-server)', () => {
     } finally {
       await admin.close();
       cache.cleanup();
+    }
+  }, 120_000);
+
+  it('uploads only the files whose checksum changed, and commits the word index of the new segment alone', async () => {
+    const corpus = tempDir();
+    const cache = tempDir();
+    cpSync(CORPUS, corpus.dir, { recursive: true });
+    const admin = await RedisIndexStore.connect(redis.url, 'blobs');
+    try {
+      const options = { corpus: corpus.dir, redisUrl: redis.url, name: 'blobs', workers: 0, cacheDir: cache.dir };
+      const first = await buildRedisIndex(options);
+      expect([first.uploadedBytes, first.reusedBytes]).toEqual([first.bytes, 0]);
+      const m1 = await manifestOf(admin.redis, 'blobs', first.version);
+      const blobsBefore = await storedBlobs(admin.redis, 'blobs');
+      const flexBefore = await storedFlexPrefixes(admin.redis, 'blobs');
+
+      addPost(corpus.dir, 1, '海鸥茶馆');
+      await admin.redis.sendCommand(['CONFIG', 'RESETSTAT']);
+      const report = await buildRedisIndex({ ...options, incremental: true });
+      const zadds = Number(/cmdstat_zadd:calls=(\d+)/.exec(await admin.redis.info('commandstats'))?.[1] ?? 0);
+      expect([report.mode, report.segments, report.changes.added]).toEqual(['incremental', 1, 1]);
+      const m2 = await manifestOf(admin.redis, 'blobs', report.version);
+      const files = Object.entries(m2.files);
+      const changed = files.filter(([file, sum]) => m1.files[file]?.sha256 !== sum.sha256);
+      expect(changed.length).toBeGreaterThan(0);
+      expect(changed.length).toBeLessThan(files.length / 2);
+      // Unchanged files are the same blobs; the new blobs are the changed files', one each.
+      for (const [file, sum] of files) if (!changed.some(([f]) => f === file)) expect(blobsBefore.has(sum.sha256)).toBe(true);
+      const added = sorted(await storedBlobs(admin.redis, 'blobs')).filter((sha) => !blobsBefore.has(sha));
+      expect(added).toEqual(sorted(changed.map(([, sum]) => sum.sha256)));
+      expect(added).toHaveLength(changed.length);
+      const changedBytes = changed.reduce((n, [, sum]) => n + sum.bytes, 0);
+      expect([report.uploadedBytes, report.reusedBytes]).toEqual([changedBytes, report.bytes - changedBytes]);
+      // FlexSearch's adapter got the word index of the new segment, and no other.
+      const k = m2.shards.length - 1;
+      const newFlex = sorted(await storedFlexPrefixes(admin.redis, 'blobs')).filter((p) => !flexBefore.has(p));
+      expect(newFlex).toEqual([`blobs-x${m2.files[shardFiles(k).flex].sha256.slice(0, 16)}`]);
+      expect(await admin.redis.exists(`${newFlex[0]}|reg`)).toBe(1);
+      // One ZADD per term of the segment's word index: no other shard's was committed again.
+      expect(zadds).toBe((await scanKeys(admin.redis, `${newFlex[0]}|map:*`)).length);
+    } finally {
+      await admin.close();
+      for (const d of [corpus, cache]) d.cleanup();
+    }
+  }, 120_000);
+
+  it('deletes the blobs and word indexes only an expired version listed at the next build; versions in their grace keep theirs', async () => {
+    const corpus = tempDir();
+    const cache = tempDir();
+    const readerCache = tempDir();
+    const full = tempDir();
+    cpSync(CORPUS, corpus.dir, { recursive: true });
+    const admin = await RedisIndexStore.connect(redis.url, 'gc');
+    const client = admin.redis;
+    const build = async (extra: Partial<RedisBuildOptions>): Promise<Manifest> => {
+      const r = await buildRedisIndex({ corpus: corpus.dir, redisUrl: redis.url, name: 'gc', workers: 0, cacheDir: cache.dir, ...extra });
+      return manifestOf(client, 'gc', r.version);
+    };
+    try {
+      const m1 = await build({});
+      addPost(corpus.dir, 1, '海鸥茶馆');
+      const m2 = await build({ incremental: true, graceMs: 1500 });
+      const v2 = (await admin.current())!;
+      const onlyV1 = sorted(listedBlobs(m1)).filter((sha) => !listedBlobs(m2).has(sha));
+      const flexOnlyV1 = sorted(listedFlexPrefixes('gc', m1)).filter((p) => !listedFlexPrefixes('gc', m2).has(p));
+      expect(onlyV1.length).toBeGreaterThan(0);
+      const v2Engine = await SearchEngine.open(admin, { resultCache: 0 });
+      const v2Answers = answers(v2Engine);
+
+      // v1's grace ends: its manifest expires, its blobs stay until a build collects them.
+      const deadline = Date.now() + 10_000;
+      while ((await client.exists('gc:v1:manifest')) === 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await client.exists('gc:v1:manifest')).toBe(0);
+      expect(sorted(await storedBlobs(client, 'gc'))).toEqual(sorted(listedBlobs(m1, m2)));
+
+      addPost(corpus.dir, 2, '潮汐书店');
+      const m3 = await build({ incremental: true, graceMs: 60_000 });
+      expect(sorted(await storedBlobs(client, 'gc'))).toEqual(sorted(listedBlobs(m2, m3)));
+      expect(onlyV1.filter((sha) => listedBlobs(m3).has(sha))).toEqual([]);
+      expect(sorted(await storedFlexPrefixes(client, 'gc'))).toEqual(sorted(listedFlexPrefixes('gc', m2, m3)));
+      for (const p of flexOnlyV1) expect(await scanKeys(client, `${p}|*`)).toEqual([]);
+      expect((await client.sMembers('gc:flex')).sort()).toEqual(sorted(listedFlexPrefixes('gc', m2, m3)));
+
+      // v2, in its grace, still opens from Redis alone (an empty cache) and answers as before.
+      const keys = new RedisKeys('gc');
+      const graceV2 = { label: 'gc@v2', open: () => openRedisVersion(client, keys, v2, `gc@${v2}`, readerCache.dir) };
+      expect(answers(await SearchEngine.open(graceV2, { resultCache: 0 }))).toEqual(v2Answers);
+      // The live version opens from Redis alone and answers as a full build of the corpus.
+      rmSync(readerCache.dir, { recursive: true, force: true });
+      const live = await RedisIndexStore.connect(redis.url, 'gc', { cacheDir: readerCache.dir });
+      try {
+        const engine = await SearchEngine.open(live, { resultCache: 0 });
+        await buildIndex({ corpus: corpus.dir, out: full.dir, workers: 0 });
+        const fileEngine = await SearchEngine.open(full.dir, { resultCache: 0 });
+        expect(engine.info().docs).toBe(fileEngine.info().docs);
+        for (const q of QUERIES) expect([...engine.matchIds(q)].sort()).toEqual([...fileEngine.matchIds(q)].sort());
+        expect(engine.search('潮汐书店').total).toBe(1);
+      } finally {
+        await live.close();
+      }
+    } finally {
+      await admin.close();
+      for (const d of [corpus, cache, readerCache, full]) d.cleanup();
     }
   }, 120_000);
 });

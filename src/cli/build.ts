@@ -1,4 +1,4 @@
-import { buildRedisIndex } from '../indexer/build-redis';
+import { buildRedisIndex, type RedisBuildReport } from '../indexer/build-redis';
 import { checkIndexName } from '../store/index-name';
 import { buildIndex, type BuildProgress, type BuildReport } from '../indexer/build';
 import { watchCorpus } from '../indexer/watch';
@@ -119,10 +119,12 @@ async function run(argv: string[], prog: string): Promise<void> {
   if (report.indexed === 0) process.exit(1);
 }
 
-function printReport(r: BuildReport): void {
+function printReport(r: BuildReport | RedisBuildReport): void {
   const out = process.stdout;
+  const uploaded =
+    'uploadedBytes' in r && !r.upToDate ? ` (${(r.uploadedBytes / 1e6).toFixed(1)} MB uploaded, the rest already in Redis)` : '';
   const size = r.dir.startsWith('redis')
-    ? `document store and postings ${(r.bytes / 1e6).toFixed(1)} MB, word index in FlexSearch's Redis sets,`
+    ? `document store and postings ${(r.bytes / 1e6).toFixed(1)} MB${uploaded}, word index in FlexSearch's Redis sets,`
     : `index ${(r.bytes / 1e6).toFixed(1)} MB`;
   out.write(`indexed ${r.indexed} documents in ${(r.ms / 1000).toFixed(1)} s; ${size} in ${r.dir}\n`);
   const c = r.changes;
@@ -133,7 +135,9 @@ function printReport(r: BuildReport): void {
   if (r.fullReason) out.write(`(full build: ${r.fullReason})\n`);
   if (r.upToDate) out.write('the index was up to date: no new version written\n');
   if (r.segments > 0) {
-    out.write(`${r.segments} update segment${r.segments === 1 ? '' : 's'} beside the merged shards${r.mergeDue ? ' (merge due: --incremental --merge)' : ''}\n`);
+    out.write(
+      `${r.segments} update segment${r.segments === 1 ? '' : 's'} beside the merged shards${r.mergeDue ? ' (merge due: --incremental --merge)' : ''}\n`,
+    );
   }
   const b = r.boilerplate;
   out.write(

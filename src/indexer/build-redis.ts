@@ -19,19 +19,30 @@ export interface RedisBuildOptions extends Omit<BuildOptions, 'out'> {
   cacheDir?: string;
 }
 
+/** What {@link buildRedisIndex} reports: a build's report, the version live after it, and what its publish uploaded. */
+export interface RedisBuildReport extends BuildReport {
+  version: string;
+  /** Bytes of files stored as new blobs (0 when nothing was published). */
+  uploadedBytes: number;
+  /** Bytes of the version's files whose blobs Redis held already. */
+  reusedBytes: number;
+}
+
 /**
  * Build an index into Redis. Only one writer at a time: the build lock is taken first
  * and a second build is refused. The build runs as for the file backend into a local
- * staging folder (checksummed), is published under NAME:vN:…, and NAME:current is
+ * staging folder (checksummed), is published as NAME:vN (each file stored once, as the
+ * blob of its checksum, so only files that changed are uploaded), and NAME:current is
  * flipped to it atomically; servers follow the flip. The previous version expires after
- * the grace period; versions of crashed builds are removed by the next build.
+ * the grace period, and the first build after that deletes the blobs only it listed;
+ * versions of crashed builds are removed by the next build.
  *
  * With `incremental`, the live version is first copied into the staging folder (through
  * the local cache folder, so a writer fetches only files it has not seen), and the build
  * updates it as a file index's: a small change is an update segment, and readers fetch
  * only the segment's files. When nothing changed, nothing is published.
  */
-export async function buildRedisIndex(options: RedisBuildOptions): Promise<BuildReport & { version: string }> {
+export async function buildRedisIndex(options: RedisBuildOptions): Promise<RedisBuildReport> {
   const started = Date.now();
   const store = await RedisIndexStore.connect(options.redisUrl, options.name, { cacheDir: options.cacheDir });
   const staging = await mkdtemp(join(tmpdir(), 'zhsearch-stage-'));
@@ -52,11 +63,21 @@ export async function buildRedisIndex(options: RedisBuildOptions): Promise<Build
       }
       const report = await buildIndex({ ...build, out: staging });
       if (fullReason) report.fullReason = fullReason;
-      if (report.upToDate && live) return { ...report, ms: Date.now() - started, bytes: 0, dir: `${store.label}@${live}`, version: live };
+      if (report.upToDate && live) {
+        return {
+          ...report,
+          ms: Date.now() - started,
+          bytes: 0,
+          dir: `${store.label}@${live}`,
+          version: live,
+          uploadedBytes: 0,
+          reusedBytes: 0,
+        };
+      }
       const staged = await openVersion(staging);
-      const { version, bytes } = await store.publish(staged, report.dir, options.graceMs ?? DEFAULT_GRACE_MS);
+      const { version, bytes, uploadedBytes, reusedBytes } = await store.publish(staged, report.dir, options.graceMs ?? DEFAULT_GRACE_MS);
       await seedCache(store.cacheDir, report.dir, staged.manifest.files);
-      return { ...report, ms: Date.now() - started, bytes, dir: `${store.label}@${version}`, version };
+      return { ...report, ms: Date.now() - started, bytes, dir: `${store.label}@${version}`, version, uploadedBytes, reusedBytes };
     } finally {
       await release();
     }

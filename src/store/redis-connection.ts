@@ -94,12 +94,15 @@ export class RedisKeys {
     return this.key('blob', sha256);
   }
 
-  /** The prefix FlexSearch's Redis adapter uses for shard `shard` of `version`. */
-  flexPrefix(version: string, shard: number): string {
-    return `${this.name}-${version}-s${shard}`;
+  /** The prefix FlexSearch's Redis adapter uses for the word index exported in the file with checksum `sha256`. */
+  flexPrefix(sha256: string): string {
+    return `${this.name}-x${sha256.slice(0, 16)}`;
   }
 
-  /** SCAN patterns matching every key of `version`. */
+  /**
+   * SCAN patterns matching every key of `version`, including the per-version files and
+   * adapter keys (NAME-vN-sK|…) of a version published in the layout before blobs.
+   */
   versionPatterns(version: string): string[] {
     return [`${this.key(version)}:*`, `${this.name}-${version}-s*`];
   }

@@ -1,13 +1,13 @@
 import type { Index } from 'flexsearch';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { importFlex } from '../format/flex';
-import { shardFiles, type Manifest } from '../format/manifest';
+import { shardFiles, type FileChecksum, type Manifest } from '../format/manifest';
 import type { VersionReader } from './backend';
-import { retireVersion } from './redis-cleanup';
+import { collectGarbage, retireVersion, type Collected } from './redis-cleanup';
 import type { RedisClient, RedisKeys } from './redis-connection';
 
 // FlexSearch's Redis adapter (flexsearch/db/redis) has no type declarations.
@@ -25,14 +25,28 @@ const gunzipAsync = promisify(gunzip);
 /** What {@link publishVersion} reports. */
 export interface Published {
   version: string;
+  /** Bytes of the version's files. */
   bytes: number;
+  /** Bytes of the files stored by this publish: those whose blob Redis did not hold. */
+  uploadedBytes: number;
+  /** Bytes of the files whose blob Redis held already (unchanged since an earlier version). */
+  reusedBytes: number;
   build: string;
+  /** What the garbage collection after the flip removed. */
+  collected: Collected;
+}
+
+/** Bytes uploaded and reused by {@link uploadFiles}. */
+interface Uploaded {
+  uploadedBytes: number;
+  reusedBytes: number;
 }
 
 /**
  * Publish a finished version from a local staging reader (the file backend's version
- * folder), then flip NAME:current to it atomically and give the previous version a TTL of
- * `graceMs`. Call while holding the build lock.
+ * folder): store the files Redis lacks as blobs, write the manifest, flip NAME:current to
+ * it atomically, give the previous version a TTL of `graceMs` and delete the blobs no
+ * remaining manifest lists. Call while holding the build lock.
  */
 export async function publishVersion(
   client: RedisClient,
@@ -41,35 +55,83 @@ export async function publishVersion(
   stagedDir: string,
   graceMs: number,
 ): Promise<Published> {
+  const version = await startVersion(client, keys);
+  const manifest = staged.manifest;
+  const build = manifest.buildId ?? randomBytes(8).toString('hex');
+  const uploaded = await uploadFiles(client, keys, manifest, stagedDir);
+  const stored: Manifest = { ...manifest, buildId: build };
+  await client.set(keys.key(version, 'manifest'), JSON.stringify(stored));
+  const previous = await client.get(keys.key('current'));
+  crashPoint('before-flip');
+  await client.multi().set(keys.key('current'), version).set(keys.key('build'), build).publish(keys.key('flips'), version).exec();
+  if (previous && previous !== version) await retireVersion(client, keys, previous, graceMs);
+  const collected = await collectGarbage(client, keys);
+  return { version, bytes: uploaded.uploadedBytes + uploaded.reusedBytes, build, ...uploaded, collected };
+}
+
+/**
+ * Fault injection for the crash tests (see store/files.ts): the process kills itself at
+ * `step` when ZHSEARCH_CRASH_AT names it.
+ */
+function crashPoint(step: 'before-flip' | 'after-flex-commit'): void {
+  if (process.env.ZHSEARCH_CRASH_AT === step) process.kill(process.pid, 'SIGKILL');
+}
+
+/** A new version name whose marker NAME:vN:started this call set, recorded in NAME:versions. */
+async function startVersion(client: RedisClient, keys: RedisKeys): Promise<string> {
   // A name whose keys exist already (NAME:seq went back, but not all data with it) is skipped.
   let version: string;
   do version = `v${await client.incr(keys.key('seq'))}`;
   while ((await client.set(keys.key(version, 'started'), new Date().toISOString(), { NX: true })) !== 'OK');
   await client.sAdd(keys.key('versions'), version);
-  const manifest = staged.manifest;
-  const build = manifest.buildId ?? randomBytes(8).toString('hex');
-  // The word index of each shard goes through FlexSearch's own Redis adapter.
-  const flexShard = new Map(manifest.shards.map((_, k) => [shardFiles(k).flex, k]));
-  const files: Manifest['files'] = {};
-  let bytes = 0;
-  for (const [file, sum] of Object.entries(manifest.files)) {
-    const data = await fs.readFile(join(stagedDir, file));
-    const shard = flexShard.get(file);
-    // The word index goes into FlexSearch's adapter, and its export is stored as a file
-    // too: an incremental build copies the live version into a folder to start from.
-    if (shard !== undefined) await commitFlex(client, importFlex((await gunzipAsync(data)).toString('utf8')), keys.flexPrefix(version, shard));
-    await client.set(keys.key(version, 'file', file), data);
-    files[file] = sum;
-    bytes += data.length;
+  return version;
+}
+
+/**
+ * Store each file of `manifest` whose blob NAME:blob:<sha256> Redis lacks. A shard's
+ * FlexSearch export also goes into FlexSearch's adapter, committed before its blob is set:
+ * an existing blob implies a complete commit (an interrupted one is repeated by the next
+ * build, which finds no blob).
+ */
+async function uploadFiles(client: RedisClient, keys: RedisKeys, manifest: Manifest, stagedDir: string): Promise<Uploaded> {
+  const flexFiles = new Set(manifest.shards.map((_, k) => shardFiles(k).flex));
+  // Word index exports first: a file of the same bytes listed under another name must not
+  // store the blob before the adapter commit.
+  const entries = Object.entries(manifest.files).sort(([a], [b]) => Number(flexFiles.has(b)) - Number(flexFiles.has(a)));
+  // Nothing else deletes blobs meanwhile: garbage collection runs under the build lock this writer holds.
+  const present = await Promise.all(entries.map(([, sum]) => client.exists(keys.blob(sum.sha256))));
+  const stored = new Set<string>();
+  const result: Uploaded = { uploadedBytes: 0, reusedBytes: 0 };
+  for (const [i, [file, sum]] of entries.entries()) {
+    if (present[i] || stored.has(sum.sha256)) {
+      result.reusedBytes += sum.bytes;
+      continue;
+    }
+    const data = await readStaged(stagedDir, file, sum);
+    if (flexFiles.has(file)) await commitFlexFile(client, keys, data, sum.sha256);
+    await client.set(keys.blob(sum.sha256), data);
+    stored.add(sum.sha256);
+    result.uploadedBytes += data.length;
   }
-  const stored: Manifest = { ...manifest, buildId: build, files };
-  await client.set(keys.key(version, 'manifest'), JSON.stringify(stored));
-  const previous = await client.get(keys.key('current'));
-  // Fault injection for the crash tests (see store/files.ts): killed with every key written, before the flip.
-  if (process.env.ZHSEARCH_CRASH_AT === 'before-flip') process.kill(process.pid, 'SIGKILL');
-  await client.multi().set(keys.key('current'), version).set(keys.key('build'), build).publish(keys.key('flips'), version).exec();
-  if (previous && previous !== version) await retireVersion(client, keys, previous, graceMs);
-  return { version, bytes, build };
+  return result;
+}
+
+/** A staged file's bytes, refused unless they hash to the manifest's SHA-256: a blob's key is its content's address. */
+async function readStaged(stagedDir: string, file: string, sum: FileChecksum): Promise<Buffer> {
+  const data = await fs.readFile(join(stagedDir, file));
+  if (createHash('sha256').update(data).digest('hex') !== sum.sha256) {
+    throw new Error(`staged file ${join(stagedDir, file)} does not match its checksum in the manifest; build again`);
+  }
+  return data;
+}
+
+/** Commit the word index exported in `data` through FlexSearch's adapter, under the prefix of its checksum. */
+async function commitFlexFile(client: RedisClient, keys: RedisKeys, data: Buffer, sha256: string): Promise<void> {
+  const prefix = keys.flexPrefix(sha256);
+  // Recorded first, so that the garbage collection finds a commit a crash left without its blob.
+  await client.sAdd(keys.key('flex'), prefix);
+  await commitFlex(client, importFlex((await gunzipAsync(data)).toString('utf8')), prefix);
+  crashPoint('after-flex-commit');
 }
 
 async function commitFlex(client: RedisClient, index: Index, prefix: string): Promise<void> {

@@ -22,19 +22,29 @@ import { watchFlips, type FlipWatch } from './redis-watch';
  *   NAME:current              live version ("v7"), flipped with SET inside MULTI + PUBLISH NAME:flips
  *   NAME:build                build id of the live version (random, also in its manifest), set with NAME:current
  *   NAME:seq                  version counter (INCR)
- *   NAME:versions             set of versions ever started (for cleaning up crashed builds)
+ *   NAME:versions             set of versions started and not retired (for cleaning up crashed builds)
  *   NAME:lock                 build lock: SET NX PX, refreshed while the build runs
  *   NAME:vN:started           marker written first; its TTL tells a retired version from a crashed one
- *   NAME:vN:manifest          the manifest (JSON, same as manifest.json of the file backend)
- *   NAME:vN:file:<file>       a file of the version (gzip'd docs, vocab and FlexSearch exports, raw bigram
- *                             and word postings and bodies), checksummed; readers keep the raw ones in a
- *                             local cache folder, an incremental build copies them all into its staging folder
- *   NAME-vN-sK|map:<term>     FlexSearch's Redis adapter: the word index of shard K (sorted sets;
- *                             readers answer from the word posting file instead)
- *   NAME-vN-sK|reg            FlexSearch's Redis adapter: the document register of shard K
+ *   NAME:vN:manifest          the manifest (JSON, same as manifest.json of the file backend); its
+ *                             `files` name each file's SHA-256
+ *   NAME:blob:<sha256>        the bytes of a file (gzip'd docs, vocab and FlexSearch exports, raw bigram
+ *                             and word postings and bodies), stored once and shared by every version that
+ *                             lists that checksum; readers keep the raw ones in a local cache folder, an
+ *                             incremental build copies them all into its staging folder
+ *   NAME-x<hex>|map:<term>    FlexSearch's Redis adapter: the word index exported in the file whose SHA-256
+ *                             starts with the 16 digits <hex> (sorted sets; readers answer from the word
+ *                             posting file instead)
+ *   NAME-x<hex>|reg           FlexSearch's Redis adapter: the document register of that word index
+ *   NAME:flex                 set of the adapter prefixes (NAME-x<hex>) committed
  *
- * A retired version's keys get a TTL of the grace period, so Redis drops them by itself
- * once readers had time to move to the new one.
+ * A publish uploads only the blobs Redis lacks, committing a word index through the adapter
+ * before its blob is set, so an existing blob implies a complete commit. A retired
+ * version's keys (marker and manifest) get a TTL of the grace period, so Redis drops them
+ * by itself once readers had time to move to the new one. After each flip the writer
+ * deletes the blobs that no manifest in Redis lists, and the adapter keys of word indexes
+ * no manifest lists (redis-cleanup.ts `collectGarbage`). Versions published before blobs
+ * keep their files under NAME:vN:file:<file> and their word indexes under NAME-vN-sK|…;
+ * readers fall back to those keys, and they expire with their version.
  *
  * Version names come from NAME:seq, which is lost with Redis's data (a restart without
  * persistence, FLUSHALL, failover to an empty replica): the next build is "v1" again. So
@@ -110,8 +120,9 @@ export class RedisIndexStore implements WatchableSource {
   }
 
   /**
-   * Publish a finished version from a local staging folder, flip NAME:current to it and
-   * retire the previous one after `graceMs`. Call while holding the build lock.
+   * Publish a finished version from a local staging folder (uploading the files Redis
+   * lacks), flip NAME:current to it, retire the previous one after `graceMs` and delete
+   * the blobs no version in Redis lists. Call while holding the build lock.
    */
   publish(staged: VersionReader, stagedDir: string, graceMs: number = DEFAULT_GRACE_MS): Promise<Published> {
     return publishVersion(this.client, this.keys, staged, stagedDir, graceMs);
