@@ -241,4 +241,53 @@ describeRedis()('incremental builds into Redis (real redis-server)', () => {
       for (const d of [corpus, cache, readerCache, full]) d.cleanup();
     }
   }, 120_000);
+
+  it('opens and updates a version published with its files under NAME:vN:file:… (the layout before blobs)', async () => {
+    const corpus = tempDir();
+    const cache = tempDir();
+    const readerCache = tempDir();
+    cpSync(CORPUS, corpus.dir, { recursive: true });
+    const admin = await RedisIndexStore.connect(redis.url, 'legacy');
+    const client = admin.redis;
+    try {
+      const options = { corpus: corpus.dir, redisUrl: redis.url, name: 'legacy', workers: 0, cacheDir: cache.dir };
+      await buildRedisIndex(options);
+      const before = answers(await SearchEngine.open(admin, { resultCache: 0 }));
+      // Rewrite v1 as the layout before blobs: files under legacy:v1:file:<file>, word
+      // indexes under legacy-v1-sK|…, no blob, no legacy:flex.
+      const m1 = await manifestOf(client, 'legacy', 'v1');
+      for (const [file, sum] of Object.entries(m1.files)) await client.copy(`legacy:blob:${sum.sha256}`, `legacy:v1:file:${file}`);
+      for (const [k] of m1.shards.entries()) {
+        const prefix = `legacy-x${m1.files[shardFiles(k).flex].sha256.slice(0, 16)}`;
+        for (const key of await scanKeys(client, `${prefix}|*`)) await client.rename(key, `legacy-v1-s${k}${key.slice(prefix.length)}`);
+      }
+      await client.del([...(await scanKeys(client, 'legacy:blob:*')), 'legacy:flex']);
+      expect(await storedBlobs(client, 'legacy')).toEqual(new Set());
+      expect((await scanKeys(client, 'legacy-v1-s0|*')).length).toBeGreaterThan(0);
+
+      // A reader with an empty cache opens it and answers as before.
+      const reader = await RedisIndexStore.connect(redis.url, 'legacy', { cacheDir: readerCache.dir });
+      try {
+        expect(answers(await SearchEngine.open(reader, { resultCache: 0 }))).toEqual(before);
+      } finally {
+        await reader.close();
+      }
+
+      // An update from it (the writer's cache emptied: it fetches every file) stores every file as a blob.
+      rmSync(cache.dir, { recursive: true, force: true });
+      addPost(corpus.dir, 1, '海鸥茶馆');
+      const report = await buildRedisIndex({ ...options, incremental: true, graceMs: 60_000 });
+      expect([report.mode, report.segments]).toEqual(['incremental', 1]);
+      expect([report.uploadedBytes, report.reusedBytes]).toEqual([report.bytes, 0]);
+      const m2 = await manifestOf(client, 'legacy', report.version);
+      expect(sorted(await storedBlobs(client, 'legacy'))).toEqual(sorted(listedBlobs(m2)));
+      // The old version's keys, its files and word indexes too, expire after the grace.
+      for (const key of await scanKeys(client, 'legacy:v1:*')) expect(await client.pTTL(key)).toBeGreaterThan(0);
+      for (const key of await scanKeys(client, 'legacy-v1-*')) expect(await client.pTTL(key)).toBeGreaterThan(0);
+      expect((await SearchEngine.open(admin, { resultCache: 0 })).search('海鸥茶馆').total).toBe(1);
+    } finally {
+      await admin.close();
+      for (const d of [corpus, cache, readerCache]) d.cleanup();
+    }
+  }, 120_000);
 });

@@ -24,10 +24,23 @@ export async function removeCrashedVersions(client: RedisClient, keys: RedisKeys
 /** Give every key of `version` a TTL of `graceMs`; Redis drops them after it. Its blobs go with the garbage collection. */
 export async function retireVersion(client: RedisClient, keys: RedisKeys, version: string, graceMs: number): Promise<void> {
   const ttl = Math.max(1, Math.round(graceMs));
-  for await (const batch of versionKeys(client, keys, version)) {
-    await Promise.all(batch.map((k) => client.pExpire(k, ttl)));
+  const expire = (batch: string[]): Promise<unknown> => Promise.all(batch.map((k) => client.pExpire(k, ttl)));
+  // SCAN walks the whole keyspace (mostly the adapter's keys): only a version in the
+  // layout before blobs has keys besides these two.
+  if (await hasLegacyKeys(client, keys, version)) {
+    for await (const batch of versionKeys(client, keys, version)) await expire(batch);
+  } else {
+    await expire([keys.key(version, 'started'), keys.key(version, 'manifest')]);
   }
   await client.sRem(keys.key('versions'), version);
+}
+
+/** True when `version` keeps its files under NAME:vN:file:… (or its manifest cannot tell). */
+async function hasLegacyKeys(client: RedisClient, keys: RedisKeys, version: string): Promise<boolean> {
+  const manifest = await readManifest(client, keys.key(version, 'manifest')).catch(() => null);
+  const first = manifest && Object.keys(manifest.files ?? {})[0];
+  if (!first) return true;
+  return (await client.exists(keys.key(version, 'file', first))) === 1;
 }
 
 /** What {@link collectGarbage} removed. */
