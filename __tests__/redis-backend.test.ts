@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SearchEngine } from '../src/engine';
 import { buildIndex } from '../src/indexer/build';
 import { buildRedisIndex } from '../src/indexer/build-redis';
+import { openVersion } from '../src/store/files';
 import { RedisIndexStore } from '../src/store/redis';
 import { renderPost, tempDir } from './helpers/corpus';
 import { ensureDist, runScript } from './helpers/dist';
@@ -96,11 +97,11 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
   });
 
   it('refuses a second writer while the build lock is held, then builds, flips and expires the old version', async () => {
-    const release = await store.acquireBuildLock();
+    const lock = await store.acquireBuildLock();
     await expect(buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0 })).rejects.toThrow(
       /another build holds the build lock of index sample/,
     );
-    await release();
+    await lock.release();
     const report = await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0, graceMs: 60_000 });
     expect(report.version).toBe('v2');
     expect(await store.current()).toBe('v2');
@@ -115,6 +116,30 @@ describeRedis()('Redis backend against the file backend (real redis-server)', ()
     // Blobs never expire: a build deletes those no manifest lists.
     for (const sha of listedBlobs(await manifestOf(store.redis, 'sample', 'v1')))
       expect(await store.redis.pTTL(`sample:blob:${sha}`)).toBe(-1);
+  });
+
+  it('a build that lost its lock to another build before its flip does not flip, and its version is cleaned up later', async () => {
+    const live = await store.current();
+    const staging = tempDir();
+    try {
+      const lock = await store.acquireBuildLock();
+      const built = await buildIndex({ corpus: CORPUS, out: staging.dir, workers: 0 });
+      // A stall past the lock's TTL, and another build took the lock.
+      await store.redis.set('sample:lock', 'another-build');
+      await expect(store.publish(await openVersion(staging.dir), built.dir, lock)).rejects.toThrow(
+        /the build lock of index sample was lost before the flip/,
+      );
+      expect(await store.current()).toBe(live);
+      await lock.release();
+      expect(await store.redis.get('sample:lock')).toBe('another-build');
+      await store.redis.del('sample:lock');
+    } finally {
+      staging.cleanup();
+    }
+    const orphan = (await store.redis.sMembers('sample:versions')).find((v) => v !== live);
+    expect(orphan).toBeDefined();
+    await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'sample', workers: 0, graceMs: 60_000 });
+    expect(await store.redis.exists(`sample:${orphan}:manifest`)).toBe(0);
   });
 
   it('removes the keys of a build that died before its flip at the next build, and the blobs and word indexes only it listed', async () => {

@@ -47,7 +47,7 @@ export async function buildRedisIndex(options: RedisBuildOptions): Promise<Redis
   const store = await RedisIndexStore.connect(options.redisUrl, options.name, { cacheDir: options.cacheDir });
   const staging = await mkdtemp(join(tmpdir(), 'zhsearch-stage-'));
   try {
-    const release = await store.acquireBuildLock();
+    const lock = await store.acquireBuildLock();
     try {
       await store.removeCrashedVersions();
       const { redisUrl: _u, name: _n, graceMs: _g, cacheDir: _c, ...build } = options;
@@ -75,11 +75,16 @@ export async function buildRedisIndex(options: RedisBuildOptions): Promise<Redis
         };
       }
       const staged = await openVersion(staging);
-      const { version, bytes, uploadedBytes, reusedBytes } = await store.publish(staged, report.dir, options.graceMs ?? DEFAULT_GRACE_MS);
+      const { version, bytes, uploadedBytes, reusedBytes } = await store.publish(
+        staged,
+        report.dir,
+        lock,
+        options.graceMs ?? DEFAULT_GRACE_MS,
+      );
       await seedCache(store.cacheDir, report.dir, staged.manifest.files);
       return { ...report, ms: Date.now() - started, bytes, dir: `${store.label}@${version}`, version, uploadedBytes, reusedBytes };
     } finally {
-      await release();
+      await lock.release();
     }
   } finally {
     await rm(staging, { recursive: true, force: true });

@@ -11,12 +11,20 @@ function lockHolderIsDead(token: string): boolean {
   return host === hostname() && /^\d+$/.test(pid) && !processAlive(Number(pid));
 }
 
+/** A build lock this writer took: NAME:lock holds `token` while the lock is still its own. */
+export interface RedisBuildLock {
+  readonly key: string;
+  readonly token: string;
+  /** Stop refreshing and delete the lock if it is still this writer's. */
+  release(): Promise<void>;
+}
+
 /**
  * Take the build lock NAME:lock (SET NX PX, refreshed every 10 s; the value names PID and
  * host). Throws when another build holds it; takes over the lock of a dead build of this
- * host. Returns the release function.
+ * host.
  */
-export async function acquireRedisBuildLock(client: RedisClient, keys: RedisKeys): Promise<() => Promise<void>> {
+export async function acquireRedisBuildLock(client: RedisClient, keys: RedisKeys): Promise<RedisBuildLock> {
   const token = `${process.pid}@${hostname()}@${randomBytes(6).toString('hex')}@${new Date().toISOString()}`;
   const lockKey = keys.key('lock');
   let ok = await client.set(lockKey, token, { NX: true, PX: LOCK_TTL_MS });
@@ -41,8 +49,12 @@ export async function acquireRedisBuildLock(client: RedisClient, keys: RedisKeys
     client.eval(refresh, { keys: [lockKey], arguments: [token, String(LOCK_TTL_MS)] }).catch(() => undefined);
   }, LOCK_TTL_MS / 3);
   timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await client.eval(release, { keys: [lockKey], arguments: [token] }).catch(() => undefined);
+  return {
+    key: lockKey,
+    token,
+    release: async () => {
+      clearInterval(timer);
+      await client.eval(release, { keys: [lockKey], arguments: [token] }).catch(() => undefined);
+    },
   };
 }

@@ -9,6 +9,7 @@ import { shardFiles, type FileChecksum, type Manifest } from '../format/manifest
 import type { VersionReader } from './backend';
 import { collectGarbage, retireVersion, type Collected } from './redis-cleanup';
 import type { RedisClient, RedisKeys } from './redis-connection';
+import type { RedisBuildLock } from './redis-lock';
 
 // FlexSearch's Redis adapter (flexsearch/db/redis) has no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -46,13 +47,16 @@ interface Uploaded {
  * Publish a finished version from a local staging reader (the file backend's version
  * folder): store the files Redis lacks as blobs, write the manifest, flip NAME:current to
  * it atomically, give the previous version a TTL of `graceMs` and delete the blobs no
- * remaining manifest lists. Call while holding the build lock.
+ * remaining manifest lists. Call while holding the build lock `lock`: once it is not this
+ * writer's any more (a stall past its TTL let another build take it), the flip is refused
+ * and nothing is collected, since the other build may rely on blobs this one would delete.
  */
 export async function publishVersion(
   client: RedisClient,
   keys: RedisKeys,
   staged: VersionReader,
   stagedDir: string,
+  lock: RedisBuildLock,
   graceMs: number,
 ): Promise<Published> {
   const version = await startVersion(client, keys);
@@ -63,11 +67,26 @@ export async function publishVersion(
   await client.set(keys.key(version, 'manifest'), JSON.stringify(stored));
   const previous = await client.get(keys.key('current'));
   crashPoint('before-flip');
-  await client.multi().set(keys.key('current'), version).set(keys.key('build'), build).publish(keys.key('flips'), version).exec();
+  const flipped = await client.eval(FENCED_FLIP, {
+    keys: [lock.key, keys.key('current'), keys.key('build'), keys.key('flips')],
+    arguments: [lock.token, version, build],
+  });
+  if (flipped !== 1) {
+    throw new Error(
+      `the build lock of index ${keys.name} was lost before the flip (another build may hold it now): ${version} was not published; build again`,
+    );
+  }
   if (previous && previous !== version) await retireVersion(client, keys, previous, graceMs);
-  const collected = await collectGarbage(client, keys);
+  const collected = (await client.get(lock.key)) === lock.token ? await collectGarbage(client, keys) : { blobs: 0, flexIndexes: 0 };
   return { version, bytes: uploaded.uploadedBytes + uploaded.reusedBytes, build, ...uploaded, collected };
 }
+
+/** Flip NAME:current and NAME:build and announce it, in one step, only while the build lock holds this writer's token. */
+const FENCED_FLIP = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], ARGV[3])
+redis.call('PUBLISH', KEYS[4], ARGV[2])
+return 1`;
 
 /**
  * Fault injection for the crash tests (see store/files.ts): the process kills itself at

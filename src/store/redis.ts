@@ -10,7 +10,7 @@ import {
   type RedisClient,
   type RedisStoreOptions,
 } from './redis-connection';
-import { acquireRedisBuildLock } from './redis-lock';
+import { acquireRedisBuildLock, type RedisBuildLock } from './redis-lock';
 import { publishVersion, type Published } from './redis-publish';
 import { defaultCacheDir } from './local-cache';
 import { openRedisVersion } from './redis-reader';
@@ -19,11 +19,12 @@ import { watchFlips, type FlipWatch } from './redis-watch';
 /**
  * The Redis backend. Key layout for an index NAME (lower-case letters, digits, `_`, `-`):
  *
- *   NAME:current              live version ("v7"), flipped with SET inside MULTI + PUBLISH NAME:flips
+ *   NAME:current              live version ("v7"), flipped by a script with PUBLISH NAME:flips
  *   NAME:build                build id of the live version (random, also in its manifest), set with NAME:current
  *   NAME:seq                  version counter (INCR)
  *   NAME:versions             set of versions started and not retired (for cleaning up crashed builds)
- *   NAME:lock                 build lock: SET NX PX, refreshed while the build runs
+ *   NAME:lock                 build lock: SET NX PX, refreshed while the build runs; the flip is a script
+ *                             that sets NAME:current only while the lock still holds the writer's token
  *   NAME:vN:started           marker written first; its TTL tells a retired version from a crashed one
  *   NAME:vN:manifest          the manifest (JSON, same as manifest.json of the file backend); its
  *                             `files` name each file's SHA-256
@@ -109,8 +110,8 @@ export class RedisIndexStore implements WatchableSource {
     return version ? { version, build } : null;
   }
 
-  /** Take the build lock (see redis-lock.ts); returns the release function. */
-  acquireBuildLock(): Promise<() => Promise<void>> {
+  /** Take the build lock (see redis-lock.ts). */
+  acquireBuildLock(): Promise<RedisBuildLock> {
     return acquireRedisBuildLock(this.client, this.keys);
   }
 
@@ -122,10 +123,11 @@ export class RedisIndexStore implements WatchableSource {
   /**
    * Publish a finished version from a local staging folder (uploading the files Redis
    * lacks), flip NAME:current to it, retire the previous one after `graceMs` and delete
-   * the blobs no version in Redis lists. Call while holding the build lock.
+   * the blobs no version in Redis lists. Refused, with nothing flipped, once `lock` is no
+   * longer this writer's.
    */
-  publish(staged: VersionReader, stagedDir: string, graceMs: number = DEFAULT_GRACE_MS): Promise<Published> {
-    return publishVersion(this.client, this.keys, staged, stagedDir, graceMs);
+  publish(staged: VersionReader, stagedDir: string, lock: RedisBuildLock, graceMs: number = DEFAULT_GRACE_MS): Promise<Published> {
+    return publishVersion(this.client, this.keys, staged, stagedDir, lock, graceMs);
   }
 
   /** Open the live version (manifest and format checked; files checked on read). */
