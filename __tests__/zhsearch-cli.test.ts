@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Manifest } from '../src/format/manifest';
 import { liveVersionDir } from './helpers/corpus';
 import { ensureDist, ROOT, runNode, type Run } from './helpers/dist';
 
@@ -125,18 +126,33 @@ test('serve: --index, --port and --host override INDEX_DIR, PORT and HOST; it an
   expect(h.code).toBe(0);
 });
 
-test('serve --corpus rebuilds an index written in another format version instead of failing to open it', async () => {
-  const old = join(work, 'old-format');
-  cpSync(index, old, { recursive: true });
-  const manifest = join(liveVersionDir(old), 'manifest.json');
-  writeFileSync(manifest, JSON.stringify({ ...(JSON.parse(readFileSync(manifest, 'utf8')) as object), formatVersion: 7 }));
-  const s = await serve(['--corpus', join(ROOT, 'corpus'), '--index', old, '--port', '0', '--host', '127.0.0.1']);
-  expect(s.stderr()).toMatch(/building .*\(index .* has format version 7, this zhsearch reads version \d+/);
-  const h = await healthThenStop(s);
-  expect(h.status).toBe('ok');
-  expect(h.docs).toBeGreaterThan(10);
-  expect(h.code).toBe(0);
-}, 120_000);
+test.each([
+  [
+    'format version',
+    (m: Manifest): Manifest => ({ ...m, formatVersion: 7 }),
+    /building .*\(index .* has format version 7, this zhsearch reads version \d+/,
+  ],
+  [
+    'term scheme',
+    (m: Manifest): Manifest => ({ ...m, tokenizer: { ...m.tokenizer, terms: 'an-older-scheme' } }),
+    /building .*\(index .* was built with another tokenizer \(.*an-older-scheme\)/,
+  ],
+])(
+  'serve --corpus rebuilds an index written in another %s instead of failing to open it',
+  async (what, edit, building) => {
+    const old = join(work, `old-${what.replace(' ', '-')}`);
+    cpSync(index, old, { recursive: true });
+    const manifest = join(liveVersionDir(old), 'manifest.json');
+    writeFileSync(manifest, JSON.stringify(edit(JSON.parse(readFileSync(manifest, 'utf8')) as Manifest)));
+    const s = await serve(['--corpus', join(ROOT, 'corpus'), '--index', old, '--port', '0', '--host', '127.0.0.1']);
+    expect(s.stderr()).toMatch(building);
+    const h = await healthThenStop(s);
+    expect(h.status).toBe('ok');
+    expect(h.docs).toBeGreaterThan(10);
+    expect(h.code).toBe(0);
+  },
+  120_000,
+);
 
 test('verify reads every file of the index and says they match; a missing index exits 1', async () => {
   const ok = await zhsearch(['verify', '--index', index]);

@@ -116,11 +116,17 @@ async function serveAndWatch(corpus: string, config: ServerConfig): Promise<void
 
 /** Why the index must be (re)built, or null when it is up to date. */
 async function staleReason(corpus: string, indexDir: string): Promise<string | null> {
-  // The reader's own check: a missing, unreadable or other-format index must be built.
-  const [{ openVersion }, { walkCorpus }] = await Promise.all([import('../store/files'), import('../ingest/walk')]);
+  // The reader's own checks: a missing, unreadable, other-format or other-tokenizer index must be built.
+  const [{ openVersion }, { checkCompatible }, { walkCorpus }] = await Promise.all([
+    import('../store/files'),
+    import('../engine/open'),
+    import('../ingest/walk'),
+  ]);
   let builtAt: number;
   try {
-    builtAt = Date.parse((await openVersion(indexDir)).manifest.builtAt);
+    const { manifest } = await openVersion(indexDir);
+    checkCompatible(manifest, indexDir);
+    builtAt = Date.parse(manifest.builtAt);
   } catch (err) {
     return (err as Error).message;
   }

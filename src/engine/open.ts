@@ -252,7 +252,7 @@ function nextTurn(): Promise<void> {
 }
 
 /** Refuse an index built with another segmenter list, tokenizer or FlexSearch options, naming what differs. */
-function checkCompatible(m: Manifest, dir: string): void {
+export function checkCompatible(m: Manifest, dir: string): void {
   const rebuild = 'rebuild the index (npm run build-index)';
   if (!(SEGMENTER_BACKENDS as readonly string[]).includes(m.tokenizer?.backend)) {
     throw new Error(`index ${dir} names an unknown segmenter ${JSON.stringify(m.tokenizer?.backend)}: ${rebuild}`);
