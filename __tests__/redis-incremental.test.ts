@@ -1,4 +1,6 @@
-import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SearchEngine } from '../src/engine';
 import { shardFiles, type Manifest } from '../src/format/manifest';
@@ -290,4 +292,31 @@ describeRedis()('incremental builds into Redis (real redis-server)', () => {
       for (const d of [corpus, cache, readerCache]) d.cleanup();
     }
   }, 120_000);
+
+  it('a build removes the staging folders of killed builds of this host, and no other folder', async () => {
+    // In the system's temporary folder, where builds stage (each name unique to this test).
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const host = hostname();
+    const tag = `t${process.pid}x${Date.now().toString(36)}`;
+    const folders = {
+      dead: `zhsearch-stage-${host}-${deadPid}-${tag}`,
+      running: `zhsearch-stage-${host}-${process.pid}-${tag}`,
+      otherHost: `zhsearch-stage-elsewhere.example-${deadPid}-${tag}`,
+      unnamed: `zhsearch-stage-${tag}`,
+    };
+    const path = (name: string): string => join(tmpdir(), name);
+    for (const name of Object.values(folders)) {
+      mkdirSync(path(name));
+      writeFileSync(join(path(name), 'manifest.json'), '{}');
+    }
+    try {
+      await buildRedisIndex({ corpus: CORPUS, redisUrl: redis.url, name: 'staging', workers: 0 });
+      expect(existsSync(path(folders.dead))).toBe(false);
+      for (const name of [folders.running, folders.otherHost, folders.unnamed]) expect(existsSync(path(name))).toBe(true);
+      // The build removed its own staging folder too.
+      expect(readdirSync(tmpdir()).filter((n) => n.startsWith(`zhsearch-stage-${host}-${process.pid}-`))).toEqual([folders.running]);
+    } finally {
+      for (const name of Object.values(folders)) rmSync(path(name), { recursive: true, force: true });
+    }
+  });
 });

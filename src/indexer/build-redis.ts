@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shardFiles } from '../format/manifest';
 import { copyVersion, openVersion } from '../store/files';
+import { processAlive } from '../store/lock';
 import { seedCache } from '../store/local-cache';
 import { DEFAULT_GRACE_MS, RedisIndexStore } from '../store/redis';
 import { buildIndex, type BuildOptions, type BuildReport } from './build';
@@ -45,7 +46,8 @@ export interface RedisBuildReport extends BuildReport {
 export async function buildRedisIndex(options: RedisBuildOptions): Promise<RedisBuildReport> {
   const started = Date.now();
   const store = await RedisIndexStore.connect(options.redisUrl, options.name, { cacheDir: options.cacheDir });
-  const staging = await mkdtemp(join(tmpdir(), 'zhsearch-stage-'));
+  await removeDeadStaging();
+  const staging = await mkdtemp(join(tmpdir(), `${STAGE_PREFIX}${hostname()}-${process.pid}-`));
   try {
     const lock = await store.acquireBuildLock();
     try {
@@ -89,5 +91,28 @@ export async function buildRedisIndex(options: RedisBuildOptions): Promise<Redis
   } finally {
     await rm(staging, { recursive: true, force: true });
     await store.close();
+  }
+}
+
+/** Staging folders are named STAGE_PREFIX + host + `-` + PID + `-` + random suffix, in the temporary folder. */
+const STAGE_PREFIX = 'zhsearch-stage-';
+const STAGE_NAME = /^zhsearch-stage-(.+)-(\d+)-[^-]+$/;
+
+/**
+ * Delete the staging folders of builds of this host that died without removing theirs
+ * (kill -9: each holds a copy of the index). Folders of running builds, of other hosts
+ * sharing the folder, or named otherwise are left alone.
+ */
+async function removeDeadStaging(): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = STAGE_NAME.exec(name);
+    if (!m || m[1] !== hostname() || processAlive(Number(m[2]))) continue;
+    await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
   }
 }
