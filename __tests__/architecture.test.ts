@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const LAYERS = [
   'lru.ts', // a small shared cache
   'threads.ts', // whether worker threads can load this package
+  'hash.ts', // FNV-1a, for shard choice and tags
   'ingest', // corpus files → posts
   'analysis', // normalization, segmentation, index terms
   'format', // on-disk and in-memory index structures shared by the build and the readers

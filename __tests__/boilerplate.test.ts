@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildIndex } from '../src/indexer/build';
 import { removeBoilerplate, blockHash, blockKey, docBlocks, resolveSources } from '../src/indexer/boilerplate';
-import { fnv1a, SHARD_TARGET_DOCS } from '../src/indexer/partition';
+import { fnv1a } from '../src/hash';
+import { SHARD_TARGET_DOCS } from '../src/indexer/partition';
 import { SearchEngine } from '../src/engine';
 import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
 

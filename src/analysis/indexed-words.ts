@@ -1,3 +1,4 @@
+import { fnv1a } from '../hash';
 import { bigramKey } from './bigrams';
 import { isCjk, isWordChar } from './normalize';
 import { Synonyms } from './synonyms';
@@ -13,18 +14,18 @@ import { DEFAULT_SYNONYMS } from './synonyms.default';
  * exactly the documents that hold them, and a match is a real-word match for ranking.
  */
 export const INDEXED_WORDS: ReadonlySet<string> = new Set(
-  new Synonyms(DEFAULT_SYNONYMS, 'default synonyms').members().filter((w) => w.length >= 3 && !/\s/.test(w) && !singleRun(w)),
+  new Synonyms(DEFAULT_SYNONYMS, 'default synonyms').members().filter((w) => w.length >= 3 && !/\s/.test(w) && !latinOnly(w)),
 );
 
-/** True for a string of Chinese characters of 2 or fewer, or of Latin letters and digits only. */
-function singleRun(w: string): boolean {
-  const codes = [...w].map((c) => c.charCodeAt(0));
-  if (codes.every(isCjk)) return w.length < 3;
-  return codes.every(isWordChar);
+/** True for a string of Latin letters and digits only: one Latin term, exact already. */
+function latinOnly(w: string): boolean {
+  return [...w].every((c) => isWordChar(c.charCodeAt(0)));
 }
 
 /** A tag of {@link INDEXED_WORDS} for the term scheme: an index built with another list is rebuilt. */
-export const INDEXED_WORDS_TAG = `known-${fnv1a([...INDEXED_WORDS].sort().join('\n'))}`;
+export const INDEXED_WORDS_TAG = `known-${fnv1a([...INDEXED_WORDS].sort().join('\n'))
+  .toString(16)
+  .padStart(8, '0')}`;
 
 /**
  * Set each indexed word's count in `words` to its occurrences in normalized `text` times
@@ -43,13 +44,4 @@ export function countIndexedWords(
     for (let at = text.indexOf(w); at >= 0; at = text.indexOf(w, at + w.length)) n++;
     if (n > 0) words.set(w, (words.get(w) ?? 0) + n * weight);
   }
-}
-
-function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
 }

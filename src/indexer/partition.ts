@@ -1,3 +1,4 @@
+import { fnv1a } from '../hash';
 import type { CorpusFile } from '../ingest/walk';
 
 /**
@@ -27,14 +28,4 @@ export function partition(files: readonly CorpusFile[]): CorpusFile[][] {
   }
   if (current.length > 0) parts.push(current);
   return parts;
-}
-
-/** 32-bit FNV-1a over UTF-16 code units. */
-export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }

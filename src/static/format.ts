@@ -1,3 +1,5 @@
+import { fnv1a } from '../hash';
+
 /**
  * The byte formats of a static build, shared by the builder (Node) and mirrored by the
  * browser module (assets/zhsearch.js). Every file that is fetched on demand is gzip bytes
@@ -10,12 +12,7 @@ export const STATIC_FORMAT = 2;
 
 /** Shard of an index term: FNV-1a over its UTF-16 code units, masked to a power of two. */
 export function shardOf(term: string, shards: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < term.length; i++) {
-    h ^= term.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) & (shards - 1);
+  return fnv1a(term) & (shards - 1);
 }
 
 /** A growable byte buffer with unsigned LEB128 varints. */
