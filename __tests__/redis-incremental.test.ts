@@ -192,14 +192,17 @@ describeRedis()('incremental builds into Redis (real redis-server)', () => {
     cpSync(CORPUS, corpus.dir, { recursive: true });
     const admin = await RedisIndexStore.connect(redis.url, 'gc');
     const client = admin.redis;
+    let collectedBlobs = -1;
     const build = async (extra: Partial<RedisBuildOptions>): Promise<Manifest> => {
       const r = await buildRedisIndex({ corpus: corpus.dir, redisUrl: redis.url, name: 'gc', workers: 0, cacheDir: cache.dir, ...extra });
+      collectedBlobs = r.collectedBlobs;
       return manifestOf(client, 'gc', r.version);
     };
     try {
       const m1 = await build({});
       addPost(corpus.dir, 1, '海鸥茶馆');
       const m2 = await build({ incremental: true, graceMs: 1500 });
+      expect(collectedBlobs).toBe(0); // v1 is in its grace
       const v2 = (await admin.current())!;
       const onlyV1 = sorted(listedBlobs(m1)).filter((sha) => !listedBlobs(m2).has(sha));
       const flexOnlyV1 = sorted(listedFlexPrefixes('gc', m1)).filter((p) => !listedFlexPrefixes('gc', m2).has(p));
@@ -216,6 +219,7 @@ describeRedis()('incremental builds into Redis (real redis-server)', () => {
       addPost(corpus.dir, 2, '潮汐书店');
       const m3 = await build({ incremental: true, graceMs: 60_000 });
       expect(sorted(await storedBlobs(client, 'gc'))).toEqual(sorted(listedBlobs(m2, m3)));
+      expect(collectedBlobs).toBe(onlyV1.length);
       expect(onlyV1.filter((sha) => listedBlobs(m3).has(sha))).toEqual([]);
       expect(sorted(await storedFlexPrefixes(client, 'gc'))).toEqual(sorted(listedFlexPrefixes('gc', m2, m3)));
       for (const p of flexOnlyV1) expect(await scanKeys(client, `${p}|*`)).toEqual([]);

@@ -122,7 +122,9 @@ async function run(argv: string[], prog: string): Promise<void> {
 function printReport(r: BuildReport | RedisBuildReport): void {
   const out = process.stdout;
   const uploaded =
-    'uploadedBytes' in r && !r.upToDate ? ` (${(r.uploadedBytes / 1e6).toFixed(1)} MB uploaded, the rest already in Redis)` : '';
+    'uploadedBytes' in r && !r.upToDate
+      ? ` (${(r.uploadedBytes / 1e6).toFixed(1)} MB uploaded, the rest already in Redis; ${r.collectedBlobs} blobs no version lists deleted)`
+      : '';
   const size = r.dir.startsWith('redis')
     ? `document store and postings ${(r.bytes / 1e6).toFixed(1)} MB${uploaded}, word index in FlexSearch's Redis sets,`
     : `index ${(r.bytes / 1e6).toFixed(1)} MB`;

@@ -27,6 +27,8 @@ export interface RedisBuildReport extends BuildReport {
   uploadedBytes: number;
   /** Bytes of the version's files whose blobs Redis held already. */
   reusedBytes: number;
+  /** Blobs deleted after the flip because no version in Redis lists them any more. */
+  collectedBlobs: number;
 }
 
 /**
@@ -74,17 +76,19 @@ export async function buildRedisIndex(options: RedisBuildOptions): Promise<Redis
           version: live,
           uploadedBytes: 0,
           reusedBytes: 0,
+          collectedBlobs: 0,
         };
       }
       const staged = await openVersion(staging);
-      const { version, bytes, uploadedBytes, reusedBytes } = await store.publish(
+      const { version, bytes, uploadedBytes, reusedBytes, collected } = await store.publish(
         staged,
         report.dir,
         lock,
         options.graceMs ?? DEFAULT_GRACE_MS,
       );
       await seedCache(store.cacheDir, report.dir, staged.manifest.files);
-      return { ...report, ms: Date.now() - started, bytes, dir: `${store.label}@${version}`, version, uploadedBytes, reusedBytes };
+      const dir = `${store.label}@${version}`;
+      return { ...report, ms: Date.now() - started, bytes, dir, version, uploadedBytes, reusedBytes, collectedBlobs: collected.blobs };
     } finally {
       await lock.release();
     }
