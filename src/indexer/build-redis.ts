@@ -100,7 +100,7 @@ export async function buildRedisIndex(options: RedisBuildOptions): Promise<Redis
 
 /** Staging folders are named STAGE_PREFIX + host + `-` + PID + `-` + random suffix, in the temporary folder. */
 const STAGE_PREFIX = 'zhsearch-stage-';
-const STAGE_NAME = /^zhsearch-stage-(.+)-(\d+)-[^-]+$/;
+const STAGE_NAME = new RegExp(`^${STAGE_PREFIX}(.+)-(\\d+)-[^-]+$`);
 
 /**
  * Delete the staging folders of builds of this host that died without removing theirs
