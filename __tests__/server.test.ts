@@ -256,6 +256,16 @@ describe('GET /api/search', () => {
       expect(res.headers['content-encoding']).toBeUndefined();
       expect((res.json as SearchBody).hits.map((h) => h.id)).toEqual(expected.hits.map((h) => h.id));
     }
+    // HEAD: the headers of the same answer (its length as sent), no body.
+    for (const headers of [{ 'accept-encoding': 'gzip' }, {}] as Array<Record<string, string>>) {
+      const [head, full] = [await rawRequest(srv.url, path, { method: 'HEAD', headers }), await get(path, headers)];
+      expect(head.status).toBe(200);
+      expect(head.raw.length).toBe(0);
+      expect(head.headers['content-encoding']).toBe(full.headers['content-encoding']);
+      // The two answers differ only in their tookMs, by a few bytes at most.
+      expect(Math.abs(Number(head.headers['content-length']) - full.raw.length)).toBeLessThanOrEqual(8);
+      expect(Number(full.headers['content-length'])).toBe(full.raw.length);
+    }
     // Nor when the answer is small.
     const none = await get(q({ q: '潜水艇' }), { 'accept-encoding': 'gzip' });
     expect(none.headers['content-encoding']).toBeUndefined();

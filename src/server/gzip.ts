@@ -28,8 +28,12 @@ export function deflateBody(body: Buffer): DeflatedBody {
   return { head: Buffer.concat([GZIP_HEADER, blocks]), crc: crc32(body), length: body.length };
 }
 
-/** A gzip stream (RFC 1952) that decompresses to the body of `d` followed by `suffix`. */
-export function gzipWithSuffix(d: DeflatedBody, suffix: Buffer): Buffer {
+/**
+ * A gzip stream (RFC 1952) that decompresses to the body of `d` followed by `suffix`, as
+ * its two parts: the cached head, shared by every response, and this response's tail.
+ * They are sent as they are (see search-route.ts), not copied into one buffer.
+ */
+export function gzipWithSuffix(d: DeflatedBody, suffix: Buffer): readonly [Buffer, Buffer] {
   const n = suffix.length;
   if (n > MAX_STORED) throw new RangeError(`gzip suffix of ${n} bytes: at most ${MAX_STORED}`);
   // One final stored block holding the suffix (RFC 1951, 3.2.4), then CRC-32 and length.
@@ -41,5 +45,5 @@ export function gzipWithSuffix(d: DeflatedBody, suffix: Buffer): Buffer {
   // zlib's crc32 answers 0, not the running value, for an empty buffer without memory behind it.
   tail.writeUInt32LE(n > 0 ? crc32(suffix, d.crc) : d.crc, 5 + n);
   tail.writeUInt32LE((d.length + n) % 2 ** 32, 9 + n);
-  return Buffer.concat([d.head, tail]);
+  return [d.head, tail];
 }

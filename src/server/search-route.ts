@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { MAX_LIMIT, msSince, type SearchEngine } from '../engine';
 import { LruCache } from '../lru';
 import type { EngineHolder } from './engine-holder';
@@ -73,11 +73,25 @@ export function searchRoute(engines: EngineHolder, cacheSize = DEFAULT_RESPONSE_
     // Compressed once per cached answer; each response appends its own tookMs (see gzip.ts).
     if (answer.head.length >= GZIP_MIN_BYTES && acceptsGzip(req)) {
       answer.gzip ??= deflateBody(answer.head);
-      res.set('Content-Encoding', 'gzip').send(gzipWithSuffix(answer.gzip, suffix));
+      res.set('Content-Encoding', 'gzip');
+      sendParts(res, gzipWithSuffix(answer.gzip, suffix));
     } else {
-      res.send(Buffer.concat([answer.head, suffix]));
+      sendParts(res, [answer.head, suffix]);
     }
   };
+}
+
+/**
+ * Send a body given in parts without joining them: joining copied the whole cached answer
+ * for every response. Node corks the socket on the first write until the next tick, so
+ * the headers and the parts still leave in one system call; a HEAD response gets the
+ * length and no body (Node drops body writes for it).
+ */
+function sendParts(res: Response, parts: readonly Buffer[]): void {
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  res.setHeader('Content-Length', length);
+  for (let i = 0; i < parts.length - 1; i++) res.write(parts[i]);
+  res.end(parts[parts.length - 1]);
 }
 
 // Clients send a handful of distinct Accept-Encoding headers: negotiate each once.
