@@ -118,6 +118,18 @@ describe('buildIndex and SearchEngine.open', () => {
     expect(engine.search('隐藏').total).toBe(0);
   });
 
+  test('a loaded post comes back whole (body read from disk) as a copy the caller may change', () => {
+    const id = 'sub/deeper/2020-11-11-城市轨道.md';
+    const post = engine.get(id)!;
+    expect(post.text).toBe('城市轨道交通缓解了地面拥堵，Metro 线路越来越密。');
+    post.categories.push('改过');
+    post.title = '改过';
+    expect(engine.get(id)).toMatchObject({ title: '城市轨道交通的发展', categories: ['城市'] });
+    const listed = [...engine.documents()].find((p) => p.id === id)!;
+    expect(listed).toEqual({ ...engine.get(id)!, text: post.text });
+    expect(JSON.parse(JSON.stringify(listed)).text).toBe(post.text);
+  });
+
   test('the opened index answers exactly like an in-memory engine over the same posts', () => {
     const reference = referenceEngine(files);
     for (const q of QUERIES) {

@@ -4,7 +4,7 @@ import { normalize } from '../analysis/normalize';
 import type { Segmenter } from '../analysis/segmenter';
 import type { BigramLookup } from '../format/bigram-postings';
 import type { DocTexts } from '../segment/doc-texts';
-import type { Post } from '../ingest/post';
+import { copyPost, type Post } from '../ingest/post';
 import { DuplicateGroups } from '../query/duplicate-groups';
 import { createDocTable, type DocTable } from '../query/doctable';
 import { isBigram } from '../query/execute';
@@ -211,7 +211,7 @@ export class SearchEngine {
 
   /** Every document, in index order. */
   *documents(): IterableIterator<Post> {
-    for (const p of this.table.posts) yield { ...p };
+    for (const p of this.table.posts) yield copyPost(p);
   }
 
   /** Up to `limit` (default 10) completions of a typed prefix: frequent words, then titles. */
@@ -232,7 +232,7 @@ export class SearchEngine {
   /** One document by id, or null. */
   get(id: string): Post | null {
     const d = this.byId.get(id);
-    return d === undefined ? null : { ...this.table.posts[d] };
+    return d === undefined ? null : copyPost(this.table.posts[d]);
   }
 
   /**

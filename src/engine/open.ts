@@ -213,16 +213,44 @@ function segmentedPostings(
 /** The merged vocabulary (suggestions, did-you-mean, pinyin). */
 const VOCAB = 'vocab.json.gz';
 
-/** A post whose body is read from `texts` when asked for (an opened index keeps bodies on disk). */
+/**
+ * A loaded post: its metadata, with a body read from `texts` when asked for (an opened
+ * index keeps bodies on disk). A class rather than a literal with a getter: a large
+ * index makes one per document at every open, and instances of one class share their
+ * shape and their getter, where literals with a getter each carry their own. The
+ * documents and texts it reads from are not enumerable: a spread of it copies the
+ * post's fields and not its body (see {@link copyPost}).
+ */
+class StoredPost implements Post {
+  readonly id: string;
+  readonly title: string;
+  readonly date: string | null;
+  readonly author: string | null;
+  readonly url: string | null;
+  readonly tags: string[];
+  readonly categories: string[];
+  readonly #texts: DocTexts;
+  readonly #d: number;
+
+  constructor(meta: PostMeta, texts: DocTexts, d: number) {
+    this.id = meta.id;
+    this.title = meta.title;
+    this.date = meta.date;
+    this.author = meta.author;
+    this.url = meta.url;
+    this.tags = meta.tags;
+    this.categories = meta.categories;
+    this.#texts = texts;
+    this.#d = d;
+  }
+
+  get text(): string {
+    return String(this.#texts.display(this.#d));
+  }
+}
+
 function withBody(meta: PostMeta, texts: DocTexts, d: number): Post {
-  // A getter in the literal, not Object.defineProperty after it: quicker to build for the
-  // tens of thousands of posts of a large index.
-  return {
-    ...meta,
-    get text(): string {
-      return String(texts.display(d));
-    },
-  };
+  return new StoredPost(meta, texts, d);
 }
 
 /**

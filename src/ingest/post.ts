@@ -18,6 +18,15 @@ export interface Post {
   text: string;
 }
 
+/**
+ * A copy of `p` as a plain object, body included, that a caller may change freely. A
+ * spread is not enough: a loaded index's posts read their body through a getter.
+ */
+export function copyPost(p: Post): Post {
+  const { id, title, date, author, url } = p;
+  return { id, title, date, author, url, tags: [...p.tags], categories: [...p.categories], text: p.text };
+}
+
 /** Limits applied while parsing one post. */
 export interface ParseOptions {
   /** Maximum characters of body text kept per post (default 2,000,000). */
