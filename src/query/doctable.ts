@@ -66,7 +66,8 @@ export function createDocTable(
   const n = posts.length;
   const shardStarts = new Uint32Array(shardSizes.length + 1);
   shardSizes.forEach((size, s) => (shardStarts[s + 1] = shardStarts[s] + size));
-  if (shardStarts[shardSizes.length] !== n) throw new Error(`shard sizes add up to ${shardStarts[shardSizes.length]}, not to the ${n} posts`);
+  if (shardStarts[shardSizes.length] !== n)
+    throw new Error(`shard sizes add up to ${shardStarts[shardSizes.length]}, not to the ${n} posts`);
   const ntitle = normalizedTitles ?? posts.map((p) => normalize(p.title));
   const textLen = new Uint32Array(n);
   const titleLen = titleLengths(ntitle);
@@ -116,28 +117,44 @@ export function createDocTable(
   };
 }
 
-/** Characters that set a site or source name apart at the end of a title (` - Name`, ` | Name`, ` — Name`). */
-const SUFFIX_MARKS = '-|–—';
-/** Longest name such a suffix holds. */
-const SUFFIX_NAME_MAX = 40;
-
 /**
  * The ` - Name` at the end of a normalized title (a site or source name) as [the suffix
  * from its space on, the name], or null: a space, a mark, optional spaces, then 1–40
- * characters holding no mark. Scanned from the end (a regular expression anchored at
- * the end was tried at every position of every title, most of an index's title pass).
+ * characters holding no mark.
  */
 export function titleSuffix(t: string): [string, string] | null {
+  const i = suffixMark(t);
+  return i < 0 ? null : [t.slice(i - 1), t.slice(nameStart(t, i))];
+}
+
+/**
+ * Where {@link titleSuffix}'s mark stands in `t`, or -1. Scanned from the end by code
+ * unit (a regular expression anchored at the end was tried at every position of every
+ * title, and a character-string scan made a string per character): an index opens with
+ * a pass over every title.
+ */
+function suffixMark(t: string): number {
   let i = t.length - 1;
-  while (i >= 0 && !SUFFIX_MARKS.includes(t[i])) i--;
-  if (i < 1 || !/\s/.test(t[i - 1])) return null;
+  while (i >= 0 && !isSuffixMark(t.charCodeAt(i))) i--;
+  if (i < 1 || !/\s/.test(t[i - 1])) return -1;
+  const name = t.length - nameStart(t, i);
+  return name >= 1 && name <= SUFFIX_NAME_MAX ? i : -1;
+}
+
+/** Where the name after the mark at `i` starts: past the spaces, or at the last of them when nothing follows. */
+function nameStart(t: string, i: number): number {
   let j = i + 1;
   while (j < t.length && /\s/.test(t[j])) j++;
-  // Spaces alone after the mark: the name is the last of them.
-  if (j === t.length && j > i + 1) j--;
-  const name = t.slice(j);
-  return name.length >= 1 && name.length <= SUFFIX_NAME_MAX ? [t.slice(i - 1), name] : null;
+  return j === t.length && j > i + 1 ? j - 1 : j;
 }
+
+/** `-`, `|`, `–` and `—`: the characters that set a site or source name apart. */
+function isSuffixMark(c: number): boolean {
+  return c === 0x2d || c === 0x7c || c === 0x2013 || c === 0x2014;
+}
+
+/** Longest name such a suffix holds. */
+const SUFFIX_NAME_MAX = 40;
 
 const SITE_SUFFIX_MIN_TITLES = 10;
 const SITE_SUFFIX_MIN_SHARE = 0.02;
@@ -149,14 +166,18 @@ const SITE_SUFFIX_MIN_SHARE = 0.02;
  * same article without it, and every clipped post below the rest.
  */
 function titleLengths(ntitle: readonly string[]): Uint32Array {
-  const suffixes = ntitle.map(titleSuffix);
+  const marks = new Int32Array(ntitle.length);
+  const names: Array<string | undefined> = new Array(ntitle.length);
   const counts = new Map<string, number>();
-  for (const m of suffixes) if (m) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
-  const min = Math.max(SITE_SUFFIX_MIN_TITLES, ntitle.length * SITE_SUFFIX_MIN_SHARE);
-  return Uint32Array.from(ntitle, (t, d) => {
-    const m = suffixes[d];
-    return m && counts.get(m[1])! >= min && m[0].length < t.length ? t.length - m[0].length : t.length;
+  ntitle.forEach((t, d) => {
+    const i = (marks[d] = suffixMark(t));
+    if (i < 0) return;
+    const name = (names[d] = t.slice(nameStart(t, i)));
+    counts.set(name, (counts.get(name) ?? 0) + 1);
   });
+  const min = Math.max(SITE_SUFFIX_MIN_TITLES, ntitle.length * SITE_SUFFIX_MIN_SHARE);
+  // The suffix runs from the space before the mark; a title that is all suffix keeps its length.
+  return Uint32Array.from(ntitle, (t, d) => (marks[d] > 1 && counts.get(names[d]!)! >= min ? marks[d] - 1 : t.length));
 }
 
 function yearRange(year: Int16Array): [number, number] {
