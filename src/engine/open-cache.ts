@@ -1,6 +1,5 @@
-import { promises as fs } from 'node:fs';
 import type { PostMeta, VocabColumns } from '../format/codec';
-import { fileIdentity } from '../store/checked-read';
+import { localIdentity } from '../store/checked-read';
 
 /** A shard's decoded document table and normalized titles. */
 export interface DecodedDocs {
@@ -25,17 +24,17 @@ export class DecodedFiles {
   private next = new Map<string, { stat: string; value: Decoded }>();
 
   /** A shard's documents decoded from `path` (listed with checksum `sha256`), if still valid. */
-  async docs(sha256: string | undefined, path: string): Promise<DecodedDocs | undefined> {
-    return (await this.get(sha256, path)) as DecodedDocs | undefined;
+  docs(sha256: string | undefined, path: string): DecodedDocs | undefined {
+    return this.get(sha256, path) as DecodedDocs | undefined;
   }
 
-  async vocab(sha256: string | undefined, path: string): Promise<VocabColumns | undefined> {
-    return (await this.get(sha256, path)) as VocabColumns | undefined;
+  vocab(sha256: string | undefined, path: string): VocabColumns | undefined {
+    return this.get(sha256, path) as VocabColumns | undefined;
   }
 
   /** Record what the load in progress decoded or reused from `path`; kept once {@link commit} is called. */
-  async keep(sha256: string | undefined, path: string, value: Decoded): Promise<void> {
-    const stat = await statKey(path);
+  keep(sha256: string | undefined, path: string, value: Decoded): void {
+    const stat = statKey(path);
     if (sha256 !== undefined && stat !== null) this.next.set(sha256, { stat, value });
   }
 
@@ -45,16 +44,16 @@ export class DecodedFiles {
     this.next = new Map();
   }
 
-  private async get(sha256: string | undefined, path: string): Promise<Decoded | undefined> {
+  private get(sha256: string | undefined, path: string): Decoded | undefined {
     const hit = sha256 === undefined ? undefined : this.entries.get(sha256);
     if (!hit) return undefined;
-    return (await statKey(path)) === hit.stat ? hit.value : undefined;
+    return statKey(path) === hit.stat ? hit.value : undefined;
   }
 }
 
-async function statKey(path: string): Promise<string | null> {
+function statKey(path: string): string | null {
   try {
-    return fileIdentity(await fs.stat(path));
+    return localIdentity(path);
   } catch {
     return null; // not a local file (a network store's version): never reused
   }

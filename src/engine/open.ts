@@ -63,7 +63,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   const base = baseShards(m);
   const segments = m.shards.slice(base).map((_, i) => segmentFiles(base + i));
   const vocabOrJson = async (): Promise<VocabColumns | string> =>
-    (await decodedFiles.vocab(m.files[VOCAB]?.sha256, join(version.dir, VOCAB))) ?? version.readGzip(VOCAB);
+    decodedFiles.vocab(m.files[VOCAB]?.sha256, join(version.dir, VOCAB)) ?? version.readGzip(VOCAB);
   const postingFiles = Promise.all([
     Promise.all([version.localFile(BIGRAM_FILE), version.localFile(TITLE_BIGRAM_FILE), version.localFile(WORD_FILE)]),
     Promise.all(
@@ -76,8 +76,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   const docsPath = (k: number): string => join(version.dir, shardFiles(k).docs);
   postingFiles.catch(() => undefined); // awaited below, or abandoned with the load
   tables.catch(() => undefined);
-  const reused = await Promise.all(m.shards.map((_, k) => decodedFiles.docs(docsSum(k), docsPath(k))));
-  const kept: Array<Promise<void>> = [];
+  const reused = m.shards.map((_, k) => decodedFiles.docs(docsSum(k), docsPath(k)));
   // Shards are read a few ahead of the one being decoded, not all at once: the raw JSON
   // of every shard held together was the largest part of the load's peak memory.
   // Slots are emptied once read, so that a loaded shard's bytes can be collected.
@@ -110,7 +109,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
         `index ${version.dir} is damaged: shard ${k} has ${shard.metas.length} documents, manifest says ${m.shards[k]}; rebuild it`,
       );
     }
-    kept.push(decodedFiles.keep(docsSum(k), docsPath(k), shard));
+    decodedFiles.keep(docsSum(k), docsPath(k), shard);
     textSizes.push(shard.metas.length);
     for (let i = 0; i < shard.metas.length; i++) {
       metas.push(shard.metas[i]);
@@ -121,7 +120,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   // be checking the large posting files: what needs those files comes last.
   const [vocabJson, groupJson] = await tables;
   const vocab = typeof vocabJson === 'string' ? decodeVocab(vocabJson, `${version.dir}/${VOCAB}`) : vocabJson;
-  kept.push(decodedFiles.keep(m.files[VOCAB]?.sha256, join(version.dir, VOCAB), vocab));
+  decodedFiles.keep(m.files[VOCAB]?.sha256, join(version.dir, VOCAB), vocab);
   await nextTurn();
   const mergedDocs = m.shards.slice(0, base).reduce((a, n) => a + n, 0);
   let groups = validGroups(JSON.parse(groupJson), mergedDocs, `${version.dir}/${DUPLICATES_FILE}`);
@@ -161,7 +160,6 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
   }
   const info = { docs: metas.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
   const posts = metas.map((meta, d) => withBody(meta, texts, d));
-  await Promise.all(kept);
   decodedFiles.commit();
   if (options.segmenterThread) threaded = getThreadedSegmenter(tokenizer);
   return {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { statSync } from 'node:fs';
 import { LruCache } from '../lru';
 import { promisify } from 'node:util';
 import { crc32, gunzip, gunzipSync } from 'node:zlib';
@@ -75,7 +75,7 @@ export async function checkLocalFile(dir: string, manifest: Manifest, file: stri
   let got: FileCheck;
   let key: string;
   try {
-    key = fileIdentity(await fs.stat(path));
+    key = localIdentity(path);
     if (verified.get(key) === expected.crc32) return path;
     if (recorded && recorded.identity === key && recorded.crc32 === expected.crc32) return path;
     got = await checkFileOffThread(path);
@@ -95,6 +95,16 @@ export async function checkLocalFile(dir: string, manifest: Manifest, file: stri
  */
 export function fileIdentity(st: { dev: number; ino: number; size: number; mtimeMs: number }): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
+/**
+ * The {@link fileIdentity} of a local file, stat'ed synchronously: opening an index asks
+ * for those of its shard files, hundreds for a large archive, and through the thread
+ * pool each stat cost far more than the system call (for an inode the kernel holds, a
+ * few microseconds): 80 ms of a 0.5 s open of a 56,850-post index.
+ */
+export function localIdentity(path: string): string {
+  return fileIdentity(statSync(path));
 }
 
 /**
