@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { buildIndex, decodePost, parsePost, SearchEngine, type BuildReport, type DocumentInput } from '../src';
+import { buildIndex, decodePost, parsePost, SearchEngine, type BuildReport, type DocumentInput, type Post } from '../src';
 import { renderPost, tempCorpus, tempDir } from './helpers/corpus';
 import { fileIdentity } from '../src/store/checked-read';
 import { LOCAL_CHECKS_FILE } from '../src/store/local-checks';
@@ -127,7 +127,7 @@ describe('buildIndex and SearchEngine.open', () => {
     expect(engine.get(id)).toMatchObject({ title: '城市轨道交通的发展', categories: ['城市'] });
     const listed = [...engine.documents()].find((p) => p.id === id)!;
     expect(listed).toEqual({ ...engine.get(id)!, text: post.text });
-    expect(JSON.parse(JSON.stringify(listed)).text).toBe(post.text);
+    expect((JSON.parse(JSON.stringify(listed)) as Post).text).toBe(post.text);
   });
 
   test('the opened index answers exactly like an in-memory engine over the same posts', () => {

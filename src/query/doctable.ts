@@ -167,7 +167,7 @@ const SITE_SUFFIX_MIN_SHARE = 0.02;
  */
 function titleLengths(ntitle: readonly string[]): Uint32Array {
   const marks = new Int32Array(ntitle.length);
-  const names: Array<string | undefined> = new Array(ntitle.length);
+  const names = new Array<string | undefined>(ntitle.length);
   const counts = new Map<string, number>();
   ntitle.forEach((t, d) => {
     const i = (marks[d] = suffixMark(t));
