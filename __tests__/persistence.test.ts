@@ -130,6 +130,16 @@ describe('buildIndex and SearchEngine.open', () => {
     expect((JSON.parse(JSON.stringify(listed)) as Post).text).toBe(post.text);
   });
 
+  test('metadata() lists every post without reading a body: it works on a closed engine, documents() does not', async () => {
+    const other = await SearchEngine.open(out.dir);
+    const withBodies = [...other.documents()];
+    other.close();
+    const metas = [...other.metadata()];
+    expect(metas).toEqual(withBodies.map(({ text: _text, ...meta }) => meta));
+    expect(metas.every((m) => !('text' in m))).toBe(true);
+    expect(() => [...other.documents()]).toThrow();
+  });
+
   test('the opened index answers exactly like an in-memory engine over the same posts', () => {
     const reference = referenceEngine(files);
     for (const q of QUERIES) {

@@ -272,6 +272,26 @@ describe('GET /api/search', () => {
     expect(none.json).toMatchObject({ total: 0, hits: [] });
   });
 
+  test('/api/stats describes the archive from its metadata: dates, years, sources, categories, example tags', async () => {
+    const res = await get('/api/stats');
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      docs: 6,
+      from: '2019-03-01',
+      to: '2023-02-14',
+      years: { '2019': 1, '2020': 1, '2021': 2, '2022': 1, '2023': 1 },
+      // Only http(s) sources count: the javascript: URL is not a site.
+      sources: [{ name: 'example.com', posts: 1 }],
+      categories: [
+        { name: '城市', posts: 2 },
+        { name: '生活', posts: 2 },
+        { name: '科技', posts: 1 },
+        { name: '访谈', posts: 1 },
+      ],
+      examples: ['阅读', '文化', '机器人', '社区', '美食'],
+    });
+  });
+
   test('an empty or missing q gives an empty result, not an error', async () => {
     for (const path of ['/api/search', '/api/search?q=', '/api/search?q=%20%20']) {
       const res = await get(path);

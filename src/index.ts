@@ -17,7 +17,7 @@ export type { Facets } from './query/facets';
 export { QueryError, MAX_QUERY_LENGTH, parseQuery } from './query/parse';
 export type { ParsedQuery, Clause } from './query/parse';
 export { parsePost, decodePost } from './ingest/post';
-export type { Post, ParseOptions, ParseResult } from './ingest/post';
+export type { Post, PostMeta, ParseOptions, ParseResult } from './ingest/post';
 export { htmlToText } from './ingest/html';
 export { normalize } from './analysis/normalize';
 export { getSegmenter, SEGMENTER_BACKENDS } from './analysis/segmenter';

@@ -4,7 +4,7 @@ import { normalize } from '../analysis/normalize';
 import type { Segmenter } from '../analysis/segmenter';
 import type { BigramLookup } from '../format/bigram-postings';
 import type { DocTexts } from '../segment/doc-texts';
-import { copyPost, type Post } from '../ingest/post';
+import { copyMeta, copyPost, type Post, type PostMeta } from '../ingest/post';
 import { DuplicateGroups } from '../query/duplicate-groups';
 import { createDocTable, type DocTable } from '../query/doctable';
 import { isBigram } from '../query/execute';
@@ -209,9 +209,14 @@ export class SearchEngine {
     return matched.docs.map((d) => this.table.posts[d].id);
   }
 
-  /** Every document, in index order. */
+  /** Every document, in index order. An opened index reads each body from disk: for the metadata alone, see {@link metadata}. */
   *documents(): IterableIterator<Post> {
     for (const p of this.table.posts) yield copyPost(p);
+  }
+
+  /** Every document's metadata (all but the body), in index order. Reads no body: quick for any archive. */
+  *metadata(): IterableIterator<PostMeta> {
+    for (const p of this.table.posts) yield copyMeta(p);
   }
 
   /** Up to `limit` (default 10) completions of a typed prefix: frequent words, then titles. */

@@ -1,4 +1,5 @@
-import type { PostMeta, VocabColumns } from '../format/codec';
+import type { VocabColumns } from '../format/codec';
+import type { PostMeta } from '../ingest/post';
 import { localIdentity } from '../store/checked-read';
 
 /** A shard's decoded document table and normalized titles. */

@@ -3,7 +3,7 @@ import { normalize, NORMALIZATION_VERSION } from '../analysis/normalize';
 import { getSegmenter, SEGMENTER_BACKENDS, segmenterFingerprint, type Segmenter } from '../analysis/segmenter';
 import { getThreadedSegmenter } from '../analysis/segmenter-thread';
 import { loadSynonyms } from '../analysis/synonyms';
-import { decodeDocsBytes, decodeVocab, type PostMeta, type VocabColumns } from '../format/codec';
+import { decodeDocsBytes, decodeVocab, type VocabColumns } from '../format/codec';
 import { FLEX_OPTIONS } from '../format/flex';
 import {
   baseShards,
@@ -16,7 +16,7 @@ import {
   WORD_FILE,
   type Manifest,
 } from '../format/manifest';
-import type { Post } from '../ingest/post';
+import type { Post, PostMeta } from '../ingest/post';
 import { validGroups } from '../query/duplicate-groups';
 import { BigramFile } from '../segment/bigram-file';
 import { FileDocTexts, type DocTexts } from '../segment/doc-texts';

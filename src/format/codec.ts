@@ -1,4 +1,4 @@
-import type { Post } from '../ingest/post';
+import type { PostMeta } from '../ingest/post';
 
 /**
  * Text encodings of the document store and vocabulary. Rows are positional arrays,
@@ -10,9 +10,6 @@ import type { Post } from '../ingest/post';
  */
 
 type DocRow = [string, string, string | null, string | null, string | null, string[], string[]];
-
-/** A post without its body. */
-export type PostMeta = Omit<Post, 'text'>;
 
 /**
  * Document files hold their JSON as UTF-16LE, not UTF-8: mostly-Chinese titles are a third

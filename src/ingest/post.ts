@@ -18,13 +18,21 @@ export interface Post {
   text: string;
 }
 
+/** A post without its body. */
+export type PostMeta = Omit<Post, 'text'>;
+
+/** A copy of `p`'s metadata as a plain object that a caller may change freely; the body is not read. */
+export function copyMeta(p: PostMeta): PostMeta {
+  const { id, title, date, author, url } = p;
+  return { id, title, date, author, url, tags: [...p.tags], categories: [...p.categories] };
+}
+
 /**
  * A copy of `p` as a plain object, body included, that a caller may change freely. A
  * spread is not enough: a loaded index's posts read their body through a getter.
  */
 export function copyPost(p: Post): Post {
-  const { id, title, date, author, url } = p;
-  return { id, title, date, author, url, tags: [...p.tags], categories: [...p.categories], text: p.text };
+  return { ...copyMeta(p), text: p.text };
 }
 
 /** Limits applied while parsing one post. */
