@@ -100,8 +100,7 @@ export function fileIdentity(st: { dev: number; ino: number; size: number; mtime
 /**
  * The {@link fileIdentity} of a local file, stat'ed synchronously: opening an index asks
  * for those of its shard files, hundreds for a large archive, and through the thread
- * pool each stat cost far more than the system call (for an inode the kernel holds, a
- * few microseconds): 80 ms of a 0.5 s open of a 56,850-post index.
+ * pool each stat cost far more than the system call does for an inode the kernel holds.
  */
 export function localIdentity(path: string): string {
   return fileIdentity(statSync(path));

@@ -1,12 +1,12 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { FileChecksum } from '../format/manifest';
-import { fileIdentity } from './checked-read';
+import { localIdentity } from './checked-read';
 
 /**
  * What the builder of a version folder vouches for on this machine: for each file read by
  * position (bodies, postings), its identity on disk (device, inode, size, mtime; see
- * {@link fileIdentity}) and its CRC-32. Opening the version skips the pass over every byte
+ * {@link localIdentity}) and its CRC-32. Opening the version skips the pass over every byte
  * of a file whose identity still matches and whose CRC is the manifest's, as Lucene checks
  * whole files when it writes and merges them, not at every open. Rewriting, truncating or
  * copying a file changes its identity, and such a file is checked in full again. Kept out
@@ -30,7 +30,7 @@ export async function writeLocalChecks(dir: string, files: Record<string, FileCh
   const checks: Record<string, LocalCheck> = {};
   for (const [file, sum] of Object.entries(files)) {
     if (!readByPosition(file)) continue;
-    checks[file] = { identity: fileIdentity(await fs.stat(join(dir, file))), crc32: sum.crc32 };
+    checks[file] = { identity: localIdentity(join(dir, file)), crc32: sum.crc32 };
   }
   await fs.writeFile(join(dir, LOCAL_CHECKS_FILE), JSON.stringify(checks));
 }
