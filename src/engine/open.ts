@@ -159,7 +159,7 @@ export async function loadIndex(index: string | IndexSource, options: OpenOption
     groups = groups.map((g) => g.map((d) => map.toLive[d]).filter((d) => d >= 0)).filter((g) => g.length >= 2);
   }
   const info = { docs: metas.length, builtAt: m.builtAt, formatVersion: m.formatVersion, dir: version.dir };
-  const posts = metas.map((meta, d) => withBody(meta, texts, d));
+  const posts: Post[] = metas.map((meta, d) => new StoredPost(meta, texts, d));
   decodedFiles.commit();
   if (options.segmenterThread) threaded = getThreadedSegmenter(tokenizer);
   return {
@@ -245,10 +245,6 @@ class StoredPost implements Post {
   get text(): string {
     return String(this.#texts.display(this.#d));
   }
-}
-
-function withBody(meta: PostMeta, texts: DocTexts, d: number): Post {
-  return new StoredPost(meta, texts, d);
 }
 
 /**
