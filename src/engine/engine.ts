@@ -1,3 +1,4 @@
+// Over 300 lines: SearchEngine is the library's public API, one short method per entry point; splitting the class would split the API.
 import { bigramKey } from '../analysis/bigrams';
 import { allCjk } from '../analysis/terms';
 import { normalize } from '../analysis/normalize';
