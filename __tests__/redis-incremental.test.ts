@@ -36,6 +36,23 @@ function answers(engine: SearchEngine): unknown {
   return QUERIES.map((q) => ({ ...engine.search(q, { limit: 100 }), tookMs: 0 }));
 }
 
+/** Expect `engine` to hold the posts of `corpusDir` and match `queries` exactly as a full file build of it does. */
+async function expectLikeFullBuild(engine: SearchEngine, corpusDir: string, queries: readonly string[]): Promise<void> {
+  const full = tempDir();
+  try {
+    await buildIndex({ corpus: corpusDir, out: full.dir, workers: 0 });
+    const fileEngine = await SearchEngine.open(full.dir, { resultCache: 0 });
+    try {
+      expect(engine.info().docs).toBe(fileEngine.info().docs);
+      for (const q of queries) expect([...engine.matchIds(q)].sort()).toEqual([...fileEngine.matchIds(q)].sort());
+    } finally {
+      fileEngine.close();
+    }
+  } finally {
+    full.cleanup();
+  }
+}
+
 /** The files in a cache folder (named `<sha256>-<name in the version>`), without interrupted writes. */
 function cachedNames(dir: string): string[] {
   return readdirSync(dir)
@@ -56,7 +73,6 @@ describeRedis()('incremental builds into Redis (real redis-server)', () => {
     const corpus = tempDir();
     const writerCache = tempDir();
     const readerCache = tempDir();
-    const full = tempDir();
     cpSync(CORPUS, corpus.dir, { recursive: true });
     const reader = await RedisIndexStore.connect(redis.url, 'inc', { cacheDir: readerCache.dir });
     try {
@@ -94,21 +110,24 @@ describeRedis()('incremental builds into Redis (real redis-server)', () => {
       ]);
 
       // It answers as a full build of the same corpus does.
-      await buildIndex({ corpus: corpus.dir, out: full.dir, workers: 0 });
-      const fileEngine = await SearchEngine.open(full.dir, { resultCache: 0 });
       expect(after.search(NEW_WORD).total).toBe(1);
       expect(after.search(REMOVED_WORD).total).toBe(0);
-      expect(after.info().docs).toBe(fileEngine.info().docs);
-      for (const q of [NEW_WORD, '青川', '地铁 OR 咖啡', '疫情 -社区', 'title:夜游', '共享单车为什么退潮了', '海堤']) {
-        expect([...after.matchIds(q)].sort()).toEqual([...fileEngine.matchIds(q)].sort());
-      }
+      await expectLikeFullBuild(after, corpus.dir, [
+        NEW_WORD,
+        '青川',
+        '地铁 OR 咖啡',
+        '疫情 -社区',
+        'title:夜游',
+        '共享单车为什么退潮了',
+        '海堤',
+      ]);
 
       // Nothing changed since: nothing is published.
       const again = await buildRedisIndex({ ...options, incremental: true });
       expect([again.upToDate, again.version, await reader.current()]).toEqual([true, report.version, report.version]);
     } finally {
       await reader.close();
-      for (const d of [corpus, writerCache, readerCache, full]) d.cleanup();
+      for (const d of [corpus, writerCache, readerCache]) d.cleanup();
     }
   }, 120_000);
 
@@ -188,7 +207,6 @@ describeRedis()('incremental builds into Redis (real redis-server)', () => {
     const corpus = tempDir();
     const cache = tempDir();
     const readerCache = tempDir();
-    const full = tempDir();
     cpSync(CORPUS, corpus.dir, { recursive: true });
     const admin = await RedisIndexStore.connect(redis.url, 'gc');
     const client = admin.redis;
@@ -234,17 +252,14 @@ describeRedis()('incremental builds into Redis (real redis-server)', () => {
       const live = await RedisIndexStore.connect(redis.url, 'gc', { cacheDir: readerCache.dir });
       try {
         const engine = await SearchEngine.open(live, { resultCache: 0 });
-        await buildIndex({ corpus: corpus.dir, out: full.dir, workers: 0 });
-        const fileEngine = await SearchEngine.open(full.dir, { resultCache: 0 });
-        expect(engine.info().docs).toBe(fileEngine.info().docs);
-        for (const q of QUERIES) expect([...engine.matchIds(q)].sort()).toEqual([...fileEngine.matchIds(q)].sort());
+        await expectLikeFullBuild(engine, corpus.dir, QUERIES);
         expect(engine.search('潮汐书店').total).toBe(1);
       } finally {
         await live.close();
       }
     } finally {
       await admin.close();
-      for (const d of [corpus, cache, readerCache, full]) d.cleanup();
+      for (const d of [corpus, cache, readerCache]) d.cleanup();
     }
   }, 120_000);
 
