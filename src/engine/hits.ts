@@ -1,5 +1,5 @@
 import type { DocTexts } from '../segment/doc-texts';
-import type { Post } from '../ingest/post';
+import { copyMeta, type Post } from '../ingest/post';
 import { collapsedRanking, type DuplicateGroups } from '../query/duplicate-groups';
 import type { DocTable } from '../query/doctable';
 import type { MatchResult } from '../query/execute';
@@ -11,16 +11,7 @@ import type { Hit, PostFields, RelaxedMatches } from './types';
 
 /** A post's fields as a hit or export row shows them, with its score to three decimals. */
 export function postFields(p: Post, score: number): PostFields {
-  return {
-    id: p.id,
-    title: p.title,
-    url: p.url,
-    date: p.date,
-    author: p.author,
-    categories: [...p.categories],
-    tags: [...p.tags],
-    score: Math.round(score * 1000) / 1000,
-  };
+  return { ...copyMeta(p), score: Math.round(score * 1000) / 1000 };
 }
 
 /** What a hit is made from: the loaded documents, their display text and duplicate groups. */

@@ -21,10 +21,13 @@ export interface Post {
 /** A post without its body. */
 export type PostMeta = Omit<Post, 'text'>;
 
-/** A copy of `p`'s metadata as a plain object that a caller may change freely; the body is not read. */
+/**
+ * A copy of `p`'s metadata as a plain object that a caller may change freely; the body is
+ * not read. Hits and export rows are built on it, in this field order.
+ */
 export function copyMeta(p: PostMeta): PostMeta {
-  const { id, title, date, author, url } = p;
-  return { id, title, date, author, url, tags: [...p.tags], categories: [...p.categories] };
+  const { id, title, url, date, author } = p;
+  return { id, title, url, date, author, categories: [...p.categories], tags: [...p.tags] };
 }
 
 /**
