@@ -163,7 +163,7 @@ export class SearchEngine {
       reinterpret: !asTyped,
     });
     // Stories when collapsed: a duplicate group counts once.
-    const count = (docs: number[]): number => (collapse ? this.groups.countDistinct(docs) : docs.length);
+    const count = (docs: ArrayLike<number>): number => (collapse ? this.groups.countDistinct(docs) : docs.length);
     const total = count(matched.docs);
     const page = { sort, collapse, offset, limit, unitDf: (u: string): number => this.unitDf(u) };
     const hits = pageHits(this.view, plan, matched, { ...page, distinct: total });
@@ -207,7 +207,7 @@ export class SearchEngine {
       synonyms: options.synonyms !== false,
       reinterpret: options.reinterpret !== false,
     });
-    return matched.docs.map((d) => this.table.posts[d].id);
+    return Array.from(matched.docs, (d) => this.table.posts[d].id);
   }
 
   /** Every document, in index order. An opened index reads each body from disk: for the metadata alone, see {@link metadata}. */

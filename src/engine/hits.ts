@@ -63,9 +63,9 @@ export function pageHits(src: HitSources, plan: QueryPlan, matched: MatchResult,
 }
 
 /** A flag per document of an index of `size`: 1 for the matches (cheaper to build than a set of thousands). */
-export function matchFlags(size: number, docs: readonly number[]): Uint8Array {
+export function matchFlags(size: number, docs: ArrayLike<number>): Uint8Array {
   const flags = new Uint8Array(size);
-  for (const d of docs) flags[d] = 1;
+  for (let i = 0; i < docs.length; i++) flags[docs[i]] = 1;
   return flags;
 }
 

@@ -95,7 +95,9 @@ export class QueryRunner {
     let first = plan(query);
     const budget = new Budget(this.src.queryBudget ?? budgetFor(first, QUERY_COST_BUDGET));
     const match = (p: QueryPlan): MatchResult =>
-      p.groups.length === 0 ? { docs: [], units: new Map(), masks: null, truncated: false } : matchPlan(table, p, filters, budget);
+      p.groups.length === 0
+        ? { docs: new Uint32Array(0), units: new Map(), masks: null, truncated: false }
+        : matchPlan(table, p, filters, budget);
     let matched = match(first);
     if (matched.docs.length === 0 && first.mode === 'free' && first.minShould > 1 && !budget.exhausted) {
       // No post covers enough of a sentence (郭文贵是什么样的人 when no post says 什么样 too): rank what holds any of it.
@@ -180,7 +182,7 @@ export class QueryRunner {
    * count covers the documents checked so far. When every term is required, that is
    * `matched.docs` itself (callers may compare by identity to skip counting twice).
    */
-  fullMatchDocs(plan: QueryPlan, matched: MatchResult, budget: Budget): number[] {
+  fullMatchDocs(plan: QueryPlan, matched: MatchResult, budget: Budget): ArrayLike<number> {
     if (plan.terms.every((t) => t.required)) return matched.docs;
     const out: number[] = [];
     for (const d of matched.docs) {

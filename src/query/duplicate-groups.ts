@@ -60,13 +60,13 @@ export class DuplicateGroups {
   }
 
   /** Distinct posts among `docs`, a duplicate group counting once. */
-  countDistinct(docs: readonly number[]): number {
+  countDistinct(docs: ArrayLike<number>): number {
     if (this.groups.length === 0) return docs.length;
     // A flag per group, not a set: this runs over every match of every collapsed query.
     const seen = new Uint8Array(this.groups.length);
     let n = 0;
-    for (const d of docs) {
-      const g = this.groupIndex[d];
+    for (let i = 0; i < docs.length; i++) {
+      const g = this.groupIndex[docs[i]];
       if (g < 0) n++;
       else if (seen[g] === 0) {
         seen[g] = 1;

@@ -37,7 +37,12 @@ export interface UnitStats {
 
 /** The matching documents and what scoring needs to know about them. */
 export interface MatchResult {
-  docs: number[];
+  /**
+   * Document numbers. A typed array, not number[]: on an archive of tens of thousands of
+   * posts a frequent word matches more documents than a JS array holds in V8's ordinary
+   * heap pages, and copying its postings into one cost more than ranking them.
+   */
+  docs: Uint32Array;
   units: Map<string, UnitStats>;
   /**
    * Per document (indexed by document number), bit i set when the document matches
@@ -130,14 +135,14 @@ export function matchPlan(table: DocTable, plan: QueryPlan, filters: MatchFilter
   }
   const m = marks;
   const units = new Map<string, UnitStats>();
-  const groupDocs = (i: number, within: number[] | null): number[] => {
-    let union: number[] = [];
+  const groupDocs = (i: number, within: Uint32Array | null): Uint32Array => {
+    let union: Uint32Array = NO_DOCS;
     for (const clause of plan.groups[i]) union = unionInto(union, matchClause(table, clause, within, units, m, budget), m);
     return union;
   };
   const roles = plan.roles;
   const indexes = plan.groups.map((_, i) => i);
-  let current: number[] | null = null;
+  let current: Uint32Array | null = null;
   // Narrow required groups in order of their estimated size so verification work shrinks fast.
   const required = indexes
     .filter((i) => roles[i] === 'required')
@@ -149,19 +154,24 @@ export function matchPlan(table: DocTable, plan: QueryPlan, filters: MatchFilter
   const should = indexes.filter((i) => roles[i] === 'should');
   const bonus = indexes.filter((i) => roles[i] === 'bonus');
   const masks = should.length + bonus.length > 0 ? new Uint32Array(table.size) : null;
-  let docs: number[] = current ?? [];
+  let docs: Uint32Array = current ?? NO_DOCS;
   if (masks && should.length > 0 && !(current && current.length === 0)) {
     // Candidates: the union of the groups' matches, kept when enough groups agree.
     const count = new Uint8Array(table.size);
-    const seen: number[] = [];
     for (const i of should) {
-      for (const d of groupDocs(i, current)) {
-        if (count[d]++ === 0) seen.push(d);
+      const found = groupDocs(i, current);
+      for (let k = 0; k < found.length; k++) {
+        const d = found[k];
+        count[d]++;
         masks[d] |= 1 << i;
       }
     }
     const need = Math.max(1, plan.minShould);
-    docs = seen.filter((d) => count[d] >= need).sort((a, b) => a - b);
+    // Read off in document order: the same list a sort of the agreeing documents gives.
+    let kept = 0;
+    for (let d = 0; d < count.length; d++) if (count[d] >= need) kept++;
+    docs = new Uint32Array(kept);
+    for (let d = 0, k = 0; d < count.length; d++) if (count[d] >= need) docs[k++] = d;
   }
   if (masks) {
     let all = 0;
@@ -187,23 +197,31 @@ function estimate(table: DocTable, group: ClausePlan[]): number {
   return sum;
 }
 
-function unionInto(a: number[], b: number[], m: Marks): number[] {
+/** No documents. */
+const NO_DOCS = new Uint32Array(0);
+
+/** `a` followed by the documents of `b` not in `a` (`a` when `b` adds none). */
+function unionInto(a: Uint32Array, b: Uint32Array, m: Marks): Uint32Array {
   if (a.length === 0) return b;
   const e = m.next();
   m.mark(a, e);
-  for (const d of b) if (!m.has(d, e)) a.push(d);
-  return a;
+  const extra = b.filter((d) => !m.has(d, e));
+  if (extra.length === 0) return a;
+  const out = new Uint32Array(a.length + extra.length);
+  out.set(a);
+  out.set(extra, a.length);
+  return out;
 }
 
 /** Documents (within `within`, when given) whose chosen field contains every unit of the clause. */
 function matchClause(
   table: DocTable,
   clause: ClausePlan,
-  within: number[] | null,
+  within: Uint32Array | null,
   stats: Map<string, UnitStats>,
   m: Marks,
   budget: Budget,
-): number[] {
+): Uint32Array {
   let docs = within;
   // Indexed units first, rarest first; units without terms are checked by scanning last.
   const units = [...clause.units].sort((a, b) => unitCost(table, a) - unitCost(table, b));
@@ -211,7 +229,7 @@ function matchClause(
     docs = matchUnit(table, unit, clause.field, docs, stats, m, budget);
     if (docs.length === 0) return docs;
   }
-  return docs ?? [];
+  return docs ?? NO_DOCS;
 }
 
 function unitCost(table: DocTable, u: Unit): number {
@@ -225,12 +243,12 @@ function matchUnit(
   table: DocTable,
   unit: Unit,
   field: 'all' | 'title',
-  within: number[] | null,
+  within: Uint32Array | null,
   stats: Map<string, UnitStats>,
   m: Marks,
   budget: Budget,
-): number[] {
-  let candidates: number[];
+): Uint32Array {
+  let candidates: Uint32Array;
   let order: ArrayLike<number> | null = null;
   /** Documents holding all of the unit's terms, before narrowing to `within`: a df bound. */
   let withTerms = table.size;
@@ -238,10 +256,11 @@ function matchUnit(
     const lists = unit.terms.map((t) => table.postings(t)).sort((a, b) => a.length - b.length);
     let walked = 0;
     for (const l of lists) walked += l.length;
-    if (!budget.spend(walked)) return [];
+    if (!budget.spend(walked)) return NO_DOCS;
     const rarest = lists[0];
     if (lists.length === 1 && !isBigram(unit.terms[0])) order = rarest;
-    candidates = toArray(rarest);
+    candidates = new Uint32Array(rarest.length);
+    candidates.set(rarest);
     for (let k = 1; k < lists.length && candidates.length > 0; k++) {
       const e = m.next();
       m.mark(lists[k], e);
@@ -254,7 +273,7 @@ function matchUnit(
       candidates = candidates.filter((d) => m.has(d, e));
     }
   } else {
-    candidates = within ? within.slice() : Array.from({ length: table.size }, (_, i) => i);
+    candidates = within ? within.slice() : allDocs(table.size);
   }
   // Documents where jieba indexed the unit as a word contain it for sure; only the rest need
   // reading. An indexed word's postings are every document that holds it: nothing is read.
@@ -282,10 +301,10 @@ function matchUnit(
   return candidates;
 }
 
-/** A copy of a posting list as an array: a plain loop, as Array.from walks a typed array through its iterator, several times slower. */
-function toArray(xs: ArrayLike<number>): number[] {
-  const out = new Array<number>(xs.length);
-  for (let i = 0; i < xs.length; i++) out[i] = xs[i];
+/** Documents 0 … n − 1. */
+function allDocs(n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
   return out;
 }
 
@@ -312,7 +331,7 @@ export function isBigram(term: string): boolean {
   return term.length === 2 && isCjk(term.charCodeAt(0)) && isCjk(term.charCodeAt(1));
 }
 
-function applyFilters(table: DocTable, docs: number[], f: MatchFilters): number[] {
+function applyFilters(table: DocTable, docs: Uint32Array, f: MatchFilters): Uint32Array {
   const cats = f.categories && f.categories.length > 0 ? new Set(f.categories) : null;
   const tags = f.tags && f.tags.length > 0 ? new Set(f.tags) : null;
   const author = f.author ?? null;

@@ -11,14 +11,15 @@ export interface Facets {
  * With `groups` (collapsed results), a duplicate group counts once per value, however many of its
  * posts have it: a count is then the total that filtering by that value shows.
  */
-export function facetCounts(table: DocTable, docs: readonly number[], groups?: Groups): Facets {
+export function facetCounts(table: DocTable, docs: ArrayLike<number>, groups?: Groups): Facets {
   const catCounts = new Uint32Array(table.categoryNames.length);
   const [y0, y1] = table.yearRange;
   const yearCounts = new Uint32Array(Math.max(0, y1 - y0 + 1));
   const { categoryStart, categoryFlat } = table;
   const grouped: number[] = [];
   const counted = groups ? new Uint8Array(groups.count) : null;
-  for (const d of docs) {
+  for (let k = 0; k < docs.length; k++) {
+    const d = docs[k];
     const g = groups ? groups.groupOf(d) : -1;
     if (g >= 0) {
       // A group whose posts all have the same categories and year (sameFacets) counts as any one of them.

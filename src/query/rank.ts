@@ -60,8 +60,8 @@ export function ranker(table: DocTable, matched: MatchResult, plan: QueryPlan, s
   };
 }
 
-function exactOrder(docs: readonly number[], scorer: Scorer, newer: (a: number, b: number) => number): Ranked[] {
-  const scored = docs.map((doc) => ({ doc, score: scorer.score(doc) }));
+function exactOrder(docs: ArrayLike<number>, scorer: Scorer, newer: (a: number, b: number) => number): Ranked[] {
+  const scored = Array.from(docs, (doc) => ({ doc, score: scorer.score(doc) }));
   return scored.sort((a, b) => b.score - a.score || newer(a.doc, b.doc));
 }
 
@@ -69,8 +69,8 @@ function exactOrder(docs: readonly number[], scorer: Scorer, newer: (a: number, 
  * The first `need` matches under `cmp`, in order: a bounded heap unless most of them are
  * wanted. `key`, when given, is what `cmp` orders by first (higher first; ties go to `cmp`).
  */
-function topOrAll(docs: readonly number[], need: number, cmp: (a: number, b: number) => number, key?: Float64Array): number[] {
-  return need * 2 < docs.length ? topK(docs, need, cmp, key) : [...docs].sort(cmp).slice(0, need);
+function topOrAll(docs: ArrayLike<number>, need: number, cmp: (a: number, b: number) => number, key?: Float64Array): number[] {
+  return need * 2 < docs.length ? topK(docs, need, cmp, key) : Array.from(docs).sort(cmp).slice(0, need);
 }
 
 /**
@@ -82,7 +82,7 @@ function topOrAll(docs: readonly number[], need: number, cmp: (a: number, b: num
  * the worst kept one is passed over without calling `cmp`: that is almost every match of a
  * frequent word once the heap is full.
  */
-function topK(xs: readonly number[], k: number, cmp: (a: number, b: number) => number, key?: Float64Array): number[] {
+function topK(xs: ArrayLike<number>, k: number, cmp: (a: number, b: number) => number, key?: Float64Array): number[] {
   const heap: number[] = [];
   const worse = (i: number, j: number): boolean => cmp(heap[i], heap[j]) > 0;
   const swap = (i: number, j: number): void => {

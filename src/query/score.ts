@@ -172,16 +172,19 @@ export class Scorer {
   }
 
   /** BM25 from index frequencies alone (Latin units: prominence order), for the given documents. */
-  prior(docs: readonly number[]): Float64Array {
+  prior(docs: ArrayLike<number>): Float64Array {
     const prior = new Float64Array(this.table.size);
     this.units.forEach((_, k) => {
       const stored = this.stored[k];
       const order = this.order[k];
       if (stored) {
-        for (const d of docs) if (stored[d] > 0) prior[d] += this.fields(k, d, stored[d], NO_BODY);
+        for (let i = 0; i < docs.length; i++) {
+          const d = docs[i];
+          if (stored[d] > 0) prior[d] += this.fields(k, d, stored[d], NO_BODY);
+        }
       } else if (order) this.orderPrior(k, order, docs, prior);
     });
-    if (this.masks) for (const d of docs) prior[d] *= this.coverageFactor(d);
+    if (this.masks) for (let i = 0; i < docs.length; i++) prior[docs[i]] *= this.coverageFactor(docs[i]);
     return prior;
   }
 
@@ -191,7 +194,7 @@ export class Scorer {
    * runs shard by shard, so a rank over the whole list put every post of the first
    * shards above all the others.
    */
-  private orderPrior(k: number, order: ArrayLike<number>, docs: readonly number[], prior: Float64Array): void {
+  private orderPrior(k: number, order: ArrayLike<number>, docs: ArrayLike<number>, prior: Float64Array): void {
     const starts = this.table.shardStarts;
     const w = this.weights[k];
     for (let i = 0; i < order.length;) {
@@ -201,7 +204,10 @@ export class Scorer {
       for (let t = i; t < j; t++) prior[order[t]] += w * (1 - (t - i) / (j - i));
       i = j;
     }
-    for (const d of docs) prior[d] += this.titleField(k, d, countOccurrences(this.table.ntitle[d], this.units[k], 5));
+    for (let i = 0; i < docs.length; i++) {
+      const d = docs[i];
+      prior[d] += this.titleField(k, d, countOccurrences(this.table.ntitle[d], this.units[k], 5));
+    }
   }
 
   /** The share of the query's weight that document `d` holds, raised to {@link COVERAGE_POWER} (1 when it holds all). */
