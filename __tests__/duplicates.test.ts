@@ -156,6 +156,21 @@ test('the build reports two groups; search shows one post per story with the cou
   expect(engine.duplicatesOf('school.md')).toEqual([]);
 });
 
+test('a hit counts only the copies that match the query too, in whatever order matching found them', () => {
+  // orchard-b shares orchard-a's source URL but not its text: it holds 北坡村 (title) and 图书馆, not 苹果.
+  const apple = engine.search('苹果', { collapse: false });
+  expect(apple.hits.map((h) => [h.id, h.duplicates])).toEqual([['orchard-a.md', 0]]);
+  const village = engine.search('北坡村');
+  expect(village.total).toBe(1);
+  expect(village.hits[0].duplicates).toBe(1);
+  // OR-ed clauses list their matches clause by clause, not in document order.
+  for (const q of ['苹果 OR 图书馆', '图书馆 OR 苹果']) {
+    const r = engine.search(q, { collapse: false });
+    const dupes = Object.fromEntries(r.hits.map((h) => [h.id, h.duplicateIds]));
+    expect(dupes).toEqual({ 'orchard-a.md': ['orchard-b.md'], 'orchard-b.md': ['orchard-a.md'], 'school.md': [] });
+  }
+});
+
 test('facet counts are the totals their filters show: a story counts once per year, collapsed or not', () => {
   const r = engine.search('东湾港');
   expect(r.facets.years).toEqual({ '2024': 2 });

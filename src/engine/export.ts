@@ -1,7 +1,7 @@
 import type { DocTable } from '../query/doctable';
 import type { DuplicateGroups } from '../query/duplicate-groups';
 import { checkRequest, MAX_EXPORT } from './options';
-import { matchFlags, postFields, rankMatches } from './hits';
+import { membership, postFields, rankMatches } from './hits';
 import type { QueryRunner } from './run-query';
 import type { ExportRow, SearchOptions } from './types';
 
@@ -31,13 +31,13 @@ export function* exportRows(
   if (plan.groups.length === 0) return;
   const need = offset + limit;
   const ranked = rankMatches(src, plan, matched, sort, collapse, need);
-  const inMatches = matchFlags(table.size, matched.docs);
+  const inMatches = membership(table.size, matched.docs);
   let rank = offset;
   for (const { doc, score } of ranked.slice(offset, need)) {
     yield {
       rank: ++rank,
       ...postFields(table.posts[doc], score),
-      duplicates: groups.others(doc).filter((o) => inMatches[o] === 1).length,
+      duplicates: groups.others(doc).filter(inMatches).length,
     };
   }
 }
