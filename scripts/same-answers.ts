@@ -10,12 +10,12 @@ Checks that this build of zhsearch answers like another build: opens --index wit
 code and --other-index with the compiled zhsearch in DIST (another checkout's dist/
 folder, e.g. ../main/dist, whose index format may differ), generates a reproducible query
 set of about --queries queries (default 500) from the documents, and compares every
-query's total and top 10 (ids, scores, snippets, highlighted titles) in both sort
-orders. Prints how many are identical and the first differences; exits 1 if any differ.`;
+query's total, top 10 (ids, scores, snippets, highlighted titles, duplicates) and
+facet counts in both sort orders. Prints how many are identical and the first differences; exits 1 if any differ.`;
 
 /** The part of another build's SearchEngine this script uses. */
 interface OtherEngine {
-  search(q: string, o: { limit: number; sort: 'relevance' | 'date' }): { total: number; hits: unknown[] };
+  search(q: string, o: { limit: number; sort: 'relevance' | 'date' }): { total: number; hits: unknown[]; facets: unknown };
 }
 
 async function main(): Promise<void> {
@@ -57,7 +57,8 @@ async function main(): Promise<void> {
     for (const sort of ['relevance', 'date'] as const) {
       const mine = engine.search(q, { limit: 10, sort });
       const theirs = them.search(q, { limit: 10, sort });
-      if (JSON.stringify([mine.total, mine.hits]) !== JSON.stringify([theirs.total, theirs.hits])) differences.push(`${q} (${sort})`);
+      if (JSON.stringify([mine.total, mine.hits, mine.facets]) !== JSON.stringify([theirs.total, theirs.hits, theirs.facets]))
+        differences.push(`${q} (${sort})`);
     }
   }
   const identical = texts.length * 2 - differences.length;

@@ -19,15 +19,17 @@ export interface DocTable {
   readonly titleLen: Uint32Array;
   /** Post dates as epoch ms (NaN when unknown). */
   readonly dateMs: Float64Array;
-  /**
-   * Distinct category names, and each post's categories as indexes into them (for
-   * facets): post d's are categoryFlat[categoryStart[d] .. categoryStart[d + 1]).
-   */
+  /** Distinct category names. */
   readonly categoryNames: readonly string[];
-  readonly categoryStart: Uint32Array;
-  readonly categoryFlat: Uint32Array;
-  /** UTC year of each post's date (0 when unknown), for the year facet. */
-  readonly year: Int16Array;
+  /**
+   * Each post's facet class: posts with the same categories (in the same order) and the
+   * same year share one. Facets count classes, far fewer than posts, then their values.
+   */
+  readonly facetClass: Uint32Array;
+  /** Per facet class: its categories, as indexes into {@link categoryNames}. */
+  readonly classCategories: readonly Uint32Array[];
+  /** Per facet class: the UTC year of its posts' date (0 when unknown). */
+  readonly classYear: Int16Array;
   /**
    * The first document of each shard, then `size`: shard s holds documents
    * shardStarts[s] .. shardStarts[s + 1] - 1. Word postings list documents shard by shard.
@@ -72,29 +74,38 @@ export function createDocTable(
   const textLen = new Uint32Array(n);
   const titleLen = titleLengths(ntitle);
   const dateMs = new Float64Array(n);
-  const year = new Int16Array(n);
   const categoryNames: string[] = [];
   const categoryIndex = new Map<string, number>();
-  const categoryStart = new Uint32Array(n + 1);
-  const flat: number[] = [];
+  const facetClass = new Uint32Array(n);
+  const classIndex = new Map<string, number>();
+  const classCategories: Uint32Array[] = [];
+  const classYears: number[] = [];
   let total = 0;
   let totalTitle = 0;
   posts.forEach((p, d) => {
-    for (const c of p.categories) {
+    const cats = p.categories.map((c) => {
       let k = categoryIndex.get(c);
       if (k === undefined) {
         k = categoryNames.push(c) - 1;
         categoryIndex.set(c, k);
       }
-      flat.push(k);
-    }
-    categoryStart[d + 1] = flat.length;
+      return k;
+    });
     dateMs[d] = p.date ? Date.parse(p.date) : NaN;
-    if (!Number.isNaN(dateMs[d])) year[d] = new Date(dateMs[d]).getUTCFullYear();
+    const year = Number.isNaN(dateMs[d]) ? 0 : new Date(dateMs[d]).getUTCFullYear();
+    const key = `${year} ${cats.join(',')}`;
+    let cls = classIndex.get(key);
+    if (cls === undefined) {
+      cls = classCategories.push(Uint32Array.from(cats)) - 1;
+      classYears.push(year);
+      classIndex.set(key, cls);
+    }
+    facetClass[d] = cls;
     textLen[d] = texts.length(d);
     total += textLen[d];
     totalTitle += titleLen[d];
   });
+  const classYear = Int16Array.from(classYears);
   return {
     size: n,
     posts,
@@ -103,12 +114,12 @@ export function createDocTable(
     textLen,
     titleLen,
     dateMs,
-    year,
     shardStarts,
-    yearRange: yearRange(year),
+    yearRange: yearRange(classYear),
     categoryNames,
-    categoryStart,
-    categoryFlat: Uint32Array.from(flat),
+    facetClass,
+    classCategories,
+    classYear,
     avgLen: n > 0 ? Math.max(1, total / n) : 1,
     avgTitleLen: n > 0 ? Math.max(1, totalTitle / n) : 1,
     postings,

@@ -12,27 +12,36 @@ export interface Facets {
  * posts have it: a count is then the total that filtering by that value shows.
  */
 export function facetCounts(table: DocTable, docs: ArrayLike<number>, groups?: Groups): Facets {
+  const { facetClass, classCategories, classYear } = table;
+  const classCounts = new Uint32Array(classYear.length);
+  const grouped: number[] = [];
+  if (groups) {
+    const counted = new Uint8Array(groups.count);
+    for (let k = 0; k < docs.length; k++) {
+      const d = docs[k];
+      const g = groups.groupOf(d);
+      if (g >= 0) {
+        // A group whose posts all have the same facet class (sameFacets) counts as any one of them.
+        if (!groups.alike(g)) {
+          grouped.push(d);
+          continue;
+        }
+        if (counted[g]) continue;
+        counted[g] = 1;
+      }
+      classCounts[facetClass[d]]++;
+    }
+  } else {
+    for (let k = 0; k < docs.length; k++) classCounts[facetClass[docs[k]]]++;
+  }
   const catCounts = new Uint32Array(table.categoryNames.length);
   const [y0, y1] = table.yearRange;
   const yearCounts = new Uint32Array(Math.max(0, y1 - y0 + 1));
-  const { categoryStart, categoryFlat } = table;
-  const grouped: number[] = [];
-  const counted = groups ? new Uint8Array(groups.count) : null;
-  for (let k = 0; k < docs.length; k++) {
-    const d = docs[k];
-    const g = groups ? groups.groupOf(d) : -1;
-    if (g >= 0) {
-      // A group whose posts all have the same categories and year (sameFacets) counts as any one of them.
-      if (!groups!.alike(g)) {
-        grouped.push(d);
-        continue;
-      }
-      if (counted![g]) continue;
-      counted![g] = 1;
-    }
-    for (let i = categoryStart[d], end = categoryStart[d + 1]; i < end; i++) catCounts[categoryFlat[i]]++;
-    const y = table.year[d];
-    if (y !== 0) yearCounts[y - y0]++;
+  for (let c = 0; c < classCounts.length; c++) {
+    const n = classCounts[c];
+    if (n === 0) continue;
+    for (const k of classCategories[c]) catCounts[k] += n;
+    if (classYear[c] !== 0) yearCounts[classYear[c] - y0] += n;
   }
   if (groups && grouped.length > 0) {
     // Posts of a duplicate group count once per value: visit the groups one at a time
@@ -48,14 +57,14 @@ export function facetCounts(table: DocTable, docs: ArrayLike<number>, groups?: G
     const yearStamp = new Int32Array(yearCounts.length).fill(-1);
     for (const d of order) {
       const g = groups.groupOf(d);
-      for (let i = categoryStart[d], end = categoryStart[d + 1]; i < end; i++) {
-        const c = categoryFlat[i];
+      const cls = facetClass[d];
+      for (const c of classCategories[cls]) {
         if (catStamp[c] !== g) {
           catStamp[c] = g;
           catCounts[c]++;
         }
       }
-      const y = table.year[d];
+      const y = classYear[cls];
       if (y !== 0 && yearStamp[y - y0] !== g) {
         yearStamp[y - y0] = g;
         yearCounts[y - y0]++;
@@ -84,13 +93,8 @@ interface Groups {
 
 /** Whether two posts have the same categories (in the same order) and the same year: what facets count. */
 export function sameFacets(table: DocTable): (a: number, b: number) => boolean {
-  const { categoryStart: start, categoryFlat: flat, year } = table;
-  return (a, b) => {
-    const n = start[a + 1] - start[a];
-    if (year[a] !== year[b] || n !== start[b + 1] - start[b]) return false;
-    for (let i = 0; i < n; i++) if (flat[start[a] + i] !== flat[start[b] + i]) return false;
-    return true;
-  };
+  const { facetClass } = table;
+  return (a, b) => facetClass[a] === facetClass[b];
 }
 
 // Null-prototype records: a category named "__proto__" is data, not a prototype.
