@@ -1,3 +1,4 @@
+import { findKey } from '../format/bigram-postings';
 import type { DocTexts } from '../segment/doc-texts';
 import { copyMeta, type Post } from '../ingest/post';
 import { collapsedRanking, type DuplicateGroups } from '../query/duplicate-groups';
@@ -71,19 +72,7 @@ export function pageHits(src: HitSources, plan: QueryPlan, matched: MatchResult,
 export function membership(size: number, docs: Uint32Array): (doc: number) => boolean {
   let ascending = true;
   for (let i = 1; i < docs.length && ascending; i++) ascending = docs[i - 1] < docs[i];
-  if (ascending) {
-    return (doc) => {
-      let lo = 0;
-      let hi = docs.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (docs[mid] === doc) return true;
-        if (docs[mid] < doc) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      return false;
-    };
-  }
+  if (ascending) return (doc) => findKey(docs, doc) >= 0;
   const flags = new Uint8Array(size);
   for (let i = 0; i < docs.length; i++) flags[docs[i]] = 1;
   return (doc) => flags[doc] === 1;
