@@ -158,20 +158,23 @@ export function matchPlan(table: DocTable, plan: QueryPlan, filters: MatchFilter
   if (masks && should.length > 0 && !(current && current.length === 0)) {
     // Candidates: the union of the groups' matches, kept when enough groups agree.
     const count = new Uint8Array(table.size);
-    for (const i of should) {
-      const found = groupDocs(i, current);
+    const lists = should.map((i) => groupDocs(i, current));
+    const seen = new Uint32Array(lists.reduce((n, l) => n + l.length, 0));
+    let n = 0;
+    lists.forEach((found, j) => {
+      const bit = 1 << should[j];
       for (let k = 0; k < found.length; k++) {
         const d = found[k];
-        count[d]++;
-        masks[d] |= 1 << i;
+        if (count[d]++ === 0) seen[n++] = d;
+        masks[d] |= bit;
       }
-    }
+    });
     const need = Math.max(1, plan.minShould);
-    // Read off in document order: the same list a sort of the agreeing documents gives.
-    let kept = 0;
-    for (let d = 0; d < count.length; d++) if (count[d] >= need) kept++;
-    docs = new Uint32Array(kept);
-    for (let d = 0, k = 0; d < count.length; d++) if (count[d] >= need) docs[k++] = d;
+    // A typed array sorts numerically: document order.
+    docs = seen
+      .subarray(0, n)
+      .filter((d) => count[d] >= need)
+      .sort();
   }
   if (masks) {
     let all = 0;
