@@ -65,9 +65,10 @@ export function pageHits(src: HitSources, plan: QueryPlan, matched: MatchResult,
 
 /**
  * Whether a document of an index of `size` is among `docs`, for the few duplicates of a
- * page of hits: a binary search when `docs` is in document order (matching gives that
- * order unless a query ORs clauses), else a flag per document: a flag array written for
- * every match showed in profiles of frequent words on a large archive.
+ * page of hits: a binary search when `docs` is in document order (Chinese words, found
+ * through bigram postings, and free-text queries are), else a flag per document (OR-ed
+ * clauses list their matches clause by clause, Latin words in FlexSearch's order). A flag
+ * array written for every match showed in profiles of frequent words on a large archive.
  */
 export function membership(size: number, docs: Uint32Array): (doc: number) => boolean {
   let ascending = true;
